@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: MIT
+# libportbind - hand-written GNU Makefile.  ./configure is optional: it only
+# writes config.mak.autogen, included below; config.mak overrides both.
+
+# ---- defaults (override on the command line, in config.mak, or configure)
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+CFLAGS     ?= -O2 -g
+AR         ?= ar
+INSTALL    ?= install
+PKG_CONFIG ?= pkg-config
+MANDOC     ?= mandoc
+
+-include config.mak.autogen
+-include config.mak
+
+# ---- version, from the one place it is written
+hdrver = $(shell sed -n 's/^\#define PB_VERSION_$(1) *\([0-9]*\).*/\1/p' include/portbind.h)
+MAJOR   := $(call hdrver,MAJOR)
+MINOR   := $(call hdrver,MINOR)
+PATCH   := $(call hdrver,PATCH)
+VERSION := $(MAJOR).$(MINOR).$(PATCH)
+
+# ---- flags the build needs, kept apart from the user's CFLAGS
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wformat=2 -Wwrite-strings -Wvla
+ifeq ($(DEVELOPER),1)
+WARNINGS += -Werror -Wundef -Wpointer-arith -Wcast-qual -Wold-style-definition \
+	    -Wmissing-declarations -Wnull-dereference
+endif
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+PB_CPPFLAGS := -Iinclude -Ilib -D_GNU_SOURCE
+PB_CFLAGS   := -std=c99 $(WARNINGS) $(SAN_FLAGS) -MMD -MP
+ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
+
+ifneq ($(V),1)
+Q = @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+# ---- what gets built
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
+SHARED_OBJS := $(LIB_SRCS:lib/%.c=build/shared/%.o)
+STATIC_OBJS := $(LIB_SRCS:lib/%.c=build/static/%.o)
+SONAME    := libportbind.so.$(MAJOR)
+SOLIB     := libportbind.so.$(VERSION)
+STATICLIB := libportbind.a
+PCFILE    := portbind.pc
+MAPFILE   := lib/libportbind.map
+
+TEST_SRCS := $(sort $(wildcard tests/check_*.c))
+TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
+TEST_BIN  := tests/check_portbind
+
+EXAMPLES  := $(patsubst examples/%.c,examples/%,$(sort $(wildcard examples/*.c)))
+TOOLS     := examples/portbind-why
+INSTALLED_TOOLS := $(filter $(TOOLS),$(EXAMPLES))
+
+MAN3 := $(sort $(wildcard man/*.3))
+MAN1 := $(sort $(wildcard man/*.1))
+MAN7 := $(sort $(wildcard man/*.7))
+MANPAGES := $(MAN1) $(MAN3) $(MAN7)
+
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
+
+.PHONY: all examples check check-man demo install uninstall installcheck \
+	dist clean distclean bench
+
+all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE)
+
+build/shared/%.o: lib/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+build/static/%.o: lib/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
+
+$(SOLIB): $(SHARED_OBJS) $(MAPFILE)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
+		-o $@ $(SHARED_OBJS) $(SAN_LIBS)
+
+$(SONAME): $(SOLIB)
+	$(Q)ln -sf $(SOLIB) $@
+libportbind.so: $(SONAME)
+	$(Q)ln -sf $(SONAME) $@
+
+$(STATICLIB): $(STATIC_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(PCFILE): lib/portbind.pc.in include/portbind.h $(wildcard config.mak.autogen config.mak)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- examples and tools link the static library: they run from the tree
+#      and install without depending on where the shared one lands.
+examples: $(EXAMPLES)
+
+examples/%: examples/%.c $(STATICLIB)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(STATICLIB)
+
+# ---- tests
+build/tests/%.o: tests/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
+
+check: all $(TEST_BIN) examples check-man
+	$(Q)./$(TEST_BIN)
+
+check-man:
+	$(Q)if command -v $(MANDOC) >/dev/null 2>&1; then \
+		for p in $(MANPAGES); do \
+			$(MANDOC) -Tlint -W warning $$p || exit 1; \
+		done; echo "  man pages: $(words $(MANPAGES)) lint clean"; \
+	else echo "  man pages: mandoc not found, lint skipped"; fi
+
+demo: all examples
+	$(Q)sh examples/demo.sh
+
+bench: all
+	$(Q)$(MAKE) -C bench
+
+# ---- install: every path through DESTDIR; uninstall removes exactly that
+man_links = sed -n 's/^\.Nm \([a-z_0-9-]*\).*/\1/p' $(1) | sort -u
+
+install: all examples
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
+	$(INSTALL) -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	$(if $(INSTALLED_TOOLS),$(INSTALL) -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+	@set -e; for p in $(MANPAGES); do \
+		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
+		$(INSTALL) -d $$d; $(INSTALL) -m 644 $$p $$d/; \
+		for n in `$(call man_links,$$p)`; do \
+			[ "$$n.$$s" = "$$b" ] || ln -sf $$b $$d/$$n.$$s; \
+		done; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/portbind.h
+	rm -f $(DESTDIR)$(LIBDIR)/$(STATICLIB) $(DESTDIR)$(LIBDIR)/$(SOLIB) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PCFILE)
+	rm -f $(patsubst examples/%,$(DESTDIR)$(BINDIR)/%,$(INSTALLED_TOOLS))
+	@set -e; for p in $(MANPAGES); do \
+		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
+		rm -f $$d/$$b; \
+		for n in `$(call man_links,$$p)`; do rm -f $$d/$$n.$$s; done; \
+	done
+
+# Install into a scratch tree and build a user's program against it with
+# pkg-config, shared and static; check the exported symbol set.
+installcheck: all
+	$(Q)sh tests/installcheck.sh
+
+# ---- dist: the tracked files plus a generated configure
+DISTNAME := libportbind-$(VERSION)
+dist:
+	$(Q)rm -rf build/$(DISTNAME) && mkdir -p build/$(DISTNAME)
+	$(Q)git ls-files -z | xargs -0 cp --parents -t build/$(DISTNAME)
+	$(Q)cd build/$(DISTNAME) && autoconf && rm -rf autom4te.cache
+	$(Q)tar -C build -czf $(DISTNAME).tar.gz $(DISTNAME)
+	@echo "  DIST     $(DISTNAME).tar.gz"
+
+clean:
+	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) \
+		$(TEST_BIN) $(EXAMPLES) examples/*.d $(DISTNAME).tar.gz
+	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
+
+distclean: clean
+	rm -rf config.mak.autogen config.log config.status configure autom4te.cache
+
+-include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

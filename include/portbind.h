@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * portbind.h - bind ports safely, survive restarts, explain why a port is busy.
+ *
+ * Conventions (see portbind(3)):
+ *  - functions that create a descriptor return it, or -1;
+ *  - every other function returns 0, or -1;
+ *  - on -1, errno says why, as bind(2) would, so err(3) just works;
+ *  - every descriptor the library opens is close-on-exec;
+ *  - a failing call closes what it opened and leaves errno as the failing
+ *    system call set it;
+ *  - nothing prints, exits or keeps global state: all calls are thread-safe.
+ */
+#ifndef PORTBIND_H
+#define PORTBIND_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PB_VERSION_MAJOR 0
+#define PB_VERSION_MINOR 1
+#define PB_VERSION_PATCH 0
+
+/* "MAJOR.MINOR.PATCH" of the library actually loaded. */
+const char *pb_version(void);
+
+/*
+ * Option setters.  fd is the caller's socket and is never closed; on is
+ * taken as a boolean.  ENOPROTOOPT where the system lacks the option.
+ */
+int pb_set_reuseaddr(int fd, int on);
+int pb_set_reuseport(int fd, int on);
+int pb_set_v6only(int fd, int on);
+int pb_set_freebind(int fd, int on);
+int pb_set_bind_no_port(int fd, int on);      /* IP_BIND_ADDRESS_NO_PORT */
+int pb_set_local_port_range(int fd, unsigned lo, unsigned hi); /* IP_LOCAL_PORT_RANGE */
+
+/*
+ * Drop-in for bind(2) in restart-safe servers.  A stream socket gets
+ * SO_REUSEADDR, then binds; a datagram socket binds WITHOUT SO_REUSEADDR
+ * (on Linux the option lets another socket steal unicast datagrams).
+ */
+int pb_bind_reuse(int fd, const struct sockaddr *addr, socklen_t addrlen);
+
+/*
+ * Address specs, numeric only:
+ *   "127.0.0.1:8080"  "0.0.0.0:80"        IPv4
+ *   "[::1]:8080"      "[::]:80"           IPv6 (a helper binds it IPv6-only)
+ *   "[fe80::1%eth0]:80"                   IPv6 with a scope (name or number)
+ *   "*:80"  ":80"  "80"                   every address of both families
+ * EINVAL for anything else.
+ */
+int pb_parse_addr(const char *spec, struct sockaddr_storage *out, socklen_t *outlen);
+int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t size);
+
+/* Room pb_format_addr needs for any address: "[" v6 "%" ifname "]:" port. */
+#define PB_ADDRSTRLEN 72
+
+/*
+ * Intent flags for pb_listen() and pb_bind_udp().  0 is the safe default:
+ * close-on-exec, SO_REUSEADDR on TCP, never SO_REUSEADDR on UDP, IPV6_V6ONLY
+ * set explicitly from the spec, no SO_REUSEPORT.  Unknown bits: EINVAL.
+ */
+#define PB_NONBLOCK       0x0001u /* O_NONBLOCK on the new socket */
+#define PB_REUSEPORT      0x0002u /* SO_REUSEPORT: share the port (same uid) */
+#define PB_FREEBIND       0x0004u /* IP_FREEBIND: bind an address not (yet) local */
+#define PB_NO_REUSEADDR   0x0008u /* TCP: do not set SO_REUSEADDR */
+#define PB_UDP_REUSEADDR  0x0010u /* UDP only: set SO_REUSEADDR (multicast
+                                     receivers; lets others take datagrams) */
+#define PB_FLAGS_ALL      0x001fu
+
+struct pb_diag;
+
+int pb_listen(const char *spec, int backlog, unsigned flags, struct pb_diag *why);
+int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why);
+
+/*
+ * Cause classification.
+ */
+enum pb_cause {
+	PB_CAUSE_NONE = 0,        /* "none":            nothing holds the address */
+	PB_CAUSE_LISTENER,        /* "listener":        an active listening socket */
+	PB_CAUSE_TIME_WAIT,       /* "time-wait":       only TIME_WAIT sockets */
+	PB_CAUSE_CONNECTED,       /* "connected":       open connections, no listener */
+	PB_CAUSE_BOUND,           /* "bound":           bound, not listening (or UDP) */
+	PB_CAUSE_PRIVILEGED,      /* "privileged":      EACCES, port below the limit */
+	PB_CAUSE_ADDR_NOT_LOCAL,  /* "addr-not-local":  EADDRNOTAVAIL on bind */
+	PB_CAUSE_PORTS_EXHAUSTED, /* "ports-exhausted": no ephemeral port left */
+	PB_CAUSE_OTHER            /* "other" */
+};
+
+
+/* Kernel TCP states as sock_diag and /proc/net report them. */
+enum pb_tcp_state {
+	PB_TCP_ESTABLISHED = 1,
+	PB_TCP_SYN_SENT,
+	PB_TCP_SYN_RECV,
+	PB_TCP_FIN_WAIT1,
+	PB_TCP_FIN_WAIT2,
+	PB_TCP_TIME_WAIT,
+	PB_TCP_CLOSE,             /* bound, not listening; every bound UDP socket */
+	PB_TCP_CLOSE_WAIT,
+	PB_TCP_LAST_ACK,
+	PB_TCP_LISTEN,
+	PB_TCP_CLOSING
+};
+
+/* One socket that overlaps the address asked about. */
+struct pb_holder {
+	int state;                     /* enum pb_tcp_state */
+	int protocol;                  /* IPPROTO_TCP or IPPROTO_UDP */
+	int v6only;                    /* 1, 0; -1 for IPv4 or when not known */
+	unsigned int uid;              /* owner uid (0 for TIME_WAIT: not kept) */
+	unsigned long long inode;      /* socket inode (0 for TIME_WAIT) */
+	unsigned int expires_ms;       /* TIME_WAIT: milliseconds left */
+	int pid;                       /* owner process, 0 when not looked up */
+	char comm[16];                 /* its command name, "" when not known */
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+};
+
+/* Where an answer came from: bits of pb_diag.sources. */
+#define PB_SRC_ERRNO      0x01u
+#define PB_SRC_PROBE      0x02u
+#define PB_SRC_NETLINK    0x04u
+#define PB_SRC_PROCNET    0x08u
+#define PB_SRC_OWNERS     0x10u
+#define PB_SRC_SYSCTL     0x20u
+
+/* Requests: bits of pb_diag.flags, set before the call. */
+#define PB_DIAG_OWNERS      0x01u /* find owner pid and command (walks /proc) */
+#define PB_DIAG_NO_NETLINK  0x02u /* do not ask sock_diag */
+#define PB_DIAG_NO_PROCNET  0x04u /* do not read /proc/net */
+#define PB_DIAG_FLAGS_ALL   0x07u
+
+#define PB_DIAG_HOLDERS 8
+
+/*
+ * The result of a diagnosis.  Declare it as
+ *	struct pb_diag d = PB_DIAG_INIT;
+ * The size member lets later releases append fields without breaking
+ * programs built against this header; never reorder or remove.
+ */
+struct pb_diag {
+	size_t size;                   /* sizeof(struct pb_diag), from PB_DIAG_INIT */
+	unsigned int flags;            /* in: PB_DIAG_* requests */
+
+	enum pb_cause cause;           /* out: the verdict */
+	int err;                       /* the errno that was classified */
+	int type;                      /* SOCK_STREAM or SOCK_DGRAM */
+	struct sockaddr_storage addr;  /* the address asked about */
+	unsigned int sources;          /* PB_SRC_* that answered */
+
+	int reuseaddr_helps;           /* 1: a new socket with SO_REUSEADDR binds
+	                                  now; 0: it does not; -1: not known */
+	unsigned int n_holders;        /* overlapping sockets found, all kinds */
+	unsigned int n_listen;
+	unsigned int n_time_wait;
+	unsigned int n_connected;      /* established and other live states */
+	unsigned int n_bound;          /* bound, not listening; UDP */
+	unsigned int time_wait_ms;     /* longest TIME_WAIT time left */
+
+	int unprivileged_port_start;   /* net.ipv4.ip_unprivileged_port_start, -1 */
+	int cap_net_bind_service;      /* 1, 0; -1 when not known */
+	unsigned int port_range_lo;    /* net.ipv4.ip_local_port_range, 0 */
+	unsigned int port_range_hi;
+
+	unsigned int n_stored;         /* holders[] entries filled */
+	struct pb_holder holders[PB_DIAG_HOLDERS]; /* listeners first */
+};
+
+#ifdef __cplusplus
+#define PB_DIAG_INIT { sizeof(struct pb_diag) }
+#else
+#define PB_DIAG_INIT { .size = sizeof(struct pb_diag) }
+#endif
+
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PORTBIND_H */

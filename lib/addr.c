@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * addr.c - "host:port" specs to socket addresses and back.
+ *
+ * Numeric only: a name that needs DNS is an error, never a lookup, so that
+ * parsing is fast, deterministic and safe to call before the network is up.
+ */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+/* Longest host part we accept inside brackets: an IPv6 text address plus
+   "%" and an interface name. */
+#define PB_HOST_MAX (INET6_ADDRSTRLEN + 1 + IF_NAMESIZE)
+
+/* "0".."65535", digits only: no sign, no space, no hex. */
+static int parse_port(const char *s, in_port_t *port)
+{
+	unsigned long v = 0;
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (s[n] < '0' || s[n] > '9' || n >= 5)
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[n] - '0');
+	}
+	if (n == 0 || v > 65535)
+		return -EINVAL;
+	*port = htons((uint16_t)v);
+	return 0;
+}
+
+/* A scope is an interface name or index: "eth0", "2". */
+static int parse_scope(const char *s, uint32_t *scope)
+{
+	unsigned long long v = 0;
+	size_t n;
+
+	if (*s == '\0' || strlen(s) >= IF_NAMESIZE)
+		return -EINVAL;
+	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
+		v = v * 10 + (unsigned long long)(s[n] - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	if (s[n] == '\0') {
+		*scope = (uint32_t)v;
+		return 0;
+	}
+	*scope = if_nametoindex(s);
+	return *scope ? 0 : -EINVAL;
+}
+
+static int parse_v6(const char *host, size_t hostlen, in_port_t port,
+		    struct pb_spec *out)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+	char buf[PB_HOST_MAX + 1];
+	char *pct;
+	uint32_t scope = 0;
+
+	if (hostlen == 0 || hostlen > PB_HOST_MAX)
+		return -EINVAL;
+	memcpy(buf, host, hostlen);
+	buf[hostlen] = '\0';
+	pct = strchr(buf, '%');
+	if (pct) {
+		*pct = '\0';
+		if (parse_scope(pct + 1, &scope) < 0)
+			return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+		return -EINVAL;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = port;
+	sin6->sin6_scope_id = scope;
+	out->len = sizeof(*sin6);
+	/* A v4-mapped address cannot be bound on an IPv6-only socket (EINVAL):
+	   it means the IPv4 side of a dual-stack socket. */
+	out->v6only = IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) ? 0 : 1;
+	return 0;
+}
+
+static int parse_v4(const char *host, size_t hostlen, in_port_t port,
+		    struct pb_spec *out)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+	char buf[INET_ADDRSTRLEN];
+
+	if (hostlen == 0 || hostlen >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, host, hostlen);
+	buf[hostlen] = '\0';
+	memset(out, 0, sizeof(*out));
+	/* inet_pton is strict: dotted quad only, no "127.1", no octal. */
+	if (inet_pton(AF_INET, buf, &sin->sin_addr) != 1)
+		return -EINVAL;
+	sin->sin_family = AF_INET;
+	sin->sin_port = port;
+	out->len = sizeof(*sin);
+	out->v6only = -1;
+	return 0;
+}
+
+/* "*:p", ":p", "p": [::] dual-stack; pb__spec_to_ipv4_any() downgrades it
+   on a host without IPv6. */
+static void wildcard(in_port_t port, struct pb_spec *out)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+
+	memset(out, 0, sizeof(*out));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = in6addr_any;
+	sin6->sin6_port = port;
+	out->len = sizeof(*sin6);
+	out->v6only = 0;
+	out->dual = 1;
+}
+
+void pb__spec_to_ipv4_any(struct pb_spec *s)
+{
+	in_port_t port = ((struct sockaddr_in6 *)&s->ss)->sin6_port;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&s->ss;
+
+	memset(&s->ss, 0, sizeof(s->ss));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	sin->sin_port = port;
+	s->len = sizeof(*sin);
+	s->v6only = -1;
+}
+
+int pb__parse_spec(const char *spec, struct pb_spec *out)
+{
+	const char *colon, *end;
+	in_port_t port;
+
+	if (!spec || !out)
+		return -EINVAL;
+
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		if (parse_port(end + 2, &port) < 0)
+			return -EINVAL;
+		return parse_v6(spec + 1, (size_t)(end - spec - 1), port, out);
+	}
+
+	colon = strrchr(spec, ':');
+	if (!colon) {
+		if (parse_port(spec, &port) < 0)
+			return -EINVAL;
+		wildcard(port, out);
+		return 0;
+	}
+	if (parse_port(colon + 1, &port) < 0)
+		return -EINVAL;
+	if (colon == spec || (colon == spec + 1 && spec[0] == '*')) {
+		wildcard(port, out);
+		return 0;
+	}
+	/* Another colon in the host: an IPv6 address without brackets, which
+	   is ambiguous ("::1:80"), so refused. */
+	if (memchr(spec, ':', (size_t)(colon - spec)))
+		return -EINVAL;
+	return parse_v4(spec, (size_t)(colon - spec), port, out);
+}
+
+/* Does this host speak IPv6 at all?  A scratch socket answers: the kernel
+   refuses AF_INET6 with EAFNOSUPPORT when IPv6 is not built or is disabled
+   at boot (ipv6.disable=1). */
+static int have_ipv6(void)
+{
+	int saved = errno;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		int ok = errno != EAFNOSUPPORT;
+
+		errno = saved;
+		return ok;
+	}
+	close(fd);
+	errno = saved;
+	return 1;
+}
+
+PB_EXPORT int pb_parse_addr(const char *spec, struct sockaddr_storage *out,
+			    socklen_t *outlen)
+{
+	struct pb_spec s;
+	int r;
+
+	if (!out || !outlen)
+		return pb__ret(-EINVAL);
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	if (s.dual && !have_ipv6())
+		pb__spec_to_ipv4_any(&s);
+	memcpy(out, &s.ss, sizeof(*out));
+	*outlen = s.len;
+	return 0;
+}
+
+/* Length of a valid inet address, or -errno for a bad one. */
+int pb__addr_len(const struct sockaddr *sa, socklen_t len)
+{
+	if (!sa || len < (socklen_t)sizeof(sa_family_t))
+		return -EINVAL;
+	switch (sa->sa_family) {
+	case AF_INET:
+		if (len < (socklen_t)sizeof(struct sockaddr_in))
+			return -EINVAL;
+		return (int)sizeof(struct sockaddr_in);
+	case AF_INET6:
+		if (len < (socklen_t)sizeof(struct sockaddr_in6))
+			return -EINVAL;
+		return (int)sizeof(struct sockaddr_in6);
+	default:
+		return -EAFNOSUPPORT;
+	}
+}
+
+unsigned pb__addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
+			     char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN], scope[IF_NAMESIZE + 1];
+	int r, n;
+
+	r = pb__addr_len(sa, len);
+	if (r < 0)
+		return pb__ret(r);
+	if (!buf)
+		return pb__ret(-EINVAL);
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		n = snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		scope[0] = '\0';
+		if (sin6->sin6_scope_id) {
+			char name[IF_NAMESIZE];
+			int saved = errno;
+
+			/* The name reads better; the number still parses back
+			   where the interface has gone away. */
+			if (if_indextoname(sin6->sin6_scope_id, name))
+				snprintf(scope, sizeof(scope), "%%%s", name);
+			else
+				snprintf(scope, sizeof(scope), "%%%u",
+					 (unsigned)sin6->sin6_scope_id);
+			errno = saved;
+		}
+		n = snprintf(buf, size, "[%s%s]:%u", host, scope,
+			     ntohs(sin6->sin6_port));
+	}
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = '\0';
+		return pb__ret(-ENOSPC);
+	}
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bind.c - restart-safe bind helpers.
+ *
+ * The rules they encode (Linux; see portbind(7)):
+ *  - SO_REUSEADDR lets a TCP bind pass sockets that are not listening
+ *    (TIME_WAIT, connections left from the previous run) only when BOTH the
+ *    old and the new socket set it.  So every TCP server should set it, and
+ *    pb_listen() does unless told not to.
+ *  - On UDP the same option lets a second socket bind the same address and
+ *    take the unicast datagrams meant for the first.  So it is never set on
+ *    UDP unless explicitly asked.
+ *  - Two bound, non-listening TCP sockets with SO_REUSEADDR both bind; the
+ *    conflict shows only at listen().  So listen() failures are reported
+ *    like bind() failures.
+ *  - IPV6_V6ONLY is always set explicitly, never left to the bindv6only
+ *    sysctl, so "[::]:80" means the same on every host.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
+			    socklen_t addrlen)
+{
+	int type;
+	socklen_t tlen = sizeof(type);
+
+	if (!addr) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* The one system call beyond bind(): the rule depends on the type. */
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0)
+		return -1;
+	if (type == SOCK_STREAM && pb_set_reuseaddr(fd, 1) < 0)
+		return -1;
+	return bind(fd, addr, addrlen);
+}
+
+/* Fill a caller's pb_diag after a failure; errno is kept. */
+static void explain(struct pb_diag *why, int type, const struct pb_spec *s,
+		    int err)
+{
+	(void)why, (void)type, (void)s, (void)err;
+}
+
+/*
+ * Create, configure and bind one socket as the spec and flags say, and
+ * listen when it is a stream socket.  Returns the fd or -errno; on failure
+ * nothing stays open.  The success path makes exactly the calls a careful
+ * hand-written server makes: socket, setsockopt(s), bind, listen.
+ */
+static int open_bound(const struct pb_spec *spec, int type, int backlog,
+		      unsigned flags, struct pb_diag *why)
+{
+	struct pb_spec s = *spec;
+	int stype = type | SOCK_CLOEXEC;
+	int fd, err;
+
+	if (flags & PB_NONBLOCK)
+		stype |= SOCK_NONBLOCK;
+
+	fd = socket(s.ss.ss_family, stype, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT && s.dual) {
+		/* "*:p" on a host without IPv6: every address is 0.0.0.0. */
+		pb__spec_to_ipv4_any(&s);
+		fd = socket(AF_INET, stype, 0);
+	}
+	if (fd < 0)
+		return -errno;
+
+	if (type == SOCK_STREAM ? !(flags & PB_NO_REUSEADDR)
+				: (flags & PB_UDP_REUSEADDR) != 0) {
+		if (pb_set_reuseaddr(fd, 1) < 0)
+			goto fail;
+	}
+	if (s.v6only >= 0 && pb_set_v6only(fd, s.v6only) < 0)
+		goto fail;
+	if ((flags & PB_REUSEPORT) && pb_set_reuseport(fd, 1) < 0)
+		goto fail;
+	if ((flags & PB_FREEBIND) && pb_set_freebind(fd, 1) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&s.ss, s.len) < 0)
+		goto fail_explain;
+	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
+		goto fail_explain;
+	return fd;
+
+fail_explain:
+	explain(why, type, &s, errno);
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
+			struct pb_diag *why)
+{
+	struct pb_spec s;
+	int r;
+
+	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
+		return pb__ret(-EINVAL);
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
+}
+
+PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
+{
+	struct pb_spec s;
+	int r;
+
+	if (flags & ~PB_FLAGS_ALL ||
+	    (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
+		    (PB_UDP_REUSEADDR | PB_NO_REUSEADDR))
+		return pb__ret(-EINVAL);
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - declarations shared between lib/ files, never installed.
+ *
+ * Internal helpers return 0 or a negative errno; the exported function that
+ * calls them converts once, at the boundary, to -1 and errno.
+ */
+#ifndef PB_INTERNAL_H
+#define PB_INTERNAL_H
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "portbind.h"
+
+#define PB_EXPORT __attribute__((visibility("default")))
+#define PB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A parsed address spec.  v6only says what a helper must set on the socket:
+   1 for "[v6]:p", 0 for v4-mapped and for the dual-stack wildcard, -1 for
+   IPv4.  dual marks "*:p", which falls back to 0.0.0.0 without IPv6. */
+struct pb_spec {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int v6only;
+	int dual;
+};
+
+/* addr.c */
+int pb__parse_spec(const char *spec, struct pb_spec *out);
+void pb__spec_to_ipv4_any(struct pb_spec *s);
+int pb__addr_len(const struct sockaddr *sa, socklen_t len);
+unsigned pb__addr_port(const struct sockaddr *sa);
+
+/* close(2) that leaves errno alone, for cleanup on error paths. */
+static inline void pb__close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
+/* Turn an internal -errno result into the exported -1/errno convention. */
+static inline int pb__ret(int r)
+{
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return r;
+}
+
+#endif /* PB_INTERNAL_H */

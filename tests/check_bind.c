@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: MIT */
+/* check_bind.c - the bind helpers against the real kernel: restarts over
+   TIME_WAIT, overlap of addresses, dual-stack, flags, and no fd leaks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static int bind_plain(int fd, const char *ip, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+
+	return bind(fd, (struct sockaddr *)&ss, len);
+}
+
+static int bind_reuse(int fd, const char *ip, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+
+	return pb_bind_reuse(fd, (struct sockaddr *)&ss, len);
+}
+
+/* host as a spec writes it: "127.0.0.1", "[::]", "*". */
+static int listen_at(const char *host, unsigned port, unsigned flags)
+{
+	char spec[64];
+
+	snprintf(spec, sizeof(spec), "%s:%u", host, port);
+	return pb_listen(spec, 16, flags, NULL);
+}
+
+/* ---- pb_bind_reuse */
+
+START_TEST(bind_reuse_sets_option_on_tcp_only)
+{
+	int t = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int u = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+
+	ck_assert_int_eq(bind_reuse(t, "127.0.0.1", 0), 0);
+	ck_assert_int_eq(pbt_getopt(t, SOL_SOCKET, SO_REUSEADDR), 1);
+	ck_assert_int_eq(bind_reuse(u, "127.0.0.1", 0), 0);
+	ck_assert_int_eq(pbt_getopt(u, SOL_SOCKET, SO_REUSEADDR), 0);
+	/* It never closes the caller's descriptor. */
+	ck_assert_int_ge(fcntl(t, F_GETFD), 0);
+	close(t);
+	close(u);
+}
+END_TEST
+
+START_TEST(bind_reuse_errors)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", 0);
+	int p[2], fd;
+
+	errno = 0;
+	ck_assert_int_eq(pb_bind_reuse(-1, (struct sockaddr *)&ss, len), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_reuse(p[0], (struct sockaddr *)&ss, len), -1);
+	ck_assert_int_eq(errno, ENOTSOCK);
+	close(p[0]);
+	close(p[1]);
+
+	fd = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_reuse(fd, NULL, len), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_reuse(fd, (struct sockaddr *)&ss, 3), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(pb_bind_reuse(fd, (struct sockaddr *)&ss, len), 0);
+	/* A second bind of the same socket: the kernel's EINVAL, kept. */
+	errno = 0;
+	ck_assert_int_eq(pb_bind_reuse(fd, (struct sockaddr *)&ss, len), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(fd);
+}
+END_TEST
+
+/*
+ * The restart, for real: a server that set SO_REUSEADDR serves connections
+ * and closes them first, so its side of each waits in TIME_WAIT; then it
+ * exits.  A plain bind() to its address fails; pb_bind_reuse() binds.
+ */
+static void restart_over_time_wait(const char *ip, int old_reuse)
+{
+	int lfd = pbt_listener(ip, 0, old_reuse);
+	unsigned port = pbt_local_port(lfd);
+	int i, fd;
+
+	for (i = 0; i < 3; i++)
+		pbt_make_time_wait(lfd, ip, port);
+	close(lfd);
+
+	fd = pbt_socket(ip, SOCK_STREAM, 0);
+	errno = 0;
+	ck_assert_int_eq(bind_plain(fd, ip, port), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(fd);
+
+	fd = pbt_socket(ip, SOCK_STREAM, 0);
+	errno = 0;
+	if (old_reuse) {
+		ck_assert_msg(bind_reuse(fd, ip, port) == 0,
+			      "pb_bind_reuse after restart: %s", strerror(errno));
+		ck_assert_int_eq(listen(fd, 4), 0);
+	} else {
+		/* Linux lets the bind through only when both sockets set the
+		   option; the old one did not. */
+		ck_assert_int_eq(bind_reuse(fd, ip, port), -1);
+		ck_assert_int_eq(errno, EADDRINUSE);
+	}
+	close(fd);
+
+	/* pb_listen behaves the same, and cleans up when it fails. */
+	fd = listen_at(strchr(ip, ':') ? "[::1]" : "127.0.0.1", port, 0);
+	if (old_reuse) {
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	} else {
+		ck_assert_int_eq(fd, -1);
+		ck_assert_int_eq(errno, EADDRINUSE);
+	}
+}
+
+START_TEST(restart_v4_old_set_reuseaddr)
+{
+	restart_over_time_wait("127.0.0.1", 1);
+}
+END_TEST
+
+START_TEST(restart_v4_old_did_not)
+{
+	restart_over_time_wait("127.0.0.1", 0);
+}
+END_TEST
+
+START_TEST(restart_v6_old_set_reuseaddr)
+{
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	restart_over_time_wait("::1", 1);
+}
+END_TEST
+
+START_TEST(restart_v6_old_did_not)
+{
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	restart_over_time_wait("::1", 0);
+}
+END_TEST
+
+/* Two bound sockets with SO_REUSEADDR both bind; the second listen() is
+   where the conflict shows. */
+START_TEST(conflict_shows_at_listen)
+{
+	int a = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int b = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	unsigned port;
+
+	ck_assert_int_eq(bind_reuse(a, "127.0.0.1", 0), 0);
+	port = pbt_local_port(a);
+	ck_assert_int_eq(bind_reuse(b, "127.0.0.1", port), 0);
+	ck_assert_int_eq(listen(a, 4), 0);
+	errno = 0;
+	ck_assert_int_eq(listen(b, 4), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(a);
+	close(b);
+}
+END_TEST
+
+/* ---- pb_listen, pb_bind_udp */
+
+START_TEST(listen_defaults)
+{
+	int fd = pb_listen("127.0.0.1:0", 8, 0, NULL);
+
+	ck_assert_int_ge(fd, 0);
+	pbt_assert_cloexec(fd);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR), 1);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEPORT), 0);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN), 1);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_uint_ne(pbt_local_port(fd), 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(listen_accepts_a_connection)
+{
+	int fd = pb_listen("127.0.0.1:0", 8, 0, NULL), c, s;
+
+	ck_assert_int_ge(fd, 0);
+	pbt_connect_pair(fd, "127.0.0.1", pbt_local_port(fd), &c, &s);
+	ck_assert_int_eq(write(c, "x", 1), 1);
+	{
+		char b;
+
+		ck_assert_int_eq(read(s, &b, 1), 1);
+		ck_assert_int_eq(b, 'x');
+	}
+	close(c);
+	close(s);
+	close(fd);
+}
+END_TEST
+
+START_TEST(listen_flags)
+{
+	int fd;
+
+	fd = pb_listen("127.0.0.1:0", 8, PB_NONBLOCK | PB_REUSEPORT, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEPORT), 1);
+	close(fd);
+
+	fd = pb_listen("127.0.0.1:0", 8, PB_NO_REUSEADDR, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR), 0);
+	close(fd);
+
+	errno = 0;
+	ck_assert_int_eq(pb_listen("127.0.0.1:0", 8, 0x80000000u, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_listen("127.0.0.1:0", 8, PB_FLAGS_ALL + 1, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_listen("127.0.0.1:0", 8, PB_UDP_REUSEADDR, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_listen("localhost:80", 8, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_listen(NULL, 8, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* 203.0.113.0/24 (TEST-NET-3) is on no interface: no traffic is sent. */
+START_TEST(listen_freebind)
+{
+	int fd;
+
+	errno = 0;
+	ck_assert_int_eq(pb_listen("203.0.113.7:0", 8, 0, NULL), -1);
+	ck_assert_int_eq(errno, EADDRNOTAVAIL);
+	fd = pb_listen("203.0.113.7:0", 8, PB_FREEBIND, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pbt_getopt(fd, IPPROTO_IP, IP_FREEBIND), 1);
+	close(fd);
+}
+END_TEST
+
+START_TEST(udp_defaults_and_flags)
+{
+	int fd = pb_bind_udp("127.0.0.1:0", 0, NULL);
+
+	ck_assert_int_ge(fd, 0);
+	pbt_assert_cloexec(fd);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR), 0);
+	close(fd);
+
+	fd = pb_bind_udp("127.0.0.1:0", PB_UDP_REUSEADDR | PB_NONBLOCK, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR), 1);
+	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+
+	errno = 0;
+	ck_assert_int_eq(pb_bind_udp("127.0.0.1:0", PB_UDP_REUSEADDR |
+				     PB_NO_REUSEADDR, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_udp("127.0.0.1:0", 0x100, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_udp("", 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* Without the flag a second UDP socket cannot bind the address (and so
+   cannot take its datagrams). */
+START_TEST(udp_no_steal_by_default)
+{
+	int a = pb_bind_udp("127.0.0.1:0", 0, NULL), b;
+	unsigned port = pbt_local_port(a);
+	char spec[32];
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	errno = 0;
+	ck_assert_int_eq(pb_bind_udp(spec, PB_UDP_REUSEADDR, NULL), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(a);
+
+	a = pb_bind_udp("127.0.0.1:0", PB_UDP_REUSEADDR, NULL);
+	port = pbt_local_port(a);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	b = pb_bind_udp(spec, PB_UDP_REUSEADDR, NULL);
+	ck_assert_int_ge(b, 0);
+	close(a);
+	close(b);
+}
+END_TEST
+
+START_TEST(tcp_and_udp_same_port)
+{
+	int t = pb_listen("127.0.0.1:0", 8, 0, NULL), u, u2;
+	unsigned port = pbt_local_port(t);
+	char spec[32];
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	u = pb_bind_udp(spec, 0, NULL);
+	ck_assert_msg(u >= 0, "UDP on the TCP port: %s", strerror(errno));
+	ck_assert_uint_eq(pbt_local_port(u), port);
+	/* While a second UDP socket on it is refused: tables are per protocol. */
+	errno = 0;
+	u2 = pb_bind_udp(spec, 0, NULL);
+	ck_assert_int_eq(u2, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(u);
+	close(t);
+}
+END_TEST
+
+START_TEST(two_addresses_same_port)
+{
+	int a = pb_listen("127.0.0.1:0", 8, 0, NULL), b, w;
+	unsigned port = pbt_local_port(a);
+
+	b = listen_at("127.0.0.2", port, 0);
+	ck_assert_msg(b >= 0, "127.0.0.2: %s", strerror(errno));
+	ck_assert_uint_eq(pbt_local_port(b), port);
+	/* The wildcard overlaps both. */
+	errno = 0;
+	w = listen_at("0.0.0.0", port, 0);
+	ck_assert_int_eq(w, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(a);
+	close(b);
+}
+END_TEST
+
+START_TEST(wildcard_against_specific)
+{
+	int w = pb_listen("0.0.0.0:0", 8, 0, NULL), s;
+	unsigned port = pbt_local_port(w);
+
+	errno = 0;
+	s = listen_at("127.0.0.1", port, 0);
+	ck_assert_int_eq(s, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(w);
+}
+END_TEST
+
+START_TEST(dual_stack_overlaps_ipv4)
+{
+	int d, v4, v6;
+	unsigned port;
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	d = pb_listen("*:0", 8, 0, NULL);
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_eq(pbt_getopt(d, IPPROTO_IPV6, IPV6_V6ONLY), 0);
+	port = pbt_local_port(d);
+	errno = 0;
+	v4 = listen_at("0.0.0.0", port, 0);
+	ck_assert_int_eq(v4, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	errno = 0;
+	v4 = listen_at("127.0.0.1", port, 0);
+	ck_assert_int_eq(v4, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	errno = 0;
+	v6 = listen_at("[::]", port, 0);
+	ck_assert_int_eq(v6, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(d);
+}
+END_TEST
+
+START_TEST(v6only_leaves_ipv4_free)
+{
+	int d, v4;
+	unsigned port;
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	d = pb_listen("[::]:0", 8, 0, NULL);
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_eq(pbt_getopt(d, IPPROTO_IPV6, IPV6_V6ONLY), 1);
+	port = pbt_local_port(d);
+	v4 = listen_at("0.0.0.0", port, 0);
+	ck_assert_msg(v4 >= 0, "0.0.0.0 beside [::] v6only: %s", strerror(errno));
+	close(v4);
+	close(d);
+
+	/* And the other way round: [::] v6-only binds beside 0.0.0.0, while
+	   the dual-stack wildcard does not. */
+	v4 = pb_listen("0.0.0.0:0", 8, 0, NULL);
+	port = pbt_local_port(v4);
+	d = listen_at("[::]", port, 0);
+	ck_assert_int_ge(d, 0);
+	close(d);
+	errno = 0;
+	ck_assert_int_eq(listen_at("*", port, 0), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(v4);
+}
+END_TEST
+
+START_TEST(v4_mapped_binds)
+{
+	int fd;
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	fd = pb_listen("[::ffff:127.0.0.1]:0", 8, 0, NULL);
+	ck_assert_msg(fd >= 0, "v4-mapped: %s", strerror(errno));
+	ck_assert_int_eq(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY), 0);
+	close(fd);
+	fd = pb_listen("[::1]:0", 8, 0, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
+	close(fd);
+}
+END_TEST
+
+START_TEST(reuseport_shares)
+{
+	int a = pb_listen("127.0.0.1:0", 8, PB_REUSEPORT, NULL), b, c;
+	unsigned port = pbt_local_port(a);
+
+	b = listen_at("127.0.0.1", port, PB_REUSEPORT);
+	ck_assert_msg(b >= 0, "second reuseport listener: %s", strerror(errno));
+	/* Never silently: without the flag, the port is taken. */
+	errno = 0;
+	c = listen_at("127.0.0.1", port, 0);
+	ck_assert_int_eq(c, -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(a);
+	close(b);
+}
+END_TEST
+
+START_TEST(failure_keeps_errno_and_why)
+{
+	int a = pb_listen("127.0.0.1:0", 8, 0, NULL);
+	struct pb_diag d = PB_DIAG_INIT;
+	char spec[32];
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(a));
+	errno = 0;
+	ck_assert_int_eq(pb_listen(spec, 8, 0, &d), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	ck_assert_uint_eq(d.size, sizeof(d));
+	errno = 0;
+	ck_assert_int_eq(pb_bind_udp("203.0.113.9:0", 0, &d), -1);
+	ck_assert_int_eq(errno, EADDRNOTAVAIL);
+	close(a);
+}
+END_TEST
+
+Suite *suite_bind(void)
+{
+	Suite *s = suite_create("bind");
+	TCase *tc = tcase_create("reuse");
+	TCase *tl = tcase_create("helpers");
+
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(tc, bind_reuse_sets_option_on_tcp_only);
+	tcase_add_test(tc, bind_reuse_errors);
+	tcase_add_test(tc, restart_v4_old_set_reuseaddr);
+	tcase_add_test(tc, restart_v4_old_did_not);
+	tcase_add_test(tc, restart_v6_old_set_reuseaddr);
+	tcase_add_test(tc, restart_v6_old_did_not);
+	tcase_add_test(tc, conflict_shows_at_listen);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tl, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(tl, listen_defaults);
+	tcase_add_test(tl, listen_accepts_a_connection);
+	tcase_add_test(tl, listen_flags);
+	tcase_add_test(tl, listen_freebind);
+	tcase_add_test(tl, udp_defaults_and_flags);
+	tcase_add_test(tl, udp_no_steal_by_default);
+	tcase_add_test(tl, tcp_and_udp_same_port);
+	tcase_add_test(tl, two_addresses_same_port);
+	tcase_add_test(tl, wildcard_against_specific);
+	tcase_add_test(tl, dual_stack_overlaps_ipv4);
+	tcase_add_test(tl, v6only_leaves_ipv4_free);
+	tcase_add_test(tl, v4_mapped_binds);
+	tcase_add_test(tl, reuseport_shares);
+	tcase_add_test(tl, failure_keeps_errno_and_why);
+	suite_add_tcase(s, tl);
+	return s;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_main.c - the one runner.  Fork mode by default (each test in its
+ * own process, so a crash is a failure, not the end of the run); the suites
+ * also pass with CK_FORK=no, for valgrind and the sanitizers.
+ */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* A test that writes to a socket its peer closed must see EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	sr = srunner_create(suite_version());
+	srunner_add_suite(sr, suite_addr());
+	srunner_add_suite(sr, suite_opt());
+	srunner_add_suite(sr, suite_bind());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* testutil.c - fixtures shared by the suites. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static int fds_at_start;
+
+int pbt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+void pbt_fd_setup(void)
+{
+	fds_at_start = pbt_count_fds();
+}
+
+void pbt_fd_teardown(void)
+{
+	ck_assert_msg(pbt_count_fds() == fds_at_start,
+		      "descriptor leak: %d open, %d at start", pbt_count_fds(),
+		      fds_at_start);
+}
+
+void pbt_skip(const char *test, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: skipped: ", test);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pbt_have_ipv6(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "::1", 0);
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return ok;
+}
+
+socklen_t pbt_addr(struct sockaddr_storage *ss, const char *ip, unsigned port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		ck_assert_int_eq(inet_pton(AF_INET6, ip, &s6->sin6_addr), 1);
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		ck_assert_int_eq(inet_pton(AF_INET, ip, &s4->sin_addr), 1);
+		return sizeof(*s4);
+	}
+}
+
+unsigned pbt_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+int pbt_getopt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	ck_assert_int_eq(getsockopt(fd, level, name, &v, &len), 0);
+	return v;
+}
+
+void pbt_assert_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	ck_assert_int_ge(fl, 0);
+	ck_assert_msg(fl & FD_CLOEXEC, "fd %d lacks FD_CLOEXEC", fd);
+}
+
+int pbt_socket(const char *ip, int type, int reuseaddr)
+{
+	int fd = socket(strchr(ip, ':') ? AF_INET6 : AF_INET,
+			type | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	if (reuseaddr)
+		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR,
+					    &reuseaddr, sizeof(reuseaddr)), 0);
+	return fd;
+}
+
+int pbt_listener(const char *ip, unsigned port, int reuseaddr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+	int fd = pbt_socket(ip, SOCK_STREAM, reuseaddr);
+
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&ss, len), 0);
+	ck_assert_int_eq(listen(fd, 64), 0);
+	return fd;
+}
+
+void pbt_connect_pair(int lfd, const char *ip, unsigned port, int *client,
+		      int *server)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+
+	*client = pbt_socket(ip, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(*client, (struct sockaddr *)&ss, len), 0);
+	*server = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ge(*server, 0);
+}
+
+/* Wait (bounded) until fd is readable; 1 when it is. */
+static int wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+int pbt_make_time_wait(int lfd, const char *ip, unsigned port)
+{
+	int c, s;
+	char b;
+
+	pbt_connect_pair(lfd, ip, port, &c, &s);
+	/* The side that closes first goes to TIME_WAIT: make it the server. */
+	close(s);
+	ck_assert_msg(wait_readable(c, 2000), "no FIN from server");
+	ck_assert_int_eq(read(c, &b, 1), 0);
+	close(c);
+	return 0;
+}

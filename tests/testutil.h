@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* testutil.h - fixtures shared by the suites: real sockets on loopback. */
+#ifndef PB_TESTUTIL_H
+#define PB_TESTUTIL_H
+
+#include <check.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "portbind.h"
+
+/* Suites, one per lib/ file. */
+Suite *suite_version(void);
+Suite *suite_addr(void);
+Suite *suite_opt(void);
+Suite *suite_bind(void);
+
+/* Checked fixture: every test must leave as many descriptors open as it
+   found.  Add with tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown). */
+void pbt_fd_setup(void);
+void pbt_fd_teardown(void);
+int pbt_count_fds(void);
+
+/* Skips print "skipped: <reason>" and return from the test. */
+#define PBT_SKIP(...) do { pbt_skip(__func__, __VA_ARGS__); return; } while (0)
+void pbt_skip(const char *test, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int pbt_have_ipv6(void);
+
+/* Fill a sockaddr for a numeric address and port. */
+socklen_t pbt_addr(struct sockaddr_storage *ss, const char *ip, unsigned port);
+unsigned pbt_local_port(int fd);
+int pbt_getopt(int fd, int level, int name);
+void pbt_assert_cloexec(int fd);
+
+/* A socket of the family of ip, SOCK_CLOEXEC, optional SO_REUSEADDR. */
+int pbt_socket(const char *ip, int type, int reuseaddr);
+/* Bind (and listen when backlog >= 0) a fresh TCP socket; port 0 picks. */
+int pbt_listener(const char *ip, unsigned port, int reuseaddr);
+
+/* Leave the server side of a connection to ip:port in TIME_WAIT: connect,
+   accept, the server closes first, the client reads EOF and closes.  The
+   listener lfd stays open.  Returns 0, or -1 on a setup failure. */
+int pbt_make_time_wait(int lfd, const char *ip, unsigned port);
+
+/* A connected pair over the listener lfd: *client and *server. */
+void pbt_connect_pair(int lfd, const char *ip, unsigned port, int *client,
+		      int *server);
+
+#endif
