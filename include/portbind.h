@@ -76,8 +76,22 @@ int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t s
 
 struct pb_diag;
 
+/*
+ * why may be NULL.  When it is not, a failure fills it with the diagnosis
+ * (pb_diagnose) of the address, with the failing call's errno.
+ */
 int pb_listen(const char *spec, int backlog, unsigned flags, struct pb_diag *why);
 int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why);
+
+/*
+ * pb_listen that waits out a cause that will pass by itself: when the
+ * address is held only by TIME_WAIT sockets that SO_REUSEADDR cannot pass,
+ * it sleeps until the last one expires (never past timeout_ms) and binds
+ * then.  Any other cause (a listener, EACCES, EADDRNOTAVAIL...) fails at
+ * once.  timeout_ms < 0 waits as long as the TIME_WAIT sockets last.
+ */
+int pb_listen_wait(const char *spec, int backlog, unsigned flags,
+                   int timeout_ms, struct pb_diag *why);
 
 /*
  * Cause classification.
@@ -173,6 +187,20 @@ struct pb_diag {
 	unsigned int n_stored;         /* holders[] entries filled */
 	struct pb_holder holders[PB_DIAG_HOLDERS]; /* listeners first */
 };
+
+/* Why can't addr be bound?  See pb_diagnose(3). */
+int pb_diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
+                int err, struct pb_diag *out);
+/* The same for an address spec, with its IPV6_V6ONLY meaning ("[::]:80" is
+   IPv6-only, "*:80" both families). */
+int pb_diagnose_spec(int type, const char *spec, int err, struct pb_diag *out);
+const char *pb_cause_name(enum pb_cause c);
+
+/* snprintf-like: the length needed, not counting the NUL; -1 and EINVAL for
+   a NULL or uninitialised d.  pb_diag_format writes one paragraph for a
+   person; pb_diag_json one JSON object for programs. */
+int pb_diag_format(const struct pb_diag *d, char *buf, size_t size);
+int pb_diag_json(const struct pb_diag *d, char *buf, size_t size);
 
 #ifdef __cplusplus
 #define PB_DIAG_INIT { sizeof(struct pb_diag) }

@@ -176,7 +176,7 @@ int pb__parse_spec(const char *spec, struct pb_spec *out)
 /* Does this host speak IPv6 at all?  A scratch socket answers: the kernel
    refuses AF_INET6 with EAFNOSUPPORT when IPv6 is not built or is disabled
    at boot (ipv6.disable=1). */
-static int have_ipv6(void)
+int pb__have_ipv6(void)
 {
 	int saved = errno;
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -203,7 +203,7 @@ PB_EXPORT int pb_parse_addr(const char *spec, struct sockaddr_storage *out,
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
-	if (s.dual && !have_ipv6())
+	if (s.dual && !pb__have_ipv6())
 		pb__spec_to_ipv4_any(&s);
 	memcpy(out, &s.ss, sizeof(*out));
 	*outlen = s.len;

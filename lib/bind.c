@@ -18,9 +18,11 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "table.h"
 
 PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
 			    socklen_t addrlen)
@@ -44,7 +46,12 @@ PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
 static void explain(struct pb_diag *why, int type, const struct pb_spec *s,
 		    int err)
 {
-	(void)why, (void)type, (void)s, (void)err;
+	int saved = errno;
+
+	if (why)
+		pb__diagnose(type, (const struct sockaddr *)&s->ss, s->len,
+			     s->v6only, err, why);
+	errno = saved;
 }
 
 /*
@@ -69,8 +76,11 @@ static int open_bound(const struct pb_spec *spec, int type, int backlog,
 		pb__spec_to_ipv4_any(&s);
 		fd = socket(AF_INET, stype, 0);
 	}
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = errno;
+		explain(why, type, &s, err);
+		return -err;
+	}
 
 	if (type == SOCK_STREAM ? !(flags & PB_NO_REUSEADDR)
 				: (flags & PB_UDP_REUSEADDR) != 0) {
@@ -84,16 +94,16 @@ static int open_bound(const struct pb_spec *spec, int type, int backlog,
 	if ((flags & PB_FREEBIND) && pb_set_freebind(fd, 1) < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&s.ss, s.len) < 0)
-		goto fail_explain;
+		goto fail;
 	if (type == SOCK_STREAM && listen(fd, backlog) < 0)
-		goto fail_explain;
+		goto fail;
 	return fd;
 
-fail_explain:
-	explain(why, type, &s, errno);
 fail:
 	err = errno;
 	close(fd);
+	/* After the close: the probes must not meet our own socket. */
+	explain(why, type, &s, err);
 	return -err;
 }
 
@@ -105,6 +115,9 @@ PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
 
 	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
 		return pb__ret(-EINVAL);
+	r = pb__diag_check(why);
+	if (r < 0)
+		return pb__ret(r);
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
@@ -120,8 +133,90 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	    (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
 		    (PB_UDP_REUSEADDR | PB_NO_REUSEADDR))
 		return pb__ret(-EINVAL);
+	r = pb__diag_check(why);
+	if (r < 0)
+		return pb__ret(r);
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_until(int64_t deadline)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline / 1000),
+		.tv_nsec = (long)(deadline % 1000) * 1000000L,
+	};
+
+	/* Absolute time: a signal that interrupts the sleep costs nothing. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
+   a tick, not on the millisecond. */
+#define PB_WAIT_SLACK_MS 5
+/* Rounds at most: each sleeps at least PB_WAIT_SLACK_MS. */
+#define PB_WAIT_ROUNDS 1000
+
+PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
+			     int timeout_ms, struct pb_diag *why)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_spec s;
+	int64_t start = now_ms(), wake;
+	int fd, err, round, r;
+
+	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
+		return pb__ret(-EINVAL);
+	r = pb__diag_check(why);
+	if (r < 0)
+		return pb__ret(r);
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	/* Owners are looked up once, at the end, not every round. */
+	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
+
+	for (round = 0; round < PB_WAIT_ROUNDS; round++) {
+		fd = open_bound(&s, SOCK_STREAM, backlog, flags, NULL);
+		if (fd >= 0)
+			return fd;
+		err = -fd;
+		pb__diagnose(SOCK_STREAM, (struct sockaddr *)&s.ss, s.len,
+			     s.v6only, err, &d);
+		/* Only TIME_WAIT passes by itself; anything else would make
+		   this a blind retry.  "none" is a holder that just left. */
+		if (d.cause != PB_CAUSE_TIME_WAIT && d.cause != PB_CAUSE_NONE)
+			break;
+		wake = now_ms() + d.time_wait_ms + PB_WAIT_SLACK_MS;
+		if (timeout_ms >= 0 && wake > start + timeout_ms) {
+			if (now_ms() >= start + timeout_ms)
+				break;
+			wake = start + timeout_ms;
+		}
+		sleep_until(wake);
+	}
+	if (why) {
+		size_t n = why->size < sizeof(d) ? why->size : sizeof(d);
+
+		if ((why->flags & PB_DIAG_OWNERS) && d.n_stored &&
+		    pb__find_owners(d.holders, d.n_stored) >= 0)
+			d.sources |= PB_SRC_OWNERS;
+		d.flags = why->flags;
+
+		d.size = why->size;
+		memcpy(why, &d, n);
+	}
+	errno = err;
+	return -1;
 }

@@ -32,6 +32,12 @@ int pb__parse_spec(const char *spec, struct pb_spec *out);
 void pb__spec_to_ipv4_any(struct pb_spec *s);
 int pb__addr_len(const struct sockaddr *sa, socklen_t len);
 unsigned pb__addr_port(const struct sockaddr *sa);
+int pb__have_ipv6(void);
+
+/* diag.c */
+int pb__diag_check(const struct pb_diag *out);
+int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
+		 int v6only, int err, struct pb_diag *out);
 
 /* close(2) that leaves errno alone, for cleanup on error paths. */
 static inline void pb__close_keep_errno(int fd)

@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(sr, suite_addr());
 	srunner_add_suite(sr, suite_opt());
 	srunner_add_suite(sr, suite_bind());
+	srunner_add_suite(sr, suite_diag());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

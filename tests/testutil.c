@@ -2,6 +2,7 @@
 /* testutil.c - fixtures shared by the suites. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -167,4 +168,96 @@ int pbt_make_time_wait(int lfd, const char *ip, unsigned port)
 	ck_assert_int_eq(read(c, &b, 1), 0);
 	close(c);
 	return 0;
+}
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+static int lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return r;
+}
+
+int pbt_write_sysctl(const char *path, const char *value)
+{
+	char full[256];
+	FILE *f;
+	int r;
+
+	snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	f = fopen(full, "we");
+	if (!f)
+		return -1;
+	r = fputs(value, f) < 0;
+	r |= fclose(f) != 0;
+	return r ? -1 : 0;
+}
+
+static int reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -2;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+#define NETNS_SKIP 77
+
+int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason)
+{
+	pid_t pid;
+	int st;
+
+	*reason = NULL;
+	if (geteuid() != 0) {
+		*reason = "needs root for a private network namespace";
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(NETNS_SKIP);
+		if (lo_up() < 0)
+			_exit(NETNS_SKIP);
+		_exit(fn(arg));
+	}
+	st = reap(pid);
+	if (st == NETNS_SKIP) {
+		*reason = "unshare(CLONE_NEWNET) refused here";
+		return -1;
+	}
+	return st;
+}
+
+int pbt_run_in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	return reap(pid);
 }

@@ -7,6 +7,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "portbind.h"
 
 /* Suites, one per lib/ file. */
@@ -14,6 +17,9 @@ Suite *suite_version(void);
 Suite *suite_addr(void);
 Suite *suite_opt(void);
 Suite *suite_bind(void);
+Suite *suite_diag(void);
+Suite *suite_table(void);
+Suite *suite_format(void);
 
 /* Checked fixture: every test must leave as many descriptors open as it
    found.  Add with tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown). */
@@ -48,4 +54,22 @@ int pbt_make_time_wait(int lfd, const char *ip, unsigned port);
 void pbt_connect_pair(int lfd, const char *ip, unsigned port, int *client,
 		      int *server);
 
+
+
+/* ---- private network namespaces, in a forked child */
+
+/* In a child: print where and why, and fail the child. */
+#define PBT_REQUIRE(cond) do { if (!(cond)) { \
+	fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
+	_exit(1); } } while (0)
+
+/* Fork; in the child enter a new network namespace with lo up and run
+   fn(arg), whose return is the child's exit status.  The parent reaps it.
+   Returns the status, or -1 with *reason set when a namespace cannot be
+   made here (not root, unshare refused): the caller reports a skip. */
+int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason);
+/* Write a sysctl inside the child's namespace ("net/ipv4/..."): 0 or -1. */
+int pbt_write_sysctl(const char *path, const char *value);
+/* Fork a child that runs fn(arg) and reap it; its exit status. */
+int pbt_run_in_child(int (*fn)(void *), void *arg);
 #endif

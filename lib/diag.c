@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diag.c - pb_diagnose: why can't this address be bound?
+ *
+ * Sources, cheapest first, each consulted only when the previous one
+ * cannot settle the answer:
+ *  1. the errno the caller got;
+ *  2. probes: a scratch socket binds the address (without SO_REUSEADDR:
+ *     "is anything there at all?"; with it: "would SO_REUSEADDR help?");
+ *  3. the kernel's socket table through sock_diag: listeners alone first
+ *     (cheap whatever the table holds), then one walk for the rest;
+ *  4. /proc/net when netlink is refused;
+ *  5. owners (/proc/PID/fd), only when asked.
+ *
+ * Which sockets "hold" an address is the kernel's bind-conflict rule: same
+ * port, same protocol, overlapping addresses (see overlaps()).
+ */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "internal.h"
+#include "probe.h"
+#include "table.h"
+
+#define TCPF(s) (1u << (s))
+
+static const char *const cause_names[] = {
+	[PB_CAUSE_NONE] = "none",
+	[PB_CAUSE_LISTENER] = "listener",
+	[PB_CAUSE_TIME_WAIT] = "time-wait",
+	[PB_CAUSE_CONNECTED] = "connected",
+	[PB_CAUSE_BOUND] = "bound",
+	[PB_CAUSE_PRIVILEGED] = "privileged",
+	[PB_CAUSE_ADDR_NOT_LOCAL] = "addr-not-local",
+	[PB_CAUSE_PORTS_EXHAUSTED] = "ports-exhausted",
+	[PB_CAUSE_OTHER] = "other",
+};
+
+PB_EXPORT const char *pb_cause_name(enum pb_cause c)
+{
+	if ((unsigned)c >= PB_ARRAY_SIZE(cause_names))
+		return "unknown";
+	return cause_names[c];
+}
+
+/* The address asked about, reduced to what overlap needs. */
+struct target {
+	int v4;			/* IPv4, or an IPv4-mapped IPv6 address */
+	int any;		/* 0.0.0.0 or [::] */
+	int v6only;		/* for IPv6: 1 or 0 */
+	uint32_t a4;		/* when v4, network order */
+	struct in6_addr a6;	/* when !v4 */
+};
+
+struct endpoint {
+	int v4, any, v6only;
+	uint32_t a4;
+	struct in6_addr a6;
+};
+
+static void endpoint_of(const struct sockaddr_storage *ss, int v6only,
+			struct endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->v6only = v6only;
+	if (ss->ss_family == AF_INET) {
+		ep->v4 = 1;
+		ep->a4 = ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
+		ep->any = ep->a4 == htonl(INADDR_ANY);
+	} else {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a)) {
+			ep->v4 = 1;
+			memcpy(&ep->a4, &a->s6_addr[12], 4);
+			ep->any = ep->a4 == htonl(INADDR_ANY);
+		} else {
+			ep->a6 = *a;
+			ep->any = IN6_IS_ADDR_UNSPECIFIED(a);
+		}
+	}
+}
+
+/*
+ * Linux's bind-conflict rule for addresses (the port already matches):
+ *  - IPv4 against IPv4: equal, or either is 0.0.0.0;
+ *  - an IPv6 wildcard covers all of IPv6, and all of IPv4 too unless it is
+ *    IPV6_V6ONLY; an IPv6-only socket never meets an IPv4 one;
+ *  - IPv4-mapped addresses are IPv4.
+ * A holder whose IPV6_V6ONLY is not known (/proc, TIME_WAIT) is taken as
+ * dual-stack, the Linux default.
+ */
+static int overlaps(const struct endpoint *t, const struct endpoint *h)
+{
+	if (t->v4 && h->v4)
+		return t->any || h->any || t->a4 == h->a4;
+	if (t->v4)		/* holder is real IPv6 */
+		return h->any && h->v6only != 1;
+	if (h->v4)		/* target is real IPv6 */
+		return t->any && t->v6only != 1;
+	return t->any || h->any || memcmp(&t->a6, &h->a6, sizeof(t->a6)) == 0;
+}
+
+/* Listeners first: they decide; TIME_WAIT last: it passes by itself. */
+static int priority(int state)
+{
+	switch (state) {
+	case PB_TCP_LISTEN:
+		return 0;
+	case PB_TCP_CLOSE:
+		return 1;
+	case PB_TCP_TIME_WAIT:
+		return 3;
+	default:
+		return 2;
+	}
+}
+
+struct walk {
+	struct pb_diag *d;
+	struct endpoint target;
+	int protocol;
+};
+
+static void store(struct pb_diag *d, const struct pb_sockent *e)
+{
+	struct pb_holder h;
+	unsigned i, n = d->n_stored;
+	int p = priority(e->state);
+
+	memset(&h, 0, sizeof(h));
+	h.state = e->state;
+	h.protocol = e->protocol;
+	h.v6only = e->family == AF_INET6 ? e->v6only : -1;
+	h.uid = e->uid;
+	h.inode = e->inode;
+	h.expires_ms = e->expires_ms;
+	h.local = e->local;
+	h.remote = e->remote;
+
+	/* Insert after the last entry of the same or higher priority. */
+	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
+		;
+	if (i >= PB_DIAG_HOLDERS)
+		return;
+	if (n == PB_DIAG_HOLDERS)
+		n--;
+	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(h));
+	d->holders[i] = h;
+	d->n_stored = n + 1;
+}
+
+static int on_socket(const struct pb_sockent *e, void *arg)
+{
+	struct walk *w = arg;
+	struct pb_diag *d = w->d;
+	struct endpoint ep;
+
+	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
+	if (!overlaps(&w->target, &ep))
+		return 0;
+	d->n_holders++;
+	if (w->protocol == IPPROTO_UDP)
+		d->n_bound++;
+	else if (e->state == PB_TCP_LISTEN)
+		d->n_listen++;
+	else if (e->state == PB_TCP_TIME_WAIT) {
+		d->n_time_wait++;
+		if (e->expires_ms > d->time_wait_ms)
+			d->time_wait_ms = e->expires_ms;
+	} else if (e->state == PB_TCP_CLOSE)
+		d->n_bound++;
+	else
+		d->n_connected++;
+	store(d, e);
+	return 0;
+}
+
+/*
+ * Read the table rows for the port whose states are in mask: netlink, or
+ * /proc/net when netlink is refused (or switched off).  0 when a source
+ * answered, -errno when none could.
+ */
+static int read_table(struct walk *w, int family, uint32_t mask)
+{
+	struct pb_diag *d = w->d;
+	unsigned port = pb__addr_port((const struct sockaddr *)&d->addr);
+	unsigned before = d->n_holders;
+	int r = -ENOSYS;
+
+	if (!(d->flags & PB_DIAG_NO_NETLINK)) {
+		r = pb__sockdiag_dump(w->protocol, family, mask, port, on_socket, w);
+		if (r == 0) {
+			d->sources |= PB_SRC_NETLINK;
+			return 0;
+		}
+		/* A walk that failed half-way may have counted rows: start
+		   the other source from a clean slate. */
+		if (d->n_holders != before)
+			return r;
+	}
+	if (!(d->flags & PB_DIAG_NO_PROCNET)) {
+		r = pb__procnet_dump(w->protocol, family, mask, port, on_socket, w);
+		if (r == 0)
+			d->sources |= PB_SRC_PROCNET;
+	}
+	return r;
+}
+
+static int sysctl_default_v6only(void)
+{
+	int v = 0;
+
+	if (pb__sysctl_int("net.ipv6.bindv6only", &v) < 0)
+		return 0;
+	return v != 0;
+}
+
+static void note_port_range(struct pb_diag *d)
+{
+	if (pb__sysctl_range("net.ipv4.ip_local_port_range", &d->port_range_lo,
+			     &d->port_range_hi) == 0)
+		d->sources |= PB_SRC_SYSCTL;
+}
+
+/* EADDRINUSE on a real port: who holds it? */
+static void classify_in_use(struct pb_diag *d, int v6only)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&d->addr;
+	socklen_t len = (socklen_t)pb__addr_len(sa, sizeof(d->addr));
+	struct walk w = { .d = d };
+	int r;
+
+	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	endpoint_of(&d->addr, v6only, &w.target);
+
+	if (w.protocol == IPPROTO_TCP) {
+		/* Cheap whatever the table holds: the kernel walks only its
+		   listening hash.  A listener settles it. */
+		r = read_table(&w, AF_UNSPEC, TCPF(PB_TCP_LISTEN));
+		if (r == 0 && d->n_listen) {
+			d->cause = PB_CAUSE_LISTENER;
+			d->reuseaddr_helps = 0;
+			return;
+		}
+		r = read_table(&w, AF_UNSPEC, PB__ALL_STATES & ~TCPF(PB_TCP_LISTEN));
+	} else {
+		r = read_table(&w, AF_UNSPEC, PB__ALL_STATES);
+	}
+
+	if (d->n_bound)
+		d->cause = PB_CAUSE_BOUND;
+	else if (d->n_connected)
+		d->cause = PB_CAUSE_CONNECTED;
+	else if (d->n_time_wait)
+		d->cause = PB_CAUSE_TIME_WAIT;
+
+	/* Would a socket with SO_REUSEADDR bind now?  Only the kernel knows
+	   the holders' flags: ask it. */
+	r = pb__probe_bind(d->type, sa, len, v6only, 1);
+	d->sources |= PB_SRC_PROBE;
+	d->reuseaddr_helps = r == 0;
+
+	if (d->n_holders == 0) {
+		/* Nothing visible.  Still refused?  Then it is a socket the
+		   table does not show: before Linux 6.7, a bound-only TCP
+		   socket is listed nowhere. */
+		r = pb__probe_bind(d->type, sa, len, v6only, 0);
+		if (r == 0)
+			d->cause = PB_CAUSE_NONE;	/* gone by now */
+		else if (r == -EADDRINUSE && d->type == SOCK_STREAM)
+			d->cause = PB_CAUSE_BOUND;
+		else
+			d->cause = PB_CAUSE_OTHER;
+	}
+}
+
+static void classify(struct pb_diag *d, int v6only)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&d->addr;
+	socklen_t len = (socklen_t)pb__addr_len(sa, sizeof(d->addr));
+	unsigned port = pb__addr_port(sa);
+	int r;
+
+	if (d->err == 0) {
+		/* Find out: would a plain socket bind?  Then nothing holds
+		   the address and no table needs reading. */
+		r = pb__probe_bind(d->type, sa, len, v6only, 0);
+		d->sources |= PB_SRC_PROBE;
+		if (r == 0) {
+			d->cause = PB_CAUSE_NONE;
+			return;
+		}
+		d->err = -r;
+	} else {
+		d->sources |= PB_SRC_ERRNO;
+	}
+
+	switch (d->err) {
+	case EACCES:
+	case EPERM:
+		if (pb__sysctl_int("net.ipv4.ip_unprivileged_port_start",
+				   &d->unprivileged_port_start) == 0)
+			d->sources |= PB_SRC_SYSCTL;
+		d->cap_net_bind_service = pb__cap_net_bind_service();
+		/* Above the limit, the refusal came from elsewhere (an LSM,
+		   seccomp): not a privileged port. */
+		if (port != 0 && (d->unprivileged_port_start < 0 ||
+				  port < (unsigned)d->unprivileged_port_start))
+			d->cause = PB_CAUSE_PRIVILEGED;
+		else
+			d->cause = PB_CAUSE_OTHER;
+		return;
+	case EADDRNOTAVAIL: {
+		/* From bind(): the address is not ours.  From connect(): the
+		   address is ours but no source port was left.  A port-0 bind
+		   of the address tells the two apart. */
+		struct sockaddr_storage any = d->addr;
+
+		if (any.ss_family == AF_INET)
+			((struct sockaddr_in *)&any)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)&any)->sin6_port = 0;
+		r = pb__probe_bind(d->type, (struct sockaddr *)&any, len, v6only, 0);
+		d->sources |= PB_SRC_PROBE;
+		if (r == -EADDRNOTAVAIL) {
+			d->cause = PB_CAUSE_ADDR_NOT_LOCAL;
+		} else {
+			d->cause = PB_CAUSE_PORTS_EXHAUSTED;
+			note_port_range(d);
+		}
+		return;
+	}
+	case EADDRINUSE:
+		if (port == 0) {
+			/* bind(ip, 0) found no free port in the range. */
+			d->cause = PB_CAUSE_PORTS_EXHAUSTED;
+			note_port_range(d);
+			return;
+		}
+		classify_in_use(d, v6only);
+		return;
+	default:
+		d->cause = PB_CAUSE_OTHER;
+		return;
+	}
+}
+
+/* The size of struct pb_diag in the first release: the least a caller's
+   PB_DIAG_INIT can say. */
+#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, holders) + \
+			  PB_DIAG_HOLDERS * sizeof(struct pb_holder))
+
+int pb__diag_check(const struct pb_diag *out)
+{
+	if (!out)
+		return 0;
+	if (out->size < PB_DIAG_SIZE_0_1 || out->flags & ~PB_DIAG_FLAGS_ALL)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The one implementation behind pb_diagnose, pb_diagnose_spec and the
+ * helpers' why.  v6only: the IPV6_V6ONLY of the socket that would bind an
+ * IPv6 address (1, 0), or -1 for the system default.  out was checked.
+ */
+int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
+		 int v6only, int err, struct pb_diag *out)
+{
+	struct pb_diag d;
+	int saved = errno;
+	int r;
+
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -EINVAL;
+	if (err < 0)
+		return -EINVAL;
+	r = pb__addr_len(addr, addrlen);
+	if (r < 0)
+		return r;
+	r = pb__diag_check(out);
+	if (r < 0)
+		return r;
+
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.flags = out ? out->flags : 0;
+	d.type = type;
+	d.err = err;
+	d.reuseaddr_helps = -1;
+	d.unprivileged_port_start = -1;
+	d.cap_net_bind_service = -1;
+	memcpy(&d.addr, addr, (size_t)pb__addr_len(addr, addrlen));
+	if (addr->sa_family == AF_INET6 && v6only < 0)
+		v6only = sysctl_default_v6only();
+
+	classify(&d, v6only);
+
+	if ((d.flags & PB_DIAG_OWNERS) && d.n_stored &&
+	    pb__find_owners(d.holders, d.n_stored) >= 0)
+		d.sources |= PB_SRC_OWNERS;
+
+	if (out) {
+		size_t n = out->size < sizeof(d) ? out->size : sizeof(d);
+
+		/* A caller built against an older, smaller struct gets the
+		   part it knows; its size stays its own. */
+		d.size = out->size;
+		memcpy(out, &d, n);
+	}
+	errno = saved;
+	return (int)d.cause;
+}
+
+PB_EXPORT int pb_diagnose(int type, const struct sockaddr *addr,
+			  socklen_t addrlen, int err, struct pb_diag *out)
+{
+	return pb__ret(pb__diagnose(type, addr, addrlen, -1, err, out));
+}
+
+PB_EXPORT int pb_diagnose_spec(int type, const char *spec, int err,
+			       struct pb_diag *out)
+{
+	struct pb_spec s;
+	int r;
+
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	if (s.dual && !pb__have_ipv6())
+		pb__spec_to_ipv4_any(&s);
+	return pb__ret(pb__diagnose(type, (struct sockaddr *)&s.ss, s.len,
+				    s.v6only, err, out));
+}

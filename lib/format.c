@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * format.c - a diagnosis as one paragraph for a person, or one JSON object
+ * for a program.  Both are snprintf-like: they return the length needed
+ * and never write past size, so a caller can size its buffer in one call.
+ *
+ * The paragraph's order is fixed, because operators scan it: the protocol
+ * and address, the errno, the cause, the holders, the system value that
+ * matters, one concrete fix.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* An appending writer that keeps counting after the buffer is full. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	size_t room = o->len < o->size ? o->size - o->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static int finish(struct out *o)
+{
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+	return o->len > 0x7fffffff ? 0x7fffffff : (int)o->len;
+}
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EADDRINUSE, "EADDRINUSE" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+	{ EACCES, "EACCES" }, { EPERM, "EPERM" }, { EINVAL, "EINVAL" },
+	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { ENOPROTOOPT, "ENOPROTOOPT" },
+	{ EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { ENOBUFS, "ENOBUFS" },
+	{ ENOMEM, "ENOMEM" }, { ENODEV, "ENODEV" }, { EBADF, "EBADF" },
+	{ ENOTSOCK, "ENOTSOCK" }, { ECONNREFUSED, "ECONNREFUSED" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { ENETUNREACH, "ENETUNREACH" },
+	{ EHOSTUNREACH, "EHOSTUNREACH" }, { EISCONN, "EISCONN" },
+	{ EINPROGRESS, "EINPROGRESS" }, { EALREADY, "EALREADY" },
+	{ EAGAIN, "EAGAIN" }, { EINTR, "EINTR" },
+};
+
+static const char *errno_name(int err)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
+}
+
+static const char *state_name(int state, int protocol)
+{
+	static const char *const names[] = {
+		"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
+		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
+		"LISTEN", "CLOSING", "NEW_SYN_RECV",
+	};
+
+	if (protocol == IPPROTO_UDP)
+		return state == PB_TCP_ESTABLISHED ? "UDP connected" : "UDP bound";
+	if (state == PB_TCP_CLOSE)
+		return "BOUND";
+	if (state < 0 || (size_t)state >= PB_ARRAY_SIZE(names))
+		return "?";
+	return names[state];
+}
+
+static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	if (pb_format_addr((const struct sockaddr *)ss, sizeof(*ss), buf, size) < 0)
+		snprintf(buf, size, "?");
+}
+
+/* Seconds, rounded up: "free in 41 s" must not promise too early. */
+static unsigned secs(unsigned ms)
+{
+	return (ms + 999) / 1000;
+}
+
+static const char *proto(const struct pb_diag *d)
+{
+	return d->type == SOCK_DGRAM ? "udp" : "tcp";
+}
+
+static void put_holder(struct out *o, const struct pb_holder *h)
+{
+	char local[PB_ADDRSTRLEN], remote[PB_ADDRSTRLEN];
+	int has_peer = h->state != PB_TCP_LISTEN && h->state != PB_TCP_CLOSE &&
+		       h->remote.ss_family != 0;
+
+	addr_text(&h->local, local, sizeof(local));
+	put(o, "%s %s", state_name(h->state, h->protocol), local);
+	if (has_peer) {
+		addr_text(&h->remote, remote, sizeof(remote));
+		put(o, " -> %s", remote);
+	}
+	if (h->state == PB_TCP_TIME_WAIT)
+		put(o, " expires in %u s", secs(h->expires_ms));
+	else
+		put(o, " uid %u", h->uid);
+	if (h->pid > 0)
+		put(o, " pid %d (%s)", h->pid, h->comm[0] ? h->comm : "?");
+}
+
+#define FORMAT_HOLDERS 3
+
+static void put_holders(struct out *o, const struct pb_diag *d)
+{
+	unsigned i, n = d->n_stored < FORMAT_HOLDERS ? d->n_stored : FORMAT_HOLDERS;
+
+	if (n == 0)
+		return;
+	put(o, ": ");
+	for (i = 0; i < n; i++) {
+		if (i)
+			put(o, "; ");
+		put_holder(o, &d->holders[i]);
+	}
+	if (d->n_holders > n)
+		put(o, "; and %u more", d->n_holders - n);
+}
+
+/* The first holder with a known process, for "stop pid N (cmd)". */
+static const struct pb_holder *owner(const struct pb_diag *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_stored; i++)
+		if (d->holders[i].pid > 0)
+			return &d->holders[i];
+	return NULL;
+}
+
+static void put_stop_owner(struct out *o, const struct pb_diag *d)
+{
+	const struct pb_holder *h = owner(d);
+
+	if (h)
+		put(o, "stop pid %d (%s)", h->pid, h->comm[0] ? h->comm : "?");
+	else
+		put(o, "stop the process that holds it (portbind-why -p shows it)");
+}
+
+static void put_port_range(struct out *o, const struct pb_diag *d)
+{
+	if (d->port_range_hi >= d->port_range_lo && d->port_range_hi)
+		put(o, " net.ipv4.ip_local_port_range is %u-%u (%u ports).",
+		    d->port_range_lo, d->port_range_hi,
+		    d->port_range_hi - d->port_range_lo + 1);
+}
+
+static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
+{
+	unsigned port = pb__addr_port((const struct sockaddr *)&d->addr);
+
+	switch (d->cause) {
+	case PB_CAUSE_NONE:
+		put(o, "nothing holds it; it can be bound now.");
+		return;
+	case PB_CAUSE_LISTENER:
+		put(o, "held by %u listening socket%s", d->n_listen,
+		    d->n_listen == 1 ? "" : "s");
+		put_holders(o, d);
+		put(o, ". SO_REUSEADDR never passes a listener. Fix: ");
+		put_stop_owner(o, d);
+		put(o, ", or choose another port.");
+		return;
+	case PB_CAUSE_TIME_WAIT:
+		put(o, "held only by %u socket%s in TIME_WAIT", d->n_time_wait,
+		    d->n_time_wait == 1 ? "" : "s");
+		put_holders(o, d);
+		put(o, ". TIME_WAIT lasts 60 s; the last expires in %u s.",
+		    secs(d->time_wait_ms));
+		if (d->reuseaddr_helps == 1)
+			put(o, " A server that sets SO_REUSEADDR binds now. Fix: set"
+			       " SO_REUSEADDR (pb_bind_reuse) to bind now.");
+		else
+			put(o, " The previous process did not set SO_REUSEADDR: free"
+			       " in %u s. Fix: wait %u s (pb_listen_wait waits exactly"
+			       " that long), and set SO_REUSEADDR in the server so its"
+			       " next restart binds at once.",
+			    secs(d->time_wait_ms), secs(d->time_wait_ms));
+		return;
+	case PB_CAUSE_CONNECTED:
+		put(o, "held by %u open connection%s and no listener",
+		    d->n_connected, d->n_connected == 1 ? "" : "s");
+		put_holders(o, d);
+		if (d->reuseaddr_helps == 1)
+			put(o, ". A server that sets SO_REUSEADDR binds now. Fix: set"
+			       " SO_REUSEADDR (pb_bind_reuse).");
+		else {
+			put(o, ". Their socket did not set SO_REUSEADDR, so nothing"
+			       " binds until they close. Fix: ");
+			put_stop_owner(o, d);
+			put(o, ", or close those connections.");
+		}
+		return;
+	case PB_CAUSE_BOUND:
+		if (d->type == SOCK_DGRAM) {
+			put(o, "held by %u UDP socket%s", d->n_bound,
+			    d->n_bound == 1 ? "" : "s");
+			put_holders(o, d);
+			put(o, ". Fix: ");
+			put_stop_owner(o, d);
+			put(o, ", or choose another port; do not share a unicast UDP"
+			       " port with SO_REUSEADDR: the datagrams go to one"
+			       " socket only.");
+			return;
+		}
+		if (d->n_bound)
+			put(o, "held by %u socket%s bound but not listening",
+			    d->n_bound, d->n_bound == 1 ? "" : "s");
+		else
+			put(o, "held by a socket bound but not listening (this kernel"
+			       " does not list such sockets)");
+		put_holders(o, d);
+		if (d->reuseaddr_helps == 1)
+			put(o, ". A server that sets SO_REUSEADDR binds now, but the"
+			       " first of the two to listen() wins. Fix: ");
+		else
+			put(o, ". Fix: ");
+		put_stop_owner(o, d);
+		put(o, ", or choose another port.");
+		return;
+	case PB_CAUSE_PRIVILEGED:
+		put(o, "port %u is privileged: below"
+		       " net.ipv4.ip_unprivileged_port_start = %d, and this process",
+		    port, d->unprivileged_port_start);
+		put(o, "%s", d->cap_net_bind_service == 1
+			     ? " has CAP_NET_BIND_SERVICE (another rule refused it)."
+			     : " lacks CAP_NET_BIND_SERVICE.");
+		put(o, " Fix: grant CAP_NET_BIND_SERVICE (setcap"
+		       " cap_net_bind_service=+ep on the binary, or"
+		       " AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd"
+		       " unit), or use a port >= %d.",
+		    d->unprivileged_port_start > 0 ? d->unprivileged_port_start : 1024);
+		return;
+	case PB_CAUSE_ADDR_NOT_LOCAL: {
+		/* The host part alone: "[2001:db8::1]" or "192.0.2.1". */
+		const char *colon = strrchr(addr, ':');
+		int hostlen = colon ? (int)(colon - addr) : (int)strlen(addr);
+
+		put(o, "%.*s is not an address of this host. Fix: bind an"
+		       " address the host has (ip -brief address), the wildcard"
+		       " (*:%u), or set IP_FREEBIND (PB_FREEBIND) to bind before"
+		       " the address comes up.", hostlen, addr, port);
+		return;
+	}
+	case PB_CAUSE_PORTS_EXHAUSTED:
+		put(o, "no free local port is left.");
+		put_port_range(o, d);
+		put(o, " Fix: let the kernel pick the port at connect() with"
+		       " IP_BIND_ADDRESS_NO_PORT (pb_connect_from), which shares a"
+		       " port across destinations, or widen the range.");
+		return;
+	case PB_CAUSE_OTHER:
+	default:
+		if ((d->err == EACCES || d->err == EPERM) &&
+		    d->unprivileged_port_start >= 0)
+			put(o, "refused although port %u is not privileged"
+			       " (net.ipv4.ip_unprivileged_port_start = %d): a security"
+			       " module (SELinux, AppArmor) or a seccomp filter said no."
+			       " Fix: check the audit log.",
+			    port, d->unprivileged_port_start);
+		else if (d->err == EADDRINUSE)
+			put(o, "in use, but no holder could be found. Fix: list the"
+			       " port's sockets with ss -tuanp and retry.");
+		else
+			put(o, "not a port conflict. Fix: see bind(2) for this error.");
+		return;
+	}
+}
+
+static int check_diag(const struct pb_diag *d, char *buf, size_t size)
+{
+	if (!d || pb__diag_check(d) < 0 || (!buf && size)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static void put_address(struct out *o, const struct pb_diag *d, char *addr,
+			size_t size)
+{
+	addr_text(&d->addr, addr, size);
+	put(o, "%s %s", proto(d), addr);
+}
+
+PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	char addr[PB_ADDRSTRLEN];
+
+	if (check_diag(d, buf, size) < 0)
+		return -1;
+	put_address(&o, d, addr, sizeof(addr));
+	if (d->err) {
+		const char *name = errno_name(d->err);
+
+		if (name)
+			put(&o, ": %s (%d, %s): ", name, d->err, strerror(d->err));
+		else
+			put(&o, ": errno %d (%s): ", d->err, strerror(d->err));
+	} else {
+		put(&o, ": ");
+	}
+	put_cause(&o, d, addr);
+	return finish(&o);
+}
+
+/* ---- JSON */
+
+static void put_json_string(struct out *o, const char *s)
+{
+	put(o, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			put(o, "\\%c", c);
+		else if (c < 0x20)
+			put(o, "\\u%04x", c);
+		else
+			put(o, "%c", c);
+	}
+	put(o, "\"");
+}
+
+static void put_json_tristate(struct out *o, const char *key, int v)
+{
+	put(o, ",\"%s\":%s", key, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void put_json_holder(struct out *o, const struct pb_holder *h)
+{
+	char a[PB_ADDRSTRLEN];
+
+	put(o, "{\"state\":");
+	put_json_string(o, state_name(h->state, h->protocol));
+	put(o, ",\"protocol\":\"%s\"", h->protocol == IPPROTO_UDP ? "udp" : "tcp");
+	addr_text(&h->local, a, sizeof(a));
+	put(o, ",\"local\":");
+	put_json_string(o, a);
+	if (h->remote.ss_family && h->state != PB_TCP_LISTEN &&
+	    h->state != PB_TCP_CLOSE) {
+		addr_text(&h->remote, a, sizeof(a));
+		put(o, ",\"remote\":");
+		put_json_string(o, a);
+	} else {
+		put(o, ",\"remote\":null");
+	}
+	put(o, ",\"uid\":%u,\"inode\":%llu", h->uid, h->inode);
+	put_json_tristate(o, "v6only", h->v6only);
+	if (h->state == PB_TCP_TIME_WAIT)
+		put(o, ",\"expires_ms\":%u", h->expires_ms);
+	else
+		put(o, ",\"expires_ms\":null");
+	if (h->pid > 0) {
+		put(o, ",\"pid\":%d,\"command\":", h->pid);
+		put_json_string(o, h->comm);
+	} else {
+		put(o, ",\"pid\":null,\"command\":null");
+	}
+	put(o, "}");
+}
+
+PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
+{
+	static const struct { unsigned bit; const char *name; } srcs[] = {
+		{ PB_SRC_ERRNO, "errno" }, { PB_SRC_PROBE, "probe" },
+		{ PB_SRC_NETLINK, "netlink" }, { PB_SRC_PROCNET, "procnet" },
+		{ PB_SRC_OWNERS, "owners" }, { PB_SRC_SYSCTL, "sysctl" },
+	};
+	struct out o = { buf, size, 0 };
+	char addr[PB_ADDRSTRLEN], *msg;
+	const char *en;
+	unsigned i, first = 1;
+	int mlen;
+
+	if (check_diag(d, buf, size) < 0)
+		return -1;
+	addr_text(&d->addr, addr, sizeof(addr));
+	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
+	put_json_string(&o, addr);
+	en = errno_name(d->err);
+	if (d->err == 0)
+		put(&o, ",\"errno\":null");
+	else if (en)
+		put(&o, ",\"errno\":\"%s\"", en);
+	else
+		put(&o, ",\"errno\":\"%d\"", d->err);
+	put(&o, ",\"errno_value\":%d,\"cause\":\"%s\"", d->err,
+	    pb_cause_name(d->cause));
+	put_json_tristate(&o, "reuseaddr_helps", d->reuseaddr_helps);
+	put(&o, ",\"sources\":[");
+	for (i = 0; i < PB_ARRAY_SIZE(srcs); i++) {
+		if (!(d->sources & srcs[i].bit))
+			continue;
+		put(&o, "%s\"%s\"", first ? "" : ",", srcs[i].name);
+		first = 0;
+	}
+	put(&o, "],\"counts\":{\"total\":%u,\"listen\":%u,\"time_wait\":%u,"
+		"\"connected\":%u,\"bound\":%u}", d->n_holders, d->n_listen,
+	    d->n_time_wait, d->n_connected, d->n_bound);
+	put(&o, ",\"time_wait_ms\":%u,\"holders\":[", d->time_wait_ms);
+	for (i = 0; i < d->n_stored && i < PB_DIAG_HOLDERS; i++) {
+		if (i)
+			put(&o, ",");
+		put_json_holder(&o, &d->holders[i]);
+	}
+	put(&o, "]");
+	if (d->unprivileged_port_start >= 0)
+		put(&o, ",\"unprivileged_port_start\":%d", d->unprivileged_port_start);
+	else
+		put(&o, ",\"unprivileged_port_start\":null");
+	put_json_tristate(&o, "cap_net_bind_service", d->cap_net_bind_service);
+	if (d->port_range_hi)
+		put(&o, ",\"port_range\":[%u,%u]", d->port_range_lo, d->port_range_hi);
+	else
+		put(&o, ",\"port_range\":null");
+
+	/* The paragraph too, so a tool can show both without a second call
+	   for the text: measured first, then written. */
+	mlen = pb_diag_format(d, NULL, 0);
+	put(&o, ",\"message\":");
+	if (mlen >= 0 && (size_t)mlen < 2048) {
+		char text[2048];
+
+		msg = text;
+		pb_diag_format(d, msg, sizeof(text));
+		put_json_string(&o, msg);
+	} else {
+		put(&o, "null");
+	}
+	put(&o, "}");
+	return finish(&o);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* probe.h - scratch-socket probes and system values, never installed. */
+#ifndef PB_PROBE_H
+#define PB_PROBE_H
+
+#include <sys/socket.h>
+
+/* probe.c */
+int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
+		   int v6only, int reuseaddr);
+
+/* sysctl.c: values under /proc/sys; -errno when unreadable. */
+int pb__sysctl_read(const char *name, char *buf, size_t size);
+int pb__sysctl_int(const char *name, int *out);
+int pb__sysctl_range(const char *name, unsigned *lo, unsigned *hi);
+int pb__cap_net_bind_service(void);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysctl.c - read the system values a diagnosis quotes.  Read only: the
+ * library never changes a sysctl.  Names are given as in sysctl(8),
+ * "net.ipv4.ip_local_port_range", and read from /proc/sys.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#include "internal.h"
+#include "probe.h"
+
+int pb__sysctl_read(const char *name, char *buf, size_t size)
+{
+	char path[128];
+	size_t i, n = strlen("/proc/sys/");
+	ssize_t got;
+	int fd, saved = errno;
+
+	if (size == 0 || strlen(name) + n >= sizeof(path))
+		return -EINVAL;
+	memcpy(path, "/proc/sys/", n);
+	for (i = 0; name[i]; i++)
+		path[n + i] = name[i] == '.' ? '/' : name[i];
+	path[n + i] = '\0';
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		errno = saved;
+		return -err;
+	}
+	do
+		got = read(fd, buf, size - 1);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = saved;
+		return -err;
+	}
+	close(fd);
+	buf[got] = '\0';
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
+		buf[--got] = '\0';
+	errno = saved;
+	return (int)got;
+}
+
+int pb__sysctl_int(const char *name, int *out)
+{
+	char buf[32], *end;
+	long v;
+	int r = pb__sysctl_read(name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	v = strtol(buf, &end, 10);
+	if (end == buf || v < -2147483647L || v > 2147483647L)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* "32768\t60999" */
+int pb__sysctl_range(const char *name, unsigned *lo, unsigned *hi)
+{
+	char buf[64], *end;
+	unsigned long a, b;
+	int r = pb__sysctl_read(name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	a = strtoul(buf, &end, 10);
+	if (end == buf)
+		return -EINVAL;
+	b = strtoul(end, &end, 10);
+	if (a > 65535 || b > 65535)
+		return -EINVAL;
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
+	return 0;
+}
+
+/* 1 when CAP_NET_BIND_SERVICE is in this thread's effective set, 0 when
+   not, -1 when the system will not say. */
+int pb__cap_net_bind_service(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int saved = errno;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &h, data) < 0) {
+		errno = saved;
+		return -1;
+	}
+	return (data[CAP_NET_BIND_SERVICE / 32].effective >>
+		(CAP_NET_BIND_SERVICE % 32)) & 1;
+}

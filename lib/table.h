@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.h - one row of the kernel's socket table, as both readers give it
+ * (sockdiag.c from netlink, procnet.c from /proc/net), never installed.
+ */
+#ifndef PB_TABLE_H
+#define PB_TABLE_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Linux 6.7 reports bound-only TCP sockets in this state, and only when
+   its bit is asked for; older uapi headers lack the name. */
+#define PB__TCP_BOUND_INACTIVE 13
+#define PB__ALL_STATES 0xffffffffu
+
+struct pb_sockent {
+	int family;
+	int protocol;
+	int state;
+	int v6only;			/* 1, 0, -1 not known */
+	unsigned int uid;
+	unsigned int expires_ms;	/* TIME_WAIT only */
+	unsigned long long inode;
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+};
+
+/* Return < 0 to stop the walk with that value. */
+typedef int (*pb_sockent_fn)(const struct pb_sockent *e, void *arg);
+
+/* sockdiag.c */
+int pb__sockdiag_dump(int protocol, int family, uint32_t states,
+		      unsigned port, pb_sockent_fn fn, void *arg);
+struct nlmsghdr;
+int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
+			   struct pb_sockent *e);
+int pb__sockdiag_parse_chunk(const void *buf, size_t len, uint32_t seq,
+			     int protocol, pb_sockent_fn fn, void *arg);
+
+/* procnet.c */
+int pb__procnet_dump(int protocol, int family, uint32_t states,
+		     unsigned port, pb_sockent_fn fn, void *arg);
+int pb__procnet_parse_line(const char *line, int family, int protocol,
+			   long clk_tck, struct pb_sockent *e);
+
+/* owner.c: fill pid and comm of holders by their inodes; the number found,
+   or -errno when /proc cannot be read. */
+struct pb_holder;
+int pb__find_owners(struct pb_holder *h, unsigned n);
+
+#endif
