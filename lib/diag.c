@@ -263,16 +263,24 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	d->reuseaddr_helps = r == 0;
 
 	if (d->n_holders == 0) {
-		/* Nothing visible.  Still refused?  Then it is a socket the
-		   table does not show: before Linux 6.7, a bound-only TCP
-		   socket is listed nowhere. */
 		r = pb__probe_bind(d->type, sa, len, v6only, 0);
-		if (r == 0)
+		if (r == 0) {
 			d->cause = PB_CAUSE_NONE;	/* gone by now */
-		else if (r == -EADDRINUSE && d->type == SOCK_STREAM)
-			d->cause = PB_CAUSE_BOUND;
-		else
+		} else if (r != -EADDRINUSE || d->type != SOCK_STREAM) {
 			d->cause = PB_CAUSE_OTHER;
+		} else if (!(d->sources & (PB_SRC_NETLINK | PB_SRC_PROCNET))) {
+			/* No table could be read: knock.  A listener answers
+			   (and sees a connection that is reset at once). */
+			d->cause = pb__probe_connect(sa, len) == 0
+				   ? PB_CAUSE_LISTENER : PB_CAUSE_OTHER;
+			if (d->cause == PB_CAUSE_LISTENER)
+				d->reuseaddr_helps = 0;
+		} else {
+			/* Still refused, yet the table shows nothing: a
+			   socket it does not list.  Before Linux 6.7 a
+			   bound-only TCP socket is listed nowhere. */
+			d->cause = PB_CAUSE_BOUND;
+		}
 	}
 }
 

@@ -270,9 +270,10 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 	case PB_CAUSE_PORTS_EXHAUSTED:
 		put(o, "no free local port is left.");
 		put_port_range(o, d);
-		put(o, " Fix: let the kernel pick the port at connect() with"
-		       " IP_BIND_ADDRESS_NO_PORT (pb_connect_from), which shares a"
-		       " port across destinations, or widen the range.");
+		put(o, " Fix: set IP_BIND_ADDRESS_NO_PORT (pb_set_bind_no_port)"
+		       " before bind(ip, 0), so the kernel picks the port at"
+		       " connect() and shares it across destinations, or widen"
+		       " the range.");
 		return;
 	case PB_CAUSE_OTHER:
 	default:

@@ -8,6 +8,8 @@
  * the only way to learn other sockets' SO_REUSEADDR flags: the socket table
  * (sock_diag, /proc) does not show them.
  */
+#include <arpa/inet.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -35,6 +37,46 @@ int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)
 		r = -errno;
 	if (r == 0 && bind(fd, sa, len) < 0)
+		r = -errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+/*
+ * 0 when something accepts a TCP connection at sa now, else -errno.  For a
+ * wildcard address the loopback address of its family is knocked on.  The
+ * connection is reset at once (SO_LINGER 0), so no TIME_WAIT is left; the
+ * listener sees one accept that reads EOF or ECONNRESET.  Used only when no
+ * socket table can be read.
+ */
+int pb__probe_connect(const struct sockaddr *sa, socklen_t len)
+{
+	struct sockaddr_storage to;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int saved = errno;
+	int fd, r = 0;
+
+	memcpy(&to, sa, (size_t)len < sizeof(to) ? (size_t)len : sizeof(to));
+	if (to.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&to;
+
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&to;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+			sin6->sin6_addr = in6addr_loopback;
+	}
+	fd = socket(to.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = -errno;
+		errno = saved;
+		return r;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (connect(fd, (struct sockaddr *)&to, len) < 0)
 		r = -errno;
 	close(fd);
 	errno = saved;

@@ -8,6 +8,7 @@
 /* probe.c */
 int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
 		   int v6only, int reuseaddr);
+int pb__probe_connect(const struct sockaddr *sa, socklen_t len);
 
 /* sysctl.c: values under /proc/sys; -errno when unreadable. */
 int pb__sysctl_read(const char *name, char *buf, size_t size);

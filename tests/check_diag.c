@@ -518,6 +518,36 @@ START_TEST(owner_is_forked_child)
 }
 END_TEST
 
+/* ---- no socket table at all: probes alone */
+
+START_TEST(no_table_probes_only)
+{
+	const unsigned none = PB_DIAG_NO_NETLINK | PB_DIAG_NO_PROCNET;
+	struct pb_diag d;
+	char spec[64];
+	int fd = pb_listen("127.0.0.1:0", 4, 0, NULL), lfd;
+	unsigned port = pbt_local_port(fd);
+
+	/* A listener answers a knock, even through the wildcard. */
+	spec_of(spec, sizeof(spec), "0.0.0.0", port);
+	ck_assert_int_eq(diagnose(SOCK_STREAM, spec, 0, none, &d), PB_CAUSE_LISTENER);
+	ck_assert_uint_eq(d.n_holders, 0);
+	ck_assert(!(d.sources & (PB_SRC_NETLINK | PB_SRC_PROCNET)));
+	ck_assert(d.sources & PB_SRC_PROBE);
+	close(fd);
+
+	/* TIME_WAIT cannot be told from the rest without a table: "other",
+	   but whether SO_REUSEADDR helps is still known. */
+	lfd = pbt_listener("127.0.0.1", 0, 1);
+	port = pbt_local_port(lfd);
+	pbt_make_time_wait(lfd, "127.0.0.1", port);
+	close(lfd);
+	spec_of(spec, sizeof(spec), "127.0.0.1", port);
+	ck_assert_int_eq(diagnose(SOCK_STREAM, spec, 0, none, &d), PB_CAUSE_OTHER);
+	ck_assert_int_eq(d.reuseaddr_helps, 1);
+}
+END_TEST
+
 /* ---- the helpers fill why */
 
 START_TEST(listen_fills_why)
@@ -731,6 +761,7 @@ Suite *suite_diag(void)
 	tcase_add_test(tc, privileged_raised_limit);
 	tcase_add_test(tc, addr_not_local);
 	tcase_add_test(tc, ports_exhausted);
+	tcase_add_test(tc, no_table_probes_only);
 	tcase_add_test(tc, listen_fills_why);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, errno_preserved);

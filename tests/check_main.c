@@ -21,7 +21,10 @@ int main(void)
 	srunner_add_suite(sr, suite_addr());
 	srunner_add_suite(sr, suite_opt());
 	srunner_add_suite(sr, suite_bind());
+	srunner_add_suite(sr, suite_sockdiag());
+	srunner_add_suite(sr, suite_procnet());
 	srunner_add_suite(sr, suite_diag());
+	srunner_add_suite(sr, suite_format());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -18,7 +18,8 @@ Suite *suite_addr(void);
 Suite *suite_opt(void);
 Suite *suite_bind(void);
 Suite *suite_diag(void);
-Suite *suite_table(void);
+Suite *suite_sockdiag(void);
+Suite *suite_procnet(void);
 Suite *suite_format(void);
 
 /* Checked fixture: every test must leave as many descriptors open as it

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/* check_format.c - the paragraph and the JSON, on diagnoses built by hand
+   (every cause) and on real ones. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* ---- a strict little JSON syntax checker: 1 when s is one value */
+
+static const char *json_value(const char *s);
+
+static const char *json_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	return s;
+}
+
+static const char *json_string(const char *s)
+{
+	if (*s++ != '"')
+		return NULL;
+	for (; *s && *s != '"'; s++) {
+		if ((unsigned char)*s < 0x20)
+			return NULL;
+		if (*s == '\\') {
+			s++;
+			if (*s == 'u') {
+				int k;
+
+				for (k = 1; k <= 4; k++)
+					if (!isxdigit((unsigned char)s[k]))
+						return NULL;
+				s += 4;
+			} else if (!strchr("\"\\/bfnrt", *s) || !*s) {
+				return NULL;
+			}
+		}
+	}
+	return *s == '"' ? s + 1 : NULL;
+}
+
+static const char *json_list(const char *s, char close, int object)
+{
+	s = json_ws(s + 1);
+	if (*s == close)
+		return s + 1;
+	for (;;) {
+		if (object) {
+			s = json_string(json_ws(s));
+			if (!s)
+				return NULL;
+			s = json_ws(s);
+			if (*s++ != ':')
+				return NULL;
+		}
+		s = json_value(s);
+		if (!s)
+			return NULL;
+		s = json_ws(s);
+		if (*s == close)
+			return s + 1;
+		if (*s++ != ',')
+			return NULL;
+	}
+}
+
+static const char *json_value(const char *s)
+{
+	s = json_ws(s);
+	if (*s == '{')
+		return json_list(s, '}', 1);
+	if (*s == '[')
+		return json_list(s, ']', 0);
+	if (*s == '"')
+		return json_string(s);
+	if (!strncmp(s, "true", 4))
+		return s + 4;
+	if (!strncmp(s, "false", 5))
+		return s + 5;
+	if (!strncmp(s, "null", 4))
+		return s + 4;
+	if (*s == '-' || isdigit((unsigned char)*s)) {
+		char *end;
+
+		strtod(s, &end);
+		return end;
+	}
+	return NULL;
+}
+
+static int json_ok(const char *s)
+{
+	const char *end = json_value(s);
+
+	return end && *json_ws(end) == '\0';
+}
+
+/* ---- diagnoses built by hand */
+
+static void set_v4(struct sockaddr_storage *ss, const char *ip, unsigned port)
+{
+	pbt_addr(ss, ip, port);
+}
+
+static struct pb_diag base(enum pb_cause cause, int err)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+
+	d.cause = cause;
+	d.err = err;
+	d.type = SOCK_STREAM;
+	d.reuseaddr_helps = -1;
+	d.unprivileged_port_start = -1;
+	d.cap_net_bind_service = -1;
+	set_v4(&d.addr, "127.0.0.1", 8080);
+	return d;
+}
+
+static void add_tw(struct pb_diag *d, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct pb_holder *h = &d->holders[d->n_stored];
+
+		if (d->n_stored < PB_DIAG_HOLDERS) {
+			memset(h, 0, sizeof(*h));
+			h->state = PB_TCP_TIME_WAIT;
+			h->protocol = IPPROTO_TCP;
+			h->v6only = -1;
+			h->expires_ms = 41000 - i;
+			set_v4(&h->local, "127.0.0.1", 8080);
+			set_v4(&h->remote, "127.0.0.1", 40000 + i);
+			d->n_stored++;
+		}
+		d->n_holders++;
+		d->n_time_wait++;
+	}
+	d->time_wait_ms = 41000;
+}
+
+static char *format(const struct pb_diag *d)
+{
+	int n = pb_diag_format(d, NULL, 0);
+	char *buf;
+
+	ck_assert_int_gt(n, 0);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pb_diag_format(d, buf, (size_t)n + 1), n);
+	ck_assert_uint_eq(strlen(buf), (size_t)n);
+	return buf;
+}
+
+/* Each needle must appear, in this order. */
+static void assert_in_order(const char *text, const char *const *needles)
+{
+	const char *at = text;
+
+	for (; *needles; needles++) {
+		const char *p = strstr(at, *needles);
+
+		ck_assert_msg(p, "\"%s\" missing (or out of order) in: %s",
+			      *needles, text);
+		at = p + strlen(*needles);
+	}
+}
+
+START_TEST(time_wait_paragraph)
+{
+	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	static const char *const helps[] = {
+		"tcp 127.0.0.1:8080", "EADDRINUSE (98", "TIME_WAIT",
+		"TIME_WAIT 127.0.0.1:8080 -> 127.0.0.1:40000", "and 7 more",
+		"expires in 41 s", "Fix: set SO_REUSEADDR", NULL };
+	static const char *const waits[] = {
+		"tcp 127.0.0.1:8080", "EADDRINUSE", "did not set SO_REUSEADDR: free in 41 s",
+		"Fix: wait 41 s", NULL };
+	char *t;
+
+	add_tw(&d, 10);
+	d.reuseaddr_helps = 1;
+	t = format(&d);
+	assert_in_order(t, helps);
+	free(t);
+	d.reuseaddr_helps = 0;
+	t = format(&d);
+	assert_in_order(t, waits);
+	free(t);
+}
+END_TEST
+
+START_TEST(every_cause_has_a_fix)
+{
+	static const struct { enum pb_cause c; int err; const char *words; } rows[] = {
+		{ PB_CAUSE_NONE, 0, "can be bound now" },
+		{ PB_CAUSE_LISTENER, EADDRINUSE, "listening socket" },
+		{ PB_CAUSE_TIME_WAIT, EADDRINUSE, "TIME_WAIT" },
+		{ PB_CAUSE_CONNECTED, EADDRINUSE, "open connection" },
+		{ PB_CAUSE_BOUND, EADDRINUSE, "bound but not listening" },
+		{ PB_CAUSE_PRIVILEGED, EACCES, "ip_unprivileged_port_start = 1024" },
+		{ PB_CAUSE_ADDR_NOT_LOCAL, EADDRNOTAVAIL, "not an address of this host" },
+		{ PB_CAUSE_PORTS_EXHAUSTED, EADDRNOTAVAIL, "32768-60999 (28232 ports)" },
+		{ PB_CAUSE_OTHER, EINVAL, "EINVAL (22" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pb_diag d = base(rows[i].c, rows[i].err);
+		char *t, *j;
+		int n;
+
+		d.unprivileged_port_start = 1024;
+		d.cap_net_bind_service = 0;
+		d.port_range_lo = 32768;
+		d.port_range_hi = 60999;
+		if (rows[i].c == PB_CAUSE_LISTENER) {
+			d.n_listen = d.n_holders = d.n_stored = 1;
+			d.holders[0].state = PB_TCP_LISTEN;
+			d.holders[0].pid = 42;
+			snprintf(d.holders[0].comm, sizeof(d.holders[0].comm), "nginx");
+			set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+		}
+		t = format(&d);
+		ck_assert_msg(strncmp(t, "tcp 127.0.0.1:8080", 18) == 0, "%s", t);
+		ck_assert_msg(strstr(t, rows[i].words), "%s: %s",
+			      pb_cause_name(rows[i].c), t);
+		if (rows[i].c != PB_CAUSE_NONE)
+			ck_assert_msg(strstr(t, "Fix: "), "no fix: %s", t);
+		if (rows[i].c == PB_CAUSE_LISTENER)
+			ck_assert_ptr_nonnull(strstr(t, "stop pid 42 (nginx)"));
+		free(t);
+
+		n = pb_diag_json(&d, NULL, 0);
+		ck_assert_int_gt(n, 0);
+		j = malloc((size_t)n + 1);
+		ck_assert_int_eq(pb_diag_json(&d, j, (size_t)n + 1), n);
+		ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "\"cause\":\"%s\"",
+				 pb_cause_name(rows[i].c));
+			ck_assert_msg(strstr(j, want), "%s not in %s", want, j);
+		}
+		free(j);
+	}
+}
+END_TEST
+
+START_TEST(snprintf_contract)
+{
+	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	char small[16], big[2048];
+	int n;
+
+	add_tw(&d, 3);
+	n = pb_diag_format(&d, big, sizeof(big));
+	ck_assert_int_gt(n, 16);
+	memset(small, 'x', sizeof(small));
+	ck_assert_int_eq(pb_diag_format(&d, small, sizeof(small)), n);
+	ck_assert_int_eq(small[15], '\0');
+	ck_assert(strncmp(small, big, 15) == 0);
+	ck_assert_int_eq(pb_diag_json(&d, small, sizeof(small)), (int)pb_diag_json(&d, NULL, 0));
+	ck_assert_int_eq(small[15], '\0');
+
+	errno = 0;
+	ck_assert_int_eq(pb_diag_format(NULL, big, sizeof(big)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_diag_format(&d, NULL, 10), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	d.size = 0;
+	errno = 0;
+	ck_assert_int_eq(pb_diag_json(&d, big, sizeof(big)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* A command name with quotes and control bytes still makes valid JSON. */
+START_TEST(json_escapes)
+{
+	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	char j[4096];
+
+	d.n_listen = d.n_holders = d.n_stored = 1;
+	d.holders[0].state = PB_TCP_LISTEN;
+	d.holders[0].pid = 7;
+	memcpy(d.holders[0].comm, "a\"b\\c\td\x01", 9);
+	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	ck_assert_ptr_nonnull(strstr(j, "\"command\":\"a\\\"b\\\\c\\u0009d\\u0001\""));
+}
+END_TEST
+
+/* A real diagnosis of a real listener, both renderings. */
+START_TEST(real_listener)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	char spec[64], text[2048], j[4096], want[96];
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+	d.flags = PB_DIAG_OWNERS;
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d), PB_CAUSE_LISTENER);
+	pb_diag_format(&d, text, sizeof(text));
+	snprintf(want, sizeof(want), "LISTEN %s uid %u pid %d", spec,
+		 (unsigned)getuid(), (int)getpid());
+	ck_assert_msg(strstr(text, want), "\"%s\" not in %s", want, text);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	snprintf(want, sizeof(want), "\"pid\":%d", (int)getpid());
+	ck_assert_ptr_nonnull(strstr(j, want));
+	ck_assert_ptr_nonnull(strstr(j, "\"sources\":[\"probe\",\"netlink\",\"owners\"]"));
+	close(fd);
+}
+END_TEST
+
+Suite *suite_format(void)
+{
+	Suite *s = suite_create("format");
+	TCase *tc = tcase_create("text");
+
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(tc, time_wait_paragraph);
+	tcase_add_test(tc, every_cause_has_a_fix);
+	tcase_add_test(tc, snprintf_contract);
+	tcase_add_test(tc, json_escapes);
+	tcase_add_test(tc, real_listener);
+	suite_add_tcase(s, tc);
+	return s;
+}
