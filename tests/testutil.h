@@ -34,6 +34,7 @@ void pbt_skip(const char *test, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int pbt_have_ipv6(void);
+int pbt_kernel_at_least(int major, int minor);
 
 /* Fill a sockaddr for a numeric address and port. */
 socklen_t pbt_addr(struct sockaddr_storage *ss, const char *ip, unsigned port);

@@ -1,0 +1,205 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# why.sh - portbind-why against real sockets on loopback.
+#
+# Run from the top of the tree after `make examples` (by `make check`).
+# Each check creates its situation with the tool's neighbours in examples/:
+# restart-server listens (and closes its connections first, which leaves
+# TIME_WAIT behind), echo-client connects.  Ports are the kernel's choice
+# (port 0).  One line per check, "ok - ..." or "not ok - ...", then
+# "N passed, M failed"; exit status 1 when any check failed.  Every wait is
+# bounded and every process started is reaped.
+#
+# The conditions given to all() are eval'd when they run: single quotes on
+# purpose.
+# shellcheck disable=SC2016
+
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+
+WHY=examples/portbind-why
+SERVER=examples/restart-server
+CLIENT=examples/echo-client
+for b in "$WHY" "$SERVER" "$CLIENT"; do
+	if [ ! -x "$b" ]; then
+		echo "why.sh: $b is not built; run 'make examples' first" >&2
+		exit 1
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-why.XXXXXX") || exit 1
+pid=
+
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+
+# check DESCRIPTION CONDITION...: run the condition, count and report.  On
+# failure the last run's output follows as "#" lines.
+check() {
+	desc=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $desc"
+		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
+	fi
+}
+
+# why ARGS...: run the tool; $rc, $tmp/out and $tmp/err hold the result.
+why() {
+	"$WHY" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+rc_is() { [ "$rc" -eq "$1" ]; }
+out_has() { grep -Eq -- "$1" "$tmp/out"; }
+err_has() { grep -Eq -- "$1" "$tmp/err"; }
+err_empty() { [ ! -s "$tmp/err" ]; }
+all() { for c in "$@"; do eval "$c" || return 1; done; }
+
+# A tenth of a second where sleep(1) takes fractions (GNU, busybox).
+nap() { sleep 0.1 2>/dev/null || sleep 1; }
+
+# until_in FILE ERE: wait, at most 2 s, for a line matching ERE.
+until_in() {
+	i=0
+	while [ $i -lt 20 ]; do
+		grep -Eq "$2" "$1" && return 0
+		nap
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start_server: a listener on 127.0.0.1, port chosen by the kernel; sets
+# $pid and $port, or gives up the whole run.
+start_server() {
+	"$SERVER" 127.0.0.1:0 >"$tmp/server" 2>&1 &
+	pid=$!
+	if ! until_in "$tmp/server" '^(listening on|restart-server:)'; then
+		echo "why.sh: restart-server did not start within 2 s" >&2
+		exit 1
+	fi
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' \
+		"$tmp/server")
+	if [ -z "$port" ]; then
+		sed 's/^/#   /' "$tmp/server"
+		echo "why.sh: restart-server did not listen" >&2
+		exit 1
+	fi
+}
+
+stop_server() {
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+}
+
+# Milliseconds on some clock, or empty where date(1) has no %N.
+now_ms() {
+	t=$(date +%s%N 2>/dev/null)
+	case $t in
+	*[!0-9]* | '') echo ;;
+	*) echo $((t / 1000000)) ;;
+	esac
+}
+
+# ---- a free port: one the kernel just gave a listener that has gone
+start_server
+stop_server
+why "127.0.0.1:$port"
+check "free port 127.0.0.1:$port: exit 0" rc_is 0
+check "free port: says it can be bound (cause none)" \
+	all 'out_has "none|can be bound"' err_empty
+why --json "127.0.0.1:$port"
+check "free port --json: \"cause\":\"none\", exit 0" \
+	all 'rc_is 0' 'out_has "\"cause\": *\"none\""'
+
+# ---- a live listener
+start_server
+why "127.0.0.1:$port"
+check "listener on 127.0.0.1:$port: exit 1, cause listener" \
+	all 'rc_is 1' 'out_has listener' 'out_has "LISTEN +127\.0\.0\.1:$port"'
+why -p "127.0.0.1:$port"
+check "listener -p: shows the server's pid $pid" \
+	all 'rc_is 1' 'out_has "pid $pid \(restart-server\)"'
+why "$port"
+check "bare port $port (every address) overlaps the 127.0.0.1 listener" \
+	all 'rc_is 1' 'out_has listener'
+why --json "127.0.0.1:$port"
+check "listener --json: one line, \"cause\":\"listener\"" \
+	all 'rc_is 1' 'out_has "\"cause\": *\"listener\""' \
+	    '[ "$(wc -l <"$tmp/out")" -eq 1 ]' err_empty
+why -u "127.0.0.1:$port"
+check "-u: the UDP port of the same number is free" rc_is 0
+
+# ---- --wait on a listener: gives up after the time, still held
+t0=$(now_ms)
+why --wait 0.3 "127.0.0.1:$port"
+t1=$(now_ms)
+check "--wait 0.3 on a listener: exit 1" all 'rc_is 1' 'out_has listener'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	ms=$((t1 - t0))
+	check "--wait 0.3 took about 0.3 s (${ms} ms)" \
+		all '[ "$ms" -ge 280 ]' '[ "$ms" -le 1500 ]'
+else
+	echo "ok - --wait 0.3 duration # skipped: date has no %N"
+fi
+
+# ---- TIME_WAIT: the server closes first, then goes away
+"$CLIENT" "127.0.0.1:$port" hello >"$tmp/client" 2>&1
+crc=$?
+until_in "$tmp/server" '^echoed' >/dev/null
+stop_server
+if [ $crc -ne 0 ]; then
+	failed=$((failed + 1))
+	echo "not ok - echo-client to 127.0.0.1:$port exited with $crc"
+	sed 's/^/#   /' "$tmp/client"
+fi
+why --json "127.0.0.1:$port"
+check "TIME_WAIT --json: exit 1, \"cause\":\"time-wait\"" \
+	all 'rc_is 1' 'out_has "\"cause\": *\"time-wait\""' err_empty
+why "127.0.0.1:$port"
+check "TIME_WAIT text: a TIME_WAIT line with its expiry" \
+	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"' \
+	    'out_has "TIME_WAIT +127\.0\.0\.1:$port -> 127\.0\.0\.1:[0-9]+ +expires in [0-9]+ s"'
+
+# ---- bad usage and errors: exit 2, a message on stderr, nothing on stdout
+why
+check "no argument: exit 2, usage on stderr" \
+	all 'rc_is 2' 'err_has "^usage: portbind-why"' '[ ! -s "$tmp/out" ]'
+why host:80
+check "bad spec host:80: exit 2, \"portbind-why: host:80: ...\"" \
+	all 'rc_is 2' 'err_has "^portbind-why: host:80: "' '[ ! -s "$tmp/out" ]'
+why --bogus 80
+check "unknown option: exit 2" all 'rc_is 2' 'err_has "^usage: "'
+why 80 81
+check "two addresses: exit 2" rc_is 2
+why --wait soon 80
+check "--wait soon: exit 2" all 'rc_is 2' 'err_has "--wait"'
+why -h
+check "-h: usage on stdout, exit 0" \
+	all 'rc_is 0' 'out_has "^usage: portbind-why"' err_empty
+why -V
+check "-V: the library's version, exit 0" \
+	all 'rc_is 0' 'out_has "[0-9]+\.[0-9]+\.[0-9]+"'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
