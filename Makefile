@@ -127,6 +127,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 
 check: all $(TEST_BIN) examples check-man
 	$(Q)./$(TEST_BIN)
+	$(Q)sh tests/why.sh
 
 check-man:
 	$(Q)if command -v $(MANDOC) >/dev/null 2>&1; then \

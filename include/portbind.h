@@ -172,7 +172,9 @@ struct pb_diag {
 
 	int reuseaddr_helps;           /* 1: a new socket with SO_REUSEADDR binds
 	                                  now; 0: it does not; -1: not known */
-	unsigned int n_holders;        /* overlapping sockets found, all kinds */
+	unsigned int n_holders;        /* overlapping sockets found; when a
+	                                  listener settles the verdict only
+	                                  listeners are looked for (cheap) */
 	unsigned int n_listen;
 	unsigned int n_time_wait;
 	unsigned int n_connected;      /* established and other live states */
@@ -186,6 +188,10 @@ struct pb_diag {
 
 	unsigned int n_stored;         /* holders[] entries filled */
 	struct pb_holder holders[PB_DIAG_HOLDERS]; /* listeners first */
+
+	int v6only;                    /* IPv6 addr: the IPV6_V6ONLY judged
+	                                  with (0: dual-stack, "*:port");
+	                                  -1 for IPv4 */
 };
 
 /* Why can't addr be bound?  See pb_diagnose(3). */

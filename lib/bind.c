@@ -210,7 +210,7 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 		size_t n = why->size < sizeof(d) ? why->size : sizeof(d);
 
 		if ((why->flags & PB_DIAG_OWNERS) && d.n_stored &&
-		    pb__find_owners(d.holders, d.n_stored) >= 0)
+		    pb__find_owners(d.holders, d.n_stored) > 0)
 			d.sources |= PB_SRC_OWNERS;
 		d.flags = why->flags;
 

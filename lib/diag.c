@@ -378,8 +378,7 @@ static void classify(struct pb_diag *d, int v6only)
 
 /* The size of struct pb_diag in the first release: the least a caller's
    PB_DIAG_INIT can say. */
-#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, holders) + \
-			  PB_DIAG_HOLDERS * sizeof(struct pb_holder))
+#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, v6only) + sizeof(int))
 
 int pb__diag_check(const struct pb_diag *out)
 {
@@ -424,11 +423,12 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 	memcpy(&d.addr, addr, (size_t)pb__addr_len(addr, addrlen));
 	if (addr->sa_family == AF_INET6 && v6only < 0)
 		v6only = sysctl_default_v6only();
+	d.v6only = addr->sa_family == AF_INET6 ? v6only : -1;
 
 	classify(&d, v6only);
 
 	if ((d.flags & PB_DIAG_OWNERS) && d.n_stored &&
-	    pb__find_owners(d.holders, d.n_stored) >= 0)
+	    pb__find_owners(d.holders, d.n_stored) > 0)
 		d.sources |= PB_SRC_OWNERS;
 
 	if (out) {

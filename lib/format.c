@@ -8,6 +8,7 @@
  * and address, the errno, the cause, the holders, the system value that
  * matters, one concrete fix.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,8 +159,11 @@ static void put_stop_owner(struct out *o, const struct pb_diag *d)
 
 	if (h)
 		put(o, "stop pid %d (%s)", h->pid, h->comm[0] ? h->comm : "?");
+	else if (d->flags & PB_DIAG_OWNERS)
+		put(o, "stop the process that holds it (its owner is not"
+		       " readable by this user: ask as root)");
 	else
-		put(o, "stop the process that holds it (portbind-why -p shows it)");
+		put(o, "stop the process that holds it (portbind-why -p names it)");
 }
 
 static void put_port_range(struct out *o, const struct pb_diag *d)
@@ -190,17 +194,16 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		put(o, "held only by %u socket%s in TIME_WAIT", d->n_time_wait,
 		    d->n_time_wait == 1 ? "" : "s");
 		put_holders(o, d);
-		put(o, ". TIME_WAIT lasts 60 s; the last expires in %u s.",
-		    secs(d->time_wait_ms));
 		if (d->reuseaddr_helps == 1)
-			put(o, " A server that sets SO_REUSEADDR binds now. Fix: set"
-			       " SO_REUSEADDR (pb_bind_reuse) to bind now.");
+			put(o, ". The last expires in %u s, but a server that sets"
+			       " SO_REUSEADDR binds now. Fix: set SO_REUSEADDR"
+			       " (pb_bind_reuse).", secs(d->time_wait_ms));
 		else
-			put(o, " The previous process did not set SO_REUSEADDR: free"
-			       " in %u s. Fix: wait %u s (pb_listen_wait waits exactly"
-			       " that long), and set SO_REUSEADDR in the server so its"
-			       " next restart binds at once.",
-			    secs(d->time_wait_ms), secs(d->time_wait_ms));
+			put(o, ". The previous process did not set SO_REUSEADDR:"
+			       " free in %u s (TIME_WAIT lasts 60 s). Fix: wait"
+			       " (pb_listen_wait waits exactly that long), and set"
+			       " SO_REUSEADDR in the server so its next restart binds"
+			       " at once.", secs(d->time_wait_ms));
 		return;
 	case PB_CAUSE_CONNECTED:
 		put(o, "held by %u open connection%s and no listener",
@@ -302,10 +305,23 @@ static int check_diag(const struct pb_diag *d, char *buf, size_t size)
 	return 0;
 }
 
+/* The address asked about as a spec would say it: a dual-stack [::] is
+   "*:port", so it cannot be mistaken for the IPv6-only "[::]:port". */
+static void target_text(const struct pb_diag *d, char *addr, size_t size)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&d->addr;
+
+	if (d->addr.ss_family == AF_INET6 && d->v6only == 0 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		snprintf(addr, size, "*:%u", ntohs(sin6->sin6_port));
+	else
+		addr_text(&d->addr, addr, size);
+}
+
 static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 			size_t size)
 {
-	addr_text(&d->addr, addr, size);
+	target_text(d, addr, size);
 	put(o, "%s %s", proto(d), addr);
 }
 
@@ -372,7 +388,11 @@ static void put_json_holder(struct out *o, const struct pb_holder *h)
 	} else {
 		put(o, ",\"remote\":null");
 	}
-	put(o, ",\"uid\":%u,\"inode\":%llu", h->uid, h->inode);
+	/* TIME_WAIT keeps neither: 0 would read as root. */
+	if (h->state == PB_TCP_TIME_WAIT)
+		put(o, ",\"uid\":null,\"inode\":null");
+	else
+		put(o, ",\"uid\":%u,\"inode\":%llu", h->uid, h->inode);
 	put_json_tristate(o, "v6only", h->v6only);
 	if (h->state == PB_TCP_TIME_WAIT)
 		put(o, ",\"expires_ms\":%u", h->expires_ms);
@@ -402,7 +422,7 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 
 	if (check_diag(d, buf, size) < 0)
 		return -1;
-	addr_text(&d->addr, addr, sizeof(addr));
+	target_text(d, addr, sizeof(addr));
 	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
 	put_json_string(&o, addr);
 	en = errno_name(d->err);

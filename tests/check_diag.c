@@ -221,7 +221,7 @@ static void expect_time_wait(int i, const char *ip, int old_reuse)
 	ck_assert_int_eq(d.reuseaddr_helps, old_reuse);
 	ck_assert_int_ge(pb_diag_format(&d, text, sizeof(text)), 0);
 	ck_assert_ptr_nonnull(strstr(text, old_reuse
-				     ? "A server that sets SO_REUSEADDR binds now"
+				     ? "a server that sets SO_REUSEADDR binds now"
 				     : "did not set SO_REUSEADDR: free in"));
 }
 

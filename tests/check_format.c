@@ -177,10 +177,10 @@ START_TEST(time_wait_paragraph)
 	static const char *const helps[] = {
 		"tcp 127.0.0.1:8080", "EADDRINUSE (98", "TIME_WAIT",
 		"TIME_WAIT 127.0.0.1:8080 -> 127.0.0.1:40000", "and 7 more",
-		"expires in 41 s", "Fix: set SO_REUSEADDR", NULL };
+		"last expires in 41 s", "Fix: set SO_REUSEADDR", NULL };
 	static const char *const waits[] = {
 		"tcp 127.0.0.1:8080", "EADDRINUSE", "did not set SO_REUSEADDR: free in 41 s",
-		"Fix: wait 41 s", NULL };
+		"Fix: wait", NULL };
 	char *t;
 
 	add_tw(&d, 10);
@@ -192,6 +192,37 @@ START_TEST(time_wait_paragraph)
 	t = format(&d);
 	assert_in_order(t, waits);
 	free(t);
+	{
+		char j[4096];
+
+		ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+		/* TIME_WAIT keeps no uid or inode: null, not root's 0. */
+		ck_assert_ptr_nonnull(strstr(j, "\"uid\":null,\"inode\":null"));
+		ck_assert_ptr_nonnull(strstr(j, "\"expires_ms\":41000"));
+	}
+}
+END_TEST
+
+/* "*:80" and "[::]:80" are different addresses; so is their text. */
+START_TEST(dual_stack_address_text)
+{
+	struct pb_diag d = base(PB_CAUSE_NONE, 0);
+	char t[512];
+
+	pbt_addr(&d.addr, "::", 8080);
+	d.v6only = 0;
+	pb_diag_format(&d, t, sizeof(t));
+	ck_assert_msg(strncmp(t, "tcp *:8080:", 11) == 0, "%s", t);
+	pb_diag_json(&d, t, sizeof(t));
+	ck_assert_ptr_nonnull(strstr(t, "\"address\":\"*:8080\""));
+	d.v6only = 1;
+	pb_diag_format(&d, t, sizeof(t));
+	ck_assert_msg(strncmp(t, "tcp [::]:8080:", 14) == 0, "%s", t);
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, "*:1", 0, &d), d.cause);
+	if (pbt_have_ipv6())
+		ck_assert_int_eq(d.v6only, 0);
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, "127.0.0.1:1", 0, &d), d.cause);
+	ck_assert_int_eq(d.v6only, -1);
 }
 END_TEST
 
@@ -329,6 +360,7 @@ Suite *suite_format(void)
 
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_add_test(tc, time_wait_paragraph);
+	tcase_add_test(tc, dual_stack_address_text);
 	tcase_add_test(tc, every_cause_has_a_fix);
 	tcase_add_test(tc, snprintf_contract);
 	tcase_add_test(tc, json_escapes);

@@ -40,8 +40,12 @@ cleanup() {
 	fi
 	rm -rf "$tmp"
 }
+# Signals too: a shell that dies of one skips the EXIT trap, and a reader
+# that stops early (`| head`) sends SIGPIPE.
 trap cleanup EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 passed=0
@@ -177,9 +181,10 @@ why --json "127.0.0.1:$port"
 check "TIME_WAIT --json: exit 1, \"cause\":\"time-wait\"" \
 	all 'rc_is 1' 'out_has "\"cause\": *\"time-wait\""' err_empty
 why "127.0.0.1:$port"
+# shellcheck disable=SC2034 # used in the eval of all()
+twline="TIME_WAIT +127\.0\.0\.1:$port -> 127\.0\.0\.1:[0-9]+ +expires in [0-9]+ s"
 check "TIME_WAIT text: a TIME_WAIT line with its expiry" \
-	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"' \
-	    'out_has "TIME_WAIT +127\.0\.0\.1:$port -> 127\.0\.0\.1:[0-9]+ +expires in [0-9]+ s"'
+	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"' 'out_has "$twline"'
 
 # ---- bad usage and errors: exit 2, a message on stderr, nothing on stdout
 why

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * portbind-why - say why an address cannot be bound, for an operator.
+ *
+ *	portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT
+ *
+ * It asks pb_diagnose_spec() the question a server asks when bind() fails,
+ * without binding anything itself for longer than a probe, and prints the
+ * library's paragraph (cause, holders, fix), then one line per socket that
+ * holds the address.  --json prints the library's JSON object instead.
+ *
+ * Exit status: 0 when the address can be bound now, 1 when it is held or
+ * refused (the cause says why), 2 on bad usage or an error.  So a script
+ * can run "portbind-why --wait 65 :8080 && exec server" after a restart.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <portbind.h>
+
+#define EXIT_FREE   0
+#define EXIT_HELD   1
+#define EXIT_USAGE  2
+
+/* Between two tries of --wait: never spin faster than MIN_NAP_MS; a live
+   holder (listener, connection) is looked at again every POLL_MS; TIME_WAIT
+   is slept out in one go, plus SLACK_MS for the kernel's timer to fire. */
+#define MIN_NAP_MS  50
+#define POLL_MS     250
+#define SLACK_MS    20
+
+/* Linux 6.7 names a bound, never-listening TCP socket TCP_BOUND_INACTIVE
+   (13) where it used to say CLOSE; older headers lack the name. */
+#define TCP_STATE_BOUND_INACTIVE 13
+
+static const char usage_line[] =
+	"usage: portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT\n";
+
+static const char help_text[] =
+	"\n"
+	"Say why ADDRESS cannot be bound, and who holds it.\n"
+	"  ADDRESS     127.0.0.1:8080, [::1]:8080, [::]:8080 (IPv6 only),\n"
+	"              *:8080 or :8080 or 8080 (every address, both families)\n"
+	"  -t, --tcp   a TCP port (the default)\n"
+	"  -u, --udp   a UDP port\n"
+	"  -p, --processes\n"
+	"              show the process of each holder (root sees all of them)\n"
+	"  --json      print one JSON object instead of text\n"
+	"  --wait SECS wait until the address can be bound, at most SECS seconds\n"
+	"  -h, --help  this text\n"
+	"  -V, --version\n"
+	"Exit status: 0 can be bound now, 1 held or refused, 2 usage or error.\n";
+
+/* -h: the whole text on stdout; a mistake: the one line on stderr. */
+static void usage(FILE *f, int status)
+{
+	fputs(usage_line, f);
+	if (status == EXIT_SUCCESS)
+		fputs(help_text, f);
+	exit(status);
+}
+
+/* SECS: a number of seconds, decimals allowed ("0.5"), up to a day. */
+static double parse_seconds(const char *s)
+{
+	double v;
+	char *end;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !isfinite(v) || v < 0 ||
+	    v > 86400)
+		errx(EXIT_USAGE, "--wait wants seconds from 0 to 86400, not \"%s\"",
+		     s);
+	return v;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		err(EXIT_USAGE, "clock_gettime");
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void nap_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	/* A signal that does not kill us (SIGCHLD, SIGWINCH...) cuts the
+	   nap short; sleep the rest. */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Diagnose once, or, with a deadline, until the address is free or the
+ * time is up.  Leaves the last answer in *d and returns its cause; exits
+ * with status 2 when the library refuses the question (a bad spec).
+ */
+static enum pb_cause diagnose(int type, const char *spec, unsigned flags,
+			      long long deadline, struct pb_diag *d)
+{
+	const struct pb_diag init = PB_DIAG_INIT;
+	long long left, nap;
+	int r;
+
+	for (;;) {
+		*d = init;
+		d->flags = flags;
+		r = pb_diagnose_spec(type, spec, 0, d);
+		if (r < 0) {
+			if (errno != EINVAL)
+				err(EXIT_USAGE, "%s", spec);
+			/* Names are not resolved: say what is accepted. */
+			warn("%s", spec);
+			errx(EXIT_USAGE, "ADDRESS is numeric, port 0 to 65535: "
+			     "127.0.0.1:8080, [::1]:8080, [::]:8080, *:8080 "
+			     "or 8080");
+		}
+		if (r == PB_CAUSE_NONE || deadline < 0)
+			return (enum pb_cause)r;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return (enum pb_cause)r;
+
+		/* TIME_WAIT ends at a known time: sleep until then.  Anything
+		   else ends when someone acts: look again soon. */
+		nap = r == PB_CAUSE_TIME_WAIT ?
+			(long long)d->time_wait_ms + SLACK_MS : POLL_MS;
+		if (nap < MIN_NAP_MS)
+			nap = MIN_NAP_MS;
+		if (nap > left)
+			nap = left;
+		nap_ms(nap);
+	}
+}
+
+static const char *state_name(const struct pb_holder *h)
+{
+	if (h->protocol == IPPROTO_UDP)
+		return "UDP";
+	switch (h->state) {
+	case PB_TCP_ESTABLISHED:	return "ESTABLISHED";
+	case PB_TCP_SYN_SENT:		return "SYN_SENT";
+	case PB_TCP_SYN_RECV:		return "SYN_RECV";
+	case PB_TCP_FIN_WAIT1:		return "FIN_WAIT1";
+	case PB_TCP_FIN_WAIT2:		return "FIN_WAIT2";
+	case PB_TCP_TIME_WAIT:		return "TIME_WAIT";
+	case PB_TCP_CLOSE_WAIT:		return "CLOSE_WAIT";
+	case PB_TCP_LAST_ACK:		return "LAST_ACK";
+	case PB_TCP_LISTEN:		return "LISTEN";
+	case PB_TCP_CLOSING:		return "CLOSING";
+	case PB_TCP_CLOSE:		/* bound, never listened */
+	case TCP_STATE_BOUND_INACTIVE:
+		return "BOUND";
+	default:
+		return "?";
+	}
+}
+
+/* A listener or a merely bound socket has no peer worth showing. */
+static int has_peer(const struct pb_holder *h)
+{
+	if (h->protocol == IPPROTO_UDP)
+		return h->state == PB_TCP_ESTABLISHED; /* a connected UDP socket */
+	return h->state != PB_TCP_LISTEN && h->state != PB_TCP_CLOSE &&
+	       h->state != TCP_STATE_BOUND_INACTIVE;
+}
+
+/*
+ * "[::]:80" alone does not say whether the socket takes IPv4 too, and that
+ * is the very thing that makes it hold 0.0.0.0:80 or not.
+ */
+static const char *wildcard_kind(const struct pb_holder *h)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&h->local;
+
+	if (h->local.ss_family != AF_INET6 ||
+	    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return "";
+	if (h->v6only == 0)
+		return " (dual-stack)";
+	if (h->v6only == 1)
+		return " (IPv6 only)";
+	return "";
+}
+
+/* "LOCAL" or "LOCAL -> REMOTE", into buf. */
+static void holder_addrs(const struct pb_holder *h, char *buf, size_t size)
+{
+	char local[PB_ADDRSTRLEN], remote[PB_ADDRSTRLEN];
+
+	if (pb_format_addr((const struct sockaddr *)&h->local,
+			   sizeof(h->local), local, sizeof(local)) < 0)
+		snprintf(local, sizeof(local), "?");
+	if (!has_peer(h)) {
+		snprintf(buf, size, "%s%s", local, wildcard_kind(h));
+		return;
+	}
+	if (pb_format_addr((const struct sockaddr *)&h->remote,
+			   sizeof(h->remote), remote, sizeof(remote)) < 0)
+		snprintf(remote, sizeof(remote), "?");
+	snprintf(buf, size, "%s -> %s", local, remote);
+}
+
+/*
+ * One line per stored holder, columns aligned:
+ *   LISTEN     127.0.0.1:80                uid 33  inode 4711  pid 42 (nginx)
+ *   TIME_WAIT  127.0.0.1:80 -> 10.0.0.5:5150  expires in 41 s
+ */
+static void print_holders(const struct pb_diag *d, int owners)
+{
+	char addrs[PB_DIAG_HOLDERS][2 * PB_ADDRSTRLEN + 8];
+	unsigned int i, n = d->n_stored;
+	int width = 0, w;
+
+	if (n > PB_DIAG_HOLDERS)
+		n = PB_DIAG_HOLDERS;
+	for (i = 0; i < n; i++) {
+		holder_addrs(&d->holders[i], addrs[i], sizeof(addrs[i]));
+		w = (int)strlen(addrs[i]);
+		if (w > width)
+			width = w;
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct pb_holder *h = &d->holders[i];
+
+		printf("  %-11s  %-*s", state_name(h), width, addrs[i]);
+		if (h->protocol == IPPROTO_TCP && h->state == PB_TCP_TIME_WAIT) {
+			/* The kernel keeps neither owner nor inode for a
+			   TIME_WAIT socket: uid 0 here would read as root. */
+			printf("  expires in %u s", (h->expires_ms + 999) / 1000);
+		} else {
+			printf("  uid %u", h->uid);
+			if (h->inode)
+				printf("  inode %llu", h->inode);
+			if (h->pid > 0)
+				printf("  pid %d (%s)", h->pid,
+				       h->comm[0] ? h->comm : "?");
+			else if (owners)
+				/* Another user's /proc/PID/fd is closed to
+				   us; root sees every owner. */
+				printf("  pid unknown%s",
+				       geteuid() != 0 ? " (needs root)" : "");
+		}
+		putchar('\n');
+	}
+	if (d->n_holders > n)
+		printf("  and %u more\n", d->n_holders - n);
+}
+
+/* pb_diag_format or pb_diag_json into a buffer of the size it asks for. */
+static char *render(int (*fmt)(const struct pb_diag *, char *, size_t),
+		    const struct pb_diag *d, const char *what)
+{
+	char *buf;
+	int n;
+
+	n = fmt(d, NULL, 0);
+	if (n < 0)
+		err(EXIT_USAGE, "%s", what);
+	buf = malloc((size_t)n + 1);
+	if (!buf)
+		err(EXIT_USAGE, "malloc");
+	if (fmt(d, buf, (size_t)n + 1) < 0)
+		err(EXIT_USAGE, "%s", what);
+	return buf;
+}
+
+static void print_line(const char *s)
+{
+	size_t len = strlen(s);
+
+	fputs(s, stdout);
+	if (len == 0 || s[len - 1] != '\n')
+		putchar('\n');
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_WAIT };
+	static const struct option longopts[] = {
+		{ "tcp",       no_argument,       NULL, 't' },
+		{ "udp",       no_argument,       NULL, 'u' },
+		{ "processes", no_argument,       NULL, 'p' },
+		{ "json",      no_argument,       NULL, OPT_JSON },
+		{ "wait",      required_argument, NULL, OPT_WAIT },
+		{ "help",      no_argument,       NULL, 'h' },
+		{ "version",   no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pb_diag d = PB_DIAG_INIT;
+	enum pb_cause cause;
+	long long deadline = -1;
+	unsigned flags = 0;
+	int type = SOCK_STREAM, json = 0;
+	const char *spec;
+	char *text;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "tuphV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			type = SOCK_STREAM;
+			break;
+		case 'u':
+			type = SOCK_DGRAM;
+			break;
+		case 'p':
+			flags |= PB_DIAG_OWNERS;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_WAIT:
+			deadline = now_ms() +
+				(long long)(parse_seconds(optarg) * 1000 + 0.5);
+			break;
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		case 'V':
+			printf("portbind-why (libportbind %s)\n", pb_version());
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (argc - optind != 1)
+		usage(stderr, EXIT_USAGE);
+	spec = argv[optind];
+
+	/* The clock starts at --wait's parse, before the first try: SECS is
+	   the whole time the operator waits. */
+	cause = diagnose(type, spec, flags, deadline, &d);
+
+	if (json) {
+		text = render(pb_diag_json, &d, "pb_diag_json");
+		print_line(text);
+	} else {
+		text = render(pb_diag_format, &d, "pb_diag_format");
+		print_line(text);
+		if (d.n_stored > 0 || d.n_holders > 0)
+			print_holders(&d, (flags & PB_DIAG_OWNERS) != 0);
+	}
+	free(text);
+
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_USAGE, "stdout");
+	return cause == PB_CAUSE_NONE ? EXIT_FREE : EXIT_HELD;
+}
