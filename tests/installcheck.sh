@@ -19,7 +19,10 @@ major=${ver%%.*}
 for f in include/portbind.h lib/libportbind.a lib/libportbind.so \
 	 lib/libportbind.so.$major lib/libportbind.so.$ver \
 	 lib/pkgconfig/portbind.pc share/man/man3/portbind.3 \
-	 share/man/man3/pb_listen.3 share/man/man3/pb_bind_udp.3; do
+	 share/man/man3/pb_listen.3 share/man/man3/pb_bind_udp.3 \
+	 share/man/man3/pb_diagnose.3 share/man/man3/pb_diag_format.3 \
+	 share/man/man7/portbind.7 share/man/man1/portbind-why.1 \
+	 bin/portbind-why; do
 	[ -e "$root/$f" ] || fail "missing $f"
 done
 soname=$(readelf -d "$root/lib/libportbind.so.$ver" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
@@ -37,6 +40,10 @@ for p in man/*.3; do
 		[ -e "$root/share/man/man3/$n3.3" ] || fail "no man link for $n3"
 	done
 done
+
+# The installed tool runs and knows its version.
+[ "$("$root/bin/portbind-why" -V 2>&1 | grep -c "$ver")" -ge 1 ] ||
+	fail "portbind-why -V does not say $ver"
 
 cat > "$dest/user.c" <<'C'
 #include <portbind.h>
