@@ -114,11 +114,17 @@ static void fill_addr(struct sockaddr_storage *ss, int family,
 	}
 }
 
+/* The payload of a message, const-correct (NLMSG_DATA casts const away). */
+static const void *msg_data(const struct nlmsghdr *h)
+{
+	return (const char *)h + NLMSG_HDRLEN;
+}
+
 /* Decode one inet_diag_msg and its attributes into a table entry. */
 int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
 			   struct pb_sockent *e)
 {
-	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	const struct inet_diag_msg *m = msg_data(h);
 	const struct nlattr *a;
 	size_t rest;
 
@@ -166,29 +172,40 @@ int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
 int pb__sockdiag_parse_chunk(const void *buf, size_t len, uint32_t seq,
 			     int protocol, pb_sockent_fn fn, void *arg)
 {
-	const struct nlmsghdr *h = buf;
+	const char *p = buf;
 	struct pb_sockent e;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
 	int r;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-		if (h->nlmsg_seq != seq)
-			continue;	/* not an answer to our request */
-		if (h->nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *ne = NLMSG_DATA(h);
+	/* NLMSG_OK/NLMSG_NEXT, spelled out: sizes stay unsigned, and a
+	   header that claims more than the chunk holds ends the walk. */
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)p;
+		size_t step;
 
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ne)))
-				return -EBADMSG;
-			return ne->error < 0 ? ne->error : -EPROTO;
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
+			break;
+		if (h->nlmsg_seq == seq) {	/* else not ours: skip */
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 1;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *ne = msg_data(h);
+
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ne)))
+					return -EBADMSG;
+				return ne->error < 0 ? ne->error : -EPROTO;
+			}
+			r = pb__sockdiag_parse_msg(h, protocol, &e);
+			if (r < 0)
+				return r;
+			r = fn(&e, arg);
+			if (r < 0)
+				return r;
 		}
-		r = pb__sockdiag_parse_msg(h, protocol, &e);
-		if (r < 0)
-			return r;
-		r = fn(&e, arg);
-		if (r < 0)
-			return r;
+		step = NLMSG_ALIGN(h->nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
 	}
 	return 0;
 }
