@@ -13,6 +13,7 @@
  * refused (the cause says why), 2 on bad usage or an error.  So a script
  * can run "portbind-why --wait 65 :8080 && exec server" after a restart.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -74,7 +75,13 @@ static double parse_seconds(const char *s)
 {
 	double v;
 	char *end;
+	size_t i;
 
+	/* Plain decimal only: strtod alone would take " 1", "0x10", "1e2". */
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]) && s[i] != '.')
+			errx(EXIT_USAGE, "--wait wants seconds from 0 to 86400,"
+			     " not \"%s\"", s);
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end != '\0' || !isfinite(v) || v < 0 ||

@@ -174,7 +174,7 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 	struct pb_diag d = PB_DIAG_INIT;
 	struct pb_spec s;
 	int64_t start = now_ms(), wake;
-	int fd, err, round, r;
+	int fd, err, round, r, late = 0;
 
 	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
 		return pb__ret(-EINVAL);
@@ -198,7 +198,17 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 		   this a blind retry.  "none" is a holder that just left. */
 		if (d.cause != PB_CAUSE_TIME_WAIT && d.cause != PB_CAUSE_NONE)
 			break;
-		wake = now_ms() + d.time_wait_ms + PB_WAIT_SLACK_MS;
+		/* The kernel's TIME_WAIT timer may fire a second or so after
+		   the expiry it announced (timer slack on a 60 s timer): past
+		   that point, back off between tries
+		   rather than poll (5, 10, 20, then 40 ms). */
+		if (d.time_wait_ms > PB_WAIT_SLACK_MS) {
+			late = 0;
+			wake = now_ms() + d.time_wait_ms + PB_WAIT_SLACK_MS;
+		} else {
+			wake = now_ms() + (PB_WAIT_SLACK_MS << (late < 3 ? late : 3));
+			late++;
+		}
 		if (timeout_ms >= 0 && wake > start + timeout_ms) {
 			if (now_ms() >= start + timeout_ms)
 				break;

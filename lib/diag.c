@@ -131,13 +131,16 @@ static void store(struct pb_diag *d, const struct pb_sockent *e)
 
 	memset(&h, 0, sizeof(h));
 	h.state = e->state;
+	/* A listener or a bound socket has no peer: all zeros, as
+	   documented (the table gives a zero address of its family). */
+	if (e->state != PB_TCP_LISTEN && e->state != PB_TCP_CLOSE)
+		h.remote = e->remote;
 	h.protocol = e->protocol;
 	h.v6only = e->family == AF_INET6 ? e->v6only : -1;
 	h.uid = e->uid;
 	h.inode = e->inode;
 	h.expires_ms = e->expires_ms;
 	h.local = e->local;
-	h.remote = e->remote;
 
 	/* Insert after the last entry of the same or higher priority. */
 	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)

@@ -87,6 +87,20 @@ static const char *state_name(int state, int protocol)
 	return names[state];
 }
 
+/* A command name is whatever its process set (prctl, argv[0]): keep
+   printable ASCII only, so a name cannot break the one-line paragraph,
+   smuggle terminal escapes to an operator, or make JSON invalid UTF-8. */
+static void clean_comm(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && in[i]; i++)
+		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+	out[i] = '\0';
+	if (i == 0 && size > 1)
+		snprintf(out, size, "?");
+}
+
 static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
 {
 	if (pb_format_addr((const struct sockaddr *)ss, sizeof(*ss), buf, size) < 0)
@@ -97,6 +111,36 @@ static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
 static unsigned secs(unsigned ms)
 {
 	return (ms + 999) / 1000;
+}
+
+/* One line of advice for errors that are not about the port. */
+static const char *other_fix(int err)
+{
+	switch (err) {
+	case EMFILE:
+		return "the process is out of descriptors: close some, or raise"
+		       " RLIMIT_NOFILE (ulimit -n, LimitNOFILE=).";
+	case ENFILE:
+		return "the system is out of descriptors: raise fs.file-max.";
+	case ENOBUFS:
+	case ENOMEM:
+		return "the kernel is short of memory for sockets.";
+	case ENOPROTOOPT:
+		return "this kernel lacks a socket option that was asked for;"
+		       " drop the flag that asks for it.";
+	case EAFNOSUPPORT:
+		return "this kernel lacks the address family (IPv6 disabled?):"
+		       " use an IPv4 address.";
+	case EINVAL:
+		return "the socket is already bound, or the address does not fit"
+		       " it (an IPv4-mapped address on an IPv6-only socket).";
+	case EPERM:
+	case EACCES:
+		return "the system refused it; check capabilities and the audit"
+		       " log.";
+	default:
+		return "see bind(2), listen(2) and socket(2) for this error.";
+	}
 }
 
 static const char *proto(const struct pb_diag *d)
@@ -120,8 +164,12 @@ static void put_holder(struct out *o, const struct pb_holder *h)
 		put(o, " expires in %u s", secs(h->expires_ms));
 	else
 		put(o, " uid %u", h->uid);
-	if (h->pid > 0)
-		put(o, " pid %d (%s)", h->pid, h->comm[0] ? h->comm : "?");
+	if (h->pid > 0) {
+		char comm[sizeof(h->comm)];
+
+		clean_comm(h->comm, comm, sizeof(comm));
+		put(o, " pid %d (%s)", h->pid, comm);
+	}
 }
 
 #define FORMAT_HOLDERS 3
@@ -157,9 +205,12 @@ static void put_stop_owner(struct out *o, const struct pb_diag *d)
 {
 	const struct pb_holder *h = owner(d);
 
-	if (h)
-		put(o, "stop pid %d (%s)", h->pid, h->comm[0] ? h->comm : "?");
-	else if (d->flags & PB_DIAG_OWNERS)
+	if (h) {
+		char comm[sizeof(h->comm)];
+
+		clean_comm(h->comm, comm, sizeof(comm));
+		put(o, "stop pid %d (%s)", h->pid, comm);
+	} else if (d->flags & PB_DIAG_OWNERS)
 		put(o, "stop the process that holds it (its owner is not"
 		       " readable by this user: ask as root)");
 	else
@@ -183,8 +234,12 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		put(o, "nothing holds it; it can be bound now.");
 		return;
 	case PB_CAUSE_LISTENER:
-		put(o, "held by %u listening socket%s", d->n_listen,
-		    d->n_listen == 1 ? "" : "s");
+		if (d->n_listen)
+			put(o, "held by %u listening socket%s", d->n_listen,
+			    d->n_listen == 1 ? "" : "s");
+		else
+			put(o, "held by a listening socket (it accepted a test"
+			       " connection; the socket table could not be read)");
 		put_holders(o, d);
 		put(o, ". SO_REUSEADDR never passes a listener. Fix: ");
 		put_stop_owner(o, d);
@@ -235,8 +290,9 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 			put(o, "held by %u socket%s bound but not listening",
 			    d->n_bound, d->n_bound == 1 ? "" : "s");
 		else
-			put(o, "held by a socket bound but not listening (this kernel"
-			       " does not list such sockets)");
+			put(o, "held by a socket bound but not listening (the"
+			       " socket table read does not list such sockets:"
+			       " Linux before 6.7, or /proc/net)");
 		put_holders(o, d);
 		if (d->reuseaddr_helps == 1)
 			put(o, ". A server that sets SO_REUSEADDR binds now, but the"
@@ -250,13 +306,17 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		put(o, "port %u is privileged: below"
 		       " net.ipv4.ip_unprivileged_port_start = %d, and this process",
 		    port, d->unprivileged_port_start);
-		put(o, "%s", d->cap_net_bind_service == 1
-			     ? " has CAP_NET_BIND_SERVICE (another rule refused it)."
-			     : " lacks CAP_NET_BIND_SERVICE.");
-		put(o, " Fix: grant CAP_NET_BIND_SERVICE (setcap"
-		       " cap_net_bind_service=+ep on the binary, or"
-		       " AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd"
-		       " unit), or use a port >= %d.",
+		if (d->cap_net_bind_service == 1) {
+			put(o, " has CAP_NET_BIND_SERVICE, so another rule refused"
+			       " it: a security module (SELinux, AppArmor) or a"
+			       " seccomp filter. Fix: check the audit log (journalctl"
+			       " -k, ausearch -m avc) for the denial.");
+			return;
+		}
+		put(o, " lacks CAP_NET_BIND_SERVICE. Fix: grant"
+		       " CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on"
+		       " the binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in"
+		       " its systemd unit), or use a port >= %d.",
 		    d->unprivileged_port_start > 0 ? d->unprivileged_port_start : 1024);
 		return;
 	case PB_CAUSE_ADDR_NOT_LOCAL: {
@@ -273,10 +333,18 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 	case PB_CAUSE_PORTS_EXHAUSTED:
 		put(o, "no free local port is left.");
 		put_port_range(o, d);
-		put(o, " Fix: set IP_BIND_ADDRESS_NO_PORT (pb_set_bind_no_port)"
-		       " before bind(ip, 0), so the kernel picks the port at"
-		       " connect() and shares it across destinations, or widen"
-		       " the range.");
+		if (d->err == EADDRINUSE)	/* bind(ip, 0) */
+			put(o, " Fix: a server should bind a fixed port outside"
+			       " that range; a client should not bind before"
+			       " connect(), or set IP_BIND_ADDRESS_NO_PORT"
+			       " (pb_connect_from) so ports are shared across"
+			       " destinations; or widen the range.");
+		else
+			put(o, " Fix: connect from IP_BIND_ADDRESS_NO_PORT"
+			       " sockets (pb_connect_from), spread connections over"
+			       " more destinations or source addresses, let"
+			       " net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports, or"
+			       " widen the range.");
 		return;
 	case PB_CAUSE_OTHER:
 	default:
@@ -291,14 +359,16 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 			put(o, "in use, but no holder could be found. Fix: list the"
 			       " port's sockets with ss -tuanp and retry.");
 		else
-			put(o, "not a port conflict. Fix: see bind(2) for this error.");
+			put(o, "not a port conflict. Fix: %s", other_fix(d->err));
 		return;
 	}
 }
 
 static int check_diag(const struct pb_diag *d, char *buf, size_t size)
 {
-	if (!d || pb__diag_check(d) < 0 || (!buf && size)) {
+	/* A struct that no diagnosis filled has no address to speak of. */
+	if (!d || pb__diag_check(d) < 0 || (!buf && size) ||
+	    (d->addr.ss_family != AF_INET && d->addr.ss_family != AF_INET6)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -399,8 +469,11 @@ static void put_json_holder(struct out *o, const struct pb_holder *h)
 	else
 		put(o, ",\"expires_ms\":null");
 	if (h->pid > 0) {
+		char comm[sizeof(h->comm)];
+
+		clean_comm(h->comm, comm, sizeof(comm));
 		put(o, ",\"pid\":%d,\"command\":", h->pid);
-		put_json_string(o, h->comm);
+		put_json_string(o, comm);
 	} else {
 		put(o, ",\"pid\":null,\"command\":null");
 	}

@@ -9,6 +9,7 @@
  * (sock_diag, /proc) does not show them.
  */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -45,17 +46,23 @@ int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
 
 /*
  * 0 when something accepts a TCP connection at sa now, else -errno.  For a
- * wildcard address the loopback address of its family is knocked on.  The
- * connection is reset at once (SO_LINGER 0), so no TIME_WAIT is left; the
- * listener sees one accept that reads EOF or ECONNRESET.  Used only when no
- * socket table can be read.
+ * wildcard address the loopback address of its family is knocked on.  Used
+ * only when no socket table can be read, and documented so: the holder
+ * sees one connection that is reset at once (SO_LINGER 0, so no TIME_WAIT
+ * is left).  Non-blocking and bounded: a listener whose accept queue is
+ * full drops the SYN, and the knock gives up after PB_KNOCK_MS rather than
+ * wait through SYN retries.
  */
+#define PB_KNOCK_MS 200
+
 int pb__probe_connect(const struct sockaddr *sa, socklen_t len)
 {
 	struct sockaddr_storage to;
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct pollfd p;
 	int saved = errno;
-	int fd, r = 0;
+	int fd, r = 0, soerr;
+	socklen_t elen = sizeof(soerr);
 
 	memcpy(&to, sa, (size_t)len < sizeof(to) ? (size_t)len : sizeof(to));
 	if (to.ss_family == AF_INET) {
@@ -69,15 +76,27 @@ int pb__probe_connect(const struct sockaddr *sa, socklen_t len)
 		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 			sin6->sin6_addr = in6addr_loopback;
 	}
-	fd = socket(to.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(to.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		r = -errno;
 		errno = saved;
 		return r;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	if (connect(fd, (struct sockaddr *)&to, len) < 0)
+	if (connect(fd, (struct sockaddr *)&to, len) < 0) {
 		r = -errno;
+		if (r == -EINPROGRESS) {
+			p.fd = fd;
+			p.events = POLLOUT;
+			p.revents = 0;
+			if (poll(&p, 1, PB_KNOCK_MS) != 1)
+				r = -ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0)
+				r = -errno;
+			else
+				r = -soerr;
+		}
+	}
 	close(fd);
 	errno = saved;
 	return r;

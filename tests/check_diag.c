@@ -550,6 +550,43 @@ START_TEST(no_table_probes_only)
 }
 END_TEST
 
+/* Without a table the knock is bounded: a listener whose accept queue
+   is full drops the SYN, and the diagnosis must not wait out SYN retries. */
+START_TEST(no_table_knock_is_bounded)
+{
+	const unsigned none = PB_DIAG_NO_NETLINK | PB_DIAG_NO_PROCNET;
+	struct pb_diag d;
+	struct timespec t0, t1;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char spec[64];
+	int fd = pbt_socket("127.0.0.1", SOCK_STREAM, 0), c[8], i, r;
+	double ms;
+
+	len = pbt_addr(&ss, "127.0.0.1", 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&ss, len), 0);
+	ck_assert_int_eq(listen(fd, 0), 0);
+	len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(fd));
+	for (i = 0; i < 8; i++) {	/* fill the queue; never accepted */
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		ck_assert_int_ge(c[i], 0);
+		connect(c[i], (struct sockaddr *)&ss, len);
+	}
+	spec_of(spec, sizeof(spec), "127.0.0.1", pbt_local_port(fd));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = diagnose(SOCK_STREAM, spec, 0, none, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ck_assert_msg(r == PB_CAUSE_LISTENER || r == PB_CAUSE_OTHER, "cause %s",
+		      pb_cause_name(r));
+	ck_assert_msg(ms < 2000, "the knock took %.0f ms", ms);
+	for (i = 0; i < 8; i++)
+		close(c[i]);
+	close(fd);
+}
+END_TEST
+
 /* ---- the helpers fill why */
 
 START_TEST(listen_fills_why)
@@ -764,6 +801,7 @@ Suite *suite_diag(void)
 	tcase_add_test(tc, addr_not_local);
 	tcase_add_test(tc, ports_exhausted);
 	tcase_add_test(tc, no_table_probes_only);
+	tcase_add_test(tc, no_table_knock_is_bounded);
 	tcase_add_test(tc, listen_fills_why);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, errno_preserved);

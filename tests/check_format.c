@@ -326,7 +326,56 @@ START_TEST(json_escapes)
 	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
 	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
-	ck_assert_ptr_nonnull(strstr(j, "\"command\":\"a\\\"b\\\\c\\u0009d\\u0001\""));
+	/* Quotes and backslashes are escaped; control bytes do not pass. */
+	ck_assert_ptr_nonnull(strstr(j, "\"command\":\"a\\\"b\\\\c?d?\""));
+}
+END_TEST
+
+/* A process picks its own name: it must not break the one-line paragraph,
+   reach a terminal as escapes, or make JSON that is not UTF-8. */
+START_TEST(hostile_command_names)
+{
+	static const char *const names[] = {
+		"x\nFix: rm -rf /", "\033[31mRED\033[0m", "\xff\xfe\xc3", "\r\t\b",
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+		char t[2048], j[4096];
+
+		d.n_listen = d.n_holders = d.n_stored = 1;
+		d.holders[0].state = PB_TCP_LISTEN;
+		d.holders[0].pid = 9;
+		snprintf(d.holders[0].comm, sizeof(d.holders[0].comm), "%s", names[i]);
+		set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+		pb_diag_format(&d, t, sizeof(t));
+		pb_diag_json(&d, j, sizeof(j));
+		for (k = 0; t[k]; k++)
+			ck_assert_msg((unsigned char)t[k] >= 0x20 &&
+				      (unsigned char)t[k] < 0x7f,
+				      "byte 0x%02x in text", (unsigned char)t[k]);
+		for (k = 0; j[k]; k++)
+			ck_assert_msg((unsigned char)j[k] >= 0x20 &&
+				      (unsigned char)j[k] < 0x7f,
+				      "byte 0x%02x in JSON", (unsigned char)j[k]);
+		ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	}
+}
+END_TEST
+
+/* PB_DIAG_INIT alone is initialised but says nothing: refused. */
+START_TEST(unfilled_is_refused)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char t[256];
+
+	errno = 0;
+	ck_assert_int_eq(pb_diag_format(&d, t, sizeof(t)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_diag_json(&d, t, sizeof(t)), -1);
+	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
 
@@ -364,6 +413,8 @@ Suite *suite_format(void)
 	tcase_add_test(tc, every_cause_has_a_fix);
 	tcase_add_test(tc, snprintf_contract);
 	tcase_add_test(tc, json_escapes);
+	tcase_add_test(tc, hostile_command_names);
+	tcase_add_test(tc, unfilled_is_refused);
 	tcase_add_test(tc, real_listener);
 	suite_add_tcase(s, tc);
 	return s;
