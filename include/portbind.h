@@ -192,7 +192,80 @@ struct pb_diag {
 	int v6only;                    /* IPv6 addr: the IPV6_V6ONLY judged
 	                                  with (0: dual-stack, "*:port");
 	                                  -1 for IPv4 */
+	struct sockaddr_storage peer;  /* the destination, after a failed
+	                                  connect (pb_connect_from); else
+	                                  all zero */
 };
+
+/*
+ * Client side.  A connected socket from src to dst, without wasting source
+ * ports: with src's port 0 the kernel picks the port at connect() with the
+ * whole 4-tuple (IP_BIND_ADDRESS_NO_PORT), so one port serves many
+ * destinations; an explicit source port gets SO_REUSEADDR so that it can.
+ * src may be NULL (any local address).  Flags: PB_NONBLOCK (returns while
+ * the connection is in progress), PB_FREEBIND, PB_NO_REUSEADDR; others
+ * EINVAL.  On failure why, if not NULL, says why (ports-exhausted...).
+ */
+int pb_connect_from(int type, const struct sockaddr *src, socklen_t srclen,
+                    const struct sockaddr *dst, socklen_t dstlen,
+                    unsigned flags, struct pb_diag *why);
+/* The same, with the source port taken from lo..hi (IP_LOCAL_PORT_RANGE,
+   Linux 6.3; ENOPROTOOPT before), within net.ipv4.ip_local_port_range. */
+int pb_connect_range(int type, const struct sockaddr *src, socklen_t srclen,
+                     const struct sockaddr *dst, socklen_t dstlen,
+                     unsigned lo, unsigned hi, unsigned flags,
+                     struct pb_diag *why);
+
+/* The system values that decide port use, read (never written) from
+   /proc/sys.  A value that cannot be read is -1 (ranges: 0). */
+struct pb_sysctls {
+	size_t size;                   /* from PB_SYSCTLS_INIT */
+	unsigned int port_lo;          /* net.ipv4.ip_local_port_range */
+	unsigned int port_hi;
+	unsigned int reserved;         /* of those, in ip_local_reserved_ports */
+	int tcp_tw_reuse;              /* 0 off, 1 on, 2 loopback only */
+	int tcp_tw_reuse_delay_ms;     /* -1 where the kernel lacks it */
+	int unprivileged_port_start;   /* net.ipv4.ip_unprivileged_port_start */
+	int autobind_reuse;            /* net.ipv4.ip_autobind_reuse */
+	int tcp_max_tw_buckets;
+	int bindv6only;                /* net.ipv6.bindv6only */
+};
+#ifdef __cplusplus
+#define PB_SYSCTLS_INIT { sizeof(struct pb_sysctls) }
+#else
+#define PB_SYSCTLS_INIT { .size = sizeof(struct pb_sysctls) }
+#endif
+int pb_read_sysctls(struct pb_sysctls *out);
+
+/* How many new TCP connections one destination can still take. */
+#define PB_BUDGET_LISTENERS 8
+struct pb_budget {
+	size_t size;                   /* from PB_BUDGET_INIT */
+	unsigned int port_lo;          /* the ephemeral range */
+	unsigned int port_hi;
+	unsigned int reserved;         /* reserved ports inside it */
+	unsigned int usable;           /* range size less the reserved */
+	unsigned int established;      /* ports in use towards dst, by state */
+	unsigned int time_wait;
+	unsigned int other;
+	unsigned int available;        /* usable less those in use */
+	unsigned int time_wait_ms;     /* longest TIME_WAIT left towards dst */
+	int tw_reuse;                  /* 1 when tcp_tw_reuse applies to dst */
+	int tw_reuse_delay_ms;         /* how old a TIME_WAIT must be to reuse */
+	double rate_per_s;             /* sustainable new connections/s to dst */
+	unsigned int sources;          /* PB_SRC_* that answered */
+	unsigned int n_listeners;      /* TCP listening ports inside the range */
+	unsigned int listener_ports[PB_BUDGET_LISTENERS];
+};
+#ifdef __cplusplus
+#define PB_BUDGET_INIT { sizeof(struct pb_budget) }
+#else
+#define PB_BUDGET_INIT { .size = sizeof(struct pb_budget) }
+#endif
+/* src may be NULL (every local address). */
+int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
+                   const struct sockaddr *src, socklen_t srclen,
+                   struct pb_budget *out);
 
 /* Why can't addr be bound?  See pb_diagnose(3). */
 int pb_diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,

@@ -123,7 +123,7 @@ struct walk {
 	int protocol;
 };
 
-static void store(struct pb_diag *d, const struct pb_sockent *e)
+void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 {
 	struct pb_holder h;
 	unsigned i, n = d->n_stored;
@@ -176,7 +176,7 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 		d->n_bound++;
 	else
 		d->n_connected++;
-	store(d, e);
+	pb__diag_store(d, e);
 	return 0;
 }
 
@@ -381,7 +381,8 @@ static void classify(struct pb_diag *d, int v6only)
 
 /* The size of struct pb_diag in the first release: the least a caller's
    PB_DIAG_INIT can say. */
-#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, v6only) + sizeof(int))
+#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, peer) + \
+			  sizeof(struct sockaddr_storage))
 
 int pb__diag_check(const struct pb_diag *out)
 {
@@ -390,6 +391,40 @@ int pb__diag_check(const struct pb_diag *out)
 	if (out->size < PB_DIAG_SIZE_0_1 || out->flags & ~PB_DIAG_FLAGS_ALL)
 		return -EINVAL;
 	return 0;
+}
+
+static void diag_start(struct pb_diag *d, int type, const struct sockaddr *addr,
+		       socklen_t addrlen, int *v6only, int err,
+		       const struct pb_diag *out)
+{
+	memset(d, 0, sizeof(*d));
+	d->size = sizeof(*d);
+	d->flags = out ? out->flags : 0;
+	d->type = type;
+	d->err = err;
+	d->reuseaddr_helps = -1;
+	d->unprivileged_port_start = -1;
+	d->cap_net_bind_service = -1;
+	memcpy(&d->addr, addr, (size_t)pb__addr_len(addr, addrlen));
+	if (addr->sa_family == AF_INET6 && *v6only < 0)
+		*v6only = sysctl_default_v6only();
+	d->v6only = addr->sa_family == AF_INET6 ? *v6only : -1;
+}
+
+static void diag_finish(struct pb_diag *d, struct pb_diag *out)
+{
+	if ((d->flags & PB_DIAG_OWNERS) && d->n_stored &&
+	    pb__find_owners(d->holders, d->n_stored) > 0)
+		d->sources |= PB_SRC_OWNERS;
+
+	if (out) {
+		size_t n = out->size < sizeof(*d) ? out->size : sizeof(*d);
+
+		/* A caller built against an older, smaller struct gets the
+		   part it knows; its size stays its own. */
+		d->size = out->size;
+		memcpy(out, d, n);
+	}
 }
 
 /*
@@ -415,33 +450,60 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 	if (r < 0)
 		return r;
 
-	memset(&d, 0, sizeof(d));
-	d.size = sizeof(d);
-	d.flags = out ? out->flags : 0;
-	d.type = type;
-	d.err = err;
-	d.reuseaddr_helps = -1;
-	d.unprivileged_port_start = -1;
-	d.cap_net_bind_service = -1;
-	memcpy(&d.addr, addr, (size_t)pb__addr_len(addr, addrlen));
-	if (addr->sa_family == AF_INET6 && v6only < 0)
-		v6only = sysctl_default_v6only();
-	d.v6only = addr->sa_family == AF_INET6 ? v6only : -1;
-
+	diag_start(&d, type, addr, addrlen, &v6only, err, out);
 	classify(&d, v6only);
+	diag_finish(&d, out);
+	errno = saved;
+	return (int)d.cause;
+}
 
-	if ((d.flags & PB_DIAG_OWNERS) && d.n_stored &&
-	    pb__find_owners(d.holders, d.n_stored) > 0)
-		d.sources |= PB_SRC_OWNERS;
+/*
+ * After pb_connect_from failed: at bind() (failed_bind) the source
+ * address is diagnosed as any bind is; at connect(), EADDRNOTAVAIL on an
+ * address of ours means no source port was left towards dst, and the
+ * sockets towards dst are counted.  src NULL: any address of dst's family.
+ */
+int pb__diagnose_connect(int type, const struct sockaddr *src,
+			 const struct sockaddr *dst, int err, int failed_bind,
+			 struct pb_diag *out)
+{
+	struct sockaddr_storage any;
+	struct pb_towards t;
+	struct pb_diag d;
+	socklen_t len;
+	int v6only = -1, saved = errno, r;
 
-	if (out) {
-		size_t n = out->size < sizeof(d) ? out->size : sizeof(d);
-
-		/* A caller built against an older, smaller struct gets the
-		   part it knows; its size stays its own. */
-		d.size = out->size;
-		memcpy(out, &d, n);
+	memset(&any, 0, sizeof(any));
+	if (!src) {
+		any.ss_family = dst->sa_family;
+		src = (const struct sockaddr *)&any;
 	}
+	len = (socklen_t)pb__addr_len(src, sizeof(struct sockaddr_storage));
+	diag_start(&d, type, src, len, &v6only, err, out);
+	memcpy(&d.peer, dst, (size_t)pb__addr_len(dst, sizeof(d.peer)));
+	if (failed_bind || err != EADDRNOTAVAIL) {
+		if (!failed_bind) {
+			/* Not a port question (refused, unreachable...). */
+			d.sources |= PB_SRC_ERRNO;
+			d.cause = PB_CAUSE_OTHER;
+		} else {
+			classify(&d, v6only);
+		}
+	} else {
+		classify(&d, v6only);
+		if (d.cause == PB_CAUSE_PORTS_EXHAUSTED && d.port_range_hi &&
+		    type == SOCK_STREAM) {
+			r = pb__count_towards(dst, src, d.port_range_lo,
+					      d.port_range_hi, d.flags, &t, &d);
+			if (r > 0)
+				d.sources |= (unsigned)r;
+			d.n_connected = t.established + t.other;
+			d.n_time_wait = t.time_wait;
+			d.n_holders = d.n_connected + d.n_time_wait;
+			d.time_wait_ms = t.time_wait_ms;
+		}
+	}
+	diag_finish(&d, out);
 	errno = saved;
 	return (int)d.cause;
 }

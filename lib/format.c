@@ -138,9 +138,24 @@ static const char *other_fix(int err)
 	case EACCES:
 		return "the system refused it; check capabilities and the audit"
 		       " log.";
+	case ECONNREFUSED:
+		return "nothing listens at the destination: start the service,"
+		       " or check the address and port.";
+	case ETIMEDOUT:
+		return "the destination did not answer: check that it is up and"
+		       " that no firewall drops the traffic.";
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return "no route to the destination: check the address and the"
+		       " routing table (ip route get).";
 	default:
 		return "see bind(2), listen(2) and socket(2) for this error.";
 	}
+}
+
+static int has_peer(const struct pb_diag *d)
+{
+	return d->peer.ss_family == AF_INET || d->peer.ss_family == AF_INET6;
 }
 
 static const char *proto(const struct pb_diag *d)
@@ -331,7 +346,22 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		return;
 	}
 	case PB_CAUSE_PORTS_EXHAUSTED:
-		put(o, "no free local port is left.");
+		if (has_peer(d) && d->n_holders) {
+			put(o, "no free local port is left towards that"
+			       " destination: %u connection%s to it hold%s ports"
+			       " (%u open, %u in TIME_WAIT",
+			    d->n_holders, d->n_holders == 1 ? "" : "s",
+			    d->n_holders == 1 ? "s" : "", d->n_connected,
+			    d->n_time_wait);
+			if (d->n_time_wait)
+				put(o, ", the last expires in %u s",
+				    secs(d->time_wait_ms));
+			put(o, ")");
+			put_holders(o, d);
+			put(o, ".");
+		} else {
+			put(o, "no free local port is left.");
+		}
 		put_port_range(o, d);
 		if (d->err == EADDRINUSE)	/* bind(ip, 0) */
 			put(o, " Fix: a server should bind a fixed port outside"
@@ -393,6 +423,12 @@ static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 {
 	target_text(d, addr, size);
 	put(o, "%s %s", proto(d), addr);
+	if (has_peer(d)) {
+		char peer[PB_ADDRSTRLEN];
+
+		addr_text(&d->peer, peer, sizeof(peer));
+		put(o, " -> %s", peer);
+	}
 }
 
 PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
@@ -498,6 +534,13 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	target_text(d, addr, sizeof(addr));
 	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
 	put_json_string(&o, addr);
+	if (has_peer(d)) {
+		addr_text(&d->peer, addr, sizeof(addr));
+		put(&o, ",\"peer\":");
+		put_json_string(&o, addr);
+	} else {
+		put(&o, ",\"peer\":null");
+	}
 	en = errno_name(d->err);
 	if (d->err == 0)
 		put(&o, ",\"errno\":null");

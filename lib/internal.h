@@ -35,9 +35,22 @@ unsigned pb__addr_port(const struct sockaddr *sa);
 int pb__have_ipv6(void);
 
 /* diag.c */
+struct pb_sockent;
 int pb__diag_check(const struct pb_diag *out);
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 		 int v6only, int err, struct pb_diag *out);
+int pb__diagnose_connect(int type, const struct sockaddr *src,
+			 const struct sockaddr *dst, int err, int failed_bind,
+			 struct pb_diag *out);
+void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e);
+
+/* budget.c: sockets towards one destination, by state. */
+struct pb_towards {
+	unsigned int established, time_wait, other, time_wait_ms;
+};
+int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
+		      unsigned lo, unsigned hi, unsigned diag_flags,
+		      struct pb_towards *t, struct pb_diag *d);
 
 /* close(2) that leaves errno alone, for cleanup on error paths. */
 static inline void pb__close_keep_errno(int fd)

@@ -15,5 +15,6 @@ int pb__sysctl_read(const char *name, char *buf, size_t size);
 int pb__sysctl_int(const char *name, int *out);
 int pb__sysctl_range(const char *name, unsigned *lo, unsigned *hi);
 int pb__cap_net_bind_service(void);
+int pb__reserved_in_range(unsigned lo, unsigned hi);
 
 #endif

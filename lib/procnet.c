@@ -131,13 +131,16 @@ int pb__procnet_parse_line(const char *line, int family, int protocol,
 	return 0;
 }
 
-static unsigned entry_port(const struct pb_sockent *e)
+static int selected(const struct pb_sockent *e, const struct pb_portsel *sel)
 {
-	return pb__addr_port((const struct sockaddr *)&e->local);
+	unsigned port = pb__addr_port((const struct sockaddr *)
+				      (sel->remote ? &e->remote : &e->local));
+
+	return port >= sel->lo && port <= sel->hi;
 }
 
 static int dump_file(const char *path, int family, int protocol,
-		     uint32_t states, unsigned port, long clk_tck,
+		     uint32_t states, const struct pb_portsel *sel, long clk_tck,
 		     pb_sockent_fn fn, void *arg)
 {
 	char line[512];
@@ -164,7 +167,7 @@ static int dump_file(const char *path, int family, int protocol,
 		}
 		if (pb__procnet_parse_line(line, family, protocol, clk_tck, &e) < 0)
 			continue;
-		if (entry_port(&e) != port || e.state >= 32 ||
+		if (!selected(&e, sel) || e.state >= 32 ||
 		    !(states & (1u << e.state)))
 			continue;
 		r = fn(&e, arg);
@@ -180,20 +183,29 @@ static int dump_file(const char *path, int family, int protocol,
 int pb__procnet_dump(int protocol, int family, uint32_t states,
 		     unsigned port, pb_sockent_fn fn, void *arg)
 {
+	struct pb_portsel sel = { 0, port, port };
+
+	return pb__procnet_dump_sel(protocol, family, states, &sel, fn, arg);
+}
+
+int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
+			 const struct pb_portsel *sel, pb_sockent_fn fn,
+			 void *arg)
+{
 	const char *v4 = protocol == IPPROTO_TCP ? "/proc/net/tcp" : "/proc/net/udp";
 	const char *v6 = protocol == IPPROTO_TCP ? "/proc/net/tcp6" : "/proc/net/udp6";
 	long clk_tck = sysconf(_SC_CLK_TCK);
 	int saved = errno, r = 0, seen = 0;
 
 	if (family != AF_INET6) {
-		r = dump_file(v4, AF_INET, protocol, states, port, clk_tck, fn, arg);
+		r = dump_file(v4, AF_INET, protocol, states, sel, clk_tck, fn, arg);
 		if (r < 0 && r != -ENOENT)
 			goto out;
 		seen |= r == 0;
 	}
 	if (family != AF_INET) {
 		/* No tcp6 file: a kernel without IPv6, nothing to list. */
-		r = dump_file(v6, AF_INET6, protocol, states, port, clk_tck, fn, arg);
+		r = dump_file(v6, AF_INET6, protocol, states, sel, clk_tck, fn, arg);
 		if (r < 0 && r != -ENOENT)
 			goto out;
 		seen |= r == 0;

@@ -49,18 +49,21 @@ union nl_req {
  * steps to the next op; `no` jumps past the end (len + 4), which rejects.
  * (A `no` that lands exactly at the end would ACCEPT every socket.)
  */
-static size_t build_port_filter(struct inet_diag_bc_op *bc, unsigned port)
+static size_t build_port_filter(struct inet_diag_bc_op *bc,
+				const struct pb_portsel *sel)
 {
-	bc[0] = (struct inet_diag_bc_op){ INET_DIAG_BC_S_GE, 8, 20 };
-	bc[1] = (struct inet_diag_bc_op){ 0, 0, (unsigned short)port };
-	bc[2] = (struct inet_diag_bc_op){ INET_DIAG_BC_S_LE, 8, 12 };
-	bc[3] = (struct inet_diag_bc_op){ 0, 0, (unsigned short)port };
+	bc[0] = (struct inet_diag_bc_op){
+		sel->remote ? INET_DIAG_BC_D_GE : INET_DIAG_BC_S_GE, 8, 20 };
+	bc[1] = (struct inet_diag_bc_op){ 0, 0, (unsigned short)sel->lo };
+	bc[2] = (struct inet_diag_bc_op){
+		sel->remote ? INET_DIAG_BC_D_LE : INET_DIAG_BC_S_LE, 8, 12 };
+	bc[3] = (struct inet_diag_bc_op){ 0, 0, (unsigned short)sel->hi };
 	return 4 * sizeof(bc[0]);
 }
 
 static size_t build_request(union nl_req *q, int compat, int family,
-			    int protocol, uint32_t states, unsigned port,
-			    uint32_t seq)
+			    int protocol, uint32_t states,
+			    const struct pb_portsel *sel, uint32_t seq)
 {
 	char *body = (char *)NLMSG_DATA(&q->h);
 	struct nlattr *a;
@@ -87,7 +90,7 @@ static size_t build_request(union nl_req *q, int compat, int family,
 	a = (struct nlattr *)(body + NLMSG_ALIGN(hdr));
 	a->nla_type = INET_DIAG_REQ_BYTECODE;
 	a->nla_len = (uint16_t)(NLA_HDRLEN + build_port_filter(
-		(struct inet_diag_bc_op *)((char *)a + NLA_HDRLEN), port));
+		(struct inet_diag_bc_op *)((char *)a + NLA_HDRLEN), sel));
 	q->h.nlmsg_len = (uint32_t)(NLMSG_LENGTH(NLMSG_ALIGN(hdr)) +
 				    NLA_ALIGN(a->nla_len));
 	q->h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -227,12 +230,12 @@ static int nl_open(void)
 }
 
 static int run_dump(int fd, int compat, int family, int protocol,
-		    uint32_t states, unsigned port, uint32_t seq,
+		    uint32_t states, const struct pb_portsel *sel, uint32_t seq,
 		    pb_sockent_fn fn, void *arg)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	union nl_req q;
-	size_t qlen = build_request(&q, compat, family, protocol, states, port, seq);
+	size_t qlen = build_request(&q, compat, family, protocol, states, sel, seq);
 	/* Aligned for struct nlmsghdr: the chunks are parsed in place. */
 	union { char b[PB_NL_BUF]; struct nlmsghdr h; } buf;
 	ssize_t n;
@@ -269,13 +272,22 @@ static int run_dump(int fd, int compat, int family, int protocol,
 }
 
 /*
- * Call fn for every socket of the protocol on the port whose state bit is
- * in states (1 << state; bit 13 asks for bound-only TCP sockets on Linux
+ * Call fn for every socket of the protocol on the port (or, _sel, whose
+ * local or remote port is in a range) whose state bit is in states (1 << state; bit 13 asks for bound-only TCP sockets on Linux
  * 6.7+).  family AF_UNSPEC means both.  0 or -errno; a refused netlink
  * socket gives -EPERM, -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
  */
 int pb__sockdiag_dump(int protocol, int family, uint32_t states,
 		      unsigned port, pb_sockent_fn fn, void *arg)
+{
+	struct pb_portsel sel = { 0, port, port };
+
+	return pb__sockdiag_dump_sel(protocol, family, states, &sel, fn, arg);
+}
+
+int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
+			  const struct pb_portsel *sel, pb_sockent_fn fn,
+			  void *arg)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	uint32_t seq = 1;
@@ -286,7 +298,7 @@ int pb__sockdiag_dump(int protocol, int family, uint32_t states,
 	if (fd < 0)
 		return fd;
 	if (family == AF_UNSPEC && protocol == IPPROTO_TCP) {
-		r = run_dump(fd, 1, AF_UNSPEC, protocol, states, port, seq++,
+		r = run_dump(fd, 1, AF_UNSPEC, protocol, states, sel, seq++,
 			     fn, arg);
 		/* Refused by a kernel without the old request: per family. */
 		if (r == -EINVAL || r == -ENOENT || r == -EOPNOTSUPP)
@@ -297,7 +309,7 @@ int pb__sockdiag_dump(int protocol, int family, uint32_t states,
 	for (i = 0; i < PB_ARRAY_SIZE(families); i++) {
 		if (family != AF_UNSPEC && family != families[i])
 			continue;
-		r = run_dump(fd, 0, families[i], protocol, states, port, seq++,
+		r = run_dump(fd, 0, families[i], protocol, states, sel, seq++,
 			     fn, arg);
 		/* No IPv6 in this kernel: nothing to list there. */
 		if (r == -ENOENT && families[i] == AF_INET6)

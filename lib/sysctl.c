@@ -106,3 +106,78 @@ int pb__cap_net_bind_service(void)
 	return (data[CAP_NET_BIND_SERVICE / 32].effective >>
 		(CAP_NET_BIND_SERVICE % 32)) & 1;
 }
+
+/*
+ * How many ports of lo..hi net.ipv4.ip_local_reserved_ports lists:
+ * "1000,2000-3000" or empty.  -errno when it cannot be read.
+ */
+int pb__reserved_in_range(unsigned lo, unsigned hi)
+{
+	char buf[4096], *p, *end;
+	unsigned long a, b;
+	int r = pb__sysctl_read("net.ipv4.ip_local_reserved_ports", buf,
+				sizeof(buf));
+	unsigned n = 0;
+
+	if (r < 0)
+		return r;
+	for (p = buf; *p; ) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		a = strtoul(p, &end, 10);
+		if (end == p)
+			return -EINVAL;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1)
+				return -EINVAL;
+			p = end;
+		}
+		if (a > 65535 || b > 65535 || b < a)
+			return -EINVAL;
+		/* The overlap of a..b with lo..hi. */
+		if (b >= lo && a <= hi)
+			n += (unsigned)((b < hi ? b : hi) - (a > lo ? a : lo) + 1);
+	}
+	return (int)n;
+}
+
+static int read_or_minus_one(const char *name)
+{
+	int v;
+
+	return pb__sysctl_int(name, &v) == 0 ? v : -1;
+}
+
+#define PB_SYSCTLS_SIZE_0_1 sizeof(struct pb_sysctls)
+
+PB_EXPORT int pb_read_sysctls(struct pb_sysctls *out)
+{
+	struct pb_sysctls s;
+	int r;
+
+	if (!out || out->size < PB_SYSCTLS_SIZE_0_1) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&s, 0, sizeof(s));
+	if (pb__sysctl_range("net.ipv4.ip_local_port_range", &s.port_lo,
+			     &s.port_hi) < 0)
+		s.port_lo = s.port_hi = 0;
+	r = s.port_hi ? pb__reserved_in_range(s.port_lo, s.port_hi) : 0;
+	s.reserved = r > 0 ? (unsigned)r : 0;
+	s.tcp_tw_reuse = read_or_minus_one("net.ipv4.tcp_tw_reuse");
+	s.tcp_tw_reuse_delay_ms = read_or_minus_one("net.ipv4.tcp_tw_reuse_delay");
+	s.unprivileged_port_start =
+		read_or_minus_one("net.ipv4.ip_unprivileged_port_start");
+	s.autobind_reuse = read_or_minus_one("net.ipv4.ip_autobind_reuse");
+	s.tcp_max_tw_buckets = read_or_minus_one("net.ipv4.tcp_max_tw_buckets");
+	s.bindv6only = read_or_minus_one("net.ipv6.bindv6only");
+	s.size = out->size;
+	memcpy(out, &s, out->size < sizeof(s) ? out->size : sizeof(s));
+	return 0;
+}

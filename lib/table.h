@@ -29,9 +29,19 @@ struct pb_sockent {
 /* Return < 0 to stop the walk with that value. */
 typedef int (*pb_sockent_fn)(const struct pb_sockent *e, void *arg);
 
+/* Which rows a walk keeps, by port: the local (source) port, or the remote
+   (destination) port, within lo..hi.  Filtered in the kernel where it can. */
+struct pb_portsel {
+	int remote;
+	unsigned int lo, hi;
+};
+
 /* sockdiag.c */
 int pb__sockdiag_dump(int protocol, int family, uint32_t states,
 		      unsigned port, pb_sockent_fn fn, void *arg);
+int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
+			  const struct pb_portsel *sel, pb_sockent_fn fn,
+			  void *arg);
 struct nlmsghdr;
 int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
 			   struct pb_sockent *e);
@@ -41,6 +51,9 @@ int pb__sockdiag_parse_chunk(const void *buf, size_t len, uint32_t seq,
 /* procnet.c */
 int pb__procnet_dump(int protocol, int family, uint32_t states,
 		     unsigned port, pb_sockent_fn fn, void *arg);
+int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
+			 const struct pb_portsel *sel, pb_sockent_fn fn,
+			 void *arg);
 int pb__procnet_parse_line(const char *line, int family, int protocol,
 			   long clk_tck, struct pb_sockent *e);
 

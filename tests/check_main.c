@@ -25,6 +25,8 @@ int main(void)
 	srunner_add_suite(sr, suite_procnet());
 	srunner_add_suite(sr, suite_diag());
 	srunner_add_suite(sr, suite_format());
+	srunner_add_suite(sr, suite_client());
+	srunner_add_suite(sr, suite_sysctl());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -21,6 +21,8 @@ Suite *suite_diag(void);
 Suite *suite_sockdiag(void);
 Suite *suite_procnet(void);
 Suite *suite_format(void);
+Suite *suite_client(void);
+Suite *suite_sysctl(void);
 
 /* Checked fixture: every test must leave as many descriptors open as it
    found.  Add with tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown). */

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_client.c - pb_connect_from and the port budget against the real
+ * kernel.  The exhaustion scenarios run in a private network namespace with
+ * a 10-port ephemeral range (40000-40009) and listeners on fixed ports
+ * 6001/6002, which nothing else can hold there.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "testutil.h"
+
+#define RANGE "40000 40009"
+#define RANGE_LO 40000
+#define RANGE_HI 40009
+
+static socklen_t addr_of(struct sockaddr_storage *ss, const char *ip,
+			 unsigned port)
+{
+	return pbt_addr(ss, ip, port);
+}
+
+/* ---- in a namespace: children report with PBT_REQUIRE */
+
+static int listen_fixed(unsigned port)
+{
+	char spec[32];
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	return pb_listen(spec, 128, 0, NULL);
+}
+
+/* Close with RST: no TIME_WAIT left behind. */
+static void abort_close(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+static int naive_connect(const struct sockaddr_storage *dst, socklen_t len)
+{
+	struct sockaddr_storage src;
+	socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&src, slen) < 0 ||
+	    connect(fd, (const struct sockaddr *)dst, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int ns_setup(void)
+{
+	if (pbt_write_sysctl("net/ipv4/ip_local_port_range", RANGE) < 0 ||
+	    pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "0") < 0)
+		return -1;
+	return 0;
+}
+
+/* naive bind(ip, 0) + connect caps at the range for all destinations
+   together; pb_connect_from gets the range for each destination. */
+static int range_times_destinations(void *arg)
+{
+	struct sockaddr_storage dst[2], src;
+	socklen_t dlen[2], slen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l1, l2, fds[64], n = 0, i, fd, last_err = 0;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	l1 = listen_fixed(6001);
+	l2 = listen_fixed(6002);
+	PBT_REQUIRE(l1 >= 0 && l2 >= 0);
+	dlen[0] = addr_of(&dst[0], "127.0.0.1", 6001);
+	dlen[1] = addr_of(&dst[1], "127.0.0.1", 6002);
+
+	for (i = 0; i < 40; i++) {
+		fd = naive_connect(&dst[i % 2], dlen[i % 2]);
+		if (fd < 0) {
+			last_err = errno;
+			break;
+		}
+		fds[n++] = fd;
+	}
+	fprintf(stderr, "naive: %d connections, then %s\n", n, strerror(last_err));
+	PBT_REQUIRE(n == 10);
+	PBT_REQUIRE(last_err == EADDRINUSE);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+
+	slen = addr_of(&src, "127.0.0.1", 0);
+	n = 0;
+	for (i = 0; i < 60; i++) {
+		fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				     (struct sockaddr *)&dst[i % 2], dlen[i % 2],
+				     0, &why);
+		if (fd < 0) {
+			last_err = errno;
+			break;
+		}
+		PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR) == 0);
+		fds[n++] = fd;
+	}
+	fprintf(stderr, "pb_connect_from: %d connections, then %s\n", n,
+		strerror(last_err));
+	PBT_REQUIRE(n == 20);
+	PBT_REQUIRE(last_err == EADDRNOTAVAIL);
+	/* The failure is explained, with the numbers. */
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	PBT_REQUIRE(why.err == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.port_range_lo == RANGE_LO && why.port_range_hi == RANGE_HI);
+	PBT_REQUIRE(why.n_connected == 10);
+	PBT_REQUIRE(why.n_time_wait == 0);
+	PBT_REQUIRE(why.n_holders == 10);
+	PBT_REQUIRE(why.peer.ss_family == AF_INET);
+	{
+		char text[1024];
+
+		pb_diag_format(&why, text, sizeof(text));
+		fprintf(stderr, "%s\n", text);
+		PBT_REQUIRE(strstr(text, "-> 127.0.0.1:600") != NULL);
+		PBT_REQUIRE(strstr(text, "10 connections to it") != NULL);
+		PBT_REQUIRE(strstr(text, "40000-40009 (10 ports)") != NULL);
+	}
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	close(l1);
+	close(l2);
+	return 0;
+}
+
+START_TEST(connect_from_reaches_range_times_destinations)
+{
+	const char *why;
+	int st = pbt_run_in_netns(range_times_destinations, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* Leave the client side in TIME_WAIT: the client closes first. */
+static void client_time_wait(int lfd, int c)
+{
+	int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	char b;
+	struct pollfd p;
+
+	PBT_REQUIRE(s >= 0);
+	close(c);
+	p.fd = s;
+	p.events = POLLIN;
+	PBT_REQUIRE(poll(&p, 1, 2000) == 1);
+	PBT_REQUIRE(read(s, &b, 1) == 0);
+	close(s);
+}
+
+static int connect_one(const struct sockaddr_storage *dst, socklen_t dlen,
+		       struct pb_diag *why)
+{
+	struct sockaddr_storage src;
+	socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+
+	return pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			       (const struct sockaddr *)dst, dlen, 0, why);
+}
+
+/* The budget's numbers are what the test made; tcp_tw_reuse decides
+   whether TIME_WAIT ports come back. */
+static int budget_and_tw_reuse(void *arg)
+{
+	struct sockaddr_storage dst, other;
+	socklen_t dlen, olen;
+	struct pb_budget b = PB_BUDGET_INIT;
+	struct pb_diag why = PB_DIAG_INIT;
+	struct timespec pause = { 1, 300000000 };
+	int l1, l2, fds[10], i, fd;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	l1 = listen_fixed(6001);
+	l2 = listen_fixed(6002);
+	PBT_REQUIRE(l1 >= 0 && l2 >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	olen = addr_of(&other, "127.0.0.1", 6002);
+
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.port_lo == RANGE_LO && b.port_hi == RANGE_HI);
+	PBT_REQUIRE(b.usable == 10 && b.reserved == 0);
+	PBT_REQUIRE(b.established + b.time_wait + b.other == 0);
+	PBT_REQUIRE(b.available == 10);
+	PBT_REQUIRE(b.tw_reuse == 0);
+	PBT_REQUIRE(b.rate_per_s > 10.0 / 60 - 1e-9 && b.rate_per_s < 10.0 / 60 + 1e-9);
+	PBT_REQUIRE(b.sources & PB_SRC_NETLINK);
+
+	for (i = 0; i < 10; i++) {
+		fds[i] = connect_one(&dst, dlen, NULL);
+		PBT_REQUIRE(fds[i] >= 0);
+	}
+	/* One connection elsewhere: not in this destination's budget. */
+	fd = connect_one(&other, olen, NULL);
+	PBT_REQUIRE(fd >= 0);
+	for (i = 0; i < 4; i++)
+		client_time_wait(l1, fds[i]);
+
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	fprintf(stderr, "budget: established %u time_wait %u other %u available %u\n",
+		b.established, b.time_wait, b.other, b.available);
+	PBT_REQUIRE(b.established == 6);
+	PBT_REQUIRE(b.time_wait == 4);
+	PBT_REQUIRE(b.other == 0);
+	PBT_REQUIRE(b.available == 0);
+	PBT_REQUIRE(b.time_wait_ms > 50000 && b.time_wait_ms <= 60000);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&other, olen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.established == 1 && b.available == 9);
+
+	/* All ten in TIME_WAIT; tcp_tw_reuse=0: no port comes back. */
+	for (i = 4; i < 10; i++)
+		client_time_wait(l1, fds[i]);
+	PBT_REQUIRE(connect_one(&dst, dlen, &why) == -1 && errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	PBT_REQUIRE(why.n_time_wait == 10 && why.n_connected == 0);
+	PBT_REQUIRE(why.time_wait_ms > 50000);
+
+	/* tcp_tw_reuse=1: TIME_WAIT ports older than the delay are reused. */
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "1") == 0);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.tw_reuse == 1);
+	PBT_REQUIRE(b.rate_per_s > 10.0 * 1000 / b.tw_reuse_delay_ms - 1e-9);
+	nanosleep(&pause, NULL);
+	fd = connect_one(&dst, dlen, &why);
+	PBT_REQUIRE(fd >= 0);
+	abort_close(fd);
+	/* 2 is loopback only: still applies to 127.0.0.1. */
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "2") == 0);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.tw_reuse == 1);
+	close(l1);
+	close(l2);
+	return 0;
+}
+
+START_TEST(budget_counts_and_tw_reuse)
+{
+	const char *why;
+	int st = pbt_run_in_netns(budget_and_tw_reuse, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+static int reserved_skipped(void *arg)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	struct pb_budget b = PB_BUDGET_INIT;
+	int l, fds[16], n = 0, i, fd;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports",
+				     "40005,40007-40008,50000") == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.reserved == 3);
+	PBT_REQUIRE(b.usable == 7);
+	for (i = 0; i < 16; i++) {
+		fd = connect_one(&dst, dlen, NULL);
+		if (fd < 0)
+			break;
+		{
+			unsigned p = pbt_local_port(fd);
+
+			PBT_REQUIRE(p != 40005 && p != 40007 && p != 40008);
+		}
+		fds[n++] = fd;
+	}
+	PBT_REQUIRE(n == 7);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	close(l);
+	return 0;
+}
+
+START_TEST(reserved_ports_are_skipped)
+{
+	const char *why;
+	int st = pbt_run_in_netns(reserved_skipped, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* A listener inside the ephemeral range is flagged by the budget. */
+static int listener_in_range(void *arg)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", 6001);
+	struct pb_budget b = PB_BUDGET_INIT;
+	int l = listen_fixed(6001), in1, in2;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	in1 = listen_fixed(40003);
+	in2 = pb_listen("[::1]:40003", 4, 0, NULL);	/* same port: once */
+	PBT_REQUIRE(l >= 0 && in1 >= 0);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.n_listeners == 1);
+	PBT_REQUIRE(b.listener_ports[0] == 40003);
+	if (in2 >= 0)
+		close(in2);
+	close(in1);
+	close(l);
+	return 0;
+}
+
+START_TEST(budget_flags_listener_in_range)
+{
+	const char *why;
+	int st = pbt_run_in_netns(listener_in_range, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+static int per_socket_range(void *arg)
+{
+	struct sockaddr_storage dst, src;
+	socklen_t dlen, slen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l, fds[8], n = 0, i, fd;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	slen = addr_of(&src, "127.0.0.1", 0);
+	for (i = 0; i < 8; i++) {
+		fd = pb_connect_range(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				      (struct sockaddr *)&dst, dlen, 40002, 40004,
+				      0, &why);
+		if (fd < 0) {
+			if (errno == ENOPROTOOPT)
+				return 77;
+			break;
+		}
+		PBT_REQUIRE(pbt_local_port(fd) >= 40002 && pbt_local_port(fd) <= 40004);
+		fds[n++] = fd;
+	}
+	PBT_REQUIRE(n == 3);
+	PBT_REQUIRE(errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	for (i = 0; i < n; i++)
+		abort_close(fds[i]);
+	close(l);
+	return 0;
+}
+
+START_TEST(connect_range_narrows_ports)
+{
+	const char *why;
+	int st = pbt_run_in_netns(per_socket_range, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	if (st == 77)
+		PBT_SKIP("IP_LOCAL_PORT_RANGE not in this kernel (< 6.3)");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* ---- in the host namespace, on loopback */
+
+START_TEST(connect_from_defaults)
+{
+	int l = pb_listen("127.0.0.1:0", 8, 0, NULL), fd;
+	struct sockaddr_storage dst, src;
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", pbt_local_port(l));
+	socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+
+	fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			     (struct sockaddr *)&dst, dlen, 0, NULL);
+	ck_assert_int_ge(fd, 0);
+	pbt_assert_cloexec(fd);
+	ck_assert_int_eq(pbt_getopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT), 1);
+	ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR), 0);
+	ck_assert_uint_ne(pbt_local_port(fd), 0);
+	close(fd);
+
+	/* No source: the kernel picks address and port. */
+	fd = pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     0, NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+
+	/* Non-blocking: in progress is success; completion via POLLOUT. */
+	fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			     (struct sockaddr *)&dst, dlen, PB_NONBLOCK, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	{
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		ck_assert_int_eq(poll(&p, 1, 2000), 1);
+		ck_assert_int_eq(pbt_getopt(fd, SOL_SOCKET, SO_ERROR), 0);
+	}
+	close(fd);
+	close(l);
+}
+END_TEST
+
+START_TEST(explicit_source_port_is_shared)
+{
+	int l1 = pb_listen("127.0.0.1:0", 8, 0, NULL);
+	int l2 = pb_listen("127.0.0.1:0", 8, 0, NULL);
+	struct sockaddr_storage d1, d2, src;
+	socklen_t d1len = addr_of(&d1, "127.0.0.1", pbt_local_port(l1));
+	socklen_t d2len = addr_of(&d2, "127.0.0.1", pbt_local_port(l2));
+	struct pb_diag why = PB_DIAG_INIT;
+	int probe = pb_bind_udp("127.0.0.1:0", 0, NULL), a, b;
+	unsigned port = pbt_local_port(probe);	/* a port nobody holds in TCP */
+	socklen_t slen;
+
+	close(probe);
+	slen = addr_of(&src, "127.0.0.1", port);
+	a = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			    (struct sockaddr *)&d1, d1len, 0, NULL);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(pbt_getopt(a, SOL_SOCKET, SO_REUSEADDR), 1);
+	b = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			    (struct sockaddr *)&d2, d2len, 0, NULL);
+	ck_assert_msg(b >= 0, "second destination: %s", strerror(errno));
+	ck_assert_uint_eq(pbt_local_port(a), port);
+	ck_assert_uint_eq(pbt_local_port(b), port);
+	close(b);
+	/* Without SO_REUSEADDR the port is taken, and why says by whom. */
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+					 (struct sockaddr *)&d2, d2len,
+					 PB_NO_REUSEADDR, &why), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	ck_assert_int_eq(why.cause, PB_CAUSE_CONNECTED);
+	close(a);
+	close(l1);
+	close(l2);
+}
+END_TEST
+
+START_TEST(connect_from_errors)
+{
+	struct sockaddr_storage dst, src, src6;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l = pb_listen("127.0.0.1:0", 8, 0, NULL);
+	unsigned port = pbt_local_port(l);
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", port);
+	socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+	socklen_t s6len = addr_of(&src6, "::1", 0);
+
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst,
+					 dlen, PB_REUSEPORT, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_RAW, NULL, 0, (struct sockaddr *)&dst,
+					 dlen, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, NULL, 0, NULL, dlen, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src6, s6len,
+					 (struct sockaddr *)&dst, dlen, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_range(SOCK_STREAM, (struct sockaddr *)&src, slen,
+					  (struct sockaddr *)&dst, dlen, 50, 40, 0,
+					  NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	dst.ss_family = AF_UNIX;
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst,
+					 dlen, 0, NULL), -1);
+	ck_assert_int_eq(errno, EAFNOSUPPORT);
+
+	/* Refused: the errno of connect(), and a why that names the peer. */
+	close(l);
+	dlen = addr_of(&dst, "127.0.0.1", port);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+					 (struct sockaddr *)&dst, dlen, 0, &why), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_int_eq(why.cause, PB_CAUSE_OTHER);
+	ck_assert_int_eq(why.err, ECONNREFUSED);
+	ck_assert_int_eq(why.peer.ss_family, AF_INET);
+
+	/* A source address that is not ours. */
+	slen = addr_of(&src, "203.0.113.1", 0);
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+					 (struct sockaddr *)&dst, dlen, 0, &why), -1);
+	ck_assert_int_eq(errno, EADDRNOTAVAIL);
+	ck_assert_int_eq(why.cause, PB_CAUSE_ADDR_NOT_LOCAL);
+}
+END_TEST
+
+START_TEST(budget_arguments)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", 9);
+	struct pb_budget b = PB_BUDGET_INIT, zero;
+	struct pb_sysctls s = PB_SYSCTLS_INIT;
+
+	memset(&zero, 0, sizeof(zero));
+	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b), 0);
+	ck_assert_int_eq(pb_read_sysctls(&s), 0);
+	ck_assert_uint_eq(b.port_lo, s.port_lo);
+	ck_assert_uint_eq(b.port_hi, s.port_hi);
+	ck_assert_uint_eq(b.usable, s.port_hi - s.port_lo + 1 - s.reserved);
+	errno = 0;
+	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &zero), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_port_budget(NULL, dlen, NULL, 0, &b), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, 3, NULL, 0, &b), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+Suite *suite_client(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tn = tcase_create("netns");
+	TCase *th = tcase_create("host");
+
+	tcase_add_checked_fixture(tn, pbt_fd_setup, pbt_fd_teardown);
+	tcase_set_timeout(tn, 30);
+	tcase_add_test(tn, connect_from_reaches_range_times_destinations);
+	tcase_add_test(tn, budget_counts_and_tw_reuse);
+	tcase_add_test(tn, reserved_ports_are_skipped);
+	tcase_add_test(tn, budget_flags_listener_in_range);
+	tcase_add_test(tn, connect_range_narrows_ports);
+	suite_add_tcase(s, tn);
+
+	tcase_add_checked_fixture(th, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(th, connect_from_defaults);
+	tcase_add_test(th, explicit_source_port_is_shared);
+	tcase_add_test(th, connect_from_errors);
+	tcase_add_test(th, budget_arguments);
+	suite_add_tcase(s, th);
+	return s;
+}
