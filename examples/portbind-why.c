@@ -3,15 +3,21 @@
  * portbind-why - say why an address cannot be bound, for an operator.
  *
  *	portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT
+ *	portbind-why [--json] --budget DST
  *
  * It asks pb_diagnose_spec() the question a server asks when bind() fails,
  * without binding anything itself for longer than a probe, and prints the
  * library's paragraph (cause, holders, fix), then one line per socket that
  * holds the address.  --json prints the library's JSON object instead.
  *
+ * --budget asks the client's question instead: how many new connections
+ * can DST still take from here (pb_port_budget()), and how fast.
+ *
  * Exit status: 0 when the address can be bound now, 1 when it is held or
  * refused (the cause says why), 2 on bad usage or an error.  So a script
  * can run "portbind-why --wait 65 :8080 && exec server" after a restart.
+ * With --budget: 0 when DST has source ports available, 1 when it has
+ * none left, 2 on bad usage or an error.
  */
 #include <ctype.h>
 #include <err.h>
@@ -44,7 +50,8 @@
 #define TCP_STATE_BOUND_INACTIVE 13
 
 static const char usage_line[] =
-	"usage: portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT\n";
+	"usage: portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT\n"
+	"       portbind-why [--json] -b|--budget DST\n";
 
 static const char help_text[] =
 	"\n"
@@ -57,9 +64,14 @@ static const char help_text[] =
 	"              show the process of each holder (root sees all of them)\n"
 	"  --json      print one JSON object instead of text\n"
 	"  --wait SECS wait until the address can be bound, at most SECS seconds\n"
+	"  -b, --budget DST\n"
+	"              instead: the source ports left for new TCP connections\n"
+	"              to DST (127.0.0.1:6001, [::1]:443), the rate they allow,\n"
+	"              and listeners inside the ephemeral port range\n"
 	"  -h, --help  this text\n"
 	"  -V, --version\n"
-	"Exit status: 0 can be bound now, 1 held or refused, 2 usage or error.\n";
+	"Exit status: 0 can be bound now, 1 held or refused, 2 usage or error.\n"
+	"With --budget: 0 ports left, 1 none left, 2 usage or error.\n";
 
 /* -h: the whole text on stdout; a mistake: the one line on stderr. */
 static void usage(FILE *f, int status)
@@ -295,6 +307,198 @@ static void print_line(const char *s)
 		putchar('\n');
 }
 
+/*
+ * --budget: the client's side.  A source port is unique per destination,
+ * not per host, so the question is asked about one destination.
+ */
+
+/* A destination: a real address and a port, not a wildcard to bind. */
+static int is_destination(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return sin->sin_port != 0 && sin->sin_addr.s_addr != INADDR_ANY;
+	if (ss->ss_family == AF_INET6)
+		return sin6->sin6_port != 0 &&
+		       !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	return 0;
+}
+
+static const char *tw_reuse_text(int v)
+{
+	switch (v) {
+	case 0:		return "off";
+	case 1:		return "on";
+	case 2:		return "loopback only";
+	default:	return "?";
+	}
+}
+
+/* A JSON string: quotes, backslashes and controls escaped.  (A scope
+   name in "[fe80::1%eth0]:80" is the only free text here.) */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void budget_json(const char *dst, const struct pb_budget *b,
+			int tcp_tw_reuse)
+{
+	static const struct { unsigned int bit; const char *name; } srcs[] = {
+		{ PB_SRC_ERRNO, "errno" }, { PB_SRC_PROBE, "probe" },
+		{ PB_SRC_NETLINK, "netlink" }, { PB_SRC_PROCNET, "procnet" },
+		{ PB_SRC_OWNERS, "owners" }, { PB_SRC_SYSCTL, "sysctl" },
+	};
+	unsigned int i, n, first = 1;
+
+	printf("{\"protocol\":\"tcp\",\"destination\":");
+	json_string(dst);
+	if (b->port_hi)
+		printf(",\"port_range\":[%u,%u],\"range_size\":%u", b->port_lo,
+		       b->port_hi, b->port_hi - b->port_lo + 1);
+	else
+		printf(",\"port_range\":null,\"range_size\":0");
+	printf(",\"reserved\":%u,\"usable\":%u", b->reserved, b->usable);
+	printf(",\"in_use\":{\"total\":%u,\"established\":%u,\"time_wait\":%u,"
+	       "\"other\":%u}", b->established + b->time_wait + b->other,
+	       b->established, b->time_wait, b->other);
+	printf(",\"available\":%u,\"time_wait_ms\":%u", b->available,
+	       b->time_wait_ms);
+	printf(",\"tw_reuse\":%s", b->tw_reuse ? "true" : "false");
+	if (tcp_tw_reuse >= 0)
+		printf(",\"tcp_tw_reuse\":%d", tcp_tw_reuse);
+	else
+		printf(",\"tcp_tw_reuse\":null");
+	if (b->tw_reuse_delay_ms >= 0)
+		printf(",\"tw_reuse_delay_ms\":%d", b->tw_reuse_delay_ms);
+	else
+		printf(",\"tw_reuse_delay_ms\":null");
+	/* NaN and infinity are not JSON. */
+	if (isfinite(b->rate_per_s) && b->rate_per_s >= 0)
+		printf(",\"rate_per_s\":%.1f", b->rate_per_s);
+	else
+		printf(",\"rate_per_s\":null");
+	n = b->n_listeners < PB_BUDGET_LISTENERS ?
+		b->n_listeners : PB_BUDGET_LISTENERS;
+	printf(",\"listeners_in_range\":{\"total\":%u,\"ports\":[",
+	       b->n_listeners);
+	for (i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", b->listener_ports[i]);
+	printf("]},\"sources\":[");
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		if (!(b->sources & srcs[i].bit))
+			continue;
+		printf("%s\"%s\"", first ? "" : ",", srcs[i].name);
+		first = 0;
+	}
+	printf("]}\n");
+}
+
+static void budget_text(const char *dst, const struct pb_budget *b,
+			int tcp_tw_reuse)
+{
+	unsigned int i, n;
+
+	printf("tcp port budget towards %s, from any local address\n", dst);
+	printf("  range       %u-%u, %u ports (net.ipv4.ip_local_port_range)\n",
+	       b->port_lo, b->port_hi, b->port_hi - b->port_lo + 1);
+	printf("  reserved    %u (net.ipv4.ip_local_reserved_ports)\n",
+	       b->reserved);
+	printf("  usable      %u\n", b->usable);
+	printf("  in use      %u: %u established, %u time-wait, %u other\n",
+	       b->established + b->time_wait + b->other, b->established,
+	       b->time_wait, b->other);
+	printf("  available   %u\n", b->available);
+	if (b->time_wait)
+		printf("  time-wait   the last one expires in %u s\n",
+		       (b->time_wait_ms + 999) / 1000);
+	else
+		printf("  time-wait   none\n");
+	printf("  tw_reuse    %s", b->tw_reuse ? "applies" : "does not apply");
+	if (tcp_tw_reuse >= 0)
+		printf(": net.ipv4.tcp_tw_reuse = %d (%s)", tcp_tw_reuse,
+		       tw_reuse_text(tcp_tw_reuse));
+	if (b->tw_reuse && b->tw_reuse_delay_ms >= 0)
+		printf("\n              connect() reuses a port %d ms into"
+		       " TIME_WAIT", b->tw_reuse_delay_ms);
+	putchar('\n');
+	/* Every new connection ends in TIME_WAIT on the side that closes
+	   first; when that is the client, the port comes back after 60 s,
+	   or after the reuse delay where tcp_tw_reuse applies. */
+	if (isfinite(b->rate_per_s) && b->tw_reuse &&
+	    b->tw_reuse_delay_ms > 0)
+		printf("  rate        %.1f new connections/s (%u ports / %d ms"
+		       " reuse delay)\n", b->rate_per_s, b->usable,
+		       b->tw_reuse_delay_ms);
+	else if (isfinite(b->rate_per_s))
+		printf("  rate        %.1f new connections/s (%u ports / 60 s in"
+		       " TIME_WAIT)\n", b->rate_per_s, b->usable);
+
+	n = b->n_listeners < PB_BUDGET_LISTENERS ?
+		b->n_listeners : PB_BUDGET_LISTENERS;
+	for (i = 0; i < n; i++)
+		printf("warning: port %u listens inside the ephemeral range"
+		       " %u-%u; an outbound connection can take it first\n",
+		       b->listener_ports[i], b->port_lo, b->port_hi);
+	if (b->n_listeners > n)
+		printf("warning: and %u more listening ports inside the"
+		       " ephemeral range\n", b->n_listeners - n);
+}
+
+static int budget(const char *spec, int json)
+{
+	struct pb_budget b = PB_BUDGET_INIT;
+	struct pb_sysctls s = PB_SYSCTLS_INIT;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char dst[PB_ADDRSTRLEN];
+	int tcp_tw_reuse = -1;
+
+	if (pb_parse_addr(spec, &ss, &len) < 0) {
+		if (errno != EINVAL)
+			err(EXIT_USAGE, "%s", spec);
+		warn("%s", spec);
+		errx(EXIT_USAGE, "DST is numeric, with a port: 127.0.0.1:6001"
+		     " or [::1]:443");
+	}
+	if (!is_destination(&ss))
+		errx(EXIT_USAGE, "%s: DST is where a client connects to: an"
+		     " address and a port, such as 127.0.0.1:6001 or"
+		     " [::1]:443", spec);
+	if (pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) < 0)
+		err(EXIT_USAGE, "pb_port_budget %s", spec);
+	/* Without the range there is no budget to speak of. */
+	if (b.port_hi == 0)
+		errx(EXIT_USAGE, "net.ipv4.ip_local_port_range cannot be read");
+	/* Only to name the sysctl's value; the budget says whether it
+	   applies to this destination. */
+	if (pb_read_sysctls(&s) == 0)
+		tcp_tw_reuse = s.tcp_tw_reuse;
+	if (pb_format_addr((struct sockaddr *)&ss, len, dst, sizeof(dst)) < 0)
+		err(EXIT_USAGE, "pb_format_addr");
+
+	if (json)
+		budget_json(dst, &b, tcp_tw_reuse);
+	else
+		budget_text(dst, &b, tcp_tw_reuse);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_USAGE, "stdout");
+	return b.available > 0 ? EXIT_FREE : EXIT_HELD;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_WAIT };
@@ -304,6 +508,7 @@ int main(int argc, char **argv)
 		{ "processes", no_argument,       NULL, 'p' },
 		{ "json",      no_argument,       NULL, OPT_JSON },
 		{ "wait",      required_argument, NULL, OPT_WAIT },
+		{ "budget",    required_argument, NULL, 'b' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ "version",   no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -313,11 +518,11 @@ int main(int argc, char **argv)
 	long long deadline = -1;
 	unsigned flags = 0;
 	int type = SOCK_STREAM, json = 0;
-	const char *spec;
+	const char *spec, *budget_dst = NULL;
 	char *text;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "tuphV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "tuphVb:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			type = SOCK_STREAM;
@@ -335,6 +540,9 @@ int main(int argc, char **argv)
 			deadline = now_ms() +
 				(long long)(parse_seconds(optarg) * 1000 + 0.5);
 			break;
+		case 'b':
+			budget_dst = optarg;
+			break;
 		case 'h':
 			usage(stdout, EXIT_SUCCESS);
 			break;
@@ -344,6 +552,17 @@ int main(int argc, char **argv)
 		default:
 			usage(stderr, EXIT_USAGE);
 		}
+	}
+	if (budget_dst) {
+		/* A budget is about TCP connections to one destination:
+		   nothing to wait for, no holders to name. */
+		if (argc != optind || type != SOCK_STREAM || flags ||
+		    deadline >= 0) {
+			warnx("--budget takes one DST and goes only with"
+			      " --json");
+			usage(stderr, EXIT_USAGE);
+		}
+		return budget(budget_dst, json);
 	}
 	if (argc - optind != 1)
 		usage(stderr, EXIT_USAGE);

@@ -72,7 +72,9 @@ int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t s
 #define PB_NO_REUSEADDR   0x0008u /* TCP: do not set SO_REUSEADDR */
 #define PB_UDP_REUSEADDR  0x0010u /* UDP only: set SO_REUSEADDR (multicast
                                      receivers; lets others take datagrams) */
-#define PB_FLAGS_ALL      0x001fu
+#define PB_ADOPT          0x0020u /* adopt a matching inherited socket
+                                     (pb_adopt) when there is one, else bind */
+#define PB_FLAGS_ALL      0x003fu
 
 struct pb_diag;
 
@@ -254,8 +256,13 @@ struct pb_budget {
 	int tw_reuse_delay_ms;         /* how old a TIME_WAIT must be to reuse */
 	double rate_per_s;             /* sustainable new connections/s to dst */
 	unsigned int sources;          /* PB_SRC_* that answered */
-	unsigned int n_listeners;      /* TCP listening ports inside the range */
+	unsigned int n_listeners;      /* TCP listening ports inside the range
+	                                  and not reserved: connect() cannot
+	                                  use them, and may take them first */
 	unsigned int listener_ports[PB_BUDGET_LISTENERS];
+	unsigned int time_wait_reusable; /* of time_wait, ports connect() may
+	                                  take again now (tw_reuse, older than
+	                                  the delay); counted in available */
 };
 #ifdef __cplusplus
 #define PB_BUDGET_INIT { sizeof(struct pb_budget) }
@@ -266,6 +273,49 @@ struct pb_budget {
 int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
                    const struct sockaddr *src, socklen_t srclen,
                    struct pb_budget *out);
+
+/*
+ * Zero-downtime restarts.
+ *
+ * Socket activation, as sd_listen_fds(3) (no libsystemd): the number of
+ * descriptors passed from PB_LISTEN_FDS_START on, 0 when none or
+ * LISTEN_PID is not this process, -1 with EINVAL when the variables are
+ * malformed (nothing is adopted then).  Adopted descriptors get
+ * FD_CLOEXEC.  unset_environment: remove LISTEN_PID, LISTEN_FDS and
+ * LISTEN_FDNAMES (whatever the outcome).  The environment is process
+ * state: call these at start-up, before threads.
+ */
+#define PB_LISTEN_FDS_START 3
+int pb_listen_fds(int unset_environment);
+/* The name the service manager gave an inherited fd (LISTEN_FDNAMES, or a
+   hand-off's names): 0, or -1 with ENOENT (no name), ENOSPC. */
+int pb_listen_fd_name(int fd, char *buf, size_t size);
+
+/* 1 when fd is a socket of type bound to what spec says (a port 0 in spec
+   matches any port), listening if SOCK_STREAM; 0 when not; -1 and errno. */
+int pb_fd_matches(int fd, int type, const char *spec);
+/* An inherited socket (socket activation or hand-off) for this service:
+   the one named name when name is not NULL, else the first that matches
+   type and spec.  The fd (FD_CLOEXEC), or -1 with ENOENT. */
+int pb_adopt(int type, const char *spec, const char *name);
+
+/*
+ * Hand-off: a running server passes its listening sockets, with names, to
+ * its successor over a Unix socket (SCM_RIGHTS); the successor accepts on
+ * the very same sockets, so no connection is refused or reset.
+ *   old:  ctl = pb_handoff_listen(path);   ... on a restart request:
+ *         pb_handoff_give(ctl, fds, names, n, 5000); then stop accepting,
+ *         drain, exit.
+ *   new:  pb_handoff_take(path, 5000);     then pb_listen(..., PB_ADOPT).
+ * Only a peer of the same uid (or root) is served.
+ */
+#define PB_HANDOFF_MAX 64              /* descriptors one hand-off carries */
+int pb_handoff_listen(const char *path);
+int pb_handoff_give(int ctl, const int *fds, const char *const *names, int n,
+                    int timeout_ms);
+/* How many descriptors were taken (0: no predecessor at path); they are
+   then found by pb_adopt and PB_ADOPT. */
+int pb_handoff_take(const char *path, int timeout_ms);
 
 /* Why can't addr be bound?  See pb_diagnose(3). */
 int pb_diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,

@@ -107,6 +107,25 @@ fail:
 	return -err;
 }
 
+/*
+ * PB_ADOPT: an inherited socket (socket activation, hand-off) that is
+ * already what the spec asks for is used as it is: no socket, bind or
+ * listen.  Of the other flags only PB_NONBLOCK still means something for
+ * a socket that exists; the rest say how to bind when binding is needed.
+ * The fd, -ENOENT when there is none to adopt, or -errno.
+ */
+static int adopt(const struct pb_spec *s, int type, unsigned flags)
+{
+	int fd = pb__adopt(type, s, NULL), fl;
+
+	if (fd < 0 || !(flags & PB_NONBLOCK))
+		return fd;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return fd;
+}
+
 PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
 			struct pb_diag *why)
 {
@@ -121,6 +140,11 @@ PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
+	if (flags & PB_ADOPT) {
+		r = adopt(&s, SOCK_STREAM, flags);
+		if (r != -ENOENT)
+			return pb__ret(r);
+	}
 	return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
 }
 
@@ -139,6 +163,11 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
+	if (flags & PB_ADOPT) {
+		r = adopt(&s, SOCK_DGRAM, flags);
+		if (r != -ENOENT)
+			return pb__ret(r);
+	}
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
@@ -184,6 +213,11 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
 		return pb__ret(r);
+	if (flags & PB_ADOPT) {
+		r = adopt(&s, SOCK_STREAM, flags);
+		if (r != -ENOENT)
+			return pb__ret(r);
+	}
 	/* Owners are looked up once, at the end, not every round. */
 	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
 

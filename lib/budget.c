@@ -15,6 +15,8 @@
  * destination's budget at once.
  */
 #include <arpa/inet.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -47,6 +49,7 @@ static int is_any(const uint8_t a[16])
 }
 
 struct towards_walk {
+	unsigned reuse_after_ms;	/* TIME_WAIT older than this: reusable */
 	uint8_t dst[16];
 	uint8_t src[16];
 	int has_src;
@@ -77,12 +80,20 @@ static int on_row(const struct pb_sockent *e, void *arg)
 		w->t->time_wait++;
 		if (e->expires_ms > w->t->time_wait_ms)
 			w->t->time_wait_ms = e->expires_ms;
+		/* TIME_WAIT lasts 60 s: its age is what is left of that. */
+		if (w->reuse_after_ms && e->expires_ms + w->reuse_after_ms <= 60000)
+			w->t->time_wait_reusable++;
 	} else
 		w->t->other++;
 	if (w->d)
 		pb__diag_store(w->d, e);
 	return 0;
 }
+
+static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
+			 unsigned lo, unsigned hi, unsigned diag_flags,
+			 unsigned reuse_after_ms, struct pb_towards *t,
+			 struct pb_diag *d);
 
 /*
  * Count the TCP sockets from src (NULL or a wildcard: any local address)
@@ -93,6 +104,14 @@ static int on_row(const struct pb_sockent *e, void *arg)
 int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 		      unsigned lo, unsigned hi, unsigned diag_flags,
 		      struct pb_towards *t, struct pb_diag *d)
+{
+	return count_towards(dst, src, lo, hi, diag_flags, 0, t, d);
+}
+
+static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
+			 unsigned lo, unsigned hi, unsigned diag_flags,
+			 unsigned reuse_after_ms, struct pb_towards *t,
+			 struct pb_diag *d)
 {
 	struct towards_walk w;
 	struct pb_portsel sel;
@@ -111,6 +130,7 @@ int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 	w.hi = hi;
 	w.t = t;
 	w.d = d;
+	w.reuse_after_ms = reuse_after_ms;
 	sel.remote = 1;
 	sel.lo = sel.hi = pb__addr_port(dst);
 
@@ -133,21 +153,25 @@ int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 
 struct listen_walk {
 	struct pb_budget *b;
+	uint8_t seen[PB__PORT_MAP_BYTES];	/* one count a port */
+	const uint8_t *reserved;
 };
+
+#define PORT_BIT(map, p) (((map)[(p) / 8] >> ((p) % 8)) & 1u)
 
 static int on_listener(const struct pb_sockent *e, void *arg)
 {
-	struct pb_budget *b = ((struct listen_walk *)arg)->b;
+	struct listen_walk *w = arg;
+	struct pb_budget *b = w->b;
 	unsigned port = pb__addr_port((const struct sockaddr *)&e->local);
-	unsigned i, n = b->n_listeners < PB_BUDGET_LISTENERS
-			? b->n_listeners : PB_BUDGET_LISTENERS;
 
-	/* One entry a port: a service on 0.0.0.0 and [::] is one port. */
-	for (i = 0; i < n; i++)
-		if (b->listener_ports[i] == port)
-			return 0;
-	if (n < PB_BUDGET_LISTENERS)
-		b->listener_ports[n] = port;
+	/* A service on 0.0.0.0 and [::] is one port; a reserved port is
+	   already out of connect()'s way. */
+	if (PORT_BIT(w->seen, port) || PORT_BIT(w->reserved, port))
+		return 0;
+	w->seen[port / 8] |= (uint8_t)(1u << (port % 8));
+	if (b->n_listeners < PB_BUDGET_LISTENERS)
+		b->listener_ports[b->n_listeners] = port;
 	b->n_listeners++;
 	return 0;
 }
@@ -164,7 +188,8 @@ static int is_loopback(const struct sockaddr *sa)
 	return !memcmp(a, lo6, 16);
 }
 
-#define PB_BUDGET_SIZE_0_1 sizeof(struct pb_budget)
+#define PB_BUDGET_SIZE_0_1 (offsetof(struct pb_budget, time_wait_reusable) + \
+			    sizeof(unsigned int))
 
 PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 			     const struct sockaddr *src, socklen_t srclen,
@@ -172,8 +197,9 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 {
 	struct pb_budget b;
 	struct pb_towards t;
-	struct listen_walk lw;
+	struct listen_walk *lw = NULL;
 	struct pb_portsel sel;
+	uint8_t reserved[PB__PORT_MAP_BYTES];
 	int r, reuse = -1, delay = -1, saved = errno;
 	unsigned size, in_use;
 
@@ -191,10 +217,23 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 	}
 
 	memset(&b, 0, sizeof(b));
+	/* tcp_tw_reuse: 1 everywhere, 2 (the default) when either end is
+	   loopback.  A TIME_WAIT port is taken again by connect() once it
+	   is tcp_tw_reuse_delay old (1 s where the sysctl does not exist). */
+	if (pb__sysctl_int("net.ipv4.tcp_tw_reuse", &reuse) == 0)
+		b.tw_reuse = reuse == 1 ||
+			     (reuse == 2 && (is_loopback(dst) ||
+					     (src && is_loopback(src))));
+	if (pb__sysctl_int("net.ipv4.tcp_tw_reuse_delay", &delay) < 0 || delay <= 0)
+		delay = 1000;
+	b.tw_reuse_delay_ms = delay;
+
 	if (pb__sysctl_range("net.ipv4.ip_local_port_range", &b.port_lo,
 			     &b.port_hi) == 0 && b.port_hi >= b.port_lo) {
 		b.sources |= PB_SRC_SYSCTL;
 		size = b.port_hi - b.port_lo + 1;
+		if (pb__reserved_map(reserved) < 0)
+			memset(reserved, 0, sizeof(reserved));
 		r = pb__reserved_in_range(b.port_lo, b.port_hi);
 		b.reserved = r > 0 ? (unsigned)r : 0;
 		b.usable = size > b.reserved ? size - b.reserved : 0;
@@ -203,43 +242,43 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 	}
 
 	if (b.usable) {
-		r = pb__count_towards(dst, src, b.port_lo, b.port_hi, 0, &t, NULL);
+		r = count_towards(dst, src, b.port_lo, b.port_hi, 0,
+				  b.tw_reuse ? (unsigned)delay : 0, &t, NULL);
 		if (r > 0)
 			b.sources |= (unsigned)r;
 		b.established = t.established;
 		b.time_wait = t.time_wait;
+		b.time_wait_reusable = t.time_wait_reusable;
 		b.other = t.other;
 		b.time_wait_ms = t.time_wait_ms;
-		in_use = t.established + t.time_wait + t.other;
-		b.available = b.usable > in_use ? b.usable - in_use : 0;
 
-		/* Listeners inside the range: cheap, the listening hash only. */
-		lw.b = &b;
-		sel.remote = 0;
-		sel.lo = b.port_lo;
-		sel.hi = b.port_hi;
-		if (pb__sockdiag_dump_sel(IPPROTO_TCP, AF_UNSPEC,
-					  TCPF(PB_TCP_LISTEN), &sel, on_listener,
-					  &lw) < 0) {
-			b.n_listeners = 0;
-			memset(b.listener_ports, 0, sizeof(b.listener_ports));
-			pb__procnet_dump_sel(IPPROTO_TCP, AF_UNSPEC,
-					     TCPF(PB_TCP_LISTEN), &sel,
-					     on_listener, &lw);
+		/* Listeners inside the range: cheap, the listening hash
+		   only.  connect() never takes a port a socket has bound. */
+		lw = calloc(1, sizeof(*lw));
+		if (lw) {
+			lw->b = &b;
+			lw->reserved = reserved;
+			sel.remote = 0;
+			sel.lo = b.port_lo;
+			sel.hi = b.port_hi;
+			if (pb__sockdiag_dump_sel(IPPROTO_TCP, AF_UNSPEC,
+						  TCPF(PB_TCP_LISTEN), &sel,
+						  on_listener, lw) < 0) {
+				b.n_listeners = 0;
+				memset(lw->seen, 0, sizeof(lw->seen));
+				pb__procnet_dump_sel(IPPROTO_TCP, AF_UNSPEC,
+						     TCPF(PB_TCP_LISTEN), &sel,
+						     on_listener, lw);
+			}
+			free(lw);
 		}
+		in_use = t.established + t.other + t.time_wait -
+			 t.time_wait_reusable + b.n_listeners;
+		b.available = b.usable > in_use ? b.usable - in_use : 0;
 	}
 
-	/* tcp_tw_reuse: 1 everywhere, 2 (the default) loopback only.  A
-	   TIME_WAIT port becomes reusable by connect() once it is
-	   tcp_tw_reuse_delay old (1 s where the sysctl does not exist). */
-	if (pb__sysctl_int("net.ipv4.tcp_tw_reuse", &reuse) == 0)
-		b.tw_reuse = reuse == 1 || (reuse == 2 && is_loopback(dst));
-	if (pb__sysctl_int("net.ipv4.tcp_tw_reuse_delay", &delay) < 0 || delay <= 0)
-		delay = 1000;
-	b.tw_reuse_delay_ms = delay;
 	b.rate_per_s = b.tw_reuse ? (double)b.usable * 1000.0 / delay
 				  : (double)b.usable / 60.0;
-
 	b.size = out->size;
 	memcpy(out, &b, out->size < sizeof(b) ? out->size : sizeof(b));
 	errno = saved;

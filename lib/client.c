@@ -50,7 +50,7 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 			unsigned flags, struct pb_diag *why)
 {
 	int stype = type | SOCK_CLOEXEC;
-	int fd, r, err, failed_bind = 0;
+	int fd, r, err, stage = PB__AT_SOCKET;
 
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
 		return -EINVAL;
@@ -79,24 +79,28 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 	fd = socket(dst->sa_family, stype, 0);
 	if (fd < 0) {
 		err = errno;
-		failed_bind = 1;
 		goto explain;
 	}
 	if (use_range && pb_set_local_port_range(fd, lo, hi) < 0)
-		goto fail_bind;
+		goto fail;
 	if ((flags & PB_FREEBIND) && pb_set_freebind(fd, 1) < 0)
-		goto fail_bind;
+		goto fail;
 	if (src) {
 		if (pb__addr_port(src) == 0) {
 			/* The port waits for connect() and its 4-tuple. */
 			if (pb_set_bind_no_port(fd, 1) < 0)
-				goto fail_bind;
-		} else if (!(flags & PB_NO_REUSEADDR) && pb_set_reuseaddr(fd, 1) < 0) {
-			goto fail_bind;
+				goto fail;
+		} else if (type == SOCK_STREAM && !(flags & PB_NO_REUSEADDR) &&
+			   pb_set_reuseaddr(fd, 1) < 0) {
+			/* Never on UDP: there it lets another socket take
+			   the datagrams. */
+			goto fail;
 		}
+		stage = PB__AT_BIND;
 		if (bind(fd, src, srclen) < 0)
-			goto fail_bind;
+			goto fail;
 	}
+	stage = PB__AT_CONNECT;
 	if (connect(fd, dst, dstlen) < 0) {
 		r = -errno;
 		if (r == -EINPROGRESS && (flags & PB_NONBLOCK))
@@ -104,20 +108,19 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 		if (r == -EINTR)
 			r = finish_interrupted(fd);
 		if (r < 0) {
-			err = -r;
+			errno = -r;
 			goto fail;
 		}
 	}
 	return fd;
 
-fail_bind:
-	failed_bind = 1;
-	err = errno;
 fail:
+	err = errno;
 	close(fd);
 explain:
 	if (why)
-		pb__diagnose_connect(type, src, dst, err, failed_bind, why);
+		pb__diagnose_connect(type, src, dst, err, stage,
+				     use_range ? lo : 0, use_range ? hi : 0, why);
 	return -err;
 }
 

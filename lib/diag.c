@@ -458,19 +458,23 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 }
 
 /*
- * After pb_connect_from failed: at bind() (failed_bind) the source
- * address is diagnosed as any bind is; at connect(), EADDRNOTAVAIL on an
- * address of ours means no source port was left towards dst, and the
- * sockets towards dst are counted.  src NULL: any address of dst's family.
+ * After pb_connect_from failed.  At bind() the source address is
+ * diagnosed as any bind is.  At connect(), EADDRNOTAVAIL (EAGAIN for UDP)
+ * on an address of ours means no source port was left towards dst: the
+ * sockets towards dst are counted, within the per-socket range lo..hi when
+ * one was set.  With an explicit source port it means that 4-tuple is
+ * taken: the connection that holds it is shown.  src NULL: any address of
+ * dst's family.
  */
 int pb__diagnose_connect(int type, const struct sockaddr *src,
-			 const struct sockaddr *dst, int err, int failed_bind,
-			 struct pb_diag *out)
+			 const struct sockaddr *dst, int err, int stage,
+			 unsigned lo, unsigned hi, struct pb_diag *out)
 {
 	struct sockaddr_storage any;
 	struct pb_towards t;
 	struct pb_diag d;
 	socklen_t len;
+	unsigned sport;
 	int v6only = -1, saved = errno, r;
 
 	memset(&any, 0, sizeof(any));
@@ -478,29 +482,58 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 		any.ss_family = dst->sa_family;
 		src = (const struct sockaddr *)&any;
 	}
+	sport = pb__addr_port(src);
 	len = (socklen_t)pb__addr_len(src, sizeof(struct sockaddr_storage));
 	diag_start(&d, type, src, len, &v6only, err, out);
 	memcpy(&d.peer, dst, (size_t)pb__addr_len(dst, sizeof(d.peer)));
-	if (failed_bind || err != EADDRNOTAVAIL) {
-		if (!failed_bind) {
-			/* Not a port question (refused, unreachable...). */
-			d.sources |= PB_SRC_ERRNO;
-			d.cause = PB_CAUSE_OTHER;
-		} else {
-			classify(&d, v6only);
-		}
-	} else {
+
+	if (stage == PB__AT_BIND) {
 		classify(&d, v6only);
-		if (d.cause == PB_CAUSE_PORTS_EXHAUSTED && d.port_range_hi &&
-		    type == SOCK_STREAM) {
-			r = pb__count_towards(dst, src, d.port_range_lo,
-					      d.port_range_hi, d.flags, &t, &d);
-			if (r > 0)
-				d.sources |= (unsigned)r;
-			d.n_connected = t.established + t.other;
-			d.n_time_wait = t.time_wait;
-			d.n_holders = d.n_connected + d.n_time_wait;
-			d.time_wait_ms = t.time_wait_ms;
+	} else if (stage == PB__AT_SOCKET ||
+		   (err != EADDRNOTAVAIL && !(type == SOCK_DGRAM && err == EAGAIN))) {
+		/* Not a port question (refused, unreachable, no memory...). */
+		d.sources |= PB_SRC_ERRNO;
+		d.cause = PB_CAUSE_OTHER;
+	} else if (sport != 0) {
+		/* Our explicit port towards dst: that 4-tuple is in use. */
+		d.sources |= PB_SRC_ERRNO;
+		r = pb__count_towards(dst, src, sport, sport, d.flags, &t, &d);
+		if (r > 0)
+			d.sources |= (unsigned)r;
+		d.n_connected = t.established + t.other;
+		d.n_time_wait = t.time_wait;
+		d.n_holders = d.n_connected + d.n_time_wait;
+		d.time_wait_ms = t.time_wait_ms;
+		d.cause = d.n_connected ? PB_CAUSE_CONNECTED
+			  : d.n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
+	} else {
+		/* UDP says EAGAIN where TCP says EADDRNOTAVAIL. */
+		d.err = EADDRNOTAVAIL;
+		classify(&d, v6only);
+		d.err = err;
+		if (d.cause == PB_CAUSE_PORTS_EXHAUSTED && d.port_range_hi) {
+			/* The range that ran out: the per-socket one, as the
+			   kernel intersects it with the system's. */
+			if (lo || hi) {
+				unsigned l = lo > d.port_range_lo ? lo : d.port_range_lo;
+				unsigned h = hi && hi < d.port_range_hi ? hi : d.port_range_hi;
+
+				if (l <= h) {
+					d.port_range_lo = l;
+					d.port_range_hi = h;
+				}
+			}
+			if (type == SOCK_STREAM) {
+				r = pb__count_towards(dst, src, d.port_range_lo,
+						      d.port_range_hi, d.flags,
+						      &t, &d);
+				if (r > 0)
+					d.sources |= (unsigned)r;
+				d.n_connected = t.established + t.other;
+				d.n_time_wait = t.time_wait;
+				d.n_holders = d.n_connected + d.n_time_wait;
+				d.time_wait_ms = t.time_wait_ms;
+			}
 		}
 	}
 	diag_finish(&d, out);

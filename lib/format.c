@@ -276,6 +276,15 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 			       " at once.", secs(d->time_wait_ms));
 		return;
 	case PB_CAUSE_CONNECTED:
+		if (has_peer(d)) {
+			/* pb_connect_from with an explicit source port. */
+			put(o, "this source port already has a connection to"
+			       " that destination (a 4-tuple is unique)");
+			put_holders(o, d);
+			put(o, ". Fix: use source port 0 and let connect() pick"
+			       " (pb_connect_from), or another source port.");
+			return;
+		}
 		put(o, "held by %u open connection%s and no listener",
 		    d->n_connected, d->n_connected == 1 ? "" : "s");
 		put_holders(o, d);
@@ -363,17 +372,18 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 			put(o, "no free local port is left.");
 		}
 		put_port_range(o, d);
-		if (d->err == EADDRINUSE)	/* bind(ip, 0) */
+		if (d->err == EADDRINUSE && !has_peer(d))	/* bind(ip, 0) */
 			put(o, " Fix: a server should bind a fixed port outside"
 			       " that range; a client should not bind before"
 			       " connect(), or set IP_BIND_ADDRESS_NO_PORT"
 			       " (pb_connect_from) so ports are shared across"
 			       " destinations; or widen the range.");
 		else
-			put(o, " Fix: connect from IP_BIND_ADDRESS_NO_PORT"
-			       " sockets (pb_connect_from), spread connections over"
-			       " more destinations or source addresses, let"
-			       " net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports, or"
+			put(o, " Fix: never bind a client's port before connect()"
+			       " unless with IP_BIND_ADDRESS_NO_PORT (as"
+			       " pb_connect_from does); spread connections over more"
+			       " destinations or source addresses; let"
+			       " net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or"
 			       " widen the range.");
 		return;
 	case PB_CAUSE_OTHER:

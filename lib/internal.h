@@ -34,19 +34,27 @@ int pb__addr_len(const struct sockaddr *sa, socklen_t len);
 unsigned pb__addr_port(const struct sockaddr *sa);
 int pb__have_ipv6(void);
 
+/* activate.c */
+int pb__adopt(int type, const struct pb_spec *spec, const char *name);
+
 /* diag.c */
 struct pb_sockent;
 int pb__diag_check(const struct pb_diag *out);
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 		 int v6only, int err, struct pb_diag *out);
+/* Where pb_connect_from failed. */
+#define PB__AT_SOCKET 0		/* socket() or a setsockopt() */
+#define PB__AT_BIND 1
+#define PB__AT_CONNECT 2
 int pb__diagnose_connect(int type, const struct sockaddr *src,
-			 const struct sockaddr *dst, int err, int failed_bind,
-			 struct pb_diag *out);
+			 const struct sockaddr *dst, int err, int stage,
+			 unsigned lo, unsigned hi, struct pb_diag *out);
 void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e);
 
 /* budget.c: sockets towards one destination, by state. */
 struct pb_towards {
 	unsigned int established, time_wait, other, time_wait_ms;
+	unsigned int time_wait_reusable;
 };
 int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 		      unsigned lo, unsigned hi, unsigned diag_flags,

@@ -3,6 +3,7 @@
 #ifndef PB_PROBE_H
 #define PB_PROBE_H
 
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* probe.c */
@@ -16,5 +17,7 @@ int pb__sysctl_int(const char *name, int *out);
 int pb__sysctl_range(const char *name, unsigned *lo, unsigned *hi);
 int pb__cap_net_bind_service(void);
 int pb__reserved_in_range(unsigned lo, unsigned hi);
+#define PB__PORT_MAP_BYTES (65536 / 8)
+int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES]);
 
 #endif

@@ -5,6 +5,7 @@
  * "net.ipv4.ip_local_port_range", and read from /proc/sys.
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,17 +109,17 @@ int pb__cap_net_bind_service(void)
 }
 
 /*
- * How many ports of lo..hi net.ipv4.ip_local_reserved_ports lists:
- * "1000,2000-3000" or empty.  -errno when it cannot be read.
+ * net.ipv4.ip_local_reserved_ports ("1000,2000-3000" or empty) as a bitmap
+ * of 65536 bits.  0, or -errno when it cannot be read or parsed.
  */
-int pb__reserved_in_range(unsigned lo, unsigned hi)
+int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES])
 {
 	char buf[4096], *p, *end;
-	unsigned long a, b;
+	unsigned long a, b, port;
 	int r = pb__sysctl_read("net.ipv4.ip_local_reserved_ports", buf,
 				sizeof(buf));
-	unsigned n = 0;
 
+	memset(map, 0, PB__PORT_MAP_BYTES);
 	if (r < 0)
 		return r;
 	for (p = buf; *p; ) {
@@ -139,10 +140,23 @@ int pb__reserved_in_range(unsigned lo, unsigned hi)
 		}
 		if (a > 65535 || b > 65535 || b < a)
 			return -EINVAL;
-		/* The overlap of a..b with lo..hi. */
-		if (b >= lo && a <= hi)
-			n += (unsigned)((b < hi ? b : hi) - (a > lo ? a : lo) + 1);
+		for (port = a; port <= b; port++)
+			map[port / 8] |= (uint8_t)(1u << (port % 8));
 	}
+	return 0;
+}
+
+/* How many ports of lo..hi are reserved; -errno when unreadable. */
+int pb__reserved_in_range(unsigned lo, unsigned hi)
+{
+	uint8_t map[PB__PORT_MAP_BYTES];
+	unsigned port, n = 0;
+	int r = pb__reserved_map(map);
+
+	if (r < 0)
+		return r;
+	for (port = lo; port <= hi && port <= 65535; port++)
+		n += (map[port / 8] >> (port % 8)) & 1u;
 	return (int)n;
 }
 

@@ -137,6 +137,23 @@ static int range_times_destinations(void *arg)
 	}
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
+
+	/* UDP runs out too (connect() says EAGAIN there), and is told. */
+	n = 0;
+	for (i = 0; i < 20; i++) {
+		fd = pb_connect_from(SOCK_DGRAM, (struct sockaddr *)&src, slen,
+				     (struct sockaddr *)&dst[0], dlen[0], 0, &why);
+		if (fd < 0) {
+			last_err = errno;
+			break;
+		}
+		fds[n++] = fd;
+	}
+	PBT_REQUIRE(n == 10);
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	PBT_REQUIRE(why.err == last_err);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
 	close(l1);
 	close(l2);
 	return 0;
@@ -242,6 +259,9 @@ static int budget_and_tw_reuse(void *arg)
 	PBT_REQUIRE(b.tw_reuse == 1);
 	PBT_REQUIRE(b.rate_per_s > 10.0 * 1000 / b.tw_reuse_delay_ms - 1e-9);
 	nanosleep(&pause, NULL);
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.time_wait == 10 && b.time_wait_reusable == 10);
+	PBT_REQUIRE(b.available == 10);
 	fd = connect_one(&dst, dlen, &why);
 	PBT_REQUIRE(fd >= 0);
 	abort_close(fd);
@@ -317,18 +337,34 @@ static int listener_in_range(void *arg)
 	struct sockaddr_storage dst;
 	socklen_t dlen = addr_of(&dst, "127.0.0.1", 6001);
 	struct pb_budget b = PB_BUDGET_INIT;
-	int l = listen_fixed(6001), in1, in2;
+	int l, in1, in2, in3;
 
 	(void)arg;
 	PBT_REQUIRE(ns_setup() == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports", "40005") == 0);
 	in1 = listen_fixed(40003);
 	in2 = pb_listen("[::1]:40003", 4, 0, NULL);	/* same port: once */
-	PBT_REQUIRE(l >= 0 && in1 >= 0);
+	in3 = listen_fixed(40005);			/* reserved: no warning */
+	PBT_REQUIRE(l >= 0 && in1 >= 0 && in3 >= 0);
 	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
 	PBT_REQUIRE(b.n_listeners == 1);
 	PBT_REQUIRE(b.listener_ports[0] == 40003);
+	/* 10 ports, 1 reserved, 1 a listener holds: connect() gets 8. */
+	PBT_REQUIRE(b.usable == 9);
+	PBT_REQUIRE(b.available == 8);
+	{
+		int fds[12], n = 0, i, fd;
+
+		while (n < 12 && (fd = connect_one(&dst, dlen, NULL)) >= 0)
+			fds[n++] = fd;
+		PBT_REQUIRE(n == 8);
+		for (i = 0; i < n; i++)
+			abort_close(fds[i]);
+	}
 	if (in2 >= 0)
 		close(in2);
+	close(in3);
 	close(in1);
 	close(l);
 	return 0;
@@ -373,6 +409,9 @@ static int per_socket_range(void *arg)
 	PBT_REQUIRE(n == 3);
 	PBT_REQUIRE(errno == EADDRNOTAVAIL);
 	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	/* The range that ran out is the socket's, not the system's. */
+	PBT_REQUIRE(why.port_range_lo == 40002 && why.port_range_hi == 40004);
+	PBT_REQUIRE(why.n_connected == 3);
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
 	close(l);
@@ -455,6 +494,13 @@ START_TEST(explicit_source_port_is_shared)
 	ck_assert_msg(b >= 0, "second destination: %s", strerror(errno));
 	ck_assert_uint_eq(pbt_local_port(a), port);
 	ck_assert_uint_eq(pbt_local_port(b), port);
+	/* The same 4-tuple again: taken, and why shows the connection. */
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+					 (struct sockaddr *)&d2, d2len, 0, &why), -1);
+	ck_assert_int_eq(errno, EADDRNOTAVAIL);
+	ck_assert_int_eq(why.cause, PB_CAUSE_CONNECTED);
+	ck_assert_uint_eq(why.n_connected, 1);
 	close(b);
 	/* Without SO_REUSEADDR the port is taken, and why says by whom. */
 	errno = 0;
@@ -466,6 +512,17 @@ START_TEST(explicit_source_port_is_shared)
 	close(a);
 	close(l1);
 	close(l2);
+
+	/* UDP with an explicit port: never SO_REUSEADDR. */
+	a = pb_bind_udp("127.0.0.1:0", 0, NULL);
+	d1len = addr_of(&d1, "127.0.0.1", pbt_local_port(a));
+	b = pb_connect_from(SOCK_DGRAM, (struct sockaddr *)&src, slen,
+			    (struct sockaddr *)&d1, d1len, 0, NULL);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_eq(pbt_getopt(b, SOL_SOCKET, SO_REUSEADDR), 0);
+	ck_assert_uint_eq(pbt_local_port(b), port);
+	close(b);
+	close(a);
 }
 END_TEST
 

@@ -6,13 +6,21 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "testutil.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	SRunner *sr;
 	int failed;
+
+	if (!realpath(argv[0], pbt_self))
+		snprintf(pbt_self, sizeof(pbt_self), "%s", argv[0]);
+	/* Re-executed by the socket-activation test as the service. */
+	if (argc == 2 && strcmp(argv[1], "activation-child") == 0)
+		return pbt_activation_child();
 
 	/* A test that writes to a socket its peer closed must see EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
@@ -27,6 +35,8 @@ int main(void)
 	srunner_add_suite(sr, suite_format());
 	srunner_add_suite(sr, suite_client());
 	srunner_add_suite(sr, suite_sysctl());
+	srunner_add_suite(sr, suite_activate());
+	srunner_add_suite(sr, suite_handoff());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 static int fds_at_start;
+char pbt_self[4096];
 
 int pbt_count_fds(void)
 {
@@ -21,7 +22,9 @@ int pbt_count_fds(void)
 	struct dirent *e;
 	int n = 0;
 
-	ck_assert_ptr_nonnull(d);
+	/* No ck_assert here: also used in children that run no test. */
+	if (!d)
+		return -1;
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			n++;

@@ -23,6 +23,13 @@ Suite *suite_procnet(void);
 Suite *suite_format(void);
 Suite *suite_client(void);
 Suite *suite_sysctl(void);
+Suite *suite_activate(void);
+Suite *suite_handoff(void);
+
+/* The service side of the activation test, run after exec; the runner's
+   own path to exec (not /proc/self/exe: under valgrind that is valgrind). */
+int pbt_activation_child(void);
+extern char pbt_self[4096];
 
 /* Checked fixture: every test must leave as many descriptors open as it
    found.  Add with tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown). */

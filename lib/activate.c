@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * activate.c - inherited listeners: socket activation (the LISTEN_FDS
+ * protocol of sd_listen_fds(3), without libsystemd) and the descriptors a
+ * hand-off brought (handoff.c records them the same way, in PORTBIND_*).
+ *
+ * The environment is the channel both use, so these functions read it as
+ * it is when called; they keep nothing.  getenv/unsetenv are not
+ * thread-safe in C: call at start-up, before threads, as systemd says too.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+/* Digits only, no sign or space, at most max. */
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (v > (max - (unsigned long)(s[i] - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* The highest descriptor number this process may have, plus one. */
+static unsigned long fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > INT_MAX)
+		return INT_MAX;
+	return (unsigned long)rl.rlim_cur;
+}
+
+/*
+ * The socket-activation set: 0 and *n = 0 when there is none for this
+ * process, 0 and *n when there is, -EINVAL when malformed.
+ */
+static int activation_set(unsigned long *n)
+{
+	const char *pid_s = getenv("LISTEN_PID");
+	const char *fds_s = getenv("LISTEN_FDS");
+	unsigned long pid;
+
+	*n = 0;
+	if (!pid_s)
+		return 0;
+	if (parse_ulong(pid_s, INT_MAX, &pid) < 0 || pid == 0)
+		return -EINVAL;
+	if ((pid_t)pid != getpid())
+		return 0;	/* meant for another process: not ours */
+	if (!fds_s)
+		return 0;
+	/* A count that reaches past what this process may open cannot be
+	   real: refused before any descriptor is touched. */
+	if (parse_ulong(fds_s, fd_limit() - PB_LISTEN_FDS_START, n) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+PB_EXPORT int pb_listen_fds(int unset_environment)
+{
+	unsigned long n, i;
+	int r = activation_set(&n);
+
+	if (r == 0) {
+		/* Every descriptor must be there before any is adopted. */
+		for (i = 0; i < n; i++)
+			if (fcntl(PB_LISTEN_FDS_START + (int)i, F_GETFD) < 0) {
+				r = -EBADF;
+				break;
+			}
+	}
+	if (r == 0) {
+		for (i = 0; i < n; i++) {
+			int fd = PB_LISTEN_FDS_START + (int)i;
+			int fl = fcntl(fd, F_GETFD);
+
+			if (fl >= 0 && !(fl & FD_CLOEXEC))
+				fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+		}
+		r = (int)n;
+	}
+	if (unset_environment) {
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+	}
+	return pb__ret(r);
+}
+
+/* The k-th field of a sep-separated list: its start and length. */
+static int nth_field(const char *list, char sep, unsigned long k,
+		     const char **start, size_t *len)
+{
+	const char *p = list, *end;
+
+	if (!list)
+		return -ENOENT;
+	for (;;) {
+		end = strchr(p, sep);
+		if (k == 0) {
+			*start = p;
+			*len = end ? (size_t)(end - p) : strlen(p);
+			return 0;
+		}
+		if (!end)
+			return -ENOENT;
+		p = end + 1;
+		k--;
+	}
+}
+
+/* One inherited descriptor and its name (not NUL-terminated). */
+struct inherited {
+	int fd;
+	const char *name;
+	size_t namelen;
+};
+
+typedef int (*inherited_fn)(const struct inherited *in, void *arg);
+
+/* Call fn for each inherited descriptor: the activation set, then the
+   hand-off set.  Stops at fn's first non-zero result and returns it. */
+static int for_each_inherited(inherited_fn fn, void *arg)
+{
+	const char *names = getenv("LISTEN_FDNAMES");
+	const char *pid_s = getenv("PORTBIND_PID");
+	const char *fds_s = getenv("PORTBIND_FDS");
+	struct inherited in;
+	unsigned long n, i, pid;
+	int r;
+
+	if (activation_set(&n) == 0) {
+		for (i = 0; i < n; i++) {
+			in.fd = PB_LISTEN_FDS_START + (int)i;
+			if (nth_field(names, ':', i, &in.name, &in.namelen) < 0) {
+				in.name = "";
+				in.namelen = 0;
+			}
+			r = fn(&in, arg);
+			if (r)
+				return r;
+		}
+	}
+	if (!pid_s || !fds_s || parse_ulong(pid_s, INT_MAX, &pid) < 0 ||
+	    (pid_t)pid != getpid())
+		return 0;
+	names = getenv("PORTBIND_FDNAMES");
+	for (i = 0; i < PB_HANDOFF_MAX; i++) {
+		const char *f;
+		size_t flen;
+		char num[16];
+		unsigned long fd;
+
+		if (nth_field(fds_s, ',', i, &f, &flen) < 0)
+			break;
+		if (flen == 0 || flen >= sizeof(num))
+			break;
+		memcpy(num, f, flen);
+		num[flen] = '\0';
+		if (parse_ulong(num, INT_MAX, &fd) < 0)
+			break;
+		in.fd = (int)fd;
+		if (nth_field(names, ':', i, &in.name, &in.namelen) < 0) {
+			in.name = "";
+			in.namelen = 0;
+		}
+		r = fn(&in, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+struct name_query {
+	int fd;
+	char *buf;
+	size_t size;
+};
+
+static int name_of(const struct inherited *in, void *arg)
+{
+	struct name_query *q = arg;
+
+	if (in->fd != q->fd)
+		return 0;
+	if (in->namelen == 0)
+		return -ENOENT;
+	if (in->namelen >= q->size)
+		return -ENOSPC;
+	memcpy(q->buf, in->name, in->namelen);
+	q->buf[in->namelen] = '\0';
+	return 1;
+}
+
+PB_EXPORT int pb_listen_fd_name(int fd, char *buf, size_t size)
+{
+	struct name_query q = { fd, buf, size };
+	int r;
+
+	if (fd < 0 || !buf || size == 0)
+		return pb__ret(-EINVAL);
+	r = for_each_inherited(name_of, &q);
+	return pb__ret(r == 1 ? 0 : r < 0 ? r : -ENOENT);
+}
+
+static int int_opt(int fd, int level, int name, int *v)
+{
+	socklen_t len = sizeof(*v);
+
+	return getsockopt(fd, level, name, v, &len);
+}
+
+/* 1, 0, or -errno. */
+static int fd_matches(int fd, int type, const struct pb_spec *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int v, v6only = -1;
+
+	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
+		return -errno;
+	if (v != type)
+		return 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return 0;
+	if (ss.ss_family == AF_INET6 &&
+	    int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only) < 0)
+		return -errno;
+	if (pb__addr_port((const struct sockaddr *)&s->ss) != 0 &&
+	    pb__addr_port((struct sockaddr *)&ss) !=
+	    pb__addr_port((const struct sockaddr *)&s->ss))
+		return 0;
+
+	if (s->dual) {
+		/* "*:p": the dual-stack wildcard, or 0.0.0.0 on a host
+		   without IPv6, where that is what "*" binds. */
+		if (ss.ss_family == AF_INET6) {
+			if (!IN6_IS_ADDR_UNSPECIFIED(
+				    &((struct sockaddr_in6 *)&ss)->sin6_addr) ||
+			    v6only != 0)
+				return 0;
+		} else if (((struct sockaddr_in *)&ss)->sin_addr.s_addr !=
+				   htonl(INADDR_ANY) || pb__have_ipv6()) {
+			return 0;
+		}
+	} else if (ss.ss_family != s->ss.ss_family) {
+		return 0;
+	} else if (ss.ss_family == AF_INET) {
+		if (((struct sockaddr_in *)&ss)->sin_addr.s_addr !=
+		    ((const struct sockaddr_in *)&s->ss)->sin_addr.s_addr)
+			return 0;
+	} else {
+		const struct in6_addr *want =
+			&((const struct sockaddr_in6 *)&s->ss)->sin6_addr;
+
+		if (memcmp(&((struct sockaddr_in6 *)&ss)->sin6_addr, want,
+			   sizeof(*want)) != 0)
+			return 0;
+		/* "[::]:p" is IPv6 only; a dual-stack [::] is "*:p". */
+		if (IN6_IS_ADDR_UNSPECIFIED(want) && v6only != 1)
+			return 0;
+	}
+	if (type == SOCK_STREAM) {
+		if (int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) < 0)
+			return -errno;
+		if (!v)
+			return 0;
+	}
+	return 1;
+}
+
+PB_EXPORT int pb_fd_matches(int fd, int type, const char *spec)
+{
+	struct pb_spec s;
+	int r;
+
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return pb__ret(-EINVAL);
+	r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	return pb__ret(fd_matches(fd, type, &s));
+}
+
+struct adopt_query {
+	int type;
+	const struct pb_spec *spec;	/* NULL: by name alone */
+	const char *name;
+	int fd;
+};
+
+static int adopt_one(const struct inherited *in, void *arg)
+{
+	struct adopt_query *q = arg;
+
+	if (q->name && (strlen(q->name) != in->namelen ||
+			memcmp(q->name, in->name, in->namelen) != 0))
+		return 0;
+	if (q->spec) {
+		if (fd_matches(in->fd, q->type, q->spec) != 1)
+			return 0;
+	} else {
+		/* By name alone: still the type asked for. */
+		int t;
+
+		if (int_opt(in->fd, SOL_SOCKET, SO_TYPE, &t) < 0 || t != q->type)
+			return 0;
+	}
+	q->fd = in->fd;
+	return 1;
+}
+
+/* The adopted fd, or -errno; used by pb_listen's PB_ADOPT too. */
+int pb__adopt(int type, const struct pb_spec *spec, const char *name)
+{
+	struct adopt_query q = { type, spec, name, -1 };
+	int fl;
+
+	if (for_each_inherited(adopt_one, &q) != 1)
+		return -ENOENT;
+	fl = fcntl(q.fd, F_GETFD);
+	if (fl < 0)
+		return -errno;
+	if (!(fl & FD_CLOEXEC) && fcntl(q.fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return -errno;
+	return q.fd;
+}
+
+PB_EXPORT int pb_adopt(int type, const char *spec, const char *name)
+{
+	struct pb_spec s;
+	int r;
+
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return pb__ret(-EINVAL);
+	if (!spec && !name)
+		return pb__ret(-EINVAL);
+	if (spec) {
+		r = pb__parse_spec(spec, &s);
+		if (r < 0)
+			return pb__ret(r);
+	}
+	return pb__ret(pb__adopt(type, spec ? &s : NULL, name));
+}

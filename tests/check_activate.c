@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_activate.c - socket activation as a service manager does it: the
+ * parent makes the sockets, forks, the child puts them at fd 3 and on,
+ * sets LISTEN_PID to its own pid and LISTEN_FDS, and execs the service
+ * (this runner again, as "check_portbind activation-child").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+static int cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	return fl >= 0 && (fl & FD_CLOEXEC);
+}
+
+/* ---- the service side, after exec */
+
+int pbt_activation_child(void)
+{
+	const char *port_s = getenv("PBT_PORT");
+	char spec[64], name[64];
+	int fd, before;
+
+	PBT_REQUIRE(port_s != NULL);
+	/* Inherited across exec, so not close-on-exec yet. */
+	PBT_REQUIRE(!cloexec(3) && !cloexec(4));
+	PBT_REQUIRE(pb_listen_fds(0) == 2);
+	PBT_REQUIRE(cloexec(3) && cloexec(4));
+	PBT_REQUIRE(pb_listen_fd_name(3, name, sizeof(name)) == 0);
+	PBT_REQUIRE(strcmp(name, "web") == 0);
+	PBT_REQUIRE(pb_listen_fd_name(4, name, sizeof(name)) == 0);
+	PBT_REQUIRE(strcmp(name, "dns") == 0);
+	PBT_REQUIRE(pb_listen_fd_name(4, name, 3) == -1 && errno == ENOSPC);
+	PBT_REQUIRE(pb_listen_fd_name(5, name, sizeof(name)) == -1 && errno == ENOENT);
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port_s);
+	PBT_REQUIRE(pb_fd_matches(3, SOCK_STREAM, spec) == 1);
+	PBT_REQUIRE(pb_fd_matches(4, SOCK_DGRAM, spec) == 1);
+	PBT_REQUIRE(pb_fd_matches(3, SOCK_DGRAM, spec) == 0);
+	PBT_REQUIRE(pb_fd_matches(3, SOCK_STREAM, "127.0.0.2:0") == 0);
+	PBT_REQUIRE(pb_fd_matches(3, SOCK_STREAM, "127.0.0.1:0") == 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, spec, NULL) == 3);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == 4);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "dns") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.3:80", NULL) == -1 &&
+		    errno == ENOENT);
+
+	/* "Adopt if inherited, else bind": no new socket when inherited. */
+	before = pbt_count_fds();
+	PBT_REQUIRE(pb_listen(spec, 8, PB_ADOPT, NULL) == 3);
+	PBT_REQUIRE(pb_bind_udp(spec, PB_ADOPT, NULL) == 4);
+	PBT_REQUIRE(pbt_count_fds() == before);
+	fd = pb_listen("127.0.0.1:0", 8, PB_ADOPT | PB_NONBLOCK, NULL);
+	PBT_REQUIRE(fd == 3);
+	PBT_REQUIRE(fcntl(3, F_GETFL) & O_NONBLOCK);
+	fd = pb_listen("127.0.0.2:0", 8, PB_ADOPT, NULL);	/* not inherited */
+	PBT_REQUIRE(fd > 4);
+	close(fd);
+
+	/* Unset: gone for everyone after. */
+	PBT_REQUIRE(pb_listen_fds(1) == 2);
+	PBT_REQUIRE(!getenv("LISTEN_FDS") && !getenv("LISTEN_PID") &&
+		    !getenv("LISTEN_FDNAMES"));
+	PBT_REQUIRE(pb_listen_fds(0) == 0);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, spec, NULL) == -1 && errno == ENOENT);
+	return 0;
+}
+
+/* ---- the manager side */
+
+START_TEST(activation_across_exec)
+{
+	int l = pb_listen("127.0.0.1:0", 8, 0, NULL);
+	unsigned port = pbt_local_port(l);
+	char spec[64];
+	int u, st;
+	pid_t pid;
+
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	u = pb_bind_udp(spec, 0, NULL);
+	ck_assert_int_ge(u, 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char p[16], me[16], arg0[] = "check_portbind",
+		     arg1[] = "activation-child";
+		char *argv[] = { arg0, arg1, NULL };
+
+		/* Move them out of the way first: l or u may be 3 or 4. */
+		int a = fcntl(l, F_DUPFD, 10), b = fcntl(u, F_DUPFD, 10);
+
+		if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
+			_exit(90);
+		snprintf(p, sizeof(p), "%u", port);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		setenv("PBT_PORT", p, 1);
+		setenv("LISTEN_PID", me, 1);
+		setenv("LISTEN_FDS", "2", 1);
+		setenv("LISTEN_FDNAMES", "web:dns", 1);
+		execv(pbt_self, argv);
+		_exit(91);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "service side failed: status %d", st);
+	close(u);
+	close(l);
+}
+END_TEST
+
+/* In a child of the test: a socket at fd 3 and the given variables. */
+struct env_case {
+	const char *pid;	/* NULL: unset; "self": our pid */
+	const char *fds;
+	int want;		/* pb_listen_fds result */
+	int want_errno;
+};
+
+static const struct env_case env_cases[] = {
+	{ "self", "1", 1, 0 },
+	{ NULL, "1", 0, 0 },			/* no LISTEN_PID: none */
+	{ "1", "1", 0, 0 },			/* another process's */
+	{ "self", NULL, 0, 0 },
+	{ "self", "abc", -1, EINVAL },
+	{ "self", "", -1, EINVAL },
+	{ "self", "-1", -1, EINVAL },
+	{ "self", "+1", -1, EINVAL },
+	{ "self", " 1", -1, EINVAL },
+	{ "self", "1x", -1, EINVAL },
+	{ "self", "99999999999999999999", -1, EINVAL },
+	{ "self", "2147483647", -1, EINVAL },
+	{ "self", "100000", -1, EINVAL },	/* past RLIMIT_NOFILE */
+	{ "self", "2", -1, EBADF },		/* fd 4 is not open */
+	{ "abc", "1", -1, EINVAL },
+	{ "0", "1", -1, EINVAL },
+	{ "", "1", -1, EINVAL },
+};
+
+static int env_child(void *arg)
+{
+	const struct env_case *c = arg;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), a, r;
+	struct rlimit rl = { 1024, 1024 };
+	char me[16];
+
+	PBT_REQUIRE(l >= 0);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	a = fcntl(l, F_DUPFD, 10);
+	PBT_REQUIRE(a >= 0 && dup2(a, 3) == 3);
+	close(4);
+	PBT_REQUIRE(!cloexec(3));
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	if (c->pid)
+		setenv("LISTEN_PID", strcmp(c->pid, "self") ? c->pid : me, 1);
+	if (c->fds)
+		setenv("LISTEN_FDS", c->fds, 1);
+	errno = 0;
+	r = pb_listen_fds(1);
+	if (r != c->want || (r < 0 && errno != c->want_errno)) {
+		fprintf(stderr, "LISTEN_PID=%s LISTEN_FDS=%s: %d errno %d\n",
+			c->pid ? c->pid : "-", c->fds ? c->fds : "-", r, errno);
+		return 1;
+	}
+	/* Nothing adopted unless it succeeded; the variables are gone. */
+	PBT_REQUIRE(cloexec(3) == (r > 0));
+	PBT_REQUIRE(!getenv("LISTEN_PID") && !getenv("LISTEN_FDS"));
+	return 0;
+}
+
+START_TEST(listen_fds_environment)
+{
+	struct env_case c = env_cases[_i];
+
+	ck_assert_int_eq(pbt_run_in_child(env_child, &c), 0);
+}
+END_TEST
+
+START_TEST(fd_matches_rules)
+{
+	int d, v6, t, p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	errno = 0;
+	ck_assert_int_eq(pb_fd_matches(p[0], SOCK_STREAM, "80"), -1);
+	ck_assert_int_eq(errno, ENOTSOCK);
+	close(p[0]);
+	close(p[1]);
+	errno = 0;
+	ck_assert_int_eq(pb_fd_matches(0, SOCK_RAW, "80"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_fd_matches(0, SOCK_STREAM, "nohost:80"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+
+	/* A bound TCP socket that does not listen is no listener. */
+	t = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = pbt_addr(&ss, "127.0.0.1", 0);
+
+		ck_assert_int_eq(bind(t, (struct sockaddr *)&ss, len), 0);
+	}
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
+	close(t);
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	d = pb_listen("*:0", 4, 0, NULL);
+	v6 = pb_listen("[::]:0", 4, 0, NULL);
+	ck_assert_int_eq(pb_fd_matches(d, SOCK_STREAM, "*:0"), 1);
+	ck_assert_int_eq(pb_fd_matches(d, SOCK_STREAM, "[::]:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "[::]:0"), 1);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "*:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "0.0.0.0:0"), 0);
+	close(d);
+	close(v6);
+}
+END_TEST
+
+START_TEST(adopt_arguments)
+{
+	errno = 0;
+	ck_assert_int_eq(pb_adopt(SOCK_STREAM, NULL, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_adopt(SOCK_RAW, "80", NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_listen_fd_name(-1, (char[8]){0}, 8), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+Suite *suite_activate(void)
+{
+	Suite *s = suite_create("activate");
+	TCase *tc = tcase_create("listen_fds");
+
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(tc, activation_across_exec);
+	tcase_add_loop_test(tc, listen_fds_environment, 0,
+			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
+	tcase_add_test(tc, fd_matches_rules);
+	tcase_add_test(tc, adopt_arguments);
+	suite_add_tcase(s, tc);
+	return s;
+}
