@@ -235,6 +235,7 @@ static int fd_matches(int fd, int type, const struct pb_spec *s)
 	socklen_t len = sizeof(ss);
 	int v, v6only = -1;
 
+	memset(&ss, 0, sizeof(ss));
 	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
 		return -errno;
 	if (v != type)

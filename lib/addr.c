@@ -213,7 +213,9 @@ PB_EXPORT int pb_parse_addr(const char *spec, struct sockaddr_storage *out,
 /* Length of a valid inet address, or -errno for a bad one. */
 int pb__addr_len(const struct sockaddr *sa, socklen_t len)
 {
-	if (!sa || len < (socklen_t)sizeof(sa_family_t))
+	/* Longer than any socket address: bind(2) says EINVAL too. */
+	if (!sa || len < (socklen_t)sizeof(sa_family_t) ||
+	    len > (socklen_t)sizeof(struct sockaddr_storage))
 		return -EINVAL;
 	switch (sa->sa_family) {
 	case AF_INET:

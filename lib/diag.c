@@ -164,7 +164,8 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	if (!overlaps(&w->target, &ep))
 		return 0;
 	d->n_holders++;
-	if (w->protocol == IPPROTO_UDP)
+	/* Every UDP socket holds its port the way a bound TCP socket does. */
+	if (w->protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
 		d->n_bound++;
 	else if (e->state == PB_TCP_LISTEN)
 		d->n_listen++;
@@ -172,9 +173,7 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 		d->n_time_wait++;
 		if (e->expires_ms > d->time_wait_ms)
 			d->time_wait_ms = e->expires_ms;
-	} else if (e->state == PB_TCP_CLOSE)
-		d->n_bound++;
-	else
+	} else
 		d->n_connected++;
 	pb__diag_store(d, e);
 	return 0;
@@ -251,10 +250,10 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 		   asking for them makes the kernel walk its bind hash too,
 		   half as much again.  They are asked for below, only when
 		   they could change the verdict. */
-		r = read_table(&w, AF_UNSPEC, PB__ALL_STATES &
-			       ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)));
+		read_table(&w, AF_UNSPEC, PB__ALL_STATES &
+			   ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)));
 	} else {
-		r = read_table(&w, AF_UNSPEC, PB__ALL_STATES);
+		read_table(&w, AF_UNSPEC, PB__ALL_STATES);
 	}
 
 	if (d->n_bound)

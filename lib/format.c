@@ -30,6 +30,7 @@ static void put(struct out *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n > 0)
@@ -95,7 +96,7 @@ static void clean_comm(const char *in, char *out, size_t size)
 	size_t i;
 
 	for (i = 0; i + 1 < size && in[i]; i++)
-		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+		out[i] = (char)(in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?');
 	out[i] = '\0';
 	if (i == 0 && size > 1)
 		snprintf(out, size, "?");

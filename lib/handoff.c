@@ -10,10 +10,17 @@
  * refused) and an SO_REUSEPORT overlap (closing a reuseport listener resets
  * the connections queued on it, unless net.ipv4.tcp_migrate_req=1).
  *
- * Wire: one SOCK_SEQPACKET message, so it arrives whole: a header, the
- * names (each NUL-terminated), and the descriptors as ancillary data; the
- * successor answers one byte once it holds them.  Only a peer with the
- * same uid, or root, is served, on either side.
+ * Wire, over SOCK_SEQPACKET (each message arrives whole):
+ *   successor -> "PBH1" hello (a connection that says nothing else, like
+ *                a liveness probe, is not a successor and is skipped);
+ *   old       -> header, names (each NUL-terminated), descriptors as
+ *                ancillary data;
+ *   successor -> one ack byte once it holds and has recorded them;
+ *   old       -> removes its control path, closes: the successor returns
+ *                on that EOF, and may create its own control socket there.
+ * Until the ack, nothing changes for the old server: on any failure it
+ * keeps its path and can hand off again.  Only a peer with the same uid,
+ * or root, is served, on either side.
  */
 #include <poll.h>
 #include <stdint.h>
@@ -38,7 +45,7 @@ struct handoff_hdr {
 };
 
 #define PB_HANDOFF_BUF (sizeof(struct handoff_hdr) + \
-			PB_HANDOFF_MAX * (PB_HANDOFF_NAME_MAX + 1))
+			(size_t)PB_HANDOFF_MAX * (PB_HANDOFF_NAME_MAX + 1))
 
 static int fill_sun(struct sockaddr_un *sun, const char *path, socklen_t *len)
 {
@@ -161,6 +168,47 @@ static int check_name(const char *name)
 	return 0;
 }
 
+/*
+ * The next connection on ctl that says hello, from a trusted uid.  Others
+ * (a probe that only checked whether we are alive, a stranger) are closed
+ * and skipped until the deadline.  The connection, or -errno.
+ */
+static int accept_successor(int ctl, int64_t deadline)
+{
+	char hello[8];
+	int conn, r;
+	ssize_t got;
+
+	for (;;) {
+		r = wait_for(ctl, POLLIN, deadline);
+		if (r < 0)
+			return r;
+		conn = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0) {
+			if (errno == EAGAIN || errno == EINTR ||
+			    errno == ECONNABORTED)
+				continue;
+			return -errno;
+		}
+		r = peer_trusted(conn);
+		if (r < 0) {
+			close(conn);
+			return r;
+		}
+		r = wait_for(conn, POLLIN, deadline);
+		if (r == 0) {
+			do
+				got = recv(conn, hello, sizeof(hello), 0);
+			while (got < 0 && errno == EINTR);
+			if (got == 4 && memcmp(hello, PB_HANDOFF_MAGIC, 4) == 0)
+				return conn;
+		}
+		close(conn);
+		if (r < 0)
+			return r;
+	}
+}
+
 PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 			      int n, int timeout_ms)
 {
@@ -178,7 +226,7 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	size_t off, nl;
 	int conn = -1, i, r;
-	char ack;
+	char ack = 0;
 
 	if (ctl < 0 || !fds || n < 1 || n > PB_HANDOFF_MAX)
 		return pb__ret(-EINVAL);
@@ -205,23 +253,12 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 	hdr.names_len = (uint32_t)(off - sizeof(hdr));
 	memcpy(msg, &hdr, sizeof(hdr));
 
-	r = wait_for(ctl, POLLIN, deadline);
-	if (r < 0)
-		goto out;
-	conn = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
+	conn = accept_successor(ctl, deadline);
 	if (conn < 0) {
-		r = -errno;
+		r = conn;
+		conn = -1;
 		goto out;
 	}
-	r = peer_trusted(conn);
-	if (r < 0)
-		goto out;
-
-	/* Free the path first: the successor creates its own control socket
-	   there as soon as it holds the listeners. */
-	if (getsockname(ctl, (struct sockaddr *)&self, &selflen) == 0 &&
-	    self.sun_family == AF_UNIX && self.sun_path[0])
-		unlink(self.sun_path);
 
 	memset(&mh, 0, sizeof(mh));
 	memset(&cbuf, 0, sizeof(cbuf));
@@ -246,13 +283,22 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 	r = wait_for(conn, POLLIN, deadline);
 	if (r < 0)
 		goto out;
-	if (recv(conn, &ack, 1, 0) != 1 || ack != PB_HANDOFF_ACK)
+	if (recv(conn, &ack, 1, 0) != 1 || ack != PB_HANDOFF_ACK) {
 		r = -EPROTO;
+		goto out;
+	}
+	/* Only now give up the path: the successor creates its own control
+	   socket there once this connection closes. */
+	memset(&self, 0, sizeof(self));
+	if (getsockname(ctl, (struct sockaddr *)&self, &selflen) == 0 &&
+	    self.sun_family == AF_UNIX && self.sun_path[0])
+		unlink(self.sun_path);
+	r = 0;
 out:
 	if (conn >= 0)
 		pb__close_keep_errno(conn);
 	free(msg);
-	return pb__ret(r < 0 ? r : 0);
+	return pb__ret(r);
 }
 
 /* Write the set into the environment, where pb_adopt finds it. */
@@ -327,6 +373,12 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	r = peer_trusted(fd);
 	if (r < 0)
 		goto out;
+	while (send(fd, PB_HANDOFF_MAGIC, 4, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+	}
 	msg = malloc(PB_HANDOFF_BUF);
 	if (!msg) {
 		r = -ENOMEM;
@@ -386,9 +438,22 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 		goto out;
 	while (send(fd, &ack, 1, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR) {
+			/* Not acknowledged: the old server keeps serving, and
+			   these numbers must not be adopted later. */
 			r = -errno;
+			unsetenv("PORTBIND_FDS");
+			unsetenv("PORTBIND_FDNAMES");
+			unsetenv("PORTBIND_PID");
 			goto out;
 		}
+	}
+	/* The old server frees its control path, then closes: wait for
+	   that, so the path is free when we return. */
+	if (wait_for(fd, POLLIN, deadline) == 0) {
+		char eof;
+
+		while (recv(fd, &eof, 1, 0) < 0 && errno == EINTR)
+			;
 	}
 	r = (int)nfds;
 	nfds = 0;	/* kept */

@@ -26,7 +26,7 @@ int pb__sysctl_read(const char *name, char *buf, size_t size)
 		return -EINVAL;
 	memcpy(path, "/proc/sys/", n);
 	for (i = 0; name[i]; i++)
-		path[n + i] = name[i] == '.' ? '/' : name[i];
+		path[n + i] = (char)(name[i] == '.' ? '/' : name[i]);
 	path[n + i] = '\0';
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -104,8 +104,8 @@ int pb__cap_net_bind_service(void)
 		errno = saved;
 		return -1;
 	}
-	return (data[CAP_NET_BIND_SERVICE / 32].effective >>
-		(CAP_NET_BIND_SERVICE % 32)) & 1;
+	return (int)((data[CAP_NET_BIND_SERVICE / 32].effective >>
+		      (CAP_NET_BIND_SERVICE % 32)) & 1u);
 }
 
 /*

@@ -37,6 +37,9 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_sysctl());
 	srunner_add_suite(sr, suite_activate());
 	srunner_add_suite(sr, suite_handoff());
+	srunner_add_suite(sr, suite_hostile());
+	srunner_add_suite(sr, suite_degraded());
+	srunner_add_suite(sr, suite_threads());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

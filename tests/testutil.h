@@ -25,6 +25,9 @@ Suite *suite_client(void);
 Suite *suite_sysctl(void);
 Suite *suite_activate(void);
 Suite *suite_handoff(void);
+Suite *suite_hostile(void);
+Suite *suite_degraded(void);
+Suite *suite_threads(void);
 
 /* The service side of the activation test, run after exec; the runner's
    own path to exec (not /proc/self/exe: under valgrind that is valgrind). */
