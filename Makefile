@@ -71,10 +71,21 @@ MANPAGES := $(MAN1) $(MAN3) $(MAN7)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
 
-.PHONY: all examples check check-man demo install uninstall installcheck \
+
+.PHONY: FORCE all examples check check-man demo install uninstall installcheck \
 	dist clean distclean bench lint
 
 all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE)
+
+# Objects are rebuilt when the compiler or its flags change (a SANITIZE=
+# or CC= build after a plain one must not link stale objects).
+FLAGS_STAMP := build/flags.stamp
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
+FORCE:
+$(SHARED_OBJS) $(STATIC_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_STAMP)
 
 build/shared/%.o: lib/%.c
 	$(call msg,CC,$@)

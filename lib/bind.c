@@ -126,48 +126,50 @@ static int adopt(const struct pb_spec *s, int type, unsigned flags)
 	return fd;
 }
 
+/*
+ * What the spec-taking helpers check before anything else, then PB_ADOPT.
+ * An adopted fd; -ENOENT when the caller is to bind; or -errno.
+ */
+static int begin(const char *spec, int type, unsigned flags,
+		 const struct pb_diag *why, struct pb_spec *s)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (flags & ~PB_FLAGS_ALL)
+		return -EINVAL;
+	/* PB_UDP_REUSEADDR is for UDP only, and contradicts PB_NO_REUSEADDR. */
+	if (type == SOCK_STREAM ? (flags & PB_UDP_REUSEADDR) != 0
+				: (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
+				  (PB_UDP_REUSEADDR | PB_NO_REUSEADDR))
+		return -EINVAL;
+	r = pb__diag_check(why);
+	if (r < 0)
+		return r;
+	r = pb__parse_spec(spec, s);
+	if (r < 0)
+		return r;
+	return flags & PB_ADOPT ? adopt(s, type, flags) : -ENOENT;
+}
+
 PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
 			struct pb_diag *why)
 {
 	struct pb_spec s;
-	int r;
+	int r = begin(spec, SOCK_STREAM, flags, why, &s);
 
-	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
-		return pb__ret(-EINVAL);
-	r = pb__diag_check(why);
-	if (r < 0)
+	if (r != -ENOENT)
 		return pb__ret(r);
-	r = pb__parse_spec(spec, &s);
-	if (r < 0)
-		return pb__ret(r);
-	if (flags & PB_ADOPT) {
-		r = adopt(&s, SOCK_STREAM, flags);
-		if (r != -ENOENT)
-			return pb__ret(r);
-	}
 	return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
 }
 
 PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 {
 	struct pb_spec s;
-	int r;
+	int r = begin(spec, SOCK_DGRAM, flags, why, &s);
 
-	if (flags & ~PB_FLAGS_ALL ||
-	    (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
-		    (PB_UDP_REUSEADDR | PB_NO_REUSEADDR))
-		return pb__ret(-EINVAL);
-	r = pb__diag_check(why);
-	if (r < 0)
+	if (r != -ENOENT)
 		return pb__ret(r);
-	r = pb__parse_spec(spec, &s);
-	if (r < 0)
-		return pb__ret(r);
-	if (flags & PB_ADOPT) {
-		r = adopt(&s, SOCK_DGRAM, flags);
-		if (r != -ENOENT)
-			return pb__ret(r);
-	}
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
@@ -205,19 +207,9 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 	int64_t start = now_ms(), wake;
 	int fd, err, round, r, late = 0;
 
-	if (flags & ~PB_FLAGS_ALL || flags & PB_UDP_REUSEADDR)
-		return pb__ret(-EINVAL);
-	r = pb__diag_check(why);
-	if (r < 0)
+	r = begin(spec, SOCK_STREAM, flags, why, &s);
+	if (r != -ENOENT)
 		return pb__ret(r);
-	r = pb__parse_spec(spec, &s);
-	if (r < 0)
-		return pb__ret(r);
-	if (flags & PB_ADOPT) {
-		r = adopt(&s, SOCK_STREAM, flags);
-		if (r != -ENOENT)
-			return pb__ret(r);
-	}
 	/* Owners are looked up once, at the end, not every round. */
 	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
 
@@ -234,8 +226,8 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 			break;
 		/* The kernel's TIME_WAIT timer may fire a second or so after
 		   the expiry it announced (timer slack on a 60 s timer): past
-		   that point, back off between tries
-		   rather than poll (5, 10, 20, then 40 ms). */
+		   that point, back off between tries rather than poll (5, 10,
+		   20, then 40 ms). */
 		if (d.time_wait_ms > PB_WAIT_SLACK_MS) {
 			late = 0;
 			wake = now_ms() + d.time_wait_ms + PB_WAIT_SLACK_MS;

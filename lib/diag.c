@@ -456,6 +456,22 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 	return (int)d.cause;
 }
 
+/* The sockets from src to dst on local ports lo..hi, as holders of d. */
+static void count_towards_into(struct pb_diag *d, const struct sockaddr *dst,
+			       const struct sockaddr *src, unsigned lo,
+			       unsigned hi)
+{
+	struct pb_towards t;
+	int r = pb__count_towards(dst, src, lo, hi, d->flags, &t, d);
+
+	if (r > 0)
+		d->sources |= (unsigned)r;
+	d->n_connected = t.established + t.other;
+	d->n_time_wait = t.time_wait;
+	d->n_holders = d->n_connected + d->n_time_wait;
+	d->time_wait_ms = t.time_wait_ms;
+}
+
 /*
  * After pb_connect_from failed.  At bind() the source address is
  * diagnosed as any bind is.  At connect(), EADDRNOTAVAIL (EAGAIN for UDP)
@@ -470,11 +486,10 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 unsigned lo, unsigned hi, struct pb_diag *out)
 {
 	struct sockaddr_storage any;
-	struct pb_towards t;
 	struct pb_diag d;
 	socklen_t len;
 	unsigned sport;
-	int v6only = -1, saved = errno, r;
+	int v6only = -1, saved = errno;
 
 	memset(&any, 0, sizeof(any));
 	if (!src) {
@@ -496,13 +511,7 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 	} else if (sport != 0) {
 		/* Our explicit port towards dst: that 4-tuple is in use. */
 		d.sources |= PB_SRC_ERRNO;
-		r = pb__count_towards(dst, src, sport, sport, d.flags, &t, &d);
-		if (r > 0)
-			d.sources |= (unsigned)r;
-		d.n_connected = t.established + t.other;
-		d.n_time_wait = t.time_wait;
-		d.n_holders = d.n_connected + d.n_time_wait;
-		d.time_wait_ms = t.time_wait_ms;
+		count_towards_into(&d, dst, src, sport, sport);
 		d.cause = d.n_connected ? PB_CAUSE_CONNECTED
 			  : d.n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
 	} else {
@@ -522,17 +531,9 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 					d.port_range_hi = h;
 				}
 			}
-			if (type == SOCK_STREAM) {
-				r = pb__count_towards(dst, src, d.port_range_lo,
-						      d.port_range_hi, d.flags,
-						      &t, &d);
-				if (r > 0)
-					d.sources |= (unsigned)r;
-				d.n_connected = t.established + t.other;
-				d.n_time_wait = t.time_wait;
-				d.n_holders = d.n_connected + d.n_time_wait;
-				d.time_wait_ms = t.time_wait_ms;
-			}
+			if (type == SOCK_STREAM)
+				count_towards_into(&d, dst, src, d.port_range_lo,
+						   d.port_range_hi);
 		}
 	}
 	diag_finish(&d, out);
