@@ -225,4 +225,7 @@ clean:
 distclean: clean
 	rm -rf config.mak.autogen config.log config.status configure autom4te.cache
 
+# ---- fuzzing (libFuzzer, clang): make fuzz, make fuzz-smoke
+include tests/fuzz/fuzz.mk
+
 -include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
