@@ -168,6 +168,13 @@ int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
 	return 0;
 }
 
+/* A negative errno from the kernel, as a sane -errno: anything else
+   (0, positive, absurd) is a protocol error. */
+static int kernel_errno(int e)
+{
+	return e < 0 && e > -4096 ? e : -EPROTO;
+}
+
 /*
  * Walk one reply chunk.  Returns 1 when the dump is done, 0 to read on,
  * or -errno (from the kernel's NLMSG_ERROR, a bad message, or the callback).
@@ -188,14 +195,22 @@ int pb__sockdiag_parse_chunk(const void *buf, size_t len, uint32_t seq,
 		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
 			break;
 		if (h->nlmsg_seq == seq) {	/* else not ours: skip */
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 1;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				/* An error inside a dump comes here, not as
+				   NLMSG_ERROR: DONE carries it as an int (a
+				   protocol with no diag handler: -ENOENT). */
+				int done = 0;
+
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(done)))
+					memcpy(&done, msg_data(h), sizeof(done));
+				return done < 0 ? kernel_errno(done) : 1;
+			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *ne = msg_data(h);
 
 				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ne)))
 					return -EBADMSG;
-				return ne->error < 0 ? ne->error : -EPROTO;
+				return kernel_errno(ne->error);
 			}
 			r = pb__sockdiag_parse_msg(h, protocol, &e);
 			if (r < 0)

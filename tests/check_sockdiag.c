@@ -115,6 +115,19 @@ START_TEST(parse_error_and_truncation)
 	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 3, IPPROTO_TCP,
 						  collect, &s), -EPERM);
 
+	/* An error inside a dump arrives in NLMSG_DONE's payload. */
+	r.len = 0;
+	h = add_msg(&r, NLMSG_DONE, 3, sizeof(int));
+	*(int *)NLMSG_DATA(h) = -ENOENT;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 3, IPPROTO_TCP,
+						  collect, &s), -ENOENT);
+	/* An absurd errno is a protocol error, not INT_MIN passed on. */
+	r.len = 0;
+	h = add_msg(&r, NLMSG_ERROR, 3, sizeof(*e));
+	((struct nlmsgerr *)NLMSG_DATA(h))->error = -2147483647 - 1;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 3, IPPROTO_TCP,
+						  collect, &s), -EPROTO);
+
 	/* A row shorter than inet_diag_msg is refused, not read past. */
 	r.len = 0;
 	h = add_msg(&r, SOCK_DIAG_BY_FAMILY, 3, 8);
@@ -224,6 +237,18 @@ START_TEST(dump_both_families_in_one_walk)
 }
 END_TEST
 
+/* A dump for a protocol the kernel has no diag handler for fails, so the
+   classifier falls back to /proc instead of trusting an empty answer. */
+START_TEST(dump_of_unknown_protocol_fails)
+{
+	struct seen s = { 0 };
+
+	ck_assert_int_lt(pb__sockdiag_dump(254, AF_INET, PB__ALL_STATES, 80,
+					   collect, &s), 0);
+	ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
 Suite *suite_sockdiag(void)
 {
 	Suite *s = suite_create("sockdiag");
@@ -235,6 +260,7 @@ Suite *suite_sockdiag(void)
 	tcase_add_test(tc, callback_stops_walk);
 	tcase_add_test(tc, dump_filters_port_and_state);
 	tcase_add_test(tc, dump_both_families_in_one_walk);
+	tcase_add_test(tc, dump_of_unknown_protocol_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }

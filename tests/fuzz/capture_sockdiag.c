@@ -114,13 +114,15 @@ static void save(const char *name, int k, const void *buf, size_t len)
 }
 
 /* Send one dump request, save every chunk of the reply until DONE or an
-   error message. */
+   error message.  bad_filter adds bytecode the kernel's audit refuses, for
+   an NLMSG_ERROR reply. */
 static void dump(const char *name, int compat, int family, int protocol,
-		 uint8_t ext)
+		 uint8_t ext, int bad_filter)
 {
 	union {
 		struct nlmsghdr h;
-		char b[NLMSG_SPACE(sizeof(struct inet_diag_req_v2))];
+		char b[NLMSG_SPACE(sizeof(struct inet_diag_req_v2)) +
+		       NLA_HDRLEN + sizeof(struct inet_diag_bc_op)];
 	} q;
 	union { char b[32768]; struct nlmsghdr h; } buf;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -148,6 +150,17 @@ static void dump(const char *name, int compat, int family, int protocol,
 		r->sdiag_protocol = (uint8_t)protocol;
 		r->idiag_states = ~0u;
 		r->idiag_ext = ext;
+	}
+	if (bad_filter) {
+		struct nlattr *a = (struct nlattr *)(q.b + NLMSG_ALIGN(q.h.nlmsg_len));
+		struct inet_diag_bc_op *op = (struct inet_diag_bc_op *)(a + 1);
+
+		a->nla_type = INET_DIAG_REQ_BYTECODE;
+		a->nla_len = NLA_HDRLEN + sizeof(*op);
+		op->code = 0xff;	/* no such operation */
+		op->yes = sizeof(*op);
+		op->no = sizeof(*op) + 4;
+		q.h.nlmsg_len = NLMSG_ALIGN(q.h.nlmsg_len) + a->nla_len;
 	}
 	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	q.h.nlmsg_seq = SEQ;
@@ -216,13 +229,17 @@ int main(int argc, char **argv)
 	close(a);
 	usleep(100000);
 
-	dump("tcp4", 0, AF_INET, IPPROTO_TCP, ext);
-	dump("tcp6", 0, AF_INET6, IPPROTO_TCP, ext);
-	dump("tcp-compat", 1, AF_UNSPEC, IPPROTO_TCP, 0);
-	dump("udp4", 0, AF_INET, IPPROTO_UDP, 0);
-	dump("udp6", 0, AF_INET6, IPPROTO_UDP, 0);
-	/* No handler for this protocol: the kernel answers NLMSG_ERROR. */
-	dump("error", 0, AF_INET, 254, 0);
+	dump("tcp4", 0, AF_INET, IPPROTO_TCP, ext, 0);
+	dump("tcp6", 0, AF_INET6, IPPROTO_TCP, ext, 0);
+	dump("tcp-compat", 1, AF_UNSPEC, IPPROTO_TCP, 0, 0);
+	dump("udp4", 0, AF_INET, IPPROTO_UDP, 0, 0);
+	dump("udp6", 0, AF_INET6, IPPROTO_UDP, 0, 0);
+	/* Refused before the dump starts: NLMSG_ERROR. */
+	dump("bad-filter", 0, AF_INET, IPPROTO_TCP, 0, 1);
+	/* No handler for this protocol: found out inside the dump, so the
+	   kernel says it in NLMSG_DONE's payload (-ENOENT), not NLMSG_ERROR.
+	   Kept as regress/fuzz_netlink-done-errno, not as a seed. */
+	dump("no-handler", 0, AF_INET, 254, 0, 0);
 
 	while (n > 0)
 		close(fds[--n]);

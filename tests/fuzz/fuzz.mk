@@ -21,7 +21,7 @@ FUZZ_CFLAGS        ?= -g -O1
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS         ?=
-FUZZ_DIR           := build/fuzz
+FUZZ_DIR           ?= build/fuzz
 
 FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		 -fno-omit-frame-pointer
@@ -113,7 +113,7 @@ fuzz-regress: $(FUZZ_BINS)
 		set -- $(FUZZ_SRCDIR)/regress/$$t-*; \
 		[ -f "$$1" ] || continue; \
 		if $(FUZZ_DIR)/$$t "$$@" >$(FUZZ_DIR)/$$t-regress.log 2>&1; then \
-			printf '  %-8s %-16s %d reproducers pass\n' REGRESS $$t $$#; \
+			printf '  %-8s %-16s %d reproducer(s) pass\n' REGRESS $$t $$#; \
 		else \
 			printf '  %-8s %-16s FAIL, see %s\n' REGRESS $$t \
 				$(FUZZ_DIR)/$$t-regress.log; \

@@ -5,11 +5,12 @@
  *
  * The input is split at NUL and newline bytes into strings:
  *	[p<LISTEN_PID>] LISTEN_FDS LISTEN_FDNAMES [PORTBIND_FDS PORTBIND_FDNAMES]
- * A first string starting with 'p' is LISTEN_PID; otherwise LISTEN_PID is
- * this process (the case where descriptors get adopted).  PORTBIND_PID is
- * always this process when PORTBIND_FDS is given.  Missing strings leave
- * their variable unset.  Then pb_listen_fds(0), pb_listen_fd_name() for
- * fds 3..10, pb_listen_fds(1), and the environment is cleared again.
+ * A first string starting with 'p' is LISTEN_PID ("P": LISTEN_PID unset);
+ * otherwise LISTEN_PID is this process (the case where descriptors get
+ * adopted).  PORTBIND_PID is always this process when PORTBIND_FDS is
+ * given.  Missing strings (all, for an empty input) leave their variable
+ * unset.  Then pb_listen_fds(0), pb_listen_fd_name() for fds 3..10,
+ * pb_listen_fds(1), and the environment is cleared again.
  *
  * Descriptors.  pb_listen_fds() touches fds from 3 up, and only with
  * fcntl(): it checks that 3..3+n-1 are all open, then sets FD_CLOEXEC on
@@ -107,7 +108,12 @@ static char *env_string(const char *name, const char *value, size_t len)
 
 static void check_names(void)
 {
+	char buf[8];
 	int fd;
+
+	errno = 0;
+	if (pb_listen_fd_name(-1, buf, sizeof(buf)) != -1 || errno != EINVAL)
+		abort();
 
 	for (fd = PB_LISTEN_FDS_START; fd <= 10; fd++) {
 		char name[256], small[4];
@@ -157,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	for (i = 0; i <= size && n < FUZZ_STRINGS; i++) {
+	for (i = 0; size > 0 && i <= size && n < FUZZ_STRINGS; i++) {
 		if (i == size || copy[i] == '\0' || copy[i] == '\n') {
 			str[n] = copy + start;
 			len[n] = i - start;
@@ -175,6 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	i = 0;
 	if (n > 0 && len[0] > 0 && str[0][0] == 'p') {
 		owned[nowned++] = env_string("LISTEN_PID", str[0] + 1, len[0] - 1);
+		i = 1;
+	} else if (n > 0 && len[0] > 0 && str[0][0] == 'P') {
 		i = 1;
 	} else {
 		owned[nowned++] = env_string("LISTEN_PID", pid, strlen(pid));

@@ -11,7 +11,10 @@
  * from the comparison.  Checked besides memory safety (abort(): a finding):
  *  - every row handed to the callback is a well-formed inet entry whose
  *    addresses pb_format_addr can write;
- *  - a callback's negative result stops the walk and is returned as is.
+ *  - a callback's negative result stops the walk and is returned as is;
+ *  - "done" (1) is not returned for a dump that failed: the kernel reports
+ *    an error met during a dump as a negative int in NLMSG_DONE's payload
+ *    (netlink_dump(), dump_done_errno), not as NLMSG_ERROR.
  */
 #include <linux/netlink.h>
 #include <errno.h>
@@ -74,6 +77,37 @@ static int touch(const struct pb_sockent *e, void *arg)
 	return 0;
 }
 
+/*
+ * The payload of the NLMSG_DONE a walk that returned 1 stopped at: the
+ * first message of our sequence number of that type, framed as the parser
+ * frames them (it returns early, with an error, on any other message of
+ * ours that is not a row).  0 when the message has no room for an int.
+ */
+static int done_errno(const char *p, size_t len)
+{
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)p;
+		size_t step;
+
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
+			break;
+		if (h->nlmsg_seq == FUZZ_SEQ && h->nlmsg_type == NLMSG_DONE) {
+			int err;
+
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(err)))
+				return 0;
+			memcpy(&err, p + NLMSG_HDRLEN, sizeof(err));
+			return err;
+		}
+		step = NLMSG_ALIGN(h->nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	abort();	/* 1 without a DONE of ours */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct walk all = { IPPROTO_TCP, 0, 0, 0 };
@@ -90,6 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 1: done, 0: read on, or -errno. */
 	if (r > 1)
 		abort();
+	if (r == 1 && done_errno(chunk, size) < 0)
+		abort();	/* a failed dump taken for a complete one */
 
 	/* The same chunk again, stopped by the callback at the first row. */
 	r1 = pb__sockdiag_parse_chunk(chunk, size, FUZZ_SEQ, IPPROTO_UDP,
