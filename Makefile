@@ -55,6 +55,13 @@ STATICLIB := libportbind.a
 PCFILE    := portbind.pc
 MAPFILE   := lib/libportbind.map
 
+# The LD_PRELOAD shim: its own PIC copy of the library in which bind and
+# listen are the raw system calls (so the library's probes never re-enter
+# the wrappers), plus the wrappers; it exports bind and listen only.
+PRELOAD      := libportbind-preload.so
+PRELOAD_OBJS := $(LIB_SRCS:lib/%.c=build/preload/%.o) build/preload/preload.o
+PRELOAD_MAP  := lib/preload/preload.map
+
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
 TEST_BIN  := tests/check_portbind
@@ -66,7 +73,8 @@ INSTALLED_TOOLS := $(filter $(TOOLS),$(EXAMPLES))
 MAN3 := $(sort $(wildcard man/*.3))
 MAN1 := $(sort $(wildcard man/*.1))
 MAN7 := $(sort $(wildcard man/*.7))
-MANPAGES := $(MAN1) $(MAN3) $(MAN7)
+MAN8 := $(sort $(wildcard man/*.8))
+MANPAGES := $(MAN1) $(MAN3) $(MAN7) $(MAN8)
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
@@ -75,7 +83,7 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -l
 .PHONY: FORCE all examples check check-man demo install uninstall installcheck \
 	dist clean distclean bench lint
 
-all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE)
+all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
 
 # Objects are rebuilt when the compiler or its flags change (a SANITIZE=
 # or CC= build after a plain one must not link stale objects).
@@ -85,7 +93,7 @@ $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
 FORCE:
-$(SHARED_OBJS) $(STATIC_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_STAMP)
+$(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_STAMP)
 
 build/shared/%.o: lib/%.c
 	$(call msg,CC,$@)
@@ -102,6 +110,22 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
 		-o $@ $(SHARED_OBJS) $(SAN_LIBS)
+
+build/preload/%.o: lib/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -Dbind=pb__real_bind \
+		-Dlisten=pb__real_listen -c -o $@ $<
+
+build/preload/preload.o: lib/preload/preload.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(PRELOAD): $(PRELOAD_OBJS) $(PRELOAD_MAP)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=$(PRELOAD_MAP) \
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(PRELOAD_OBJS)
 
 $(SONAME): $(SOLIB)
 	$(Q)ln -sf $(SOLIB) $@
@@ -139,6 +163,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 check: all $(TEST_BIN) examples check-man
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
+	$(Q)sh tests/preload.sh
 
 check-man:
 	$(Q)if command -v $(MANDOC) >/dev/null 2>&1; then \
@@ -179,6 +204,7 @@ install: all examples
 	$(INSTALL) -m 644 include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
 	$(INSTALL) -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
@@ -194,7 +220,8 @@ install: all examples
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/portbind.h
 	rm -f $(DESTDIR)$(LIBDIR)/$(STATICLIB) $(DESTDIR)$(LIBDIR)/$(SOLIB) \
-		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so \
+		$(DESTDIR)$(LIBDIR)/$(PRELOAD)
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PCFILE)
 	rm -f $(patsubst examples/%,$(DESTDIR)$(BINDIR)/%,$(INSTALLED_TOOLS))
 	@set -e; for p in $(MANPAGES); do \
@@ -218,7 +245,7 @@ dist:
 	@echo "  DIST     $(DISTNAME).tar.gz"
 
 clean:
-	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) \
+	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) \
 		$(TEST_BIN) $(EXAMPLES) examples/*.d $(DISTNAME).tar.gz
 	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
 

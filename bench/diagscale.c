@@ -64,7 +64,7 @@
 #define SPAWN_MS       20000.0
 
 enum method {
-	LV_PB, LV_SS,
+	LV_PB, LV_PB_WARM, LV_SS,
 	FD_PB, FD_WALK, FD_SS, FD_PROC, FD_DUMP,
 	WALK_EH, WALK_BI,
 	OWN_PB, OWN_SS, OWN_LSOF,
@@ -72,7 +72,7 @@ enum method {
 };
 
 static const char *const method_name[N_METHODS] = {
-	"listener verdict", "ss (listener port)",
+	"listener verdict", "listener verdict, warm", "ss (listener port)",
 	"full detail", "filtered walk", "ss", "/proc scan", "full dump",
 	"walk without LISTEN and bound-only", "bound-only walk",
 	"owners", "ss -p", "lsof",
@@ -372,6 +372,7 @@ static long run_method(struct result *R, enum method m)
 
 	switch (m) {
 	case LV_PB:
+	case LV_PB_WARM:	/* the same call again at once: warm caches */
 		sin = any_port(PORT_LISTEN);
 		pb_diagnose(SOCK_STREAM, (struct sockaddr *)&sin, sizeof(sin),
 			    EADDRINUSE, &d);
@@ -612,20 +613,21 @@ int main(void)
 	printf("**Listener verdict** (port %d held by a listener): "
 	       "`pb_diagnose(0.0.0.0:%d, EADDRINUSE)` vs `ss -Htan '( sport = :%d )'` "
 	       "as a process.\n\n", PORT_LISTEN, PORT_LISTEN, PORT_LISTEN);
-	printf("| TIME_WAIT in table | rows | built in | pb_diagnose | ss process | pb vs ss | verdict |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---|\n");
+	printf("pb_diagnose is timed first in each round, right after ss and lsof walked the table (cold caches), then again at once (warm).\n\n");
+	printf("| TIME_WAIT in table | rows | built in | pb_diagnose | pb_diagnose, warm | ss process | pb vs ss | verdict |\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < ns; i++) {
 		const struct result *R = find(res, nres, sizes[i], 1);
 
 		sizes_label(sizes[i], lbl, sizeof(lbl));
 		if (!R) {
-			printf("| %s | failed | | | | | |\n", lbl);
+			printf("| %s | failed | | | | | | |\n", lbl);
 			continue;
 		}
 		ratio_cell(a, sizeof(a), R->ms[LV_SS], R->ms[LV_PB]);
-		printf("| %s (%ld) | %ld | %.2f s | %.4f | %.3f | %s | %s |\n", lbl,
+		printf("| %s (%ld) | %ld | %.2f s | %.4f | %.4f | %.3f | %s | %s |\n", lbl,
 		       R->tw_total, R->rows, R->create_s, R->ms[LV_PB],
-		       R->ms[LV_SS], a, R->lv_cause);
+		       R->ms[LV_PB_WARM], R->ms[LV_SS], a, R->lv_cause);
 	}
 
 	printf("\n**Full detail** (port %d held by 1000 TIME_WAIT): "
@@ -662,10 +664,10 @@ int main(void)
 
 	printf("\n**Where the full detail's time goes**: the library asks the kernel "
 	       "for the listeners alone, then walks all states but LISTEN and "
-	       "bound-only; when its SO_REUSEADDR probe fails (old server without "
-	       "it) it walks again for the bound-only sockets alone. Each walk "
-	       "timed alone, same port filter; the baseline is one walk with all "
-	       "states.\n\n");
+	       "bound-only; only when no holder is visible does it walk again "
+	       "for the bound-only sockets alone (what that second walk would "
+	       "cost is the column below). Each walk timed alone, same port "
+	       "filter; the baseline is one walk with all states.\n\n");
 	printf("| TIME_WAIT | old SO_REUSEADDR | pb_diagnose | walk without LISTEN, bound-only | bound-only walk | all-states walk |\n");
 	printf("|---:|---|---:|---:|---:|---:|\n");
 	for (i = 0; i < ns; i++) {
@@ -761,12 +763,18 @@ int main(void)
 				    100 / x, x);
 		}
 		if (lo && hi && hi != lo) {
-			double g = hi->ms[LV_PB] / lo->ms[LV_PB];
+			/* Judged warm: timed in rounds right after ss and
+			   lsof have walked the whole table, the first call
+			   pays for caches they evicted (a cost of the
+			   measurement's order, not of the query); both are
+			   shown. */
+			double g = hi->ms[LV_PB_WARM] / lo->ms[LV_PB_WARM];
 			char l2[16];
 
 			sizes_label(hi->size, l2, sizeof(l2));
-			snprintf(meas, sizeof(meas), "%s/%s = %.2f× (%.4f → %.4f ms; the filtered walk grows %.0f×)",
-				 l2, "1k", g, lo->ms[LV_PB], hi->ms[LV_PB],
+			snprintf(meas, sizeof(meas), "%s/%s = %.2f× warm (%.4f → %.4f ms; right after ss walked the table %.4f → %.4f ms; the filtered walk grows %.0f×)",
+				 l2, "1k", g, lo->ms[LV_PB_WARM], hi->ms[LV_PB_WARM],
+				 lo->ms[LV_PB], hi->ms[LV_PB],
 				 find(res, nres, hi->size, 1)->ms[FD_WALK] /
 				 find(res, nres, lo->size, 1)->ms[FD_WALK]);
 			snprintf(fig, sizeof(fig), "listener verdict: flat 1k → %s", l2);

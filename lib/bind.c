@@ -199,38 +199,38 @@ static void sleep_until(int64_t deadline)
 /* Rounds at most: each sleeps at least PB_WAIT_SLACK_MS. */
 #define PB_WAIT_ROUNDS 1000
 
-PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
-			     int timeout_ms, struct pb_diag *why)
+/*
+ * The cause-aware wait, whatever is retried: attempt() (a descriptor or 0
+ * on success, -errno on failure) is tried again only while the diagnosis
+ * says the address is held by TIME_WAIT alone (or was, and just came
+ * free); between tries it sleeps until the last one expires, never past
+ * timeout_ms (< 0: no bound but the sockets' own lifetime).  d (a full
+ * struct, flags set) holds the last diagnosis.  attempt's success, or
+ * -errno of its last failure.
+ */
+int pb__wait_out(int (*attempt)(void *), void *arg, int type,
+		 const struct sockaddr *sa, socklen_t len, int v6only,
+		 int timeout_ms, struct pb_diag *d)
 {
-	struct pb_diag d = PB_DIAG_INIT;
-	struct pb_spec s;
 	int64_t start = now_ms(), wake;
-	int fd, err, round, r, late = 0;
-
-	r = begin(spec, SOCK_STREAM, flags, why, &s);
-	if (r != -ENOENT)
-		return pb__ret(r);
-	/* Owners are looked up once, at the end, not every round. */
-	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
+	int r = -EADDRINUSE, round, late = 0;
 
 	for (round = 0; round < PB_WAIT_ROUNDS; round++) {
-		fd = open_bound(&s, SOCK_STREAM, backlog, flags, NULL);
-		if (fd >= 0)
-			return fd;
-		err = -fd;
-		pb__diagnose(SOCK_STREAM, (struct sockaddr *)&s.ss, s.len,
-			     s.v6only, err, &d);
+		r = attempt(arg);
+		if (r >= 0)
+			return r;
+		pb__diagnose(type, sa, len, v6only, -r, d);
 		/* Only TIME_WAIT passes by itself; anything else would make
 		   this a blind retry.  "none" is a holder that just left. */
-		if (d.cause != PB_CAUSE_TIME_WAIT && d.cause != PB_CAUSE_NONE)
+		if (d->cause != PB_CAUSE_TIME_WAIT && d->cause != PB_CAUSE_NONE)
 			break;
 		/* The kernel's TIME_WAIT timer may fire a second or so after
 		   the expiry it announced (timer slack on a 60 s timer): past
 		   that point, back off between tries rather than poll (5, 10,
 		   20, then 40 ms). */
-		if (d.time_wait_ms > PB_WAIT_SLACK_MS) {
+		if (d->time_wait_ms > PB_WAIT_SLACK_MS) {
 			late = 0;
-			wake = now_ms() + d.time_wait_ms + PB_WAIT_SLACK_MS;
+			wake = now_ms() + d->time_wait_ms + PB_WAIT_SLACK_MS;
 		} else {
 			wake = now_ms() + (PB_WAIT_SLACK_MS << (late < 3 ? late : 3));
 			late++;
@@ -242,6 +242,39 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 		}
 		sleep_until(wake);
 	}
+	return r;
+}
+
+struct listen_attempt {
+	const struct pb_spec *s;
+	int backlog;
+	unsigned flags;
+};
+
+static int try_listen(void *arg)
+{
+	const struct listen_attempt *a = arg;
+
+	return open_bound(a->s, SOCK_STREAM, a->backlog, a->flags, NULL);
+}
+
+PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
+			     int timeout_ms, struct pb_diag *why)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_spec s;
+	struct listen_attempt a = { &s, backlog, flags };
+	int r;
+
+	r = begin(spec, SOCK_STREAM, flags, why, &s);
+	if (r != -ENOENT)
+		return pb__ret(r);
+	/* Owners are looked up once, at the end, not every round. */
+	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
+	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
+			 s.len, s.v6only, timeout_ms, &d);
+	if (r >= 0)
+		return r;
 	if (why) {
 		size_t n = why->size < sizeof(d) ? why->size : sizeof(d);
 
@@ -249,10 +282,8 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 		    pb__find_owners(d.holders, d.n_stored) > 0)
 			d.sources |= PB_SRC_OWNERS;
 		d.flags = why->flags;
-
 		d.size = why->size;
 		memcpy(why, &d, n);
 	}
-	errno = err;
-	return -1;
+	return pb__ret(r);
 }

@@ -34,6 +34,11 @@ int pb__addr_len(const struct sockaddr *sa, socklen_t len);
 unsigned pb__addr_port(const struct sockaddr *sa);
 int pb__have_ipv6(void);
 
+/* bind.c: the cause-aware wait (pb_listen_wait, the preload shim). */
+int pb__wait_out(int (*attempt)(void *), void *arg, int type,
+		 const struct sockaddr *sa, socklen_t len, int v6only,
+		 int timeout_ms, struct pb_diag *d);
+
 /* activate.c */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name);
 

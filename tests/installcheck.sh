@@ -22,7 +22,8 @@ for f in include/portbind.h lib/libportbind.a lib/libportbind.so \
 	 share/man/man3/pb_listen.3 share/man/man3/pb_bind_udp.3 \
 	 share/man/man3/pb_diagnose.3 share/man/man3/pb_diag_format.3 \
 	 share/man/man7/portbind.7 share/man/man1/portbind-why.1 \
-	 bin/portbind-why; do
+	 bin/portbind-why lib/libportbind-preload.so \
+	 share/man/man8/portbind-preload.8; do
 	[ -e "$root/$f" ] || fail "missing $f"
 done
 soname=$(readelf -d "$root/lib/libportbind.so.$ver" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
