@@ -7,27 +7,72 @@
  * stops as soon as every holder asked about has an owner.  A process that
  * shares a socket with its children (a forked server) is reported once:
  * the first one found.  TIME_WAIT sockets have no inode and so no owner.
- * Without privileges only the caller's own processes can be seen.
+ * Without privileges only the caller's own processes can be seen.  The
+ * directories are read with getdents64 into a stack buffer: nothing is
+ * allocated.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "internal.h"
 #include "table.h"
 
-static void read_comm(int pid, char *comm, size_t size)
+/* One directory entry as getdents64 returns it. */
+struct dirent64_raw {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/*
+ * Call fn(name, arg) for each entry of the directory dirfd, reading with
+ * getdents64 into a buffer on the stack: no opendir, no malloc, so the
+ * walk is as safe as its system calls (the LD_PRELOAD shim runs it on a
+ * failing bind(), wherever that bind() is).  Stops when fn returns
+ * non-zero and returns that.
+ */
+static int each_entry(int dirfd, int (*fn)(int dirfd, const char *name, void *arg),
+		      void *arg)
 {
-	char path[64];
+	union { char b[4096]; uint64_t align; } buf;
+	long n, off;
+	int r;
+
+	for (;;) {
+		n = syscall(SYS_getdents64, dirfd, buf.b, sizeof(buf.b));
+		if (n <= 0)
+			return 0;
+		for (off = 0; off < n; ) {
+			const struct dirent64_raw *e =
+				(const struct dirent64_raw *)(const void *)(buf.b + off);
+
+			if (e->d_reclen == 0)
+				return 0;
+			off += e->d_reclen;
+			if (e->d_name[0] == '.')
+				continue;
+			r = fn(dirfd, e->d_name, arg);
+			if (r)
+				return r;
+		}
+	}
+}
+
+static void read_comm(int procfd, int pid, char *comm, size_t size)
+{
+	char path[32];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	snprintf(path, sizeof(path), "%d/comm", pid);
 	comm[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	n = read(fd, comm, size - 1);
@@ -51,82 +96,83 @@ static unsigned long long link_inode(const char *link)
 	return *end == ']' ? ino : 0;
 }
 
-/* Give every unowned holder with this inode the process; count them. */
-static unsigned claim(struct pb_holder *h, unsigned n, unsigned long long ino,
-		      int pid)
-{
-	unsigned i, got = 0;
+struct walk {
+	struct pb_holder *h;
+	unsigned n, want, found;
+	int procfd;
+	int pid;
+};
 
-	for (i = 0; i < n; i++) {
-		if (h[i].inode == ino && h[i].pid == 0) {
-			h[i].pid = pid;
-			read_comm(pid, h[i].comm, sizeof(h[i].comm));
-			got++;
+/* Give every unowned holder with this inode the process. */
+static int on_fd(int dirfd, const char *name, void *arg)
+{
+	struct walk *w = arg;
+	char link[64];
+	unsigned long long ino;
+	ssize_t len;
+	unsigned i;
+
+	len = readlinkat(dirfd, name, link, sizeof(link) - 1);
+	if (len <= 0)
+		return 0;
+	link[len] = '\0';
+	ino = link_inode(link);
+	if (!ino)
+		return 0;
+	for (i = 0; i < w->n; i++) {
+		if (w->h[i].inode == ino && w->h[i].pid == 0) {
+			w->h[i].pid = w->pid;
+			read_comm(w->procfd, w->pid, w->h[i].comm,
+				  sizeof(w->h[i].comm));
+			w->found++;
 		}
 	}
-	return got;
+	return w->found >= w->want;
 }
 
-static unsigned scan_pid(int pid, struct pb_holder *h, unsigned n)
+static int on_pid(int procfd, const char *name, void *arg)
 {
-	char path[64], link[64];
-	struct dirent *e;
-	unsigned got = 0;
-	DIR *d;
+	struct walk *w = arg;
+	char path[32];
+	char *end;
+	long pid;
+	int fd, r;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
+	if (name[0] < '0' || name[0] > '9')
+		return 0;
+	pid = strtol(name, &end, 10);
+	if (*end != '\0' || pid <= 0 || pid > 0x7fffffffL)
+		return 0;
+	snprintf(path, sizeof(path), "%ld/fd", pid);
+	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;	/* gone, or not ours to read */
-	while ((e = readdir(d)) != NULL) {
-		unsigned long long ino;
-		ssize_t len;
-
-		if (e->d_name[0] == '.')
-			continue;
-		len = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
-		if (len <= 0)
-			continue;
-		link[len] = '\0';
-		ino = link_inode(link);
-		if (ino)
-			got += claim(h, n, ino, pid);
-	}
-	closedir(d);
-	return got;
+	w->pid = (int)pid;
+	r = each_entry(fd, on_fd, w);
+	close(fd);
+	return r;
 }
 
 int pb__find_owners(struct pb_holder *h, unsigned n)
 {
-	unsigned i, want = 0, found = 0;
-	struct dirent *e;
-	DIR *proc;
+	struct walk w = { h, n, 0, 0, -1, 0 };
+	unsigned i;
 	int saved = errno;
 
 	for (i = 0; i < n; i++)
 		if (h[i].inode != 0 && h[i].pid == 0)
-			want++;
-	if (want == 0)
+			w.want++;
+	if (w.want == 0)
 		return 0;
-	proc = opendir("/proc");
-	if (!proc) {
+	w.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.procfd < 0) {
 		int err = errno;
 
 		errno = saved;
 		return -err;
 	}
-	while (found < want && (e = readdir(proc)) != NULL) {
-		char *end;
-		long pid;
-
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		pid = strtol(e->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0 || pid > 0x7fffffffL)
-			continue;
-		found += scan_pid((int)pid, h, n);
-	}
-	closedir(proc);
+	each_entry(w.procfd, on_pid, &w);
+	close(w.procfd);
 	errno = saved;
-	return (int)found;
+	return (int)w.found;
 }

@@ -38,7 +38,16 @@ notok() { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 
 VICTIM=$tmp/victim
+PROBE=$tmp/probe
 $CC -o "$VICTIM" tests/preload-victim.c || { echo "preload.sh: cannot build the victim" >&2; exit 1; }
+$CC -o "$PROBE" tests/preload-probe.c || { echo "preload.sh: cannot build the probe" >&2; exit 1; }
+
+# A shim built with sanitizers (make SANITIZE=...) needs their runtime
+# loaded first in the uninstrumented programs it is preloaded into; the
+# programs' own leaks are not the shim's to report.
+rts=$(ldd "$SHIM" 2>/dev/null | awk '/lib(asan|ubsan|tsan)/ {printf "%s ", $3}')
+SHIM="$rts$SHIM"	# in ldd's order: libasan must come first
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 if nm -D "$VICTIM" 2>/dev/null | grep -q ' pb_'; then
 	notok "the victim is built without libportbind"
 fi
@@ -105,6 +114,20 @@ PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >"$tmp/waitl" 2>&1
 t1=$(date +%s%N)
 check "PORTBIND_WAIT does not wait for a listener ($(( (t1 - t0) / 1000000 )) ms)" \
 	sh -c "[ $(( (t1 - t0) / 1000000 )) -lt 2000 ] && grep -q 'listening socket' '$tmp/waitl'"
+
+# ---- the edges: a bad pointer, what is left alone, stderr that bites
+check "a bad address pointer gives EFAULT back, not a crash" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' efault 2>/dev/null)\" = ok ]"
+check "SO_REUSEADDR on TCP with a port only: not port 0, UDP or AF_UNIX" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' untouched $(free_port) 2>/dev/null)\" = ok ]"
+check "stderr closed and the socket given fd 2: no line into the socket" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fd2sock $P)\" = ok ]"
+check "stderr a pipe nobody reads: no SIGPIPE, the program goes on" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' epipe $P)\" = ok ]"
+Q=$(free_port)
+out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>"$tmp/listen.err")
+check "listen() that loses to the other SO_REUSEADDR socket is explained" \
+	sh -c "[ '$out' = ok ] && grep -q 'probe: listen: tcp 127.0.0.1:$Q: EADDRINUSE' '$tmp/listen.err'"
 
 # ---- a real third-party server, unmodified
 if command -v python3 >/dev/null 2>&1; then
