@@ -401,10 +401,10 @@ START_TEST(v6only_leaves_ipv4_free)
 
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
-	d = pb_listen("[::]:0", 8, 0, NULL);
+	port = pbt_free_port();
+	d = listen_at("[::]", port, 0);
 	ck_assert_int_ge(d, 0);
 	ck_assert_int_eq(pbt_getopt(d, IPPROTO_IPV6, IPV6_V6ONLY), 1);
-	port = pbt_local_port(d);
 	v4 = listen_at("0.0.0.0", port, 0);
 	ck_assert_msg(v4 >= 0, "0.0.0.0 beside [::] v6only: %s", strerror(errno));
 	close(v4);
@@ -412,8 +412,9 @@ START_TEST(v6only_leaves_ipv4_free)
 
 	/* And the other way round: [::] v6-only binds beside 0.0.0.0, while
 	   the dual-stack wildcard does not. */
-	v4 = pb_listen("0.0.0.0:0", 8, 0, NULL);
-	port = pbt_local_port(v4);
+	port = pbt_free_port();
+	v4 = listen_at("0.0.0.0", port, 0);
+	ck_assert_int_ge(v4, 0);
 	d = listen_at("[::]", port, 0);
 	ck_assert_int_ge(d, 0);
 	close(d);

@@ -479,11 +479,10 @@ START_TEST(explicit_source_port_is_shared)
 	socklen_t d1len = addr_of(&d1, "127.0.0.1", pbt_local_port(l1));
 	socklen_t d2len = addr_of(&d2, "127.0.0.1", pbt_local_port(l2));
 	struct pb_diag why = PB_DIAG_INIT;
-	int probe = pb_bind_udp("127.0.0.1:0", 0, NULL), a, b;
-	unsigned port = pbt_local_port(probe);	/* a port nobody holds in TCP */
+	unsigned port = pbt_free_port();	/* nobody holds it in TCP */
 	socklen_t slen;
+	int a, b;
 
-	close(probe);
 	slen = addr_of(&src, "127.0.0.1", port);
 	a = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
 			    (struct sockaddr *)&d1, d1len, 0, NULL);

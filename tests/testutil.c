@@ -65,6 +65,36 @@ int pbt_kernel_at_least(int major, int minor)
 	return a > major || (a == major && b >= minor);
 }
 
+/* bind(wildcard, 0) picks a port free for every address of the family,
+   TIME_WAIT sockets included; the other family is then checked. */
+unsigned pbt_free_port(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned port = 0;
+	int i, fd, ok, on = 1;
+
+	for (i = 0; i < 50; i++) {
+		fd = pbt_socket("0.0.0.0", SOCK_STREAM, 0);
+		len = pbt_addr(&ss, "0.0.0.0", 0);
+		ck_assert_int_eq(bind(fd, (struct sockaddr *)&ss, len), 0);
+		port = pbt_local_port(fd);
+		close(fd);
+		if (!pbt_have_ipv6())
+			return port;
+		fd = pbt_socket("::", SOCK_STREAM, 0);
+		ck_assert_int_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+					    sizeof(on)), 0);
+		len = pbt_addr(&ss, "::", port);
+		ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+		close(fd);
+		if (ok)
+			return port;
+	}
+	ck_abort_msg("no port free in both families after 50 tries");
+	return 0;
+}
+
 int pbt_have_ipv6(void)
 {
 	struct sockaddr_storage ss;

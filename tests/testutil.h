@@ -47,6 +47,10 @@ void pbt_skip(const char *test, const char *fmt, ...)
 
 int pbt_have_ipv6(void);
 int pbt_kernel_at_least(int major, int minor);
+/* A TCP port nothing holds on any IPv4 or IPv6 address, TIME_WAIT
+   included (earlier tests leave some): a test that then binds other
+   families or addresses on it meets only its own sockets. */
+unsigned pbt_free_port(void);
 
 /* Fill a sockaddr for a numeric address and port. */
 socklen_t pbt_addr(struct sockaddr_storage *ss, const char *ip, unsigned port);
