@@ -104,7 +104,9 @@ END_TEST
 static int empty_proc(void)
 {
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    /* The type is ignored for a propagation change; valgrind wants
+	       a readable string there all the same. */
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("none", "/proc", "tmpfs", 0, NULL) < 0)
 		return -1;
 	return 0;
@@ -223,7 +225,9 @@ static int out_of_descriptors(void *arg)
 	PBT_REQUIRE(l >= 0);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(l));
 	len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(l));
-	PBT_REQUIRE(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	/* valgrind keeps descriptors of its own and refuses this. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return SKIPPED;
 	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
 		last = fd;
 	PBT_REQUIRE(errno == EMFILE && last >= 0);
@@ -253,7 +257,11 @@ static int out_of_descriptors(void *arg)
 
 START_TEST(at_the_descriptor_limit)
 {
-	ck_assert_int_eq(pbt_run_in_child(out_of_descriptors, NULL), 0);
+	int st = pbt_run_in_child(out_of_descriptors, NULL);
+
+	if (st == SKIPPED)
+		PBT_SKIP("RLIMIT_NOFILE cannot be lowered here (under valgrind?)");
+	ck_assert_int_eq(st, 0);
 }
 END_TEST
 
