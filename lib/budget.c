@@ -87,7 +87,7 @@ static int on_row(const struct pb_sockent *e, void *arg)
 		w->t->other++;
 	if (w->d)
 		pb__diag_store(w->d, e);
-	return 0;
+	return 1;
 }
 
 static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
@@ -117,7 +117,6 @@ static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 	struct pb_portsel sel;
 	uint32_t states = PB__ALL_STATES &
 			  ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE));
-	int r = -ENOSYS;
 
 	memset(&w, 0, sizeof(w));
 	memset(t, 0, sizeof(*t));
@@ -133,22 +132,7 @@ static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 	w.reuse_after_ms = reuse_after_ms;
 	sel.remote = 1;
 	sel.lo = sel.hi = pb__addr_port(dst);
-
-	if (!(diag_flags & PB_DIAG_NO_NETLINK)) {
-		r = pb__sockdiag_dump_sel(IPPROTO_TCP, AF_UNSPEC, states, &sel,
-					  on_row, &w);
-		if (r == 0)
-			return PB_SRC_NETLINK;
-		if (t->established + t->time_wait + t->other)
-			return r;	/* failed half-way: no second count */
-	}
-	if (!(diag_flags & PB_DIAG_NO_PROCNET)) {
-		r = pb__procnet_dump_sel(IPPROTO_TCP, AF_UNSPEC, states, &sel,
-					 on_row, &w);
-		if (r == 0)
-			return PB_SRC_PROCNET;
-	}
-	return r;
+	return pb__table_read(IPPROTO_TCP, states, &sel, diag_flags, on_row, &w);
 }
 
 struct listen_walk {
@@ -166,7 +150,8 @@ static int on_listener(const struct pb_sockent *e, void *arg)
 	unsigned port = pb__addr_port((const struct sockaddr *)&e->local);
 
 	/* A service on 0.0.0.0 and [::] is one port; a reserved port is
-	   already out of connect()'s way. */
+	   already out of connect()'s way.  Never "kept": with each port
+	   counted once, reading a second source cannot count one twice. */
 	if (PORT_BIT(w->seen, port) || PORT_BIT(w->reserved, port))
 		return 0;
 	w->seen[port / 8] |= (uint8_t)(1u << (port % 8));
@@ -234,8 +219,7 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 		size = b.port_hi - b.port_lo + 1;
 		if (pb__reserved_map(reserved) < 0)
 			memset(reserved, 0, sizeof(reserved));
-		r = pb__reserved_in_range(b.port_lo, b.port_hi);
-		b.reserved = r > 0 ? (unsigned)r : 0;
+		b.reserved = pb__ports_in_map(reserved, b.port_lo, b.port_hi);
 		b.usable = size > b.reserved ? size - b.reserved : 0;
 	} else {
 		b.port_lo = b.port_hi = 0;
@@ -261,15 +245,8 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 			sel.remote = 0;
 			sel.lo = b.port_lo;
 			sel.hi = b.port_hi;
-			if (pb__sockdiag_dump_sel(IPPROTO_TCP, AF_UNSPEC,
-						  TCPF(PB_TCP_LISTEN), &sel,
-						  on_listener, lw) < 0) {
-				b.n_listeners = 0;
-				memset(lw->seen, 0, sizeof(lw->seen));
-				pb__procnet_dump_sel(IPPROTO_TCP, AF_UNSPEC,
-						     TCPF(PB_TCP_LISTEN), &sel,
-						     on_listener, lw);
-			}
+			pb__table_read(IPPROTO_TCP, TCPF(PB_TCP_LISTEN), &sel, 0,
+				       on_listener, lw);
 			free(lw);
 		}
 		in_use = t.established + t.other + t.time_wait -

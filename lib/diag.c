@@ -176,38 +176,62 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	} else
 		d->n_connected++;
 	pb__diag_store(d, e);
-	return 0;
+	return 1;
 }
 
-/*
- * Read the table rows for the port whose states are in mask: netlink, or
- * /proc/net when netlink is refused (or switched off).  0 when a source
- * answered, -errno when none could.
- */
-static int read_table(struct walk *w, int family, uint32_t mask)
+struct kept {
+	pb_sockent_fn fn;
+	void *arg;
+	unsigned rows;
+};
+
+static int count_kept(const struct pb_sockent *e, void *arg)
+{
+	struct kept *k = arg;
+	int r = k->fn(e, k->arg);
+
+	if (r > 0)
+		k->rows++;
+	return r;
+}
+
+int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
+		   unsigned diag_flags, pb_sockent_fn fn, void *arg)
+{
+	struct kept k = { fn, arg, 0 };
+	int r = -ENOSYS;
+
+	if (!(diag_flags & PB_DIAG_NO_NETLINK)) {
+		r = pb__sockdiag_dump_sel(protocol, AF_UNSPEC, states, sel,
+					  count_kept, &k);
+		if (r == 0)
+			return PB_SRC_NETLINK;
+		/* A walk that failed half-way after keeping rows: reading
+		   /proc too would count them twice. */
+		if (k.rows)
+			return r;
+	}
+	if (!(diag_flags & PB_DIAG_NO_PROCNET)) {
+		r = pb__procnet_dump_sel(protocol, AF_UNSPEC, states, sel, fn, arg);
+		if (r == 0)
+			return PB_SRC_PROCNET;
+	}
+	return r;
+}
+
+/* The rows for the target's port whose states are in mask; the source
+   that answered is noted.  0, or -errno when none could. */
+static int read_table(struct walk *w, uint32_t mask)
 {
 	struct pb_diag *d = w->d;
 	unsigned port = pb__addr_port((const struct sockaddr *)&d->addr);
-	unsigned before = d->n_holders;
-	int r = -ENOSYS;
+	struct pb_portsel sel = { 0, port, port };
+	int r = pb__table_read(w->protocol, mask, &sel, d->flags, on_socket, w);
 
-	if (!(d->flags & PB_DIAG_NO_NETLINK)) {
-		r = pb__sockdiag_dump(w->protocol, family, mask, port, on_socket, w);
-		if (r == 0) {
-			d->sources |= PB_SRC_NETLINK;
-			return 0;
-		}
-		/* A walk that failed half-way may have counted rows: start
-		   the other source from a clean slate. */
-		if (d->n_holders != before)
-			return r;
-	}
-	if (!(d->flags & PB_DIAG_NO_PROCNET)) {
-		r = pb__procnet_dump(w->protocol, family, mask, port, on_socket, w);
-		if (r == 0)
-			d->sources |= PB_SRC_PROCNET;
-	}
-	return r;
+	if (r < 0)
+		return r;
+	d->sources |= (unsigned)r;
+	return 0;
 }
 
 static int sysctl_default_v6only(void)
@@ -240,7 +264,7 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	if (w.protocol == IPPROTO_TCP) {
 		/* Cheap whatever the table holds: the kernel walks only its
 		   listening hash.  A listener settles it. */
-		r = read_table(&w, AF_UNSPEC, TCPF(PB_TCP_LISTEN));
+		r = read_table(&w, TCPF(PB_TCP_LISTEN));
 		if (r == 0 && d->n_listen) {
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
@@ -250,10 +274,10 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 		   asking for them makes the kernel walk its bind hash too,
 		   half as much again.  They are asked for below, only when
 		   they could change the verdict. */
-		read_table(&w, AF_UNSPEC, PB__ALL_STATES &
+		read_table(&w, PB__ALL_STATES &
 			   ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)));
 	} else {
-		read_table(&w, AF_UNSPEC, PB__ALL_STATES);
+		read_table(&w, PB__ALL_STATES);
 	}
 
 	if (d->n_bound)
@@ -282,7 +306,7 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 		unsigned saved_flags = d->flags;
 
 		d->flags |= PB_DIAG_NO_PROCNET;
-		read_table(&w, AF_UNSPEC, TCPF(PB__TCP_BOUND_INACTIVE));
+		read_table(&w, TCPF(PB__TCP_BOUND_INACTIVE));
 		d->flags = saved_flags;
 		if (d->n_bound)
 			d->cause = PB_CAUSE_BOUND;

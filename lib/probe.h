@@ -19,5 +19,7 @@ int pb__cap_net_bind_service(void);
 int pb__reserved_in_range(unsigned lo, unsigned hi);
 #define PB__PORT_MAP_BYTES (65536 / 8)
 int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES]);
+unsigned pb__ports_in_map(const uint8_t map[PB__PORT_MAP_BYTES], unsigned lo,
+			  unsigned hi);
 
 #endif

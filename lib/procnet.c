@@ -173,6 +173,7 @@ static int dump_file(const char *path, int family, int protocol,
 		r = fn(&e, arg);
 		if (r < 0)
 			break;
+		r = 0;	/* kept or passed over: read on */
 	}
 	if (r == 0 && ferror(f))
 		r = -EIO;

@@ -146,18 +146,24 @@ int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES])
 	return 0;
 }
 
+/* How many ports of lo..hi a port bitmap has. */
+unsigned pb__ports_in_map(const uint8_t map[PB__PORT_MAP_BYTES], unsigned lo,
+			  unsigned hi)
+{
+	unsigned port, n = 0;
+
+	for (port = lo; port <= hi && port <= 65535; port++)
+		n += (map[port / 8] >> (port % 8)) & 1u;
+	return n;
+}
+
 /* How many ports of lo..hi are reserved; -errno when unreadable. */
 int pb__reserved_in_range(unsigned lo, unsigned hi)
 {
 	uint8_t map[PB__PORT_MAP_BYTES];
-	unsigned port, n = 0;
 	int r = pb__reserved_map(map);
 
-	if (r < 0)
-		return r;
-	for (port = lo; port <= hi && port <= 65535; port++)
-		n += (map[port / 8] >> (port % 8)) & 1u;
-	return (int)n;
+	return r < 0 ? r : (int)pb__ports_in_map(map, lo, hi);
 }
 
 static int read_or_minus_one(const char *name)

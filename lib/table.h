@@ -26,7 +26,8 @@ struct pb_sockent {
 	struct sockaddr_storage remote;
 };
 
-/* Return < 0 to stop the walk with that value. */
+/* Return 1 for a row kept (counted), 0 for a row passed over, < 0 to
+   stop the walk with that value. */
 typedef int (*pb_sockent_fn)(const struct pb_sockent *e, void *arg);
 
 /* Which rows a walk keeps, by port: the local (source) port, or the remote
@@ -56,6 +57,12 @@ int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
 			 void *arg);
 int pb__procnet_parse_line(const char *line, int family, int protocol,
 			   long clk_tck, struct pb_sockent *e);
+
+/* diag.c: the table from netlink, or from /proc/net where netlink is
+   refused (diag_flags: PB_DIAG_NO_NETLINK, PB_DIAG_NO_PROCNET); both
+   families.  PB_SRC_NETLINK or PB_SRC_PROCNET, or -errno. */
+int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
+		   unsigned diag_flags, pb_sockent_fn fn, void *arg);
 
 /* owner.c: fill pid and comm of holders by their inodes; the number found,
    or -errno when /proc cannot be read. */
