@@ -26,6 +26,11 @@ double median(double *v, size_t n);
 
 /* Enter a private network namespace with lo up.  0, or -1 and errno. */
 int netns_private(void);
+
+/* What a careful hand-written server does: socket, SO_REUSEADDR,
+   IPV6_V6ONLY for IPv6, bind ip port 0, listen.  The fd, or -1 with
+   nothing left open. */
+int raw_listen(int family, const char *ip, int v6only);
 /* Write a /proc/sys value (per network namespace under /proc/sys/net). */
 int sysctl_write(const char *path, const char *value);
 

@@ -25,39 +25,6 @@
 
 enum op { PB_L4, RAW_L4, PB_L6, RAW_L6, PB_BR, RAW_BR };
 
-static int raw_listen(int family, int v6only)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
-
-		s->sin_family = AF_INET;
-		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
-
-		s->sin6_family = AF_INET6;
-		s->sin6_addr = in6addr_loopback;
-		len = sizeof(*s);
-	}
-	if (fd < 0)
-		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    (family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) ||
-	    bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Mean ns per call over one batch, or -1 on a failure. */
 static double batch(enum op op)
 {
@@ -81,13 +48,13 @@ static double batch(enum op op)
 			r = fd = pb_listen("127.0.0.1:0", 128, 0, NULL);
 			break;
 		case RAW_L4:
-			r = fd = raw_listen(AF_INET, 0);
+			r = fd = raw_listen(AF_INET, "127.0.0.1", 0);
 			break;
 		case PB_L6:
 			r = fd = pb_listen("[::1]:0", 128, 0, NULL);
 			break;
 		case RAW_L6:
-			r = fd = raw_listen(AF_INET6, 1);
+			r = fd = raw_listen(AF_INET6, "::1", 1);
 			break;
 		case PB_BR:
 			r = pb_bind_reuse(fd, (struct sockaddr *)&sin, sizeof(sin));

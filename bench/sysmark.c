@@ -25,43 +25,13 @@
 
 #include <portbind.h>
 
+#include "bench.h"
+
 static void mark(const char *m)
 {
 	ssize_t r = write(-1, m, strlen(m));
 
 	(void)r;
-}
-
-static int raw_listen(int family, const char *ip, int v6only)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
-
-		s->sin_family = AF_INET;
-		inet_pton(AF_INET, ip, &s->sin_addr);
-		len = sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
-
-		s->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, ip, &s->sin6_addr);
-		len = sizeof(*s);
-	}
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		return -1;
-	if (family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0)
-		return -1;
-	return fd;
 }
 
 int main(int argc, char **argv)
