@@ -161,12 +161,7 @@ static int range_times_destinations(void *arg)
 
 START_TEST(connect_from_reaches_range_times_destinations)
 {
-	const char *why;
-	int st = pbt_run_in_netns(range_times_destinations, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(range_times_destinations, NULL);
 }
 END_TEST
 
@@ -276,12 +271,7 @@ static int budget_and_tw_reuse(void *arg)
 
 START_TEST(budget_counts_and_tw_reuse)
 {
-	const char *why;
-	int st = pbt_run_in_netns(budget_and_tw_reuse, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(budget_and_tw_reuse, NULL);
 }
 END_TEST
 
@@ -322,12 +312,7 @@ static int reserved_skipped(void *arg)
 
 START_TEST(reserved_ports_are_skipped)
 {
-	const char *why;
-	int st = pbt_run_in_netns(reserved_skipped, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(reserved_skipped, NULL);
 }
 END_TEST
 
@@ -372,12 +357,7 @@ static int listener_in_range(void *arg)
 
 START_TEST(budget_flags_listener_in_range)
 {
-	const char *why;
-	int st = pbt_run_in_netns(listener_in_range, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(listener_in_range, NULL);
 }
 END_TEST
 

@@ -370,13 +370,7 @@ static int privileged_child(void *arg)
 
 START_TEST(privileged_port)
 {
-	const char *why;
-	int st;
-
-	st = pbt_run_in_netns(privileged_child, NULL, &why);
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(privileged_child, NULL);
 }
 END_TEST
 
@@ -398,12 +392,7 @@ static int raised_limit_child(void *arg)
 
 START_TEST(privileged_raised_limit)
 {
-	const char *why;
-	int st = pbt_run_in_netns(raised_limit_child, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(raised_limit_child, NULL);
 }
 END_TEST
 
@@ -460,12 +449,7 @@ static int exhausted_child(void *arg)
 
 START_TEST(ports_exhausted)
 {
-	const char *why;
-	int st = pbt_run_in_netns(exhausted_child, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(exhausted_child, NULL);
 }
 END_TEST
 

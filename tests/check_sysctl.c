@@ -84,12 +84,7 @@ static int set_and_read(void *arg)
 
 START_TEST(values_in_a_namespace)
 {
-	const char *why;
-	int st = pbt_run_in_netns(set_and_read, NULL, &why);
-
-	if (st < 0)
-		PBT_SKIP("%s", why);
-	ck_assert_int_eq(st, 0);
+	PBT_IN_NETNS(set_and_read, NULL);
 }
 END_TEST
 

@@ -86,6 +86,15 @@ void pbt_connect_pair(int lfd, const char *ip, unsigned port, int *client,
    Returns the status, or -1 with *reason set when a namespace cannot be
    made here (not root, unshare refused): the caller reports a skip. */
 int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason);
+/* The whole of most namespace tests: run fn(arg) there, pass when it
+   returns 0, skip with the reason where no namespace can be made. */
+#define PBT_IN_NETNS(fn, arg) do { \
+	const char *pbt_why_; \
+	int pbt_st_ = pbt_run_in_netns((fn), (arg), &pbt_why_); \
+	if (pbt_st_ < 0) \
+		PBT_SKIP("%s", pbt_why_); \
+	ck_assert_int_eq(pbt_st_, 0); \
+} while (0)
 /* Write a sysctl inside the child's namespace ("net/ipv4/..."): 0 or -1. */
 int pbt_write_sysctl(const char *path, const char *value);
 /* Fork a child that runs fn(arg) and reap it; its exit status. */
