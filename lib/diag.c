@@ -219,14 +219,16 @@ int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
 	return r;
 }
 
-/* The rows for the target's port whose states are in mask; the source
-   that answered is noted.  0, or -errno when none could. */
-static int read_table(struct walk *w, uint32_t mask)
+/* The rows for the target's port whose states are in mask, from the
+   sources d->flags allows and those in more_flags do not forbid; the
+   source that answered is noted.  0, or -errno when none could. */
+static int read_table(struct walk *w, uint32_t mask, unsigned more_flags)
 {
 	struct pb_diag *d = w->d;
 	unsigned port = pb__addr_port((const struct sockaddr *)&d->addr);
 	struct pb_portsel sel = { 0, port, port };
-	int r = pb__table_read(w->protocol, mask, &sel, d->flags, on_socket, w);
+	int r = pb__table_read(w->protocol, mask, &sel, d->flags | more_flags,
+			       on_socket, w);
 
 	if (r < 0)
 		return r;
@@ -264,20 +266,19 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	if (w.protocol == IPPROTO_TCP) {
 		/* Cheap whatever the table holds: the kernel walks only its
 		   listening hash.  A listener settles it. */
-		r = read_table(&w, TCPF(PB_TCP_LISTEN));
+		r = read_table(&w, TCPF(PB_TCP_LISTEN), 0);
 		if (r == 0 && d->n_listen) {
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
 			return;
 		}
 		/* Bound-only sockets (Linux 6.7+) are left out of this walk:
-		   asking for them makes the kernel walk its bind hash too,
-		   half as much again.  They are asked for below, only when
-		   they could change the verdict. */
+		   asking for them costs a second full walk.  They are asked
+		   for below, only when nothing visible explains the refusal. */
 		read_table(&w, PB__ALL_STATES &
-			   ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)));
+			   ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)), 0);
 	} else {
-		read_table(&w, PB__ALL_STATES);
+		read_table(&w, PB__ALL_STATES, 0);
 	}
 
 	if (d->n_bound)
@@ -303,11 +304,7 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	   one itself).  Only netlink lists them, on Linux 6.7+. */
 	if (w.protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
 	    d->n_holders == 0) {
-		unsigned saved_flags = d->flags;
-
-		d->flags |= PB_DIAG_NO_PROCNET;
-		read_table(&w, TCPF(PB__TCP_BOUND_INACTIVE));
-		d->flags = saved_flags;
+		read_table(&w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
 		if (d->n_bound)
 			d->cause = PB_CAUSE_BOUND;
 	}
