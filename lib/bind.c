@@ -173,14 +173,6 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_until(int64_t deadline)
 {
 	struct timespec ts = {
@@ -212,7 +204,7 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
 		 int timeout_ms, struct pb_diag *d)
 {
-	int64_t start = now_ms(), wake;
+	int64_t start = pb__now_ms(), wake;
 	int r = -EADDRINUSE, round, late = 0;
 
 	for (round = 0; round < PB_WAIT_ROUNDS; round++) {
@@ -230,13 +222,13 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		   20, then 40 ms). */
 		if (d->time_wait_ms > PB_WAIT_SLACK_MS) {
 			late = 0;
-			wake = now_ms() + d->time_wait_ms + PB_WAIT_SLACK_MS;
+			wake = pb__now_ms() + d->time_wait_ms + PB_WAIT_SLACK_MS;
 		} else {
-			wake = now_ms() + (PB_WAIT_SLACK_MS << (late < 3 ? late : 3));
+			wake = pb__now_ms() + (PB_WAIT_SLACK_MS << (late < 3 ? late : 3));
 			late++;
 		}
 		if (timeout_ms >= 0 && wake > start + timeout_ms) {
-			if (now_ms() >= start + timeout_ms)
+			if (pb__now_ms() >= start + timeout_ms)
 				break;
 			wake = start + timeout_ms;
 		}

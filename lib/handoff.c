@@ -76,14 +76,6 @@ static int peer_trusted(int fd)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events on fd until deadline (-1: none).  0, or -errno. */
 static int wait_for(int fd, short events, int64_t deadline)
 {
@@ -93,7 +85,7 @@ static int wait_for(int fd, short events, int64_t deadline)
 	for (;;) {
 		ms = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - pb__now_ms();
 
 			ms = left > 0 ? (left > INT32_MAX ? INT32_MAX : (int)left) : 0;
 		}
@@ -223,7 +215,7 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
 	size_t off, nl;
 	int conn = -1, i, r;
 	char ack = 0;
@@ -348,7 +340,7 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
 	int fds[PB_HANDOFF_MAX];
 	socklen_t len;
 	char *msg = NULL, ack = PB_HANDOFF_ACK;

@@ -9,6 +9,8 @@
 #define PB_INTERNAL_H
 
 #include <errno.h>
+#include <stdint.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -73,6 +75,15 @@ static inline void pb__close_keep_errno(int fd)
 	if (fd >= 0)
 		close(fd);
 	errno = saved;
+}
+
+/* Milliseconds on the monotonic clock, for timeouts. */
+static inline int64_t pb__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Turn an internal -errno result into the exported -1/errno convention. */
