@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -228,6 +229,99 @@ START_TEST(fd_matches_rules)
 }
 END_TEST
 
+/*
+ * A hand-off set whose numbers no longer hold the sockets it brought (the
+ * server re-executed itself: same pid, the taken sockets closed on exec,
+ * the numbers reused): nothing is adopted but the very sockets, by inode.
+ */
+static int stale_child(void *arg)
+{
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	int u = pb_bind_udp("127.0.0.1:0", 0, NULL);
+	int c = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	char fds[32], inos[64], me[16], name[16];
+	struct stat sl, su;
+
+	(void)arg;
+	PBT_REQUIRE(l >= 0 && u >= 0 && c >= 0);
+	PBT_REQUIRE(fstat(l, &sl) == 0 && fstat(u, &su) == 0);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	setenv("PORTBIND_PID", me, 1);
+	setenv("PORTBIND_FDNAMES", "web:dns:conn", 1);
+
+	/* The right inodes: both adopted, by name alone. */
+	snprintf(fds, sizeof(fds), "%d,%d,%d", l, u, c);
+	snprintf(inos, sizeof(inos), "%llu,%llu,%llu",
+		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino,
+		 (unsigned long long)sl.st_ino);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDINOS", inos, 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == l);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == u);
+	PBT_REQUIRE(pb_listen_fd_name(u, name, sizeof(name)) == 0 &&
+		    strcmp(name, "dns") == 0);
+	/* "conn" names a descriptor whose inode is not its own. */
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "conn") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_listen_fd_name(c, name, sizeof(name)) == -1 &&
+		    errno == ENOENT);
+
+	/* Swapped: the numbers hold other sockets now, a listener among
+	   them that a by-name or by-spec adoption would have taken. */
+	snprintf(fds, sizeof(fds), "%d,%d", u, l);
+	snprintf(inos, sizeof(inos), "%llu,%llu",
+		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDINOS", inos, 1);
+	setenv("PORTBIND_FDNAMES", "dns:web", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1 &&
+		    errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL) > u);
+
+	/* No inodes recorded: numbers alone are never trusted. */
+	unsetenv("PORTBIND_FDINOS");
+	snprintf(fds, sizeof(fds), "%d", l);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDNAMES", "web", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	return 0;
+}
+
+START_TEST(adopt_stale_handoff_numbers)
+{
+	ck_assert_int_eq(pbt_run_in_child(stale_child, NULL), 0);
+}
+END_TEST
+
+/* Socket activation by name alone: a socket at the number that neither
+   listens (stream) nor is bound (datagram) is not adopted. */
+static int unbound_child(void *arg)
+{
+	int s = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int d = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	char me[16];
+
+	(void)arg;
+	PBT_REQUIRE(s >= 0 && d >= 0);
+	PBT_REQUIRE(dup2(s, 3) == 3 && dup2(d, 4) == 4);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	setenv("LISTEN_PID", me, 1);
+	setenv("LISTEN_FDS", "2", 1);
+	setenv("LISTEN_FDNAMES", "web:dns", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
+	PBT_REQUIRE(listen(3, 4) == 0);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == 3);
+	return 0;
+}
+
+START_TEST(adopt_by_name_needs_a_server_socket)
+{
+	ck_assert_int_eq(pbt_run_in_child(unbound_child, NULL), 0);
+}
+END_TEST
+
 START_TEST(adopt_arguments)
 {
 	errno = 0;
@@ -253,6 +347,8 @@ Suite *suite_activate(void)
 			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
 	tcase_add_test(tc, fd_matches_rules);
 	tcase_add_test(tc, adopt_arguments);
+	tcase_add_test(tc, adopt_stale_handoff_numbers);
+	tcase_add_test(tc, adopt_by_name_needs_a_server_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
