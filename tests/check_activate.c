@@ -24,11 +24,45 @@ static int cloexec(int fd)
 
 /* ---- the service side, after exec */
 
+/*
+ * After a hand-off, the server executes itself again: same pid, same
+ * environment, the taken socket closed on exec.  A listener the new
+ * program opens lands on the old number; it must not be adopted as the
+ * socket the hand-off brought.
+ */
+static int reexec_child(const char *want_s)
+{
+	int want = atoi(want_s), fd = -1, i, spare[8], nspare = 0;
+
+	PBT_REQUIRE(fcntl(want, F_GETFD) == -1 && errno == EBADF);
+	PBT_REQUIRE(getenv("PORTBIND_FDS") != NULL);
+	/* Fill the lower free numbers until a listener gets the old one. */
+	for (i = 0; i < 8 && fd != want; i++) {
+		fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0 && fd <= want);
+		if (fd != want)
+			spare[nspare++] = fd;
+	}
+	PBT_REQUIRE(fd == want);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1 &&
+		    errno == ENOENT);
+	PBT_REQUIRE(pb_listen_fd_name(want, (char[16]){0}, 16) == -1 &&
+		    errno == ENOENT);
+	while (nspare > 0)
+		close(spare[--nspare]);
+	close(fd);
+	return 0;
+}
+
 int pbt_activation_child(void)
 {
 	const char *port_s = getenv("PBT_PORT");
 	char spec[64], name[64];
 	int fd, before;
+
+	if (getenv("PBT_REEXEC_FD"))
+		return reexec_child(getenv("PBT_REEXEC_FD"));
 
 	PBT_REQUIRE(port_s != NULL);
 	/* Inherited across exec, so not close-on-exec yet. */
@@ -322,6 +356,49 @@ START_TEST(adopt_by_name_needs_a_server_socket)
 }
 END_TEST
 
+START_TEST(adopt_after_reexec)
+{
+	char dir[] = "/tmp/pbt-reexec.XXXXXX", path[64], num[16];
+	const char *const names[] = { "web" };
+	int l = pb_listen("127.0.0.1:0", 8, 0, NULL), ctl, st;
+	pid_t pid;
+
+	ck_assert_int_ge(l, 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl", dir);
+	ctl = pb_handoff_listen(path);
+	ck_assert_int_ge(ctl, 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char arg0[] = "check_portbind", arg1[] = "activation-child";
+		char *argv[] = { arg0, arg1, NULL };
+		int fd;
+
+		close(ctl);
+		close(l);
+		if (pb_handoff_take(path, 5000) != 1)
+			_exit(80);
+		fd = pb_adopt(SOCK_STREAM, NULL, "web");
+		if (fd < 0)
+			_exit(81);
+		snprintf(num, sizeof(num), "%d", fd);
+		setenv("PBT_REEXEC_FD", num, 1);
+		execv(pbt_self, argv);
+		_exit(82);
+	}
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, names, 1, 5000), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "re-executed side failed: status %d", st);
+	close(ctl);
+	close(l);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(adopt_arguments)
 {
 	errno = 0;
@@ -348,6 +425,7 @@ Suite *suite_activate(void)
 	tcase_add_test(tc, fd_matches_rules);
 	tcase_add_test(tc, adopt_arguments);
 	tcase_add_test(tc, adopt_stale_handoff_numbers);
+	tcase_add_test(tc, adopt_after_reexec);
 	tcase_add_test(tc, adopt_by_name_needs_a_server_socket);
 	suite_add_tcase(s, tc);
 	return s;
