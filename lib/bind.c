@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "scratch.h"
 #include "table.h"
 
 PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
@@ -253,29 +254,39 @@ static int try_listen(void *arg)
 PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 			     int timeout_ms, struct pb_diag *why)
 {
-	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_diag *d;
 	struct pb_spec s;
 	struct listen_attempt a = { &s, backlog, flags };
-	int r;
+	int r, saved = errno;
 
 	r = begin(spec, SOCK_STREAM, flags, why, &s);
 	if (r != -ENOENT)
 		return pb__ret(r);
-	/* Owners are looked up once, at the end, not every round. */
-	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
-	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
-			 s.len, s.v6only, timeout_ms, &d);
-	if (r >= 0)
-		return r;
-	if (why) {
-		size_t n = why->size < sizeof(d) ? why->size : sizeof(d);
-
-		if ((why->flags & PB_DIAG_OWNERS) && d.n_stored &&
-		    pb__find_owners(d.holders, d.n_stored) > 0)
-			d.sources |= PB_SRC_OWNERS;
-		d.flags = why->flags;
-		d.size = why->size;
-		memcpy(why, &d, n);
+	/* The wait's own diagnosis (2.8 KiB) lives off the stack; why is
+	   left alone on success, so it is not used as the workspace. */
+	d = pb__scratch_get(sizeof(*d));
+	if (!d) {
+		/* No memory to tell TIME_WAIT from a listener: one attempt,
+		   no wait, explained as pb_listen would. */
+		return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
 	}
+	d->size = sizeof(*d);
+	/* Owners are looked up once, at the end, not every round. */
+	d->flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
+	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
+			 s.len, s.v6only, timeout_ms, d);
+	if (r < 0 && why) {
+		size_t n = why->size < sizeof(*d) ? why->size : sizeof(*d);
+
+		if ((why->flags & PB_DIAG_OWNERS) && d->n_stored &&
+		    pb__find_owners(d->holders, d->n_stored) > 0)
+			d->sources |= PB_SRC_OWNERS;
+		d->flags = why->flags;
+		d->size = why->size;
+		memcpy(why, d, n);
+	}
+	pb__scratch_put(d, sizeof(*d));
+	if (r >= 0)
+		errno = saved;	/* the failed rounds set it */
 	return pb__ret(r);
 }
