@@ -174,16 +174,22 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
-static void sleep_until(int64_t deadline)
+/*
+ * Sleep until deadline (pb__now_ms time): 0, or -EINTR as soon as a
+ * signal handler has run.  A caught signal (Ctrl-C, systemctl stop) must
+ * reach the program now, not when the wait is over; the kernel never
+ * restarts clock_nanosleep after a handler, SA_RESTART or not.  Any other
+ * failure ends the sleep early too: the caller's loop is bounded.
+ */
+static int sleep_until(int64_t deadline)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t)(deadline / 1000),
 		.tv_nsec = (long)(deadline % 1000) * 1000000L,
 	};
+	int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 
-	/* Absolute time: a signal that interrupts the sleep costs nothing. */
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	return r == EINTR ? -EINTR : 0;
 }
 
 /* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
@@ -198,8 +204,14 @@ static void sleep_until(int64_t deadline)
  * says the address is held by TIME_WAIT alone (or was, and just came
  * free); between tries it sleeps until the last one expires, never past
  * timeout_ms (< 0: no bound but the sockets' own lifetime).  d (a full
- * struct, flags set) holds the last diagnosis.  attempt's success, or
- * -errno of its last failure.
+ * struct, flags set) holds the last diagnosis.  attempt's success, -errno
+ * of its last failure, or -EINTR as soon as a signal handler interrupts a
+ * sleep (d then holds the diagnosis made before that sleep).
+ *
+ * Async-signal-safe, and within the stack budget, as long as attempt() is:
+ * the shim runs it in its bind().  A signal caught while an attempt or a
+ * diagnosis runs (milliseconds, between two sleeps) is not seen: only the
+ * sleeps are interrupted.
  */
 int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
@@ -233,7 +245,8 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 				break;
 			wake = start + timeout_ms;
 		}
-		sleep_until(wake);
+		if (sleep_until(wake) < 0)
+			return -EINTR;
 	}
 	return r;
 }

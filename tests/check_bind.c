@@ -3,8 +3,12 @@
    TIME_WAIT, overlap of addresses, dual-stack, flags, and no fd leaks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -477,11 +481,122 @@ START_TEST(failure_keeps_errno_and_why)
 }
 END_TEST
 
+/* ---- pb_listen_wait and signals: a caught signal ends the wait */
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	caught++;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct waiter {
+	char spec[64];
+	struct pb_diag d;
+	int r, err;
+	int64_t end_ms;
+	int done;
+};
+
+static void *wait_in_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	errno = 0;
+	w->r = pb_listen_wait(w->spec, 4, 0, 10000, &w->d);
+	w->err = errno;
+	w->end_ms = now_ms();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A 10 s wait over a TIME_WAIT that SO_REUSEADDR cannot pass, and a
+ * handler for SIGUSR1 installed with sa_flags.  The signal is sent after
+ * 200 ms, and again every 200 ms while the wait goes on (one that lands
+ * between two sleeps, while the call binds and diagnoses, is not seen).
+ * The wait must end with EINTR soon after the first signal, with the
+ * last diagnosis in why.
+ */
+static void signal_ends_wait(int sa_flags)
+{
+	struct sigaction sa, old;
+	struct waiter w;
+	struct pb_diag fresh = PB_DIAG_INIT;
+	pthread_t t;
+	int64_t first = 0;
+	int lfd = pbt_listener("127.0.0.1", 0, 0), i;
+	unsigned port = pbt_local_port(lfd);
+
+	pbt_make_time_wait(lfd, "127.0.0.1", port);
+	close(lfd);
+	memset(&w, 0, sizeof(w));
+	snprintf(w.spec, sizeof(w.spec), "127.0.0.1:%u", port);
+	w.d = fresh;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = sa_flags;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	caught = 0;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_in_thread, &w), 0);
+	for (i = 0; i < 25 && !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE); i++) {
+		struct timespec gap = { 0, 200 * 1000000L };
+
+		nanosleep(&gap, NULL);
+		if (__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
+			break;
+		if (!first)
+			first = now_ms();
+		pthread_kill(t, SIGUSR1);
+	}
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+
+	ck_assert_msg(first != 0, "the wait ended before any signal: %s",
+		      strerror(w.err));
+	ck_assert_int_eq(w.r, -1);
+	ck_assert_msg(w.err == EINTR, "errno %s, not EINTR", strerror(w.err));
+	ck_assert_int_ge(caught, 1);
+	ck_assert_msg(w.end_ms - first < 1000, "returned %lld ms after the signal",
+		      (long long)(w.end_ms - first));
+	/* why holds the diagnosis made before the interrupted sleep. */
+	ck_assert_int_eq(w.d.cause, PB_CAUSE_TIME_WAIT);
+	ck_assert_int_eq(w.d.err, EADDRINUSE);
+	ck_assert_uint_ge(w.d.n_time_wait, 1);
+}
+
+START_TEST(wait_ends_on_signal)
+{
+	signal_ends_wait(0);
+}
+END_TEST
+
+/* SA_RESTART restarts read() and the like, never a sleep: the wait ends
+   all the same (documented in pb_listen(3)). */
+START_TEST(wait_ends_on_signal_sa_restart)
+{
+	signal_ends_wait(SA_RESTART);
+}
+END_TEST
+
 Suite *suite_bind(void)
 {
 	Suite *s = suite_create("bind");
 	TCase *tc = tcase_create("reuse");
 	TCase *tl = tcase_create("helpers");
+	TCase *tw = tcase_create("signals");
 
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_add_test(tc, bind_reuse_sets_option_on_tcp_only);
@@ -509,5 +624,11 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, reuseport_shares);
 	tcase_add_test(tl, failure_keeps_errno_and_why);
 	suite_add_tcase(s, tl);
+
+	tcase_add_checked_fixture(tw, pbt_fd_setup, pbt_fd_teardown);
+	tcase_set_timeout(tw, 30);
+	tcase_add_test(tw, wait_ends_on_signal);
+	tcase_add_test(tw, wait_ends_on_signal_sa_restart);
+	suite_add_tcase(s, tw);
 	return s;
 }
