@@ -175,6 +175,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
 
 check: all $(TEST_BIN) examples check-man
+	$(Q)sh tests/signal-safe.sh build/static build/preload
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh

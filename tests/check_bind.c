@@ -502,21 +502,46 @@ static int64_t now_ms(void)
 struct waiter {
 	char spec[64];
 	struct pb_diag d;
-	int r, err;
-	int64_t end_ms;
+	int r, err, timeout_ms;
+	int64_t start_ms, end_ms;
 	int done;
+	int block;		/* a signal this thread blocks, or 0 */
 };
 
 static void *wait_in_thread(void *arg)
 {
 	struct waiter *w = arg;
 
+	if (w->block) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, w->block);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	errno = 0;
-	w->r = pb_listen_wait(w->spec, 4, 0, 10000, &w->d);
+	w->start_ms = now_ms();
+	w->r = pb_listen_wait(w->spec, 4, 0, w->timeout_ms, &w->d);
 	w->err = errno;
 	w->end_ms = now_ms();
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* A waiter on a port that TIME_WAIT holds, which SO_REUSEADDR cannot
+   pass (the old listener did not set it). */
+static void waiter_over_time_wait(struct waiter *w, int timeout_ms)
+{
+	struct pb_diag fresh = PB_DIAG_INIT;
+	int lfd = pbt_listener("127.0.0.1", 0, 0);
+	unsigned port = pbt_local_port(lfd);
+
+	pbt_make_time_wait(lfd, "127.0.0.1", port);
+	close(lfd);
+	memset(w, 0, sizeof(*w));
+	snprintf(w->spec, sizeof(w->spec), "127.0.0.1:%u", port);
+	w->d = fresh;
+	w->timeout_ms = timeout_ms;
 }
 
 /*
@@ -531,18 +556,11 @@ static void signal_ends_wait(int sa_flags)
 {
 	struct sigaction sa, old;
 	struct waiter w;
-	struct pb_diag fresh = PB_DIAG_INIT;
 	pthread_t t;
 	int64_t first = 0;
-	int lfd = pbt_listener("127.0.0.1", 0, 0), i;
-	unsigned port = pbt_local_port(lfd);
+	int i;
 
-	pbt_make_time_wait(lfd, "127.0.0.1", port);
-	close(lfd);
-	memset(&w, 0, sizeof(w));
-	snprintf(w.spec, sizeof(w.spec), "127.0.0.1:%u", port);
-	w.d = fresh;
-
+	waiter_over_time_wait(&w, 10000);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = sa_flags;
@@ -591,6 +609,49 @@ START_TEST(wait_ends_on_signal_sa_restart)
 }
 END_TEST
 
+/* Signals that run no handler in the waiting thread leave the wait
+   alone: an ignored one, SIGCONT (default action), and one the thread
+   blocks although a handler is installed. */
+START_TEST(wait_goes_on_without_handler)
+{
+	struct sigaction ign, on, old1, old2;
+	struct waiter w;
+	pthread_t t;
+	int64_t ms;
+
+	waiter_over_time_wait(&w, 800);
+	w.block = SIGUSR2;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	on = ign;
+	on.sa_handler = on_signal;
+	ck_assert_int_eq(sigaction(SIGUSR1, &ign, &old1), 0);
+	ck_assert_int_eq(sigaction(SIGUSR2, &on, &old2), 0);
+	caught = 0;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_in_thread, &w), 0);
+	{
+		struct timespec gap = { 0, 250 * 1000000L };
+
+		nanosleep(&gap, NULL);
+	}
+	pthread_kill(t, SIGUSR1);
+	pthread_kill(t, SIGCONT);
+	pthread_kill(t, SIGUSR2);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old1, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR2, &old2, NULL), 0);
+
+	ms = w.end_ms - w.start_ms;
+	ck_assert_int_eq(w.r, -1);
+	ck_assert_msg(w.err == EADDRINUSE, "errno %s", strerror(w.err));
+	ck_assert_msg(ms >= 790, "the wait ended after %lld ms", (long long)ms);
+	/* The blocked SIGUSR2 stayed pending in the thread, and went with it. */
+	ck_assert_int_eq(caught, 0);
+}
+END_TEST
+
 Suite *suite_bind(void)
 {
 	Suite *s = suite_create("bind");
@@ -629,6 +690,7 @@ Suite *suite_bind(void)
 	tcase_set_timeout(tw, 30);
 	tcase_add_test(tw, wait_ends_on_signal);
 	tcase_add_test(tw, wait_ends_on_signal_sa_restart);
+	tcase_add_test(tw, wait_goes_on_without_handler);
 	suite_add_tcase(s, tw);
 	return s;
 }

@@ -22,8 +22,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "testutil.h"
 #include "internal.h"
@@ -659,6 +665,114 @@ START_TEST(the_rest)
 }
 END_TEST
 
+/* ---- no scratch memory: mmap refused */
+
+#if defined(__x86_64__)
+# define PBT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+# define PBT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* mmap fails with ENOMEM from now on (malloc still has brk).  0, or -1
+   where seccomp filters cannot be installed. */
+static int refuse_mmap(void)
+{
+#ifdef PBT_AUDIT_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PBT_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOMEM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)PB_ARRAY_SIZE(f), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return 0;
+#else
+	return -1;
+#endif
+}
+
+#define SKIPPED 77
+
+/* What portbind(3) promises when the system refuses scratch memory. */
+static int without_scratch(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_budget b = PB_BUDGET_INIT;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char spec[64], tw_spec[64];
+	int lfd, twl, fd, i;
+	int64_t t0;
+
+	(void)arg;
+	lfd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	PBT_REQUIRE(lfd >= 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(lfd));
+	twl = pbt_listener("127.0.0.1", 0, 0);
+	snprintf(tw_spec, sizeof(tw_spec), "127.0.0.1:%u", pbt_local_port(twl));
+	pbt_make_time_wait(twl, "127.0.0.1", pbt_local_port(twl));
+	close(twl);
+	if (refuse_mmap() < 0)
+		return SKIPPED;
+	PBT_REQUIRE(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0) == MAP_FAILED && errno == ENOMEM);
+
+	/* A diagnosis without netlink's buffer: /proc/net or the probes,
+	   and no owners (their walk needs a buffer too). */
+	d.flags = PB_DIAG_OWNERS;
+	PBT_REQUIRE(pb_listen(spec, 4, 0, &d) == -1 && errno == EADDRINUSE);
+	PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(!(d.sources & (PB_SRC_NETLINK | PB_SRC_OWNERS)));
+	for (i = 0; i < (int)d.n_stored; i++)
+		PBT_REQUIRE(d.holders[i].pid == 0);
+
+	/* No room for an answer nobody passed: "other". */
+	len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(lfd));
+	PBT_REQUIRE(pb_diagnose(SOCK_STREAM, (struct sockaddr *)&ss, len, 0,
+				NULL) == PB_CAUSE_OTHER);
+
+	/* pb_listen_wait tries once: no wait over TIME_WAIT. */
+	t0 = pb__now_ms();
+	PBT_REQUIRE(pb_listen_wait(tw_spec, 4, 0, 3000, &d) == -1);
+	PBT_REQUIRE(errno == EADDRINUSE);
+	PBT_REQUIRE(pb__now_ms() - t0 < 1000);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+
+	/* The budget without its port maps. */
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
+	PBT_REQUIRE(b.usable > 0 && b.reserved == 0 && b.n_listeners == 0);
+
+	/* A bind that succeeds needs no memory at all. */
+	fd = pb_listen("127.0.0.1:0", 4, 0, &d);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
+START_TEST(no_scratch_memory)
+{
+	int st;
+
+#ifdef PBT_SANITIZED
+	PBT_SKIP("%s", PBT_SANITIZED);
+#endif
+	if (PBT_UNDER_VALGRIND())
+		PBT_SKIP("a seccomp filter on mmap would stop valgrind itself");
+	st = pbt_run_in_child(without_scratch, NULL);
+	if (st == SKIPPED)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 /* The harness itself: a thread that needs more than the stack faults in
    the guard (the child dies on SIGSEGV) rather than writing below it. */
 static void body_too_deep(struct job *j)
@@ -704,6 +818,7 @@ Suite *suite_stack(void)
 	tcase_add_test(tc, diag_json);
 	tcase_add_test(tc, handoff_take_missing);
 	tcase_add_test(tc, the_rest);
+	tcase_add_test(tc, no_scratch_memory);
 	suite_add_tcase(s, tc);
 
 	/* Only in fork mode (the test dies, by design), and not where the
