@@ -27,8 +27,10 @@
 #include "table.h"
 #include "text.h"
 
-/* One getdents64 buffer; two are in use at once (/proc, /proc/PID/fd). */
-#define PB_DENTS_BUF 4096
+/* One getdents64 buffer; two are in use at once (/proc, /proc/PID/fd),
+   taken as one scratch block. */
+#define PB_DENTS_BUF ((size_t)4096)
+#define PB_DENTS_SCRATCH (2 * PB_DENTS_BUF)
 
 /* One directory entry as getdents64 returns it. */
 struct dirent64_raw {
@@ -177,7 +179,7 @@ int pb__find_owners(struct pb_holder *h, unsigned n)
 			w.want++;
 	if (w.want == 0)
 		return 0;
-	dents = pb__scratch_get(2 * PB_DENTS_BUF);
+	dents = pb__scratch_get(PB_DENTS_SCRATCH);
 	if (!dents)
 		return -ENOMEM;
 	w.fd_dents = dents + PB_DENTS_BUF;
@@ -185,13 +187,13 @@ int pb__find_owners(struct pb_holder *h, unsigned n)
 	if (w.procfd < 0) {
 		int err = errno;
 
-		pb__scratch_put(dents, 2 * PB_DENTS_BUF);
+		pb__scratch_put(dents, PB_DENTS_SCRATCH);
 		errno = saved;
 		return -err;
 	}
 	each_entry(w.procfd, dents, on_pid, &w);
 	close(w.procfd);
-	pb__scratch_put(dents, 2 * PB_DENTS_BUF);
+	pb__scratch_put(dents, PB_DENTS_SCRATCH);
 	errno = saved;
 	return (int)w.found;
 }

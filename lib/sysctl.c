@@ -130,7 +130,7 @@ int pb__cap_net_bind_service(void)
 /* Room for the longest ip_local_reserved_ports text: every other port
    reserved is 32768 numbers of up to 6 characters.  From scratch memory,
    touched only as far as the kernel writes. */
-#define PB_RESERVED_TEXT (256 * 1024)
+#define PB_RESERVED_TEXT ((size_t)256 * 1024)
 
 static int parse_reserved(const char *p, uint8_t map[PB__PORT_MAP_BYTES])
 {
@@ -172,7 +172,7 @@ int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES])
 	r = pb__sysctl_read("net.ipv4.ip_local_reserved_ports", buf,
 			    PB_RESERVED_TEXT);
 	/* A text that filled the buffer may have been cut short. */
-	if (r >= PB_RESERVED_TEXT - 1)
+	if (r >= 0 && (size_t)r >= PB_RESERVED_TEXT - 1)
 		r = -EOVERFLOW;
 	if (r >= 0)
 		r = parse_reserved(buf, map);
