@@ -441,9 +441,11 @@ static void diagnose_small(int type, const char *ip, unsigned port, int err,
 {
 	struct job j = { .body = body_diagnose, .flags = flags, .type = type,
 			 .err_in = err };
+	char label[96];
 
 	j.alen = pbt_addr(&j.a, ip, port);
-	run_small(&j, test);
+	snprintf(label, sizeof(label), "%s (%s)", test, pb_cause_name(want));
+	run_small(&j, label);
 	ck_assert_msg(j.r == (int)want, "%s port %u: cause %s, not %s", ip,
 		      port, pb_cause_name(j.r), pb_cause_name(want));
 	ck_assert_int_eq(j.d.cause, want);
