@@ -100,13 +100,12 @@ static void *entry(void *arg)
  * Run j->body in a thread with a PTHREAD_STACK_MIN stack over a large
  * guard; measure how deep it went, and check it against the budget.
  */
-static void run_small(struct job *j, const char *test)
+/* PTHREAD_STACK_MIN bytes of painted stack over GUARD_BYTES of PROT_NONE:
+   the lowest usable byte; *map_out for munmap (map_size bytes). */
+static uint8_t *small_stack(uint8_t **map_out, size_t *map_size)
 {
-	size_t stack = PTHREAD_STACK_MIN, total = GUARD_BYTES + stack, i;
-	pthread_attr_t attr;
-	pthread_t t;
+	size_t stack = PTHREAD_STACK_MIN, total = GUARD_BYTES + stack;
 	uint8_t *map, *lo;
-	int measure = !PBT_UNDER_VALGRIND();
 
 	/* Enough for the library, and what a careful program may choose. */
 	ck_assert_uint_le(stack, 64 * 1024);
@@ -115,15 +114,20 @@ static void run_small(struct job *j, const char *test)
 	lo = map + GUARD_BYTES;
 	ck_assert_int_eq(mprotect(lo, stack, PROT_READ | PROT_WRITE), 0);
 	memset(lo, PAINT, stack);
+	*map_out = map;
+	*map_size = total;
+	return lo;
+}
 
-	ck_assert_int_eq(pthread_attr_init(&attr), 0);
-	ck_assert_int_eq(pthread_attr_setstack(&attr, lo, stack), 0);
-	ck_assert_int_eq(pthread_create(&t, &attr, entry, j), 0);
-	ck_assert_int_eq(pthread_join(t, NULL), 0);
-	pthread_attr_destroy(&attr);
+/* How deep j's library call went into the painted stack at lo; checked
+   against the budget.  Not under valgrind: a dead thread's stack is not
+   the program's to read there. */
+static void measure(struct job *j, const uint8_t *lo, uint8_t *map,
+		    size_t map_size, const char *test)
+{
+	size_t i, stack = PTHREAD_STACK_MIN;
 
-	/* Under valgrind the dead thread's stack is not ours to read. */
-	if (measure && j->call_sp) {
+	if (!PBT_UNDER_VALGRIND() && j->call_sp) {
 		for (i = 0; i < stack && lo[i] == PAINT; i++)
 			;
 		ck_assert_msg(i > 0, "the stack was used to its last byte");
@@ -131,7 +135,7 @@ static void run_small(struct job *j, const char *test)
 		j->used = j->call_sp - (uintptr_t)(lo + i);
 		j->measured = 1;
 	}
-	munmap(map, total);
+	munmap(map, map_size);
 	/* PBT_STACK_REPORT=1: how deep each path went. */
 	if (j->measured && getenv("PBT_STACK_REPORT"))
 		fprintf(stderr, "%s: %zu bytes of stack\n", test, j->used);
@@ -139,6 +143,26 @@ static void run_small(struct job *j, const char *test)
 		ck_assert_msg(j->used <= PATH_BUDGET,
 			      "the library used %zu bytes of stack (budget %d)",
 			      j->used, PATH_BUDGET);
+}
+
+/*
+ * Run j->body in a thread with a PTHREAD_STACK_MIN stack over a large
+ * guard; measure how deep it went, and check it against the budget.
+ */
+static void run_small(struct job *j, const char *test)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	uint8_t *map;
+	size_t map_size;
+	uint8_t *lo = small_stack(&map, &map_size);
+
+	ck_assert_int_eq(pthread_attr_init(&attr), 0);
+	ck_assert_int_eq(pthread_attr_setstack(&attr, lo, PTHREAD_STACK_MIN), 0);
+	ck_assert_int_eq(pthread_create(&t, &attr, entry, j), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&attr);
+	measure(j, lo, map, map_size, test);
 }
 
 #define RUN_SMALL(j) run_small((j), __func__)
@@ -523,6 +547,53 @@ START_TEST(shim_diagnosis)
 }
 END_TEST
 
+/* The shim's failing bind() may run inside a signal handler, on a small
+   alternate stack: the same diagnosis there, errno kept. */
+static struct job *in_handler;
+
+static void diagnose_in_handler(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	in_handler->body(in_handler);
+	in_handler->err = errno == saved;
+}
+
+START_TEST(shim_diagnosis_in_signal_handler)
+{
+	struct job j = { .body = body_shim_diagnose, .type = SOCK_STREAM,
+			 .err_in = EADDRINUSE };
+	struct sigaction sa, old;
+	stack_t alt, old_alt;
+	uint8_t *map, *lo;
+	size_t map_size;
+	int lfd = pbt_listener("127.0.0.1", 0, 1);
+
+	j.alen = pbt_addr(&j.a, "127.0.0.1", pbt_local_port(lfd));
+	lo = small_stack(&map, &map_size);
+	memset(&alt, 0, sizeof(alt));
+	alt.ss_sp = lo;
+	alt.ss_size = PTHREAD_STACK_MIN;
+	ck_assert_int_eq(sigaltstack(&alt, &old_alt), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = diagnose_in_handler;
+	sa.sa_flags = SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	in_handler = &j;
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+	ck_assert_int_eq(sigaltstack(&old_alt, NULL), 0);
+	measure(&j, lo, map, map_size, __func__);
+
+	ck_assert_int_eq(j.r, PB_CAUSE_LISTENER);
+	ck_assert_int_eq(pid_of_holders(&j.d), getpid());
+	ck_assert_int_eq(j.err, 1);	/* errno as the handler found it */
+	close(lfd);
+}
+END_TEST
+
 START_TEST(listen_wait_times_out)
 {
 	struct job j = { .body = body_listen_wait, .flags = PB_DIAG_OWNERS };
@@ -811,6 +882,7 @@ Suite *suite_stack(void)
 	tcase_add_test(tc, diagnose_each_cause);
 	tcase_add_test(tc, diagnose_without_out);
 	tcase_add_test(tc, shim_diagnosis);
+	tcase_add_test(tc, shim_diagnosis_in_signal_handler);
 	tcase_add_test(tc, listen_wait_times_out);
 	tcase_add_test(tc, connect_from_fails);
 	tcase_add_test(tc, connect_exhausted_diagnosis);
