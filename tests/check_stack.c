@@ -321,32 +321,50 @@ static void body_handoff_take(struct job *j)
 	j->err = errno;
 }
 
-/* The short ones, all in one thread: addresses, options, success paths. */
+/* The short ones, all in one thread: addresses, options, success paths,
+   socket activation and the hand-off's control socket.  j->r: 0, or the
+   line of the first check that failed. */
+#define STEP(cond) do { if (!(cond) && !j->r) j->r = __LINE__; } while (0)
+
 static void body_the_rest(struct job *j)
 {
+	struct pb_diag why = PB_DIAG_INIT;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char buf[80];
-	int fd, ok = 1;
+	int fd, ctl;
 
+	j->r = 0;
 	j->call_sp = stack_here();
-	ok &= pb_version() != NULL;
-	ok &= strcmp(pb_cause_name(PB_CAUSE_TIME_WAIT), "time-wait") == 0;
-	ok &= pb_parse_addr("[::1]:8080", &ss, &len) == 0;
-	ok &= pb_format_addr((struct sockaddr *)&ss, len, buf, sizeof(buf)) == 0;
-	ok &= strcmp(buf, "[::1]:8080") == 0;
-	ok &= pb_listen_fds(0) == 0;
-	fd = pb_listen("127.0.0.1:0", 4, PB_NONBLOCK, NULL);
-	ok &= fd >= 0;
+	STEP(pb_version() != NULL);
+	STEP(strcmp(pb_cause_name(PB_CAUSE_TIME_WAIT), "time-wait") == 0);
+	STEP(pb_parse_addr("[::1]:8080", &ss, &len) == 0);
+	STEP(pb_format_addr((struct sockaddr *)&ss, len, buf, sizeof(buf)) == 0);
+	STEP(strcmp(buf, "[::1]:8080") == 0);
+	STEP(pb_listen_fds(0) == 0);
+	STEP(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1);
+	fd = pb_listen("127.0.0.1:0", 4, PB_NONBLOCK | PB_ADOPT, &why);
+	STEP(fd >= 0);
 	if (fd >= 0) {
-		ok &= pb_set_reuseport(fd, 0) == 0;
+		STEP(pb_fd_matches(fd, SOCK_STREAM, "127.0.0.1:0") == 1);
+		STEP(pb_set_reuseaddr(fd, 1) == 0);
+		STEP(pb_set_reuseport(fd, 0) == 0);
+		STEP(pb_set_v6only(fd, 0) == -1);	/* an IPv4 socket */
+		STEP(pb_set_freebind(fd, 0) == 0);
+		STEP(pb_set_bind_no_port(fd, 0) == 0);
 		close(fd);
 	}
 	fd = pb_bind_udp("127.0.0.1:0", 0, NULL);
-	ok &= fd >= 0;
+	STEP(fd >= 0);
 	if (fd >= 0)
 		close(fd);
-	j->r = ok;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	STEP(pb_bind_reuse(fd, (struct sockaddr *)&j->a, j->alen) == 0);
+	close(fd);
+	ctl = pb_handoff_listen(j->spec);
+	STEP(ctl >= 0);
+	if (ctl >= 0)
+		close(ctl);
 }
 
 /* ---- the tests */
@@ -722,9 +740,15 @@ END_TEST
 START_TEST(the_rest)
 {
 	struct job j = { .body = body_the_rest };
+	char dir[] = "/tmp/pbstack.XXXXXX";
 
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(j.spec, sizeof(j.spec), "%s/ctl", dir);
+	j.alen = pbt_addr(&j.a, "127.0.0.1", 0);
 	RUN_SMALL(&j);
-	ck_assert_int_eq(j.r, 1);
+	unlink(j.spec);
+	rmdir(dir);
+	ck_assert_msg(j.r == 0, "the check at line %d failed", j.r);
 }
 END_TEST
 
