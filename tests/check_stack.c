@@ -6,7 +6,10 @@
  *
  * The stack is ours (pthread_attr_setstack) with 256 KiB of PROT_NONE
  * below it, so an overflow faults (the test dies on SIGSEGV: a failure)
- * instead of writing into whatever lies below.  The stack is painted
+ * instead of writing into whatever lies below.  (glibc ignores the guard
+ * size for a stack the caller gives, so the guard is mapped here; the
+ * thread's TLS and descriptor take the top of the 16 KiB, as they do in
+ * a stack glibc allocates.)  The stack is painted
  * before the thread starts; afterwards the lowest byte no longer painted
  * tells how deep the call went, and the project's budget (no path over
  * 8 KiB, portbind(3)) is checked from the library call down.
