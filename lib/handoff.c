@@ -457,7 +457,7 @@ PB_EXPORT int pb_handoff_listen(const char *path)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
-	int fd, dir, r;
+	int fd, dir, r, saved = errno;
 
 	r = fill_sun(&sun, path, &len);
 	if (r < 0)
@@ -483,6 +483,7 @@ out:
 		pb__close_keep_errno(fd);
 		return pb__ret(r);
 	}
+	errno = saved;	/* the steps that failed on the way do not count */
 	return fd;
 }
 
@@ -632,7 +633,7 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 	struct cmsghdr *c;
 	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
 	ssize_t got;
-	int conn = -1, i, r, len, flags = 0;
+	int conn = -1, i, r, len, flags = 0, saved = errno;
 
 	if (ctl < 0 || !fds || n < 1 || n > PB_HANDOFF_MAX)
 		return pb__ret(-EINVAL);
@@ -703,6 +704,8 @@ out:
 	if (conn >= 0)
 		pb__close_keep_errno(conn);
 	free(msg);
+	if (r == 0)
+		errno = saved;
 	return pb__ret(r);
 }
 
@@ -809,7 +812,7 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	char *msg = NULL, ack = PB_HANDOFF_ACK;
 	ssize_t got;
 	size_t i, nfds = 0, other = 0;
-	int fd, r, n;
+	int fd, r, n, saved = errno;
 
 	r = fill_sun(&sun, path, &len);
 	if (r < 0)
@@ -821,8 +824,10 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	if (r < 0) {
 		pb__close_keep_errno(fd);
 		/* Nobody there: a first start, nothing to take. */
-		if (r == -ENOENT || r == -ECONNREFUSED)
+		if (r == -ENOENT || r == -ECONNREFUSED) {
+			errno = saved;
 			return 0;
+		}
 		return pb__ret(r);
 	}
 	r = peer_trusted(fd);
@@ -908,8 +913,10 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	nfds = 0;	/* kept */
 out:
 	for (i = 0; i < nfds; i++)
-		close(fds[i]);
+		pb__close_keep_errno(fds[i]);
 	free(msg);
 	pb__close_keep_errno(fd);
+	if (r >= 0)
+		errno = saved;
 	return pb__ret(r);
 }

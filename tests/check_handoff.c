@@ -310,7 +310,9 @@ START_TEST(handoff_unbounded)
 	s.sock = d.sock;
 	s.timeout = -1;
 	pid = fork_child(plain_successor, &s);
+	errno = EDOM;
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, -1), 0);
+	ck_assert_int_eq(errno, EDOM);
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	close(ctl);
 	close(l);
@@ -321,10 +323,19 @@ END_TEST
 START_TEST(take_without_predecessor)
 {
 	struct dir d;
+	int a;
 
 	make_dir(&d);
-	/* A first start: nothing to take, not an error. */
+	/* A first start: nothing to take, not an error, errno untouched. */
+	errno = EDOM;
 	ck_assert_int_eq(pb_handoff_take(d.sock, 100), 0);
+	ck_assert_int_eq(errno, EDOM);
+	/* Nobody listens at a path left behind. */
+	a = raw_listener(d.sock);
+	ck_assert_int_ge(a, 0);
+	close(a);
+	ck_assert_int_eq(pb_handoff_take(d.sock, 100), 0);
+	ck_assert_int_eq(errno, EDOM);
 	remove_dir(&d);
 }
 END_TEST
@@ -341,10 +352,13 @@ START_TEST(listen_stale_and_live_paths)
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_listen(d.sock), -1);
 	ck_assert_int_eq(errno, EADDRINUSE);
-	/* Stale: the server died and left its path. */
+	/* Stale: the server died and left its path.  What failed on the
+	   way to the path does not show in errno. */
 	close(a);
+	errno = EDOM;
 	b = pb_handoff_listen(d.sock);
 	ck_assert_int_ge(b, 0);
+	ck_assert_int_eq(errno, EDOM);
 	close(b);
 	/* A path that is not a socket is never removed. */
 	unlink(d.sock);
@@ -562,7 +576,7 @@ static int take_forged(struct forge *f, int *err)
 	close(f->lfd);
 	clear_env();
 	before = pbt_count_fds();
-	errno = 0;
+	errno = EDOM;
 	r = pb_handoff_take(d.sock, 3000);
 	*err = errno;
 	if (r < 0) {
@@ -570,6 +584,7 @@ static int take_forged(struct forge *f, int *err)
 		ck_assert_ptr_null(getenv("PORTBIND_FDS"));
 		ck_assert_ptr_null(getenv("PORTBIND_FDNAMES"));
 	} else {
+		ck_assert_int_eq(*err, EDOM);	/* untouched */
 		ck_assert_int_eq(pbt_count_fds(), before + r);
 	}
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
