@@ -439,6 +439,8 @@ struct forge {
 	size_t extra;		/* junk bytes after the names, not counted */
 	size_t only;		/* nonzero: send only this many bytes */
 	int creds;		/* an SCM_CREDENTIALS message besides */
+	int hold;		/* after the ack, stay until the taker closes */
+	int timeout;		/* the taker's; 0: 3000 ms */
 };
 
 /* L listening TCP, U bound UDP, P pipe, F regular file, S unbound TCP
@@ -551,6 +553,10 @@ static int forger(void *arg)
 	PBT_REQUIRE(sendmsg(conn, &mh, MSG_NOSIGNAL) == (ssize_t)len);
 	/* The taker closes (refused) or acks then waits for our EOF. */
 	(void)wait_in(conn, 3000);
+	if (f->hold) {
+		PBT_REQUIRE(recv(conn, hello, sizeof(hello), 0) == 1);
+		(void)wait_in(conn, 3000);
+	}
 	return 0;
 }
 
@@ -577,7 +583,7 @@ static int take_forged(struct forge *f, int *err)
 	clear_env();
 	before = pbt_count_fds();
 	errno = EDOM;
-	r = pb_handoff_take(d.sock, 3000);
+	r = pb_handoff_take(d.sock, f->timeout ? f->timeout : 3000);
 	*err = errno;
 	if (r < 0) {
 		ck_assert_int_eq(pbt_count_fds(), before);
@@ -795,6 +801,27 @@ START_TEST(take_other_ancillary_data)
 END_TEST
 
 /* The giver's checks of what it reads. */
+/* The time runs out only after the answer, while the predecessor does
+   not close: the taker holds the descriptors, and says so. */
+START_TEST(take_late_close_is_success)
+{
+	struct forge f;
+	long t;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	f.kinds = "L";
+	f.n = -1;
+	f.hold = 1;
+	f.timeout = 300;
+	t = now_ms();
+	ck_assert_int_eq(take_forged(&f, &err), 1);
+	t = now_ms() - t;
+	ck_assert_msg(t >= 250 && t < 1500, "took %ld ms", t);
+	close_taken();
+}
+END_TEST
+
 START_TEST(give_checks_hello_and_ack)
 {
 	ck_assert_int_eq(pb__handoff_check_hello("PBH1", 4, 0), 0);
@@ -1186,6 +1213,46 @@ START_TEST(give_skips_silent_and_noisy_peers)
 }
 END_TEST
 
+/* A silent connection is closed after a second, while the call goes on. */
+static int silent_peer(void *arg)
+{
+	const char *sock = arg;
+	long t;
+	char b;
+	int c = raw_connect(sock, 0);
+
+	PBT_REQUIRE(c >= 0);
+	t = now_ms();
+	PBT_REQUIRE(wait_in(c, 3000) == 0);
+	PBT_REQUIRE(recv(c, &b, 1, 0) <= 0);
+	t = now_ms() - t;
+	if (t < 900 || t > 1400) {
+		fprintf(stderr, "silent peer closed after %ld ms\n", t);
+		return 1;
+	}
+	return 0;
+}
+
+START_TEST(give_drops_silent_after_a_second)
+{
+	struct dir d;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), ctl;
+	pid_t pid;
+
+	make_dir(&d);
+	ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(ctl, 0);
+	pid = fork_child(silent_peer, d.sock);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 1500), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	close(ctl);
+	close(l);
+	remove_dir(&d);
+}
+END_TEST
+
 struct flood {
 	const char *sock;
 	int ready;		/* write end: a byte once flooding */
@@ -1265,7 +1332,8 @@ START_TEST(give_outlasts_a_flood)
 	close(done[0]);
 	t = now_ms();
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 4000), 0);
-	ck_assert_msg(now_ms() - t < 2500, "give took %ld ms", now_ms() - t);
+	/* Sooner than any silent one's second is up: the oldest made room. */
+	ck_assert_msg(now_ms() - t < 800, "give took %ld ms", now_ms() - t);
 	ck_assert_int_eq(reap_within(sp, 3000), 0);
 	close(done[1]);
 	ck_assert_int_eq(reap_within(fp, 3000), 0);
@@ -1384,6 +1452,17 @@ START_TEST(give_errno_precise)
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 3000), -1);
 	ck_assert_int_eq(errno, EPROTO);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	/* Greeted and went away before the descriptors were sent. */
+	{
+		int c = raw_connect(d.sock, 0);
+
+		ck_assert_int_ge(c, 0);
+		ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
+		close(c);
+	}
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 3000), -1);
+	ck_assert_int_eq(errno, EPIPE);
 	/* Still serving, its path as it was. */
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
 	close(ctl);
@@ -1394,26 +1473,36 @@ END_TEST
 
 /* A stale path the caller may not remove: the real reason, not
    EADDRINUSE. */
+struct unprivileged {
+	const char *sock;
+	int err;
+};
+
 static int unprivileged_listen(void *arg)
 {
-	const char *sock = arg;
+	const struct unprivileged *u = arg;
 
 	PBT_REQUIRE(setresgid(65534, 65534, 65534) == 0);
 	PBT_REQUIRE(setresuid(65534, 65534, 65534) == 0);
 	errno = 0;
-	PBT_REQUIRE(pb_handoff_listen(sock) == -1);
-	PBT_REQUIRE(errno == EACCES);
+	PBT_REQUIRE(pb_handoff_listen(u->sock) == -1);
+	if (errno != u->err) {
+		fprintf(stderr, "errno %d, not %d\n", errno, u->err);
+		return 1;
+	}
 	return 0;
 }
 
 START_TEST(listen_errno_precise)
 {
+	struct unprivileged u;
 	struct dir d;
 	int stale;
 
 	if (geteuid() != 0)
 		PBT_SKIP("needs root to run a starter as another uid");
 	make_dir(&d);
+	u.sock = d.sock;
 	/* A directory others may read but not write, a stale socket in it
 	   that anyone may connect to. */
 	ck_assert_int_eq(chmod(d.path, 0755), 0);
@@ -1421,9 +1510,22 @@ START_TEST(listen_errno_precise)
 	ck_assert_int_ge(stale, 0);
 	close(stale);
 	ck_assert_int_eq(chmod(d.sock, 0777), 0);
-	ck_assert_int_eq(pbt_run_in_child(unprivileged_listen, d.sock), 0);
-	/* Still there; its owner may. */
+	u.err = EACCES;
+	ck_assert_int_eq(pbt_run_in_child(unprivileged_listen, &u), 0);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
+	/* A sticky directory anyone may write, the stale socket another
+	   user's. */
+	ck_assert_int_eq(chmod(d.path, 01777), 0);
+	u.err = EPERM;
+	ck_assert_int_eq(pbt_run_in_child(unprivileged_listen, &u), 0);
+	ck_assert_int_eq(access(d.sock, F_OK), 0);
+	/* A directory others may write but not read: it cannot be locked. */
+	ck_assert_int_eq(unlink(d.sock), 0);
+	ck_assert_int_eq(chmod(d.path, 0733), 0);
+	u.err = EACCES;
+	ck_assert_int_eq(pbt_run_in_child(unprivileged_listen, &u), 0);
+	ck_assert_int_eq(access(d.sock, F_OK), -1);
+	/* Its owner may. */
 	stale = pb_handoff_listen(d.sock);
 	ck_assert_int_ge(stale, 0);
 	close(stale);
@@ -1448,6 +1550,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, take_refuses_wrong_descriptors);
 	tcase_add_test(tc, take_refuses_truncated_messages);
 	tcase_add_test(tc, take_other_ancillary_data);
+	tcase_add_test(tc, take_late_close_is_success);
 	tcase_add_test(tc, give_checks_hello_and_ack);
 	tcase_add_test(tc, take_hung_server_times_out);
 	tcase_add_test(tc, take_hung_server_never_blocks);
@@ -1456,6 +1559,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, listen_waits_for_a_starter);
 	tcase_add_test(tc, give_skips_silent_and_noisy_peers);
 	tcase_add_test(tc, give_outlasts_a_flood);
+	tcase_add_test(tc, give_drops_silent_after_a_second);
 	tcase_add_test(tc, give_skips_other_uid);
 	tcase_add_test(tc, give_errno_precise);
 	tcase_add_test(tc, listen_errno_precise);
