@@ -151,8 +151,12 @@ int pb__handoff_join_names(const char *names, size_t names_len, char *out,
 	   take names_len bytes, exactly. */
 	if (names_len == 0 || size < names_len || names[names_len - 1] != '\0')
 		return -ENOSPC;
-	for (i = 0; i + 1 < names_len; i++)
-		out[i] = names[i] ? names[i] : ':';
+	for (i = 0; i + 1 < names_len; i++) {
+		if (names[i])
+			out[i] = names[i];
+		else
+			out[i] = ':';
+	}
 	out[names_len - 1] = '\0';
 	return 0;
 }
@@ -280,10 +284,10 @@ static int send_msg(int fd, const struct msghdr *mh, int64_t deadline)
 	}
 }
 
-static int send_bytes(int fd, const void *buf, size_t len, int64_t deadline)
+static int send_bytes(int fd, void *buf, size_t len, int64_t deadline)
 {
 	struct msghdr mh;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
@@ -794,22 +798,29 @@ static void keep_fds(const struct cmsghdr *c, int *fds, size_t *nfds)
 	}
 }
 
-PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
-{
+/* What the taker receives, off its stack: the message, the ancillary
+   data and what became of the descriptors. */
+struct take_buf {
 	union {
 		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} cbuf;
+	int fds[PB_HANDOFF_MAX];
+	unsigned char kinds[PB_HANDOFF_MAX];
+	char msg[PB_HANDOFF_BUF];
+};
+
+PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
+{
 	struct sockaddr_un sun;
 	struct pb__handoff_rx rx;
+	struct take_buf *tb = NULL;
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
 	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
-	int fds[PB_HANDOFF_MAX];
-	unsigned char kinds[PB_HANDOFF_MAX];
 	socklen_t len;
-	char *msg = NULL, ack = PB_HANDOFF_ACK;
+	char hello[] = PB_HANDOFF_MAGIC, ack = PB_HANDOFF_ACK;
 	ssize_t got;
 	size_t i, nfds = 0, other = 0;
 	int fd, r, n, saved = errno;
@@ -833,23 +844,23 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	r = peer_trusted(fd);
 	if (r < 0)
 		goto out;
-	r = send_bytes(fd, PB_HANDOFF_MAGIC, PB_HANDOFF_MAGIC_LEN, deadline);
+	r = send_bytes(fd, hello, PB_HANDOFF_MAGIC_LEN, deadline);
 	if (r < 0)
 		goto out;
-	msg = malloc(PB_HANDOFF_BUF);
-	if (!msg) {
+	tb = malloc(sizeof(*tb));
+	if (!tb) {
 		r = -ENOMEM;
 		goto out;
 	}
 
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = msg;
-		iov.iov_len = PB_HANDOFF_BUF;
+		iov.iov_base = tb->msg;
+		iov.iov_len = sizeof(tb->msg);
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
+		mh.msg_control = tb->cbuf.b;
+		mh.msg_controllen = sizeof(tb->cbuf.b);
 		got = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (got >= 0)
 			break;
@@ -869,26 +880,26 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 				break;
 			if (c->cmsg_level == SOL_SOCKET &&
 			    c->cmsg_type == SCM_RIGHTS)
-				keep_fds(c, fds, &nfds);
+				keep_fds(c, tb->fds, &nfds);
 			else
 				other++;
 		}
 	}
 	for (i = 0; i < nfds; i++) {
-		r = pb__handoff_fd_kind(fds[i]);
-		kinds[i] = r < 0 ? PB__FD_WRONG : (unsigned char)r;
+		r = pb__handoff_fd_kind(tb->fds[i]);
+		tb->kinds[i] = r < 0 ? PB__FD_WRONG : (unsigned char)r;
 	}
 	rx.msg_flags = mh.msg_flags;
 	rx.nfds = nfds;
 	rx.other_cmsgs = other;
-	rx.kinds = kinds;
-	n = pb__handoff_check_msg(msg, (size_t)got, &rx);
+	rx.kinds = tb->kinds;
+	n = pb__handoff_check_msg(tb->msg, (size_t)got, &rx);
 	if (n < 0) {
 		r = n;
 		goto out;
 	}
 	/* Checked in full: only now is anything kept. */
-	r = record(fds, msg + sizeof(struct pb__handoff_hdr),
+	r = record(tb->fds, tb->msg + sizeof(struct pb__handoff_hdr),
 		   (size_t)got - sizeof(struct pb__handoff_hdr), n);
 	if (r < 0)
 		goto out;
@@ -913,8 +924,8 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	nfds = 0;	/* kept */
 out:
 	for (i = 0; i < nfds; i++)
-		pb__close_keep_errno(fds[i]);
-	free(msg);
+		pb__close_keep_errno(tb->fds[i]);
+	free(tb);
 	pb__close_keep_errno(fd);
 	if (r >= 0)
 		errno = saved;
