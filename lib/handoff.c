@@ -191,15 +191,14 @@ int pb__handoff_fd_kind(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct stat st;
 	int domain, type, on;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return PB__FD_WRONG;
-	if (int_opt(fd, SOL_SOCKET, SO_DOMAIN, &domain) < 0 ||
-	    int_opt(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
+	/* getsockopt first, not fstat: on a descriptor that is no socket it
+	   fails (ENOTSOCK) without asking its file system anything, which a
+	   FUSE file system served by the peer could make wait. */
+	if (int_opt(fd, SOL_SOCKET, SO_DOMAIN, &domain) < 0)
+		return errno == ENOTSOCK ? PB__FD_WRONG : -errno;
+	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
 		return -errno;
 	if (domain != AF_INET && domain != AF_INET6)
 		return PB__FD_WRONG;
