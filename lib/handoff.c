@@ -800,13 +800,13 @@ static void keep_fds(const struct cmsghdr *c, int *fds, size_t *nfds)
 /* What the taker receives, off its stack: the message, the ancillary
    data and what became of the descriptors. */
 struct take_buf {
-	union {
-		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
-		struct cmsghdr align;
-	} cbuf;
 	int fds[PB_HANDOFF_MAX];
 	unsigned char kinds[PB_HANDOFF_MAX];
 	char msg[PB_HANDOFF_BUF];
+	union {		/* last: clang sees CMSG_SPACE as variable */
+		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
 };
 
 PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
