@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,7 +443,41 @@ struct forge {
 	int creds;		/* an SCM_CREDENTIALS message besides */
 	int hold;		/* after the ack, stay until the taker closes */
 	int timeout;		/* the taker's; 0: 3000 ms */
+	int small_stack;	/* take in a PTHREAD_STACK_MIN thread */
 };
+
+struct small_take {
+	const char *sock;
+	int timeout, r, err;
+};
+
+static void *small_take(void *arg)
+{
+	struct small_take *t = arg;
+
+	errno = EDOM;
+	t->r = pb_handoff_take(t->sock, t->timeout);
+	t->err = errno;
+	return NULL;
+}
+
+/* pb_handoff_take in a thread with the smallest stack there is, and a
+   64 KiB guard below it so that an overflow faults. */
+static int take_small(const char *sock, int timeout, int *err)
+{
+	struct small_take t = { sock, timeout, 0, 0 };
+	pthread_attr_t a;
+	pthread_t th;
+
+	ck_assert_int_eq(pthread_attr_init(&a), 0);
+	ck_assert_int_eq(pthread_attr_setstacksize(&a, PTHREAD_STACK_MIN), 0);
+	ck_assert_int_eq(pthread_attr_setguardsize(&a, 65536), 0);
+	ck_assert_int_eq(pthread_create(&th, &a, small_take, &t), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	pthread_attr_destroy(&a);
+	*err = t.err;
+	return t.r;
+}
 
 /* L listening TCP, U bound UDP, P pipe, F regular file, S unbound TCP
    socket, X connected Unix socket. */
@@ -582,9 +618,13 @@ static int take_forged(struct forge *f, int *err)
 	close(f->lfd);
 	clear_env();
 	before = pbt_count_fds();
-	errno = EDOM;
-	r = pb_handoff_take(d.sock, f->timeout ? f->timeout : 3000);
-	*err = errno;
+	if (f->small_stack) {
+		r = take_small(d.sock, f->timeout ? f->timeout : 3000, err);
+	} else {
+		errno = EDOM;
+		r = pb_handoff_take(d.sock, f->timeout ? f->timeout : 3000);
+		*err = errno;
+	}
 	if (r < 0) {
 		ck_assert_int_eq(pbt_count_fds(), before);
 		ck_assert_ptr_null(getenv("PORTBIND_FDS"));
@@ -819,6 +859,39 @@ START_TEST(take_late_close_is_success)
 	t = now_ms() - t;
 	ck_assert_msg(t >= 250 && t < 1500, "took %ld ms", t);
 	close_taken();
+}
+END_TEST
+
+/* The taker fits a thread of PTHREAD_STACK_MIN bytes: a refused
+   message with the longest names, and a full set. */
+START_TEST(take_in_a_small_thread)
+{
+	struct forge f;
+	char *names, kinds[PB_HANDOFF_MAX + 1];
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	f.small_stack = 1;
+	f.n = -1;
+	names = name_of(PB_HANDOFF_MAX * 256);
+	names[16000] = '\0';
+	f.kinds = "L";
+	f.names = names;
+	f.names_len = 16001;
+	ck_assert_int_eq(take_forged(&f, &err), -1);
+	ck_assert_int_eq(err, EPROTO);
+	/* 64 descriptors with short names. */
+	memset(kinds, 'U', PB_HANDOFF_MAX);
+	kinds[PB_HANDOFF_MAX] = '\0';
+	f.kinds = kinds;
+	f.names = NULL;
+	ck_assert_int_eq(take_forged(&f, &err), PB_HANDOFF_MAX);
+	close_taken();
+	/* Not 64 names of 255 characters: glibc's setenv(3) copies
+	   "name=value" onto the stack (alloca), and 16 KiB of it does not fit
+	   such a thread.  The environment writes are to go (issue 11 leaves
+	   them); the taker's own frames fit. */
+	free(names);
 }
 END_TEST
 
@@ -1551,6 +1624,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, take_refuses_truncated_messages);
 	tcase_add_test(tc, take_other_ancillary_data);
 	tcase_add_test(tc, take_late_close_is_success);
+	tcase_add_test(tc, take_in_a_small_thread);
 	tcase_add_test(tc, give_checks_hello_and_ack);
 	tcase_add_test(tc, take_hung_server_times_out);
 	tcase_add_test(tc, take_hung_server_never_blocks);
