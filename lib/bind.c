@@ -173,16 +173,16 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
-static void sleep_until(int64_t deadline)
+/* 0, or -EINTR when a signal handler ran: the program wants control back. */
+static int sleep_until(int64_t deadline)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t)(deadline / 1000),
 		.tv_nsec = (long)(deadline % 1000) * 1000000L,
 	};
 
-	/* Absolute time: a signal that interrupts the sleep costs nothing. */
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR
+	       ? -EINTR : 0;
 }
 
 /* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
@@ -232,7 +232,8 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 				break;
 			wake = start + timeout_ms;
 		}
-		sleep_until(wake);
+		if (sleep_until(wake) < 0)
+			return -EINTR;
 	}
 	return r;
 }
