@@ -289,8 +289,9 @@ static void text_v6(struct text *t, const unsigned char *b)
 	unsigned w[8];
 	int i, base = -1, len = 0, cur = -1, curlen = 0;
 
-	for (i = 0; i < 8; i++)
-		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+	for (i = 0; i < 8; i++, b += 2)
+		w[i] = (unsigned)b[0] << 8 | b[1];
+	b -= 16;
 	for (i = 0; i < 8; i++) {
 		if (w[i] == 0) {
 			if (cur < 0)
@@ -328,14 +329,15 @@ static void text_v6(struct text *t, const unsigned char *b)
 
 /* An interface name as the kernel has it, asked with one ioctl on a
    scratch socket (if_indextoname's own way, minus its library state).
-   Only a name that parses back and needs no quoting is used: else 0 and
-   the caller writes the number. */
-static int scope_name(uint32_t index, char name[IF_NAMESIZE])
+   Only a name that parses back and needs no quoting is used: its length,
+   else 0 and the caller writes the number. */
+static size_t scope_name(uint32_t index, char name[IF_NAMESIZE])
 {
 	struct ifreq ifr;
 	int saved = errno, fd, ok = 0;
-	size_t i;
+	size_t i = 0;
 
+	name[0] = '\0';
 	if (index > INT32_MAX)
 		return 0;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -346,8 +348,8 @@ static int scope_name(uint32_t index, char name[IF_NAMESIZE])
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_ifindex = (int)index;
 	if (ioctl(fd, SIOCGIFNAME, &ifr) == 0) {
-		ok = ifr.ifr_name[0] != '\0';
-		for (i = 0; i < IF_NAMESIZE && ifr.ifr_name[i]; i++) {
+		ok = 1;
+		for (i = 0; i + 1 < IF_NAMESIZE && ifr.ifr_name[i]; i++) {
 			char c = ifr.ifr_name[i];
 
 			if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' ||
@@ -355,14 +357,11 @@ static int scope_name(uint32_t index, char name[IF_NAMESIZE])
 				ok = 0;
 			name[i] = c;
 		}
-		if (i == IF_NAMESIZE)
-			ok = 0;
-		else
-			name[i] = '\0';
+		name[i] = '\0';
 	}
 	close(fd);
 	errno = saved;
-	return ok;
+	return ok ? i : 0;
 }
 
 PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
@@ -392,9 +391,11 @@ PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
 		if (sin6->sin6_scope_id) {
 			/* The name reads better; the number still parses back
 			   where the interface has gone away. */
+			size_t n = scope_name(sin6->sin6_scope_id, name);
+
 			text_put(&t, "%", 1);
-			if (scope_name(sin6->sin6_scope_id, name))
-				text_put(&t, name, strlen(name));
+			if (n)
+				text_put(&t, name, n);
 			else
 				text_num(&t, sin6->sin6_scope_id, 10);
 		}
