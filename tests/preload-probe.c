@@ -21,12 +21,13 @@
  *	syslog TAKEN [auto]    the datagram /dev/log gets (root: a private
  *	                       mount namespace); auto: fd 2 a data file
  *	calls FREE TAKEN       binds between markers, for strace; errno kept
- *	seccomp FREE TAKEN HOW a seccomp filter: kill or errno on
+ *	seccomp TAKEN HOW      a seccomp filter: kill or errno on
  *	                       process_vm_readv; deny or enosys: most of what
  *	                       the failure path may use refused
  *	sigwait TW             SIGTERM 200 ms into a PORTBIND_WAIT: the
  *	                       handler runs, bind returns at once
  *	hostile TAKEN          re-executes itself under a name with escapes
+ *	longname TAKEN         re-executes itself under a 100-byte name
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -204,23 +205,27 @@ static int calls(int free_port, int taken)
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/pbprobe.%d", (int)getpid());
 	unlink(sun.sun_path);
-	errno = 4242;
+	/* errno is set after each marker (whose write set it to EBADF) and
+	   must be the same after the call. */
 	mark("PBMARK-tcp");
-	bad |= bind(t, (struct sockaddr *)&sin, sizeof(sin)) != 0;
+	errno = 4242;
+	bad |= bind(t, (struct sockaddr *)&sin, sizeof(sin)) != 0 || errno != 4242;
 	mark("PBMARK-udp");
-	bad |= bind(u, (struct sockaddr *)&sin, sizeof(sin)) != 0;
+	errno = 4242;
+	bad |= bind(u, (struct sockaddr *)&sin, sizeof(sin)) != 0 || errno != 4242;
 	mark("PBMARK-unix");
-	bad |= bind(x, (struct sockaddr *)&sun, sizeof(sun)) != 0;
+	errno = 4242;
+	bad |= bind(x, (struct sockaddr *)&sun, sizeof(sun)) != 0 || errno != 4242;
 	mark("PBMARK-zero");
-	bad |= bind(z, (struct sockaddr *)&zero, sizeof(zero)) != 0;
+	errno = 4242;
+	bad |= bind(z, (struct sockaddr *)&zero, sizeof(zero)) != 0 || errno != 4242;
+	mark("PBMARK-listen");
+	errno = 4242;
+	bad |= listen(t, 4) != 0 || errno != 4242;
 	mark("PBMARK-end");
-	/* mark()'s own EBADF: errno is checked from here on, per call. */
 	unlink(sun.sun_path);
 	if (bad)
-		return verdict(0, "a bind failed");
-	errno = 4242;
-	if (listen(t, 4) != 0 || errno != 4242)
-		return verdict(0, "listen touched errno");
+		return verdict(0, "a bind or listen failed, or changed errno");
 	if (reuse(t) != 1 || reuse(u) != 0 || reuse(x) != 0 || reuse(z) != 0)
 		return verdict(0, "SO_REUSEADDR where it does not belong");
 	mark("PBMARK-taken");
@@ -251,7 +256,22 @@ static int filter(const int *nrs, int n, unsigned action)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
-static int seccomp_mode(int free_port, int taken, const char *how)
+/* A port the kernel chose for type just now, free again (a race with
+   the rest of the machine is left, but a short one). */
+static int pick_port(int type)
+{
+	struct sockaddr_in sin = at(0);
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+static int seccomp_mode(int taken, const char *how)
 {
 	static const int vm[] = { SYS_process_vm_readv };
 	/* Most of what the failure path may call, but what a program
@@ -266,15 +286,15 @@ static int seccomp_mode(int free_port, int taken, const char *how)
 #endif
 		SYS_ppoll,
 	};
-	struct sockaddr_in sin = at(free_port), zero = at(0);
+	struct sockaddr_in sin = at(pick_port(SOCK_STREAM)), sinu = at(pick_port(SOCK_DGRAM));
+	struct sockaddr_in zero = at(0), tk = at(taken);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int z = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int x = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int k = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in tk = at(taken);
-	int r, e, ok = 1;
+	int r, e, ok = 0;
 	char msg[200];
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/pbprobe.%d", (int)getpid());
@@ -293,17 +313,26 @@ static int seccomp_mode(int free_port, int taken, const char *how)
 		printf("skipped: seccomp filters cannot be installed (%s)\n", strerror(errno));
 		return 0;
 	}
+	/* ok counts the checks passed, in order: the first failed one is
+	   ok + 1. */
 	errno = 4242;
-	ok &= bind(t, (struct sockaddr *)&sin, sizeof(sin)) == 0 && errno == 4242;
-	ok &= bind(u, (struct sockaddr *)&sin, sizeof(sin)) == 0 && errno == 4242;
-	ok &= bind(x, (struct sockaddr *)&sun, sizeof(sun)) == 0 && errno == 4242;
-	ok &= bind(z, (struct sockaddr *)&zero, sizeof(zero)) == 0 && errno == 4242;
+	if (bind(t, (struct sockaddr *)&sin, sizeof(sin)) == 0 && errno == 4242 && ++ok &&
+	    bind(u, (struct sockaddr *)&sinu, sizeof(sinu)) == 0 && errno == 4242 && ++ok &&
+	    bind(x, (struct sockaddr *)&sun, sizeof(sun)) == 0 && errno == 4242 && ++ok &&
+	    bind(z, (struct sockaddr *)&zero, sizeof(zero)) == 0 && errno == 4242 && ++ok &&
+	    reuse(t) == 1)
+		ok++;
+	e = errno;
 	unlink(sun.sun_path);
-	ok &= reuse(t) == 1;
+	if (ok < 5) {
+		r = snprintf(msg, sizeof(msg), "bad: success path, check %d: %s\n", ok + 1,
+			     strerror(e));
+		return write(1, msg, (size_t)r) == r ? 0 : 1;
+	}
 	r = bind(k, (struct sockaddr *)&tk, sizeof(tk));
 	e = errno;
-	r = snprintf(msg, sizeof(msg), ok && r == -1 && e == EADDRINUSE ? "ok\n"
-		     : "bad: success path %d, taken port: %d %s\n", ok, r, strerror(e));
+	r = snprintf(msg, sizeof(msg), r == -1 && e == EADDRINUSE ? "ok\n"
+		     : "bad: taken port: %d %s\n", r, strerror(e));
 	/* write(2): stdio may want memory the filter refuses. */
 	return write(1, msg, (size_t)r) == r ? 0 : 1;
 }
@@ -509,22 +538,21 @@ int main(int argc, char **argv)
 		return syslog_mode(port, argc > 3 && !strcmp(argv[3], "auto"));
 	if (!strcmp(mode, "calls") && argc > 3)
 		return calls(port, atoi(argv[3]));
-	if (!strcmp(mode, "seccomp") && argc > 4)
-		return seccomp_mode(port, atoi(argv[3]), argv[4]);
+	if (!strcmp(mode, "seccomp") && argc > 3)
+		return seccomp_mode(port, argv[3]);
 	if (!strcmp(mode, "sigwait"))
 		return sigwait_mode(port);
-	if (!strcmp(mode, "hostile")) {
-		char *args[] = { (char *)"pb\033[2J\nFAKE: line\233x", (char *)"hostile",
-				 argv[2], NULL };
+	if (!strcmp(mode, "hostile") || !strcmp(mode, "longname")) {
+		char name[101];
+		char *again[] = { name, argv[1], argv[2], (char *)"again", NULL };
 
 		if (argc > 3)	/* re-executed: the name is now hostile */
 			return taken_bind(port) == 0 ? 0 : 1;
-		args[3] = (char *)"again";
-		{
-			char *again[] = { args[0], args[1], args[2], args[3], NULL };
-
-			execv("/proc/self/exe", again);
-		}
+		if (!strcmp(mode, "hostile"))
+			snprintf(name, sizeof(name), "pb\033[2J\nFAKE: line\233x");
+		else
+			memset(name, 'n', 100), name[100] = '\0';
+		execv("/proc/self/exe", again);
 		return 1;
 	}
 	return 2;

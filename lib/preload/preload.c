@@ -44,7 +44,6 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -176,16 +175,22 @@ struct dirent64_head {
 /*
  * Does this process hold the read end of the pipe st is (a self-pipe, a
  * pipe to a helper thread)?  Then fd 2 is one of its own channels, not a
- * way to an operator.  1 yes, 0 no, -1 cannot tell (no /proc).
+ * way to an operator.  The links in /proc/self/fd name each pipe
+ * ("pipe:[inode]"), so no other descriptor is looked into (an fstat could
+ * call into a FUSE server).  1 yes, 0 no, -1 cannot tell (no /proc).
  */
 static int own_reader(const struct stat *st, char *buf, size_t size)
 {
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int seen = 0, answer = -1;
+	char want[40], link[40];
+	size_t wlen;
 	long n, off;
 
 	if (dir < 0)
 		return -1;
+	wlen = (size_t)pb__fmt(want, sizeof(want), "pipe:[%llu]",
+			       (unsigned long long)st->st_ino);
 	while (answer < 0 && seen <= PB_FD_WALK_MAX) {
 		n = syscall(SYS_getdents64, dir, buf, size);
 		if (n <= 0) {
@@ -199,7 +204,7 @@ static int own_reader(const struct stat *st, char *buf, size_t size)
 				(const struct dirent64_head *)(buf + off);
 			const char *end;
 			long long fd;
-			struct stat o;
+			ssize_t l;
 			int fl;
 
 			if (e->d_reclen == 0 || off + e->d_reclen > n)
@@ -208,8 +213,8 @@ static int own_reader(const struct stat *st, char *buf, size_t size)
 			fd = pb__parse_num(e->d_name, 10, INT32_MAX, &end);
 			if (fd < 0 || *end || fd == STDERR_FILENO || fd == dir)
 				continue;
-			if (fstat((int)fd, &o) < 0 || o.st_dev != st->st_dev ||
-			    o.st_ino != st->st_ino)
+			l = readlinkat(dir, e->d_name, link, sizeof(link));
+			if (l != (ssize_t)wlen || memcmp(link, want, wlen) != 0)
 				continue;
 			fl = fcntl((int)fd, F_GETFL);
 			if (fl >= 0 && (fl & O_ACCMODE) != O_WRONLY)
@@ -223,16 +228,18 @@ static int own_reader(const struct stat *st, char *buf, size_t size)
 /* A character device that is certainly for messages. */
 static int message_device(const struct stat *st)
 {
-	pid_t pgrp;
+	struct termios t;
 	unsigned maj = major(st->st_rdev), min = minor(st->st_rdev);
 
-	/* The controlling terminal answers TIOCGPGRP; a serial line or a
-	   terminal the program opened for its own use does not. */
-	if (ioctl(STDERR_FILENO, TIOCGPGRP, &pgrp) == 0)
+	if (tcgetattr(STDERR_FILENO, &t) < 0)	/* not a terminal */
+		return maj == 1 && min == 11;	/* /dev/kmsg */
+	/* The controlling terminal has a foreground process group; a serial
+	   line or a terminal the program opened for its own use does not
+	   answer. */
+	if (tcgetpgrp(STDERR_FILENO) >= 0)
 		return 1;
 	return (maj >= 136 && maj <= 143) ||	/* a pseudo-terminal */
-	       (maj == 5 && min == 1) ||	/* /dev/console */
-	       (maj == 1 && min == 11);		/* /dev/kmsg */
+	       (maj == 5 && min == 1);		/* /dev/console */
 }
 
 /*
