@@ -7,7 +7,8 @@
  * TW one held by a TIME_WAIT that SO_REUSEADDR cannot pass.
  *
  *	efault                 a bad address pointer: EFAULT back
- *	untouched FREE         only TCP with a port gets SO_REUSEADDR
+ *	untouched FREE         only TCP with a port gets SO_REUSEADDR (IPv4,
+ *	                       and IPv6 at 24 bytes, RFC 2133's length)
  *	fd2sock TAKEN          stderr closed, the socket being bound is fd 2
  *	epipe TAKEN            stderr a pipe nobody reads
  *	listen FREE            two SO_REUSEADDR sockets: listen fails
@@ -420,6 +421,20 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		unlink(sun.sun_path);
+		/* IPv6 at RFC 2133's length (no sin6_scope_id) is still IPv6. */
+		{
+			struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+			int t6 = socket(AF_INET6, SOCK_STREAM, 0);
+
+			s6.sin6_port = htons((unsigned short)port);
+			s6.sin6_addr = in6addr_loopback;
+			if (t6 >= 0 && (bind(t6, (struct sockaddr *)&s6, 24) < 0 ||
+					reuse(t6) != 1)) {
+				printf("bad: IPv6 at 24 bytes: %s, reuse %d\n",
+				       strerror(errno), reuse(t6));
+				return 0;
+			}
+		}
 		printf(reuse(t0) == 0 && reuse(tp) == 1 && reuse(u) == 0 &&
 		       reuse(x) == 0 ? "ok\n" : "bad: %d %d %d %d\n",
 		       reuse(t0), reuse(tp), reuse(u), reuse(x));

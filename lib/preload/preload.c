@@ -519,10 +519,18 @@ static int explained(int err)
 	return err == EADDRINUSE || err == EACCES || err == EADDRNOTAVAIL;
 }
 
+/* The shortest address the kernel takes for each family: an IPv6 one may
+   leave out sin6_scope_id (RFC 2133's length). */
+#define PB_SIN6_LEN_RFC2133 24
+
 /* An inet address with a non-zero port, of a length the kernel took. */
 static int inet_with_port(const struct sockaddr *addr, socklen_t len)
 {
-	return pb__addr_len(addr, len) >= 0 && pb__addr_port(addr) != 0;
+	if (len >= (socklen_t)sizeof(struct sockaddr_in) && addr->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)addr)->sin_port != 0;
+	if (len >= PB_SIN6_LEN_RFC2133 && addr->sa_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)addr)->sin6_port != 0;
+	return 0;
 }
 
 /*
@@ -542,7 +550,11 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 	if (!explained(err) || (type != SOCK_STREAM && type != SOCK_DGRAM) ||
 	    len < (socklen_t)sizeof(sa_family_t) || len > (socklen_t)sizeof(ss))
 		goto out;
+	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, addr, len);		/* the kernel read it just now */
+	/* A short IPv6 address has scope 0: the full length says the same. */
+	if (ss.ss_family == AF_INET6 && len >= PB_SIN6_LEN_RFC2133)
+		len = (socklen_t)sizeof(struct sockaddr_in6);
 	if (pb__addr_len(sa, len) < 0)
 		goto out;		/* not inet: not ours to explain */
 	if (type == SOCK_STREAM && err == EADDRINUSE && inet_with_port(sa, len)) {
@@ -605,8 +617,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (pb__real_bind(fd, addr, len) < 0)
 		return bind_failed(fd, addr, len, type, errno, saved);
 	/* Bound: the kernel read len bytes at addr, so they are readable. */
-	if (type == SOCK_STREAM && len >= (socklen_t)sizeof(struct sockaddr_in) &&
-	    inet_with_port(addr, len))
+	if (type == SOCK_STREAM && inet_with_port(addr, len))
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	errno = saved;
 	return 0;
