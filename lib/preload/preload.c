@@ -575,6 +575,9 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 				     ? sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY) : -1;
 
 			m->d.size = sizeof(m->d);
+			/* Each round reads the table through netlink only, as
+			   explain() does: the /proc/net reader allocates. */
+			m->d.flags = PB_DIAG_NO_PROCNET;
 			r = pb__wait_out(try_bind, &a, SOCK_STREAM, sa, len, v6only,
 					 ms, &m->d);
 			if (r == 0) {
