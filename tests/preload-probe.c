@@ -28,6 +28,7 @@
  *	sigwait TW             SIGTERM 200 ms into a PORTBIND_WAIT: the
  *	                       handler runs, bind returns at once
  *	hostile TAKEN          re-executes itself under a name with escapes
+ *	holder                 a child named with escapes holds the port; prints it
  *	longname TAKEN         re-executes itself under a 100-byte name
  */
 #define _GNU_SOURCE
@@ -557,6 +558,36 @@ int main(int argc, char **argv)
 		return seccomp_mode(port, argv[3]);
 	if (!strcmp(mode, "sigwait"))
 		return sigwait_mode(port);
+	if (!strcmp(mode, "holder")) {
+		/* A holder whose name (comm) carries escapes and a newline. */
+		struct sockaddr_in me = at(0);
+		socklen_t len = sizeof(me);
+		int l, st;
+		pid_t child;
+
+		if (pipe(p) < 0)
+			return 1;
+		child = fork();
+		if (child == 0) {
+			prctl(PR_SET_NAME, "h\033[2J\nFAKE:\x9b", 0, 0, 0);
+			l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (bind(l, (struct sockaddr *)&me, sizeof(me)) < 0 || listen(l, 1) < 0 ||
+			    getsockname(l, (struct sockaddr *)&me, &len) < 0 ||
+			    write(p[1], &me.sin_port, sizeof(me.sin_port)) != sizeof(me.sin_port))
+				_exit(1);
+			alarm(10);	/* the parent's SIGTERM ends it sooner */
+			for (;;)
+				pause();
+		}
+		if (child < 0 || read(p[0], &me.sin_port, sizeof(me.sin_port)) !=
+				 sizeof(me.sin_port))
+			return 1;
+		r = taken_bind(ntohs(me.sin_port));
+		kill(child, SIGTERM);
+		waitpid(child, &st, 0);
+		printf("%d\n", r == 0 ? ntohs(me.sin_port) : -1);
+		return 0;
+	}
 	if (!strcmp(mode, "hostile") || !strcmp(mode, "longname")) {
 		char name[101];
 		char *again[] = { name, argv[1], argv[2], (char *)"again", NULL };

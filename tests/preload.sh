@@ -215,6 +215,11 @@ LD_PRELOAD="$SHIM" "$PROBE" hostile "$P" 2>&1 | cat >"$tmp/hostile"
 check "a program named with escapes and a newline: one line, printable" \
 	sh -c "[ \$(wc -l <'$tmp/hostile') -eq 1 ] && ! LC_ALL=C grep -q \"\$(printf '[\\033\\233]')\" '$tmp/hostile' &&
 		grep -q '^pb?\\[2J?FAKE: line?x: $want' '$tmp/hostile'"
+LD_PRELOAD="$SHIM" "$PROBE" holder 2>&1 | cat >"$tmp/holder"
+hp=$(tail -n 1 "$tmp/holder")
+check "a holder named with escapes and a newline: one line, printable, the name as ?" \
+	sh -c "[ \$(wc -l <'$tmp/holder') -eq 2 ] && ! LC_ALL=C grep -q \"\$(printf '[\\033\\233]')\" '$tmp/holder' &&
+		grep -q 'probe: bind: tcp 127.0.0.1:$hp: EADDRINUSE.*(h?\\[2J?FAKE:?)' '$tmp/holder'"
 LD_PRELOAD="$SHIM" "$PROBE" longname "$P" 2>&1 | cat >"$tmp/longname"
 n63=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
 check "a 100-byte program name: cut at 63 bytes" grep -q "^$n63: $want" "$tmp/longname"
