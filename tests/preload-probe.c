@@ -11,6 +11,7 @@
  *	                       and IPv6 at 24 bytes, RFC 2133's length)
  *	fd2sock TAKEN          stderr closed, the socket being bound is fd 2
  *	epipe TAKEN            stderr a pipe nobody reads
+ *	fullpipe TAKEN         stderr a full pipe whose reader never reads
  *	listen FREE            two SO_REUSEADDR sockets: listen fails
  *	datafile TAKEN FILE    stdio closed, a data file took fd 2
  *	selfpipe TAKEN         fd 2 a pipe whose read end the program holds
@@ -558,6 +559,34 @@ int main(int argc, char **argv)
 		return seccomp_mode(port, argv[3]);
 	if (!strcmp(mode, "sigwait"))
 		return sigwait_mode(port);
+	if (!strcmp(mode, "fullpipe")) {
+		/* fd 2 a blocking pipe, full, whose reader (a child) never reads. */
+		pid_t child;
+		int st;
+
+		if (pipe(p) < 0)
+			return 1;
+		child = fork();
+		if (child == 0) {
+			close(p[1]);
+			alarm(10);
+			for (;;)
+				pause();
+		}
+		close(p[0]);
+		memset(buf, 'x', sizeof(buf));
+		fcntl(p[1], F_SETFL, O_NONBLOCK);
+		while (write(p[1], buf, sizeof(buf)) > 0 || write(p[1], buf, 1) > 0)
+			;
+		fcntl(p[1], F_SETFL, 0);
+		dup2(p[1], 2);
+		alarm(5);	/* a blocked write would be killed here */
+		r = taken_bind(port);
+		alarm(0);
+		kill(child, SIGTERM);
+		waitpid(child, &st, 0);
+		return verdict(r == 0, "bind did not fail with EADDRINUSE");
+	}
 	if (!strcmp(mode, "holder")) {
 		/* A holder whose name (comm) carries escapes and a newline. */
 		struct sockaddr_in me = at(0);

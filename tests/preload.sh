@@ -130,6 +130,8 @@ check "stderr closed and the socket given fd 2: no line into the socket" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fd2sock $P)\" = ok ]"
 check "stderr a pipe nobody reads: no SIGPIPE, the program goes on" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' epipe $P)\" = ok ]"
+check "stderr a full pipe whose reader never reads: the line is dropped, no wait" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fullpipe $P)\" = ok ]"
 Q=$(free_port)
 out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>>"$tmp/listen.err")
 check "listen() that loses to the other SO_REUSEADDR socket is explained" \
