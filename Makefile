@@ -40,6 +40,24 @@ PB_CFLAGS   := -std=c99 $(WARNINGS) $(SAN_FLAGS) -MMD -MP
 ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
 
+# The stack budget of lib/ (the library and the shim's copy of it; not
+# tests, examples or bench): no function frame over 1 KiB, so that no path
+# needs more than 8 KiB and every call works in a thread whose stack is
+# PTHREAD_STACK_MIN (16 KiB); tests/check_stack.c runs the paths in one.
+# A warning, an error with DEVELOPER=1.  -Wstack-usage (gcc) also counts
+# dynamic allocations; -fstack-clash-protection probes every page of a
+# large frame, so that no frame can step over a guard page.  Flags the
+# compiler lacks are left out (checked once, here).  A SANITIZE= build
+# is not held to the budget: its redzones and shadow frames are not the
+# library's (and check_stack.c skips there).
+cc_flag = $(shell $(CC) -Werror $(1) -x c -c -o /dev/null /dev/null 2>/dev/null && echo $(1))
+PB_FRAME_MAX := 1024
+LIB_CFLAGS := $(call cc_flag,-fstack-clash-protection)
+ifeq ($(SANITIZE),)
+LIB_CFLAGS += -Wframe-larger-than=$(PB_FRAME_MAX) \
+	      $(call cc_flag,-Wstack-usage=$(PB_FRAME_MAX))
+endif
+
 ifneq ($(V),1)
 Q = @
 msg = @printf '  %-8s %s\n' $(1) $(2);
@@ -92,7 +110,7 @@ all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
 # Objects are rebuilt when the compiler or its flags change (a SANITIZE=
 # or CC= build after a plain one must not link stale objects).
 FLAGS_STAMP := build/flags.stamp
-FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PRELOAD_GC)
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS) $(PRELOAD_GC)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
@@ -102,12 +120,12 @@ $(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_
 build/shared/%.o: lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 build/static/%.o: lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fvisibility=hidden -c -o $@ $<
 
 $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 	$(call msg,LD,$@)
@@ -118,13 +136,13 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 build/preload/%.o: lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -Dbind=pb__real_bind \
-		-Dlisten=pb__real_listen -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden \
+		-Dbind=pb__real_bind -Dlisten=pb__real_listen -c -o $@ $<
 
 build/preload/preload.o: lib/preload/preload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(PRELOAD): $(PRELOAD_OBJS) $(PRELOAD_MAP)
 	$(call msg,LD,$@)
@@ -165,6 +183,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
 
 check: all $(TEST_BIN) examples check-man
+	$(Q)sh tests/signal-safe.sh build/static build/preload
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh

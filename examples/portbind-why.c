@@ -234,6 +234,21 @@ static void holder_addrs(const struct pb_holder *h, char *buf, size_t size)
 }
 
 /*
+ * A process names itself (prctl, argv[0]): print only printable ASCII, so
+ * that a name cannot move the operator's cursor, clear the screen or
+ * start a line of its own.  The library's paragraph and JSON do the same.
+ */
+static const char *printable_comm(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && in[i]; i++)
+		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+	out[i] = '\0';
+	return i ? out : "?";
+}
+
+/*
  * One line per stored holder, columns aligned:
  *   LISTEN     127.0.0.1:80                uid 33  inode 4711  pid 42 (nginx)
  *   TIME_WAIT  127.0.0.1:80 -> 10.0.0.5:5150  expires in 41 s
@@ -241,6 +256,7 @@ static void holder_addrs(const struct pb_holder *h, char *buf, size_t size)
 static void print_holders(const struct pb_diag *d, int owners)
 {
 	char addrs[PB_DIAG_HOLDERS][2 * PB_ADDRSTRLEN + 8];
+	char comm[sizeof(d->holders[0].comm)];
 	unsigned int i, n = d->n_stored;
 	int width = 0, w;
 
@@ -267,7 +283,8 @@ static void print_holders(const struct pb_diag *d, int owners)
 				printf("  inode %llu", h->inode);
 			if (h->pid > 0)
 				printf("  pid %d (%s)", h->pid,
-				       h->comm[0] ? h->comm : "?");
+				       printable_comm(h->comm, comm,
+						      sizeof(comm)));
 			else if (owners)
 				/* Another user's /proc/PID/fd is closed to
 				   us; root sees every owner. */

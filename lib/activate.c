@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -127,6 +128,40 @@ static int nth_field(const char *list, char sep, unsigned long k,
 	}
 }
 
+/* The k-th number of a sep-separated list of decimals, at most max. */
+static int list_number(const char *list, char sep, unsigned long k,
+		       unsigned long long max, unsigned long long *out)
+{
+	const char *f;
+	size_t flen;
+	char num[24];
+	unsigned long long v = 0;
+	size_t i;
+
+	if (nth_field(list, sep, k, &f, &flen) < 0 || flen == 0 ||
+	    flen >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, f, flen);
+	num[flen] = '\0';
+	for (i = 0; i < flen; i++) {
+		if (num[i] < '0' || num[i] > '9' ||
+		    v > (max - (unsigned)(num[i] - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned)(num[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* fd is open, a socket, and the socket with inode ino. */
+static int same_socket(int fd, unsigned long long ino)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 /* One inherited descriptor and its name (not NUL-terminated). */
 struct inherited {
 	int fd;
@@ -143,6 +178,7 @@ static int for_each_inherited(inherited_fn fn, void *arg)
 	const char *names = getenv("LISTEN_FDNAMES");
 	const char *pid_s = getenv("PORTBIND_PID");
 	const char *fds_s = getenv("PORTBIND_FDS");
+	const char *inos_s;
 	struct inherited in;
 	unsigned long n, i, pid;
 	int r;
@@ -163,20 +199,19 @@ static int for_each_inherited(inherited_fn fn, void *arg)
 	    (pid_t)pid != getpid())
 		return 0;
 	names = getenv("PORTBIND_FDNAMES");
+	inos_s = getenv("PORTBIND_FDINOS");
 	for (i = 0; i < PB_HANDOFF_MAX; i++) {
-		const char *f;
-		size_t flen;
-		char num[16];
-		unsigned long fd;
+		unsigned long long fd, ino;
 
-		if (nth_field(fds_s, ',', i, &f, &flen) < 0)
+		if (list_number(fds_s, ',', i, INT_MAX, &fd) < 0)
 			break;
-		if (flen == 0 || flen >= sizeof(num))
-			break;
-		memcpy(num, f, flen);
-		num[flen] = '\0';
-		if (parse_ulong(num, INT_MAX, &fd) < 0)
-			break;
+		/* The same pid after an exec(): the sockets taken were
+		   close-on-exec and are gone, and their numbers may now be
+		   anything the new program opened.  Only the very socket
+		   the hand-off brought, known by its inode, is inherited. */
+		if (list_number(inos_s, ',', i, ULLONG_MAX, &ino) < 0 ||
+		    !same_socket((int)fd, ino))
+			continue;
 		in.fd = (int)fd;
 		if (nth_field(names, ':', i, &in.name, &in.namelen) < 0) {
 			in.name = "";
@@ -303,6 +338,31 @@ PB_EXPORT int pb_fd_matches(int fd, int type, const char *spec)
 	return pb__ret(fd_matches(fd, type, &s));
 }
 
+/*
+ * By name alone: still a socket of the type asked for, and one a server
+ * can use as it is, listening (stream) or bound (datagram).  A number
+ * that a program reused for a connection or a fresh socket is not what
+ * the variables describe.
+ */
+static int in_service(int fd, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int v;
+
+	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0 || v != type)
+		return 0;
+	if (type == SOCK_STREAM)
+		return int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) == 0 && v;
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+		return pb__addr_port((struct sockaddr *)&ss) != 0;
+	/* AF_UNIX and others: bound when the name is more than the family. */
+	return len > (socklen_t)sizeof(sa_family_t);
+}
+
 struct adopt_query {
 	int type;
 	const struct pb_spec *spec;	/* NULL: by name alone */
@@ -320,12 +380,8 @@ static int adopt_one(const struct inherited *in, void *arg)
 	if (q->spec) {
 		if (fd_matches(in->fd, q->type, q->spec) != 1)
 			return 0;
-	} else {
-		/* By name alone: still the type asked for. */
-		int t;
-
-		if (int_opt(in->fd, SOL_SOCKET, SO_TYPE, &t) < 0 || t != q->type)
-			return 0;
+	} else if (!in_service(in->fd, q->type)) {
+		return 0;
 	}
 	q->fd = in->fd;
 	return 1;

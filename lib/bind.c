@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "internal.h"
+#include "scratch.h"
 #include "table.h"
 
 PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
@@ -173,16 +174,22 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
 }
 
-/* 0, or -EINTR when a signal handler ran: the program wants control back. */
+/*
+ * Sleep until deadline (pb__now_ms time): 0, or -EINTR as soon as a
+ * signal handler has run.  A caught signal (Ctrl-C, systemctl stop) must
+ * reach the program now, not when the wait is over; the kernel never
+ * restarts clock_nanosleep after a handler, SA_RESTART or not.  Any other
+ * failure ends the sleep early too: the caller's loop is bounded.
+ */
 static int sleep_until(int64_t deadline)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t)(deadline / 1000),
 		.tv_nsec = (long)(deadline % 1000) * 1000000L,
 	};
+	int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 
-	return clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR
-	       ? -EINTR : 0;
+	return r == EINTR ? -EINTR : 0;
 }
 
 /* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
@@ -197,8 +204,14 @@ static int sleep_until(int64_t deadline)
  * says the address is held by TIME_WAIT alone (or was, and just came
  * free); between tries it sleeps until the last one expires, never past
  * timeout_ms (< 0: no bound but the sockets' own lifetime).  d (a full
- * struct, flags set) holds the last diagnosis.  attempt's success, or
- * -errno of its last failure.
+ * struct, flags set) holds the last diagnosis.  attempt's success, -errno
+ * of its last failure, or -EINTR as soon as a signal handler interrupts a
+ * sleep (d then holds the diagnosis made before that sleep).
+ *
+ * Async-signal-safe, and within the stack budget, as long as attempt() is:
+ * the shim runs it in its bind().  A signal caught while an attempt or a
+ * diagnosis runs (milliseconds, between two sleeps) is not seen: only the
+ * sleeps are interrupted.
  */
 int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
@@ -254,29 +267,39 @@ static int try_listen(void *arg)
 PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 			     int timeout_ms, struct pb_diag *why)
 {
-	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_diag *d;
 	struct pb_spec s;
 	struct listen_attempt a = { &s, backlog, flags };
-	int r;
+	int r, saved = errno;
 
 	r = begin(spec, SOCK_STREAM, flags, why, &s);
 	if (r != -ENOENT)
 		return pb__ret(r);
-	/* Owners are looked up once, at the end, not every round. */
-	d.flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
-	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
-			 s.len, s.v6only, timeout_ms, &d);
-	if (r >= 0)
-		return r;
-	if (why) {
-		size_t n = why->size < sizeof(d) ? why->size : sizeof(d);
-
-		if ((why->flags & PB_DIAG_OWNERS) && d.n_stored &&
-		    pb__find_owners(d.holders, d.n_stored) > 0)
-			d.sources |= PB_SRC_OWNERS;
-		d.flags = why->flags;
-		d.size = why->size;
-		memcpy(why, &d, n);
+	/* The wait's own diagnosis (2.8 KiB) lives off the stack; why is
+	   left alone on success, so it is not used as the workspace. */
+	d = pb__scratch_get(sizeof(*d));
+	if (!d) {
+		/* No memory to tell TIME_WAIT from a listener: one attempt,
+		   no wait, explained as pb_listen would. */
+		return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
 	}
+	d->size = sizeof(*d);
+	/* Owners are looked up once, at the end, not every round. */
+	d->flags = why ? why->flags & ~PB_DIAG_OWNERS : 0;
+	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
+			 s.len, s.v6only, timeout_ms, d);
+	if (r < 0 && why) {
+		size_t n = why->size < sizeof(*d) ? why->size : sizeof(*d);
+
+		if ((why->flags & PB_DIAG_OWNERS) && d->n_stored &&
+		    pb__find_owners(d->holders, d->n_stored) > 0)
+			d->sources |= PB_SRC_OWNERS;
+		d->flags = why->flags;
+		d->size = why->size;
+		memcpy(why, d, n);
+	}
+	pb__scratch_put(d, sizeof(*d));
+	if (r >= 0)
+		errno = saved;	/* the failed rounds set it */
 	return pb__ret(r);
 }

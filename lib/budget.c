@@ -16,11 +16,11 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "probe.h"
+#include "scratch.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))
@@ -141,6 +141,12 @@ struct listen_walk {
 	const uint8_t *reserved;
 };
 
+/* The two port maps (16 KiB) live in scratch memory, off the stack. */
+struct budget_maps {
+	uint8_t reserved[PB__PORT_MAP_BYTES];
+	struct listen_walk lw;
+};
+
 #define PORT_BIT(map, p) (((map)[(p) / 8] >> ((p) % 8)) & 1u)
 
 static int on_listener(const struct pb_sockent *e, void *arg)
@@ -182,9 +188,8 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 {
 	struct pb_budget b;
 	struct pb_towards t;
-	struct listen_walk *lw = NULL;
+	struct budget_maps *m = NULL;
 	struct pb_portsel sel;
-	uint8_t reserved[PB__PORT_MAP_BYTES];
 	int r, reuse = -1, delay = -1, saved = errno;
 	unsigned size, in_use;
 
@@ -217,9 +222,12 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 			     &b.port_hi) == 0 && b.port_hi >= b.port_lo) {
 		b.sources |= PB_SRC_SYSCTL;
 		size = b.port_hi - b.port_lo + 1;
-		if (pb__reserved_map(reserved) < 0)
-			memset(reserved, 0, sizeof(reserved));
-		b.reserved = pb__ports_in_map(reserved, b.port_lo, b.port_hi);
+		/* Without memory for the maps, the reserved ports and the
+		   listeners are not counted, as when they cannot be read. */
+		m = pb__scratch_get(sizeof(*m));
+		if (m && pb__reserved_map(m->reserved) == 0)
+			b.reserved = pb__ports_in_map(m->reserved, b.port_lo,
+						      b.port_hi);
 		b.usable = size > b.reserved ? size - b.reserved : 0;
 	} else {
 		b.port_lo = b.port_hi = 0;
@@ -238,22 +246,21 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 
 		/* Listeners inside the range: cheap, the listening hash
 		   only.  connect() never takes a port a socket has bound. */
-		lw = calloc(1, sizeof(*lw));
-		if (lw) {
-			lw->b = &b;
-			lw->reserved = reserved;
+		if (m) {
+			m->lw.b = &b;
+			m->lw.reserved = m->reserved;
 			sel.remote = 0;
 			sel.lo = b.port_lo;
 			sel.hi = b.port_hi;
 			pb__table_read(IPPROTO_TCP, TCPF(PB_TCP_LISTEN), &sel, 0,
-				       on_listener, lw);
-			free(lw);
+				       on_listener, &m->lw);
 		}
 		in_use = t.established + t.other + t.time_wait -
 			 t.time_wait_reusable + b.n_listeners;
 		b.available = b.usable > in_use ? b.usable - in_use : 0;
 	}
 
+	pb__scratch_put(m, sizeof(*m));
 	b.rate_per_s = b.tw_reuse ? (double)b.usable * 1000.0 / delay
 				  : (double)b.usable / 60.0;
 	b.size = out->size;

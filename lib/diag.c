@@ -14,6 +14,12 @@
  *
  * Which sockets "hold" an address is the kernel's bind-conflict rule: same
  * port, same protocol, overlapping addresses (see overlaps()).
+ *
+ * The shim runs a diagnosis on a failing bind(), wherever that bind() is
+ * (a signal handler, a forked child of a threaded program, a thread with
+ * a 16 KiB stack): nothing here allocates, locks, formats with stdio or
+ * parses with strtol, and the struct pb_diag being built (2.8 KiB) is the
+ * caller's own or scratch memory, never a local.
  */
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -21,6 +27,7 @@
 
 #include "internal.h"
 #include "probe.h"
+#include "scratch.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))
@@ -416,13 +423,42 @@ int pb__diag_check(const struct pb_diag *out)
 	return 0;
 }
 
+/*
+ * Where a diagnosis is built: in the caller's out itself when it holds the
+ * whole struct (no copy, no memory to find), else in scratch memory (out
+ * NULL, or a caller built against an older, smaller struct).  NULL when
+ * the system gives no memory.  Give it back with work_put.
+ */
+static struct pb_diag *work_get(struct pb_diag *out)
+{
+	if (out && out->size >= sizeof(*out))
+		return out;
+	return pb__scratch_get(sizeof(struct pb_diag));
+}
+
+static void work_put(struct pb_diag *d, const struct pb_diag *out)
+{
+	if (d != out)
+		pb__scratch_put(d, sizeof(*d));
+}
+
+/* d may be out itself: what is read from out (its flags and size, and
+   addr, which may be out->addr: a caller diagnosing again the address of
+   an earlier answer) is read before d is cleared.  d->size is the
+   caller's size throughout. */
 static void diag_start(struct pb_diag *d, int type, const struct sockaddr *addr,
 		       socklen_t addrlen, int *v6only, int err,
 		       const struct pb_diag *out)
 {
+	unsigned flags = out ? out->flags : 0;
+	size_t size = out ? out->size : sizeof(*d);
+	struct sockaddr_storage a;
+
+	memcpy(&a, addr, (size_t)pb__addr_len(addr, addrlen));
+	addr = (const struct sockaddr *)&a;
 	memset(d, 0, sizeof(*d));
-	d->size = sizeof(*d);
-	d->flags = out ? out->flags : 0;
+	d->size = size;
+	d->flags = flags;
 	d->type = type;
 	d->err = err;
 	d->reuseaddr_helps = -1;
@@ -440,12 +476,11 @@ static void diag_finish(struct pb_diag *d, struct pb_diag *out)
 	    pb__find_owners(d->holders, d->n_stored) > 0)
 		d->sources |= PB_SRC_OWNERS;
 
-	if (out) {
+	if (out && out != d) {
 		size_t n = out->size < sizeof(*d) ? out->size : sizeof(*d);
 
 		/* A caller built against an older, smaller struct gets the
-		   part it knows; its size stays its own. */
-		d->size = out->size;
+		   part it knows; its size stays its own (d->size holds it). */
 		memcpy(out, d, n);
 	}
 }
@@ -458,7 +493,7 @@ static void diag_finish(struct pb_diag *d, struct pb_diag *out)
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 		 int v6only, int err, struct pb_diag *out)
 {
-	struct pb_diag d;
+	struct pb_diag *d;
 	int saved = errno;
 	int r;
 
@@ -473,11 +508,16 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 	if (r < 0)
 		return r;
 
-	diag_start(&d, type, addr, addrlen, &v6only, err, out);
-	classify(&d, v6only);
-	diag_finish(&d, out);
+	d = work_get(out);
+	if (!d)		/* out is NULL here: the cause alone was asked */
+		return PB_CAUSE_OTHER;
+	diag_start(d, type, addr, addrlen, &v6only, err, out);
+	classify(d, v6only);
+	diag_finish(d, out);
+	r = (int)d->cause;
+	work_put(d, out);
 	errno = saved;
-	return (int)d.cause;
+	return r;
 }
 
 /* The sockets from src to dst on local ports lo..hi, as holders of d. */
@@ -509,60 +549,70 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 const struct sockaddr *dst, int err, int stage,
 			 unsigned lo, unsigned hi, struct pb_diag *out)
 {
-	struct sockaddr_storage any;
-	struct pb_diag d;
+	/* Copies: the caller's addresses may live in out, cleared below. */
+	struct sockaddr_storage src_copy, dst_copy;
+	struct pb_diag *d;
 	socklen_t len;
 	unsigned sport;
-	int v6only = -1, saved = errno;
+	int v6only = -1, saved = errno, cause;
 
-	memset(&any, 0, sizeof(any));
-	if (!src) {
-		any.ss_family = dst->sa_family;
-		src = (const struct sockaddr *)&any;
-	}
+	memset(&src_copy, 0, sizeof(src_copy));
+	memset(&dst_copy, 0, sizeof(dst_copy));
+	memcpy(&dst_copy, dst, (size_t)pb__addr_len(dst, sizeof(dst_copy)));
+	dst = (const struct sockaddr *)&dst_copy;
+	if (src)
+		memcpy(&src_copy, src, (size_t)pb__addr_len(src, sizeof(src_copy)));
+	else
+		src_copy.ss_family = dst->sa_family;
+	src = (const struct sockaddr *)&src_copy;
 	sport = pb__addr_port(src);
 	len = (socklen_t)pb__addr_len(src, sizeof(struct sockaddr_storage));
-	diag_start(&d, type, src, len, &v6only, err, out);
-	memcpy(&d.peer, dst, (size_t)pb__addr_len(dst, sizeof(d.peer)));
+	d = work_get(out);
+	if (!d)		/* out is NULL here: nobody reads the answer */
+		return PB_CAUSE_OTHER;
+	diag_start(d, type, src, len, &v6only, err, out);
+	d->peer = dst_copy;
 
 	if (stage == PB__AT_BIND) {
-		classify(&d, v6only);
+		classify(d, v6only);
 	} else if (stage == PB__AT_SOCKET ||
 		   (err != EADDRNOTAVAIL && !(type == SOCK_DGRAM && err == EAGAIN))) {
 		/* Not a port question (refused, unreachable, no memory...). */
-		d.sources |= PB_SRC_ERRNO;
-		d.cause = PB_CAUSE_OTHER;
+		d->sources |= PB_SRC_ERRNO;
+		d->cause = PB_CAUSE_OTHER;
 	} else if (sport != 0) {
 		/* Our explicit port towards dst: that 4-tuple is in use. */
-		d.sources |= PB_SRC_ERRNO;
-		count_towards_into(&d, dst, src, sport, sport);
-		d.cause = d.n_connected ? PB_CAUSE_CONNECTED
-			  : d.n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
+		d->sources |= PB_SRC_ERRNO;
+		count_towards_into(d, dst, src, sport, sport);
+		d->cause = d->n_connected ? PB_CAUSE_CONNECTED
+			  : d->n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
 	} else {
 		/* UDP says EAGAIN where TCP says EADDRNOTAVAIL. */
-		d.err = EADDRNOTAVAIL;
-		classify(&d, v6only);
-		d.err = err;
-		if (d.cause == PB_CAUSE_PORTS_EXHAUSTED && d.port_range_hi) {
+		d->err = EADDRNOTAVAIL;
+		classify(d, v6only);
+		d->err = err;
+		if (d->cause == PB_CAUSE_PORTS_EXHAUSTED && d->port_range_hi) {
 			/* The range that ran out: the per-socket one, as the
 			   kernel intersects it with the system's. */
 			if (lo || hi) {
-				unsigned l = lo > d.port_range_lo ? lo : d.port_range_lo;
-				unsigned h = hi && hi < d.port_range_hi ? hi : d.port_range_hi;
+				unsigned l = lo > d->port_range_lo ? lo : d->port_range_lo;
+				unsigned h = hi && hi < d->port_range_hi ? hi : d->port_range_hi;
 
 				if (l <= h) {
-					d.port_range_lo = l;
-					d.port_range_hi = h;
+					d->port_range_lo = l;
+					d->port_range_hi = h;
 				}
 			}
 			if (type == SOCK_STREAM)
-				count_towards_into(&d, dst, src, d.port_range_lo,
-						   d.port_range_hi);
+				count_towards_into(d, dst, src, d->port_range_lo,
+						   d->port_range_hi);
 		}
 	}
-	diag_finish(&d, out);
+	diag_finish(d, out);
+	cause = (int)d->cause;
+	work_put(d, out);
 	errno = saved;
-	return (int)d.cause;
+	return cause;
 }
 
 PB_EXPORT int pb_diagnose(int type, const struct sockaddr *addr,

@@ -296,19 +296,29 @@ out:
 /* Write the set into the environment, where pb_adopt finds it. */
 static int record(const int *fds, const char *names, int n)
 {
-	char *list, *nm, pid[16];
-	size_t off = 0, noff = 0, nl;
+	char *list, *inos, *nm, pid[16];
+	size_t off = 0, ioff = 0, noff = 0, nl;
 	const char *p = names;
+	struct stat st;
 	int i, r = 0;
 
 	list = malloc((size_t)n * 12 + 1);
+	inos = malloc((size_t)n * 22 + 1);
 	nm = malloc((size_t)n * (PB_HANDOFF_NAME_MAX + 1) + 1);
-	if (!list || !nm) {
+	if (!list || !inos || !nm) {
 		r = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		off += (size_t)snprintf(list + off, 13, "%s%d", i ? "," : "", fds[i]);
+		/* The socket's identity: after an exec() of this same process
+		   the number may hold another descriptor (see activate.c). */
+		if (fstat(fds[i], &st) < 0) {
+			r = -errno;
+			goto out;
+		}
+		ioff += (size_t)snprintf(inos + ioff, 23, "%s%llu", i ? "," : "",
+					 (unsigned long long)st.st_ino);
 		nl = strlen(p);
 		if (i)
 			nm[noff++] = ':';
@@ -317,14 +327,17 @@ static int record(const int *fds, const char *names, int n)
 		p += nl + 1;
 	}
 	list[off] = '\0';
+	inos[ioff] = '\0';
 	nm[noff] = '\0';
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (setenv("PORTBIND_FDS", list, 1) < 0 ||
+	    setenv("PORTBIND_FDINOS", inos, 1) < 0 ||
 	    setenv("PORTBIND_FDNAMES", nm, 1) < 0 ||
 	    setenv("PORTBIND_PID", pid, 1) < 0)
 		r = -errno;
 out:
 	free(list);
+	free(inos);
 	free(nm);
 	return r;
 }
@@ -434,6 +447,7 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 			   these numbers must not be adopted later. */
 			r = -errno;
 			unsetenv("PORTBIND_FDS");
+			unsetenv("PORTBIND_FDINOS");
 			unsetenv("PORTBIND_FDNAMES");
 			unsetenv("PORTBIND_PID");
 			goto out;

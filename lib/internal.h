@@ -36,7 +36,12 @@ int pb__addr_len(const struct sockaddr *sa, socklen_t len);
 unsigned pb__addr_port(const struct sockaddr *sa);
 int pb__have_ipv6(void);
 
-/* bind.c: the cause-aware wait (pb_listen_wait, the preload shim). */
+/* bind.c: the cause-aware wait (pb_listen_wait, the preload shim):
+   attempt's result, -errno of its last failure, or -EINTR as soon as a
+   signal handler interrupts a sleep (d holds the last diagnosis).  d is a
+   full struct pb_diag, built in place: no copy of it on the stack.
+   Async-signal-safe when attempt is, and d's flags have
+   PB_DIAG_NO_PROCNET. */
 int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
 		 int timeout_ms, struct pb_diag *d);
@@ -44,7 +49,9 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 /* activate.c */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name);
 
-/* diag.c */
+/* diag.c.  pb__diagnose builds its answer in out itself when out holds
+   the whole struct, else in scratch memory: never on the stack.  With
+   PB_DIAG_NO_PROCNET in out->flags it is async-signal-safe. */
 struct pb_sockent;
 int pb__diag_check(const struct pb_diag *out);
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,

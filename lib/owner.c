@@ -7,19 +7,30 @@
  * stops as soon as every holder asked about has an owner.  A process that
  * shares a socket with its children (a forked server) is reported once:
  * the first one found.  TIME_WAIT sockets have no inode and so no owner.
- * Without privileges only the caller's own processes can be seen.  The
- * directories are read with getdents64 into a stack buffer: nothing is
- * allocated.
+ * Without privileges only the caller's own processes can be seen.
+ *
+ * The LD_PRELOAD shim runs this walk on a failing bind(), wherever that
+ * bind() is: maybe in a signal handler, a forked child of a threaded
+ * program, or a thread with a 16 KiB stack.  So: raw system calls only
+ * (getdents64, no opendir), no malloc, no stdio or strtol (lib/text.h
+ * instead), and the directory buffers come from scratch memory, not the
+ * stack.
  */
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "scratch.h"
 #include "table.h"
+#include "text.h"
+
+/* One getdents64 buffer; two are in use at once (/proc, /proc/PID/fd),
+   taken as one scratch block. */
+#define PB_DENTS_BUF ((size_t)4096)
+#define PB_DENTS_SCRATCH (2 * PB_DENTS_BUF)
 
 /* One directory entry as getdents64 returns it. */
 struct dirent64_raw {
@@ -32,27 +43,29 @@ struct dirent64_raw {
 
 /*
  * Call fn(name, arg) for each entry of the directory dirfd, reading with
- * getdents64 into a buffer on the stack: no opendir, no malloc, so the
- * walk is as safe as its system calls (the LD_PRELOAD shim runs it on a
- * failing bind(), wherever that bind() is).  Stops when fn returns
- * non-zero and returns that.
+ * getdents64 into buf (PB_DENTS_BUF bytes, 8-aligned): no opendir, no
+ * malloc, so the walk is as safe as its system calls.  Stops when fn
+ * returns non-zero and returns that.
  */
-static int each_entry(int dirfd, int (*fn)(int dirfd, const char *name, void *arg),
+static int each_entry(int dirfd, char *buf,
+		      int (*fn)(int dirfd, const char *name, void *arg),
 		      void *arg)
 {
-	union { char b[4096]; uint64_t align; } buf;
 	long n, off;
 	int r;
 
 	for (;;) {
-		n = syscall(SYS_getdents64, dirfd, buf.b, sizeof(buf.b));
+		n = syscall(SYS_getdents64, dirfd, buf, PB_DENTS_BUF);
 		if (n <= 0)
 			return 0;
 		for (off = 0; off < n; ) {
 			const struct dirent64_raw *e =
-				(const struct dirent64_raw *)(const void *)(buf.b + off);
+				(const struct dirent64_raw *)(const void *)(buf + off);
 
-			if (e->d_reclen == 0)
+			/* The kernel's records; still, never step past n
+			   or stand still. */
+			if (e->d_reclen < offsetof(struct dirent64_raw, d_name) + 1 ||
+			    e->d_reclen > n - off)
 				return 0;
 			off += e->d_reclen;
 			if (e->d_name[0] == '.')
@@ -70,7 +83,7 @@ static void read_comm(int procfd, int pid, char *comm, size_t size)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%d/comm", pid);
+	pb__fmt(path, sizeof(path), "%d/comm", pid);
 	comm[0] = '\0';
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -87,13 +100,13 @@ static void read_comm(int procfd, int pid, char *comm, size_t size)
 /* Matches "socket:[12345]". */
 static unsigned long long link_inode(const char *link)
 {
-	char *end;
-	unsigned long long ino;
+	const char *end;
+	long long ino;
 
 	if (strncmp(link, "socket:[", 8) != 0)
 		return 0;
-	ino = strtoull(link + 8, &end, 10);
-	return *end == ']' ? ino : 0;
+	ino = pb__parse_num(link + 8, 10, ~0ULL, &end);
+	return ino > 0 && *end == ']' ? (unsigned long long)ino : 0;
 }
 
 struct walk {
@@ -101,6 +114,7 @@ struct walk {
 	unsigned n, want, found;
 	int procfd;
 	int pid;
+	char *fd_dents;		/* the inner walk's buffer */
 };
 
 /* Give every unowned holder with this inode the process. */
@@ -134,28 +148,29 @@ static int on_pid(int procfd, const char *name, void *arg)
 {
 	struct walk *w = arg;
 	char path[32];
-	char *end;
-	long pid;
+	const char *end;
+	long long pid;
 	int fd, r;
 
-	if (name[0] < '0' || name[0] > '9')
+	pid = pb__parse_num(name, 10, 0x7fffffff, &end);
+	if (pid <= 0 || *end != '\0')
 		return 0;
-	pid = strtol(name, &end, 10);
-	if (*end != '\0' || pid <= 0 || pid > 0x7fffffffL)
-		return 0;
-	snprintf(path, sizeof(path), "%ld/fd", pid);
+	pb__fmt(path, sizeof(path), "%lld/fd", pid);
 	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* gone, or not ours to read */
 	w->pid = (int)pid;
-	r = each_entry(fd, on_fd, w);
+	r = each_entry(fd, w->fd_dents, on_fd, w);
 	close(fd);
 	return r;
 }
 
+/* Fill pid and comm of the holders by inode: how many were found, or
+   -errno when /proc cannot be read (-ENOMEM: no scratch memory). */
 int pb__find_owners(struct pb_holder *h, unsigned n)
 {
-	struct walk w = { h, n, 0, 0, -1, 0 };
+	struct walk w = { h, n, 0, 0, -1, 0, NULL };
+	char *dents;
 	unsigned i;
 	int saved = errno;
 
@@ -164,15 +179,21 @@ int pb__find_owners(struct pb_holder *h, unsigned n)
 			w.want++;
 	if (w.want == 0)
 		return 0;
+	dents = pb__scratch_get(PB_DENTS_SCRATCH);
+	if (!dents)
+		return -ENOMEM;
+	w.fd_dents = dents + PB_DENTS_BUF;
 	w.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.procfd < 0) {
 		int err = errno;
 
+		pb__scratch_put(dents, PB_DENTS_SCRATCH);
 		errno = saved;
 		return -err;
 	}
-	each_entry(w.procfd, on_pid, &w);
+	each_entry(w.procfd, dents, on_pid, &w);
 	close(w.procfd);
+	pb__scratch_put(dents, PB_DENTS_SCRATCH);
 	errno = saved;
 	return (int)w.found;
 }

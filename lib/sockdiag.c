@@ -14,7 +14,10 @@
  *  - filter the port in the kernel (bytecode), so only rows for the port
  *    cross into user space;
  *  - stream the reply through one fixed buffer: memory does not grow with
- *    the number of sockets on the host.
+ *    the number of sockets on the host.  The buffer is scratch memory
+ *    (mmap), never the stack: the shim runs this on a failing bind() in
+ *    whatever thread called it, maybe one with a 16 KiB stack, maybe in a
+ *    signal handler (so no malloc either).
  */
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -25,14 +28,22 @@
 #include <sys/uio.h>
 
 #include "internal.h"
+#include "scratch.h"
 #include "table.h"
 
 #ifndef TCPDIAG_GETSOCK
 #define TCPDIAG_GETSOCK 18
 #endif
 
-/* Big enough for the kernel's largest dump chunk (it sizes them after the
-   reader's buffer, up to 32 KiB), so one recv is one chunk. */
+/*
+ * The receive buffer.  The kernel builds each dump chunk in an skb of
+ * max(NLMSG_GOODSIZE, the largest recvmsg length this socket has seen,
+ * capped near 32 KiB); a chunk larger than the buffer comes back with
+ * MSG_TRUNC and its rows are lost.  NLMSG_GOODSIZE is under 8 KiB even
+ * with 64 KiB pages, so 8 KiB would do; 32 KiB lets the kernel pack four
+ * times as many rows in a chunk, and costs nothing more: it is scratch
+ * memory, and only the pages the kernel writes are ever touched.
+ */
 #define PB_NL_BUF 32768
 
 /* A request: header, inet_diag_req (v2, or v1 for the family-less TCP
@@ -244,15 +255,15 @@ static int nl_open(void)
 	return fd;
 }
 
-static int run_dump(int fd, int compat, int family, int protocol,
+/* One request and its reply, read through buf (PB_NL_BUF bytes, page
+   aligned, so the chunks are parsed in place). */
+static int run_dump(int fd, char *buf, int compat, int family, int protocol,
 		    uint32_t states, const struct pb_portsel *sel, uint32_t seq,
 		    pb_sockent_fn fn, void *arg)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	union nl_req q;
 	size_t qlen = build_request(&q, compat, family, protocol, states, sel, seq);
-	/* Aligned for struct nlmsghdr: the chunks are parsed in place. */
-	union { char b[PB_NL_BUF]; struct nlmsghdr h; } buf;
 	ssize_t n;
 	int r;
 
@@ -261,7 +272,7 @@ static int run_dump(int fd, int compat, int family, int protocol,
 		return -errno;
 	for (;;) {
 		struct sockaddr_nl from;
-		struct iovec iov = { buf.b, sizeof(buf.b) };
+		struct iovec iov = { buf, PB_NL_BUF };
 		struct msghdr mh = {
 			.msg_name = &from, .msg_namelen = sizeof(from),
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -279,7 +290,7 @@ static int run_dump(int fd, int compat, int family, int protocol,
 			return -EMSGSIZE;
 		if (from.nl_pid != 0)
 			continue;	/* only the kernel answers dumps */
-		r = pb__sockdiag_parse_chunk(buf.b, (size_t)n, seq, protocol,
+		r = pb__sockdiag_parse_chunk(buf, (size_t)n, seq, protocol,
 					     fn, arg);
 		if (r != 0)
 			return r < 0 ? r : 0;
@@ -308,12 +319,19 @@ int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
 	uint32_t seq = 1;
 	size_t i;
 	int fd, r = 0;
+	/* No memory for the buffer: the caller degrades as when netlink is
+	   refused (/proc/net, or the probes alone). */
+	char *buf = pb__scratch_get(PB_NL_BUF);
 
+	if (!buf)
+		return -ENOMEM;
 	fd = nl_open();
-	if (fd < 0)
+	if (fd < 0) {
+		pb__scratch_put(buf, PB_NL_BUF);
 		return fd;
+	}
 	if (family == AF_UNSPEC && protocol == IPPROTO_TCP) {
-		r = run_dump(fd, 1, AF_UNSPEC, protocol, states, sel, seq++,
+		r = run_dump(fd, buf, 1, AF_UNSPEC, protocol, states, sel, seq++,
 			     fn, arg);
 		/* Refused by a kernel without the old request: per family. */
 		if (r == -EINVAL || r == -ENOENT || r == -EOPNOTSUPP)
@@ -324,8 +342,8 @@ int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
 	for (i = 0; i < PB_ARRAY_SIZE(families); i++) {
 		if (family != AF_UNSPEC && family != families[i])
 			continue;
-		r = run_dump(fd, 0, families[i], protocol, states, sel, seq++,
-			     fn, arg);
+		r = run_dump(fd, buf, 0, families[i], protocol, states, sel,
+			     seq++, fn, arg);
 		/* No IPv6 in this kernel: nothing to list there. */
 		if (r == -ENOENT && families[i] == AF_INET6)
 			r = 0;
@@ -334,5 +352,6 @@ int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
 	}
 out:
 	pb__close_keep_errno(fd);
+	pb__scratch_put(buf, PB_NL_BUF);
 	return r;
 }

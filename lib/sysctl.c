@@ -3,17 +3,22 @@
  * sysctl.c - read the system values a diagnosis quotes.  Read only: the
  * library never changes a sysctl.  Names are given as in sysctl(8),
  * "net.ipv4.ip_local_port_range", and read from /proc/sys.
+ *
+ * The shim's failing bind() reads some of these (pb__sysctl_int,
+ * pb__sysctl_range, pb__cap_net_bind_service), maybe inside a signal
+ * handler: raw system calls and lib/text.h only, no stdio, no strtol
+ * (locale), no malloc; buffers beyond a few dozen bytes come from scratch.
  */
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
 #include "internal.h"
 #include "probe.h"
+#include "scratch.h"
+#include "text.h"
 
 int pb__sysctl_read(const char *name, char *buf, size_t size)
 {
@@ -54,35 +59,49 @@ int pb__sysctl_read(const char *name, char *buf, size_t size)
 	return (int)got;
 }
 
+/* Blanks the kernel puts between the numbers of a vector sysctl. */
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* The first number of the value, an int, optionally negative. */
 int pb__sysctl_int(const char *name, int *out)
 {
-	char buf[32], *end;
-	long v;
-	int r = pb__sysctl_read(name, buf, sizeof(buf));
+	char buf[32];
+	const char *p;
+	long long v;
+	int neg, r = pb__sysctl_read(name, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
-	v = strtol(buf, &end, 10);
-	if (end == buf || v < -2147483647L || v > 2147483647L)
+	p = skip_blanks(buf);
+	neg = *p == '-';
+	v = pb__parse_num(p + neg, 10, neg ? 2147483648ULL : 2147483647ULL,
+			  NULL);
+	if (v < 0)
 		return -EINVAL;
-	*out = (int)v;
+	*out = neg ? (int)-v : (int)v;
 	return 0;
 }
 
 /* "32768\t60999" */
 int pb__sysctl_range(const char *name, unsigned *lo, unsigned *hi)
 {
-	char buf[64], *end;
-	unsigned long a, b;
+	char buf[64];
+	const char *p;
+	long long a, b;
 	int r = pb__sysctl_read(name, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
-	a = strtoul(buf, &end, 10);
-	if (end == buf)
+	a = pb__parse_num(skip_blanks(buf), 10, 65535, &p);
+	if (a < 0)
 		return -EINVAL;
-	b = strtoul(end, &end, 10);
-	if (a > 65535 || b > 65535)
+	b = pb__parse_num(skip_blanks(p), 10, 65535, NULL);
+	if (b < 0)
 		return -EINVAL;
 	*lo = (unsigned)a;
 	*hi = (unsigned)b;
@@ -108,42 +127,60 @@ int pb__cap_net_bind_service(void)
 		      (CAP_NET_BIND_SERVICE % 32)) & 1u);
 }
 
-/*
- * net.ipv4.ip_local_reserved_ports ("1000,2000-3000" or empty) as a bitmap
- * of 65536 bits.  0, or -errno when it cannot be read or parsed.
- */
-int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES])
-{
-	char buf[4096], *p, *end;
-	unsigned long a, b, port;
-	int r = pb__sysctl_read("net.ipv4.ip_local_reserved_ports", buf,
-				sizeof(buf));
+/* Room for the ip_local_reserved_ports text.  The kernel writes at most
+   about a page of it, whole entries only (measured on 6.18: 4092 bytes of
+   a list of 14116 ports); 64 KiB covers the largest pages.  Scratch
+   memory, touched only as far as the kernel writes. */
+#define PB_RESERVED_TEXT ((size_t)64 * 1024)
 
-	memset(map, 0, PB__PORT_MAP_BYTES);
-	if (r < 0)
-		return r;
-	for (p = buf; *p; ) {
+static int parse_reserved(const char *p, uint8_t map[PB__PORT_MAP_BYTES])
+{
+	long long a, b, port;
+
+	while (*p) {
 		while (*p == ',' || *p == ' ' || *p == '\t')
 			p++;
 		if (!*p)
 			break;
-		a = strtoul(p, &end, 10);
-		if (end == p)
+		a = pb__parse_num(p, 10, 65535, &p);
+		if (a < 0)
 			return -EINVAL;
 		b = a;
-		p = end;
 		if (*p == '-') {
-			b = strtoul(p + 1, &end, 10);
-			if (end == p + 1)
+			b = pb__parse_num(p + 1, 10, 65535, &p);
+			if (b < a)	/* also no number: -1 */
 				return -EINVAL;
-			p = end;
 		}
-		if (a > 65535 || b > 65535 || b < a)
-			return -EINVAL;
 		for (port = a; port <= b; port++)
 			map[port / 8] |= (uint8_t)(1u << (port % 8));
 	}
 	return 0;
+}
+
+/*
+ * net.ipv4.ip_local_reserved_ports ("1000,2000-3000" or empty) as a bitmap
+ * of 65536 bits.  0, or -errno when it cannot be read or parsed (-ENOMEM:
+ * no scratch memory for the text).
+ */
+int pb__reserved_map(uint8_t map[PB__PORT_MAP_BYTES])
+{
+	char *buf = pb__scratch_get(PB_RESERVED_TEXT);
+	int r;
+
+	memset(map, 0, PB__PORT_MAP_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	r = pb__sysctl_read("net.ipv4.ip_local_reserved_ports", buf,
+			    PB_RESERVED_TEXT);
+	/* A text that filled the buffer may have been cut short. */
+	if (r >= 0 && (size_t)r >= PB_RESERVED_TEXT - 1)
+		r = -EOVERFLOW;
+	if (r >= 0)
+		r = parse_reserved(buf, map);
+	if (r < 0)
+		memset(map, 0, PB__PORT_MAP_BYTES);
+	pb__scratch_put(buf, PB_RESERVED_TEXT);
+	return r < 0 ? r : 0;
 }
 
 /* How many ports of lo..hi a port bitmap has. */
@@ -160,10 +197,16 @@ unsigned pb__ports_in_map(const uint8_t map[PB__PORT_MAP_BYTES], unsigned lo,
 /* How many ports of lo..hi are reserved; -errno when unreadable. */
 int pb__reserved_in_range(unsigned lo, unsigned hi)
 {
-	uint8_t map[PB__PORT_MAP_BYTES];
-	int r = pb__reserved_map(map);
+	uint8_t *map = pb__scratch_get(PB__PORT_MAP_BYTES);
+	int r;
 
-	return r < 0 ? r : (int)pb__ports_in_map(map, lo, hi);
+	if (!map)
+		return -ENOMEM;
+	r = pb__reserved_map(map);
+	if (r == 0)
+		r = (int)pb__ports_in_map(map, lo, hi);
+	pb__scratch_put(map, PB__PORT_MAP_BYTES);
+	return r;
 }
 
 static int read_or_minus_one(const char *name)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -23,11 +24,45 @@ static int cloexec(int fd)
 
 /* ---- the service side, after exec */
 
+/*
+ * After a hand-off, the server executes itself again: same pid, same
+ * environment, the taken socket closed on exec.  A listener the new
+ * program opens lands on the old number; it must not be adopted as the
+ * socket the hand-off brought.
+ */
+static int reexec_child(const char *want_s)
+{
+	int want = atoi(want_s), fd = -1, i, spare[8], nspare = 0;
+
+	PBT_REQUIRE(fcntl(want, F_GETFD) == -1 && errno == EBADF);
+	PBT_REQUIRE(getenv("PORTBIND_FDS") != NULL);
+	/* Fill the lower free numbers until a listener gets the old one. */
+	for (i = 0; i < 8 && fd != want; i++) {
+		fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0 && fd <= want);
+		if (fd != want)
+			spare[nspare++] = fd;
+	}
+	PBT_REQUIRE(fd == want);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1 &&
+		    errno == ENOENT);
+	PBT_REQUIRE(pb_listen_fd_name(want, (char[16]){0}, 16) == -1 &&
+		    errno == ENOENT);
+	while (nspare > 0)
+		close(spare[--nspare]);
+	close(fd);
+	return 0;
+}
+
 int pbt_activation_child(void)
 {
 	const char *port_s = getenv("PBT_PORT");
 	char spec[64], name[64];
 	int fd, before;
+
+	if (getenv("PBT_REEXEC_FD"))
+		return reexec_child(getenv("PBT_REEXEC_FD"));
 
 	PBT_REQUIRE(port_s != NULL);
 	/* Inherited across exec, so not close-on-exec yet. */
@@ -228,6 +263,142 @@ START_TEST(fd_matches_rules)
 }
 END_TEST
 
+/*
+ * A hand-off set whose numbers no longer hold the sockets it brought (the
+ * server re-executed itself: same pid, the taken sockets closed on exec,
+ * the numbers reused): nothing is adopted but the very sockets, by inode.
+ */
+static int stale_child(void *arg)
+{
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	int u = pb_bind_udp("127.0.0.1:0", 0, NULL);
+	int c = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	char fds[32], inos[64], me[16], name[16];
+	struct stat sl, su;
+
+	(void)arg;
+	PBT_REQUIRE(l >= 0 && u >= 0 && c >= 0);
+	PBT_REQUIRE(fstat(l, &sl) == 0 && fstat(u, &su) == 0);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	setenv("PORTBIND_PID", me, 1);
+	setenv("PORTBIND_FDNAMES", "web:dns:conn", 1);
+
+	/* The right inodes: both adopted, by name alone. */
+	snprintf(fds, sizeof(fds), "%d,%d,%d", l, u, c);
+	snprintf(inos, sizeof(inos), "%llu,%llu,%llu",
+		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino,
+		 (unsigned long long)sl.st_ino);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDINOS", inos, 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == l);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == u);
+	PBT_REQUIRE(pb_listen_fd_name(u, name, sizeof(name)) == 0 &&
+		    strcmp(name, "dns") == 0);
+	/* "conn" names a descriptor whose inode is not its own. */
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "conn") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_listen_fd_name(c, name, sizeof(name)) == -1 &&
+		    errno == ENOENT);
+
+	/* Swapped: the numbers hold other sockets now, a listener among
+	   them that a by-name or by-spec adoption would have taken. */
+	snprintf(fds, sizeof(fds), "%d,%d", u, l);
+	snprintf(inos, sizeof(inos), "%llu,%llu",
+		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDINOS", inos, 1);
+	setenv("PORTBIND_FDNAMES", "dns:web", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1 &&
+		    errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL) > u);
+
+	/* No inodes recorded: numbers alone are never trusted. */
+	unsetenv("PORTBIND_FDINOS");
+	snprintf(fds, sizeof(fds), "%d", l);
+	setenv("PORTBIND_FDS", fds, 1);
+	setenv("PORTBIND_FDNAMES", "web", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	return 0;
+}
+
+START_TEST(adopt_stale_handoff_numbers)
+{
+	ck_assert_int_eq(pbt_run_in_child(stale_child, NULL), 0);
+}
+END_TEST
+
+/* Socket activation by name alone: a socket at the number that neither
+   listens (stream) nor is bound (datagram) is not adopted. */
+static int unbound_child(void *arg)
+{
+	int s = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int d = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	char me[16];
+
+	(void)arg;
+	PBT_REQUIRE(s >= 0 && d >= 0);
+	PBT_REQUIRE(dup2(s, 3) == 3 && dup2(d, 4) == 4);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	setenv("LISTEN_PID", me, 1);
+	setenv("LISTEN_FDS", "2", 1);
+	setenv("LISTEN_FDNAMES", "web:dns", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
+	PBT_REQUIRE(listen(3, 4) == 0);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == 3);
+	return 0;
+}
+
+START_TEST(adopt_by_name_needs_a_server_socket)
+{
+	ck_assert_int_eq(pbt_run_in_child(unbound_child, NULL), 0);
+}
+END_TEST
+
+START_TEST(adopt_after_reexec)
+{
+	char dir[] = "/tmp/pbt-reexec.XXXXXX", path[64], num[16];
+	const char *const names[] = { "web" };
+	int l = pb_listen("127.0.0.1:0", 8, 0, NULL), ctl, st;
+	pid_t pid;
+
+	ck_assert_int_ge(l, 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl", dir);
+	ctl = pb_handoff_listen(path);
+	ck_assert_int_ge(ctl, 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char arg0[] = "check_portbind", arg1[] = "activation-child";
+		char *argv[] = { arg0, arg1, NULL };
+		int fd;
+
+		close(ctl);
+		close(l);
+		if (pb_handoff_take(path, 5000) != 1)
+			_exit(80);
+		fd = pb_adopt(SOCK_STREAM, NULL, "web");
+		if (fd < 0)
+			_exit(81);
+		snprintf(num, sizeof(num), "%d", fd);
+		setenv("PBT_REEXEC_FD", num, 1);
+		execv(pbt_self, argv);
+		_exit(82);
+	}
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, names, 1, 5000), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "re-executed side failed: status %d", st);
+	close(ctl);
+	close(l);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(adopt_arguments)
 {
 	errno = 0;
@@ -253,6 +424,9 @@ Suite *suite_activate(void)
 			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
 	tcase_add_test(tc, fd_matches_rules);
 	tcase_add_test(tc, adopt_arguments);
+	tcase_add_test(tc, adopt_stale_handoff_numbers);
+	tcase_add_test(tc, adopt_after_reexec);
+	tcase_add_test(tc, adopt_by_name_needs_a_server_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }

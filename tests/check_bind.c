@@ -3,8 +3,12 @@
    TIME_WAIT, overlap of addresses, dual-stack, flags, and no fd leaks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -477,11 +481,183 @@ START_TEST(failure_keeps_errno_and_why)
 }
 END_TEST
 
+/* ---- pb_listen_wait and signals: a caught signal ends the wait */
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	caught++;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct waiter {
+	char spec[64];
+	struct pb_diag d;
+	int r, err, timeout_ms;
+	int64_t start_ms, end_ms;
+	int done;
+	int block;		/* a signal this thread blocks, or 0 */
+};
+
+static void *wait_in_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	if (w->block) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, w->block);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
+	errno = 0;
+	w->start_ms = now_ms();
+	w->r = pb_listen_wait(w->spec, 4, 0, w->timeout_ms, &w->d);
+	w->err = errno;
+	w->end_ms = now_ms();
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A waiter on a port that TIME_WAIT holds, which SO_REUSEADDR cannot
+   pass (the old listener did not set it). */
+static void waiter_over_time_wait(struct waiter *w, int timeout_ms)
+{
+	struct pb_diag fresh = PB_DIAG_INIT;
+	int lfd = pbt_listener("127.0.0.1", 0, 0);
+	unsigned port = pbt_local_port(lfd);
+
+	pbt_make_time_wait(lfd, "127.0.0.1", port);
+	close(lfd);
+	memset(w, 0, sizeof(*w));
+	snprintf(w->spec, sizeof(w->spec), "127.0.0.1:%u", port);
+	w->d = fresh;
+	w->timeout_ms = timeout_ms;
+}
+
+/*
+ * A 10 s wait over a TIME_WAIT that SO_REUSEADDR cannot pass, and a
+ * handler for SIGUSR1 installed with sa_flags.  The signal is sent after
+ * 200 ms, and again every 200 ms while the wait goes on (one that lands
+ * between two sleeps, while the call binds and diagnoses, is not seen).
+ * The wait must end with EINTR soon after the first signal, with the
+ * last diagnosis in why.
+ */
+static void signal_ends_wait(int sa_flags)
+{
+	struct sigaction sa, old;
+	struct waiter w;
+	pthread_t t;
+	int64_t first = 0;
+	int i;
+
+	waiter_over_time_wait(&w, 10000);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = sa_flags;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	caught = 0;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_in_thread, &w), 0);
+	for (i = 0; i < 25 && !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE); i++) {
+		struct timespec gap = { 0, 200 * 1000000L };
+
+		nanosleep(&gap, NULL);
+		if (__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
+			break;
+		if (!first)
+			first = now_ms();
+		pthread_kill(t, SIGUSR1);
+	}
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+
+	ck_assert_msg(first != 0, "the wait ended before any signal: %s",
+		      strerror(w.err));
+	ck_assert_int_eq(w.r, -1);
+	ck_assert_msg(w.err == EINTR, "errno %s, not EINTR", strerror(w.err));
+	ck_assert_int_ge(caught, 1);
+	ck_assert_msg(w.end_ms - first < 1000, "returned %lld ms after the signal",
+		      (long long)(w.end_ms - first));
+	/* why holds the diagnosis made before the interrupted sleep. */
+	ck_assert_int_eq(w.d.cause, PB_CAUSE_TIME_WAIT);
+	ck_assert_int_eq(w.d.err, EADDRINUSE);
+	ck_assert_uint_ge(w.d.n_time_wait, 1);
+}
+
+START_TEST(wait_ends_on_signal)
+{
+	signal_ends_wait(0);
+}
+END_TEST
+
+/* SA_RESTART restarts read() and the like, never a sleep: the wait ends
+   all the same (documented in pb_listen(3)). */
+START_TEST(wait_ends_on_signal_sa_restart)
+{
+	signal_ends_wait(SA_RESTART);
+}
+END_TEST
+
+/* Signals that run no handler in the waiting thread leave the wait
+   alone: an ignored one, SIGCONT (default action), and one the thread
+   blocks although a handler is installed. */
+START_TEST(wait_goes_on_without_handler)
+{
+	struct sigaction ign, on, old1, old2;
+	struct waiter w;
+	pthread_t t;
+	int64_t ms;
+
+	waiter_over_time_wait(&w, 800);
+	w.block = SIGUSR2;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	on = ign;
+	on.sa_handler = on_signal;
+	ck_assert_int_eq(sigaction(SIGUSR1, &ign, &old1), 0);
+	ck_assert_int_eq(sigaction(SIGUSR2, &on, &old2), 0);
+	caught = 0;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_in_thread, &w), 0);
+	{
+		struct timespec gap = { 0, 250 * 1000000L };
+
+		nanosleep(&gap, NULL);
+	}
+	pthread_kill(t, SIGUSR1);
+	pthread_kill(t, SIGCONT);
+	pthread_kill(t, SIGUSR2);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old1, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGUSR2, &old2, NULL), 0);
+
+	ms = w.end_ms - w.start_ms;
+	ck_assert_int_eq(w.r, -1);
+	ck_assert_msg(w.err == EADDRINUSE, "errno %s", strerror(w.err));
+	ck_assert_msg(ms >= 790, "the wait ended after %lld ms", (long long)ms);
+	/* The blocked SIGUSR2 stayed pending in the thread, and went with it. */
+	ck_assert_int_eq(caught, 0);
+}
+END_TEST
+
 Suite *suite_bind(void)
 {
 	Suite *s = suite_create("bind");
 	TCase *tc = tcase_create("reuse");
 	TCase *tl = tcase_create("helpers");
+	TCase *tw = tcase_create("signals");
 
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_add_test(tc, bind_reuse_sets_option_on_tcp_only);
@@ -509,5 +685,12 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, reuseport_shares);
 	tcase_add_test(tl, failure_keeps_errno_and_why);
 	suite_add_tcase(s, tl);
+
+	tcase_add_checked_fixture(tw, pbt_fd_setup, pbt_fd_teardown);
+	tcase_set_timeout(tw, 30);
+	tcase_add_test(tw, wait_ends_on_signal);
+	tcase_add_test(tw, wait_ends_on_signal_sa_restart);
+	tcase_add_test(tw, wait_goes_on_without_handler);
+	suite_add_tcase(s, tw);
 	return s;
 }

@@ -154,6 +154,33 @@ check "listener --json: one line, \"cause\":\"listener\"" \
 why -u "127.0.0.1:$port"
 check "-u: the UDP port of the same number is free" rc_is 0
 
+# ---- a holder that names itself with a terminal escape and a newline: the
+#      -p table shows it as printable text, on its own line only
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import ctypes, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+ctypes.CDLL(None).prctl(15, b"\x1b[2J\nok - FAKE", 0, 0, 0)
+print(s.getsockname()[1], flush=True)
+time.sleep(20)' >"$tmp/hostile" 2>&1 &
+	hpid=$!
+	until_in "$tmp/hostile" '^[0-9]+$' >/dev/null
+	hport=$(head -n 1 "$tmp/hostile")
+	why -p "127.0.0.1:$hport"
+	esc=$(printf '\033')
+	# shellcheck disable=SC2034 # used in the eval of all()
+	hline="LISTEN +127\.0\.0\.1:$hport .*pid $hpid \(\?\[2J\?ok - FAKE\)"
+	check "-p: a hostile process name is printed as text (no escape, no line)" \
+		all 'rc_is 1' 'out_has "$hline"' '! grep -q "$esc" "$tmp/out"' \
+		    '! grep -q "^ok - FAKE" "$tmp/out"'
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
+else
+	echo "ok - -p with a hostile process name # skipped: no python3"
+fi
+
 # ---- --wait on a listener: gives up after the time, still held
 t0=$(now_ms)
 why --wait 0.3 "127.0.0.1:$port"
