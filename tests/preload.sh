@@ -3,8 +3,13 @@
 #
 # preload.sh - libportbind-preload.so on programs that were not built with
 # libportbind: a careless test server (tests/preload-victim.c, compiled
-# here without the library) and a real third-party server from Debian
-# (python3 -m http.server, or busybox httpd).
+# here without the library), the shim's edges (tests/preload-probe.c:
+# where the line goes, system calls, seccomp, signals, hostile names),
+# its async-signal safety (tests/preload-asyncsafe.c: counted malloc and
+# unsafe calls, signal handler, fork, 16 KiB stack), and a real
+# third-party server from Debian (python3 -m http.server, or busybox
+# httpd).  Checks that need root (private mount namespaces) say
+# "skipped: ..." without it.
 #
 # Run from the top of the tree after `make all examples` (by `make check`).
 # One line per check, "ok - ..." or "not ok - ...", then "N passed, M
