@@ -79,6 +79,10 @@ MAPFILE   := lib/libportbind.map
 PRELOAD      := libportbind-preload.so
 PRELOAD_OBJS := $(LIB_SRCS:lib/%.c=build/preload/%.o) build/preload/preload.o
 PRELOAD_MAP  := lib/preload/preload.map
+# Only what bind() and listen() reach is linked in, so the shim's undefined
+# symbols are exactly the C library functions they can call (tests/preload.sh
+# compares them with portbind-preload(8)).
+PRELOAD_GC   := -ffunction-sections -fdata-sections
 
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
@@ -106,7 +110,7 @@ all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
 # Objects are rebuilt when the compiler or its flags change (a SANITIZE=
 # or CC= build after a plain one must not link stale objects).
 FLAGS_STAMP := build/flags.stamp
-FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS)
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(ALL_LDFLAGS) $(PRELOAD_GC)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
@@ -132,18 +136,18 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 build/preload/%.o: lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -fvisibility=hidden \
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden \
 		-Dbind=pb__real_bind -Dlisten=pb__real_listen -c -o $@ $<
 
 build/preload/preload.o: lib/preload/preload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(PRELOAD): $(PRELOAD_OBJS) $(PRELOAD_MAP)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=$(PRELOAD_MAP) \
-		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(PRELOAD_OBJS)
+		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(PRELOAD_OBJS)
 
 $(SONAME): $(SOLIB)
 	$(Q)ln -sf $(SOLIB) $@

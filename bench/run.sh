@@ -126,6 +126,8 @@ report() {
 	echo
 	part syscost 60 ./syscost
 	echo
+	part shimcost 60 ./shimcost
+	echo
 
 	echo "## 2. Diagnosis at scale"
 	echo

@@ -8,8 +8,8 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -238,11 +238,137 @@ unsigned pb__addr_port(const struct sockaddr *sa)
 	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 }
 
+/*
+ * Address text without inet_ntop, snprintf or if_indextoname, so that the
+ * shim's failure path can word an address inside a signal handler or a
+ * forked child of a threaded program: no locale, no allocation, no lock.
+ * The text is the one glibc's inet_ntop writes (RFC 5952: lower case, no
+ * leading zeros, the longest run of two or more zero groups shortened to
+ * "::", the first of equal runs; dotted IPv4 for ::ffff:a.b.c.d and the
+ * deprecated ::a.b.c.d).
+ */
+struct text {
+	char *p;
+	size_t room, len;	/* len counts past room */
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, t->len++)
+		if (t->len < t->room)
+			t->p[t->len] = s[i];
+}
+
+static void text_num(struct text *t, unsigned v, unsigned base)
+{
+	char d[10];
+	size_t n = 0;
+
+	do {
+		d[sizeof(d) - 1 - n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v && n < sizeof(d));
+	text_put(t, d + sizeof(d) - n, n);
+}
+
+static void text_v4(struct text *t, const unsigned char *b)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			text_put(t, ".", 1);
+		text_num(t, b[i], 10);
+	}
+}
+
+static void text_v6(struct text *t, const unsigned char *b)
+{
+	unsigned w[8];
+	int i, base = -1, len = 0, cur = -1, curlen = 0;
+
+	for (i = 0; i < 8; i++, b += 2)
+		w[i] = (unsigned)b[0] << 8 | b[1];
+	b -= 16;
+	for (i = 0; i < 8; i++) {
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, curlen = 0;
+			curlen++;
+			if (curlen > len)
+				base = cur, len = curlen;
+		} else {
+			cur = -1;
+		}
+	}
+	if (len < 2)
+		base = -1;
+	for (i = 0; i < 8; i++) {
+		if (base >= 0 && i >= base && i < base + len) {
+			if (i == base)
+				text_put(t, ":", 1);
+			continue;
+		}
+		if (i)
+			text_put(t, ":", 1);
+		/* An IPv4 address inside: mapped, or the old compatible form
+		   (but not ::1, and not ::). */
+		if (i == 6 && base == 0 &&
+		    (len == 6 || (len == 7 && w[7] != 1) ||
+		     (len == 5 && w[5] == 0xffff))) {
+			text_v4(t, b + 12);
+			return;
+		}
+		text_num(t, w[i], 16);
+	}
+	if (base >= 0 && base + len == 8)
+		text_put(t, ":", 1);
+}
+
+/* An interface name as the kernel has it, asked with one ioctl on a
+   scratch socket (if_indextoname's own way, minus its library state).
+   Only a name that parses back and needs no quoting is used: its length,
+   else 0 and the caller writes the number. */
+static size_t scope_name(uint32_t index, char name[IF_NAMESIZE])
+{
+	struct ifreq ifr;
+	int saved = errno, fd, ok = 0;
+	size_t i = 0;
+
+	name[0] = '\0';
+	if (index > INT32_MAX)
+		return 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		errno = saved;
+		return 0;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = (int)index;
+	if (ioctl(fd, SIOCGIFNAME, &ifr) == 0) {
+		ok = 1;
+		for (i = 0; i + 1 < IF_NAMESIZE && ifr.ifr_name[i]; i++) {
+			char c = ifr.ifr_name[i];
+
+			if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' ||
+			    c == '%' || c == '[' || c == ']')
+				ok = 0;
+			name[i] = c;
+		}
+		name[i] = '\0';
+	}
+	close(fd);
+	errno = saved;
+	return ok ? i : 0;
+}
+
 PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
 			     char *buf, size_t size)
 {
-	char host[INET6_ADDRSTRLEN], scope[IF_NAMESIZE + 1];
-	int r, n;
+	struct text t = { buf, size, 0 };
+	int r;
 
 	r = pb__addr_len(sa, len);
 	if (r < 0)
@@ -253,33 +379,34 @@ PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		n = snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
+		text_v4(&t, (const unsigned char *)&sin->sin_addr);
+		text_put(&t, ":", 1);
+		text_num(&t, ntohs(sin->sin_port), 10);
 	} else {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		char name[IF_NAMESIZE];
 
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		scope[0] = '\0';
+		text_put(&t, "[", 1);
+		text_v6(&t, sin6->sin6_addr.s6_addr);
 		if (sin6->sin6_scope_id) {
-			char name[IF_NAMESIZE];
-			int saved = errno;
-
 			/* The name reads better; the number still parses back
 			   where the interface has gone away. */
-			if (if_indextoname(sin6->sin6_scope_id, name))
-				snprintf(scope, sizeof(scope), "%%%s", name);
+			size_t n = scope_name(sin6->sin6_scope_id, name);
+
+			text_put(&t, "%", 1);
+			if (n)
+				text_put(&t, name, n);
 			else
-				snprintf(scope, sizeof(scope), "%%%u",
-					 (unsigned)sin6->sin6_scope_id);
-			errno = saved;
+				text_num(&t, sin6->sin6_scope_id, 10);
 		}
-		n = snprintf(buf, size, "[%s%s]:%u", host, scope,
-			     ntohs(sin6->sin6_port));
+		text_put(&t, "]:", 2);
+		text_num(&t, ntohs(sin6->sin6_port), 10);
 	}
-	if (n < 0 || (size_t)n >= size) {
+	if (t.len >= size) {
 		if (size)
 			buf[0] = '\0';
 		return pb__ret(-ENOSPC);
 	}
+	buf[t.len] = '\0';
 	return 0;
 }

@@ -10,16 +10,27 @@
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
+#include "text.h"
 
-/* An appending writer that keeps counting after the buffer is full. */
+/*
+ * Everything here runs on the LD_PRELOAD shim's failure path, which may be
+ * inside a signal handler or a forked child of a threaded program: the
+ * text is made with pb__vfmt (no locale, no allocation, no lock), errnos
+ * are worded from the table below rather than by strerror (which goes
+ * through gettext), and no buffer bigger than an address is on the stack.
+ */
+
+/* An appending writer that keeps counting after the buffer is full.  json:
+   the text goes inside a JSON string, so what a process chose (its name)
+   is escaped as it is written. */
 struct out {
 	char *buf;
 	size_t size;
 	size_t len;
+	int json;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -31,10 +42,49 @@ static void put(struct out *o, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
-	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
+	n = pb__vfmt(room ? o->buf + o->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;
+}
+
+static void put_char(struct out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+/* A string in JSON's quoting: '"' and '\\' escaped, control characters as
+   \u00XX, everything else as it is. */
+static void put_escaped(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			put_char(o, '\\');
+			put_char(o, (char)c);
+		} else if (c < 0x20) {
+			put(o, "\\u00");
+			put_char(o, hex[c >> 4]);
+			put_char(o, hex[c & 15]);
+		} else {
+			put_char(o, (char)c);
+		}
+	}
+}
+
+/* Text another process chose, inside the paragraph: as it is in the
+   paragraph, escaped when the paragraph is a JSON string. */
+static void put_chosen(struct out *o, const char *s)
+{
+	if (o->json)
+		put_escaped(o, s);
+	else
+		put(o, "%s", s);
 }
 
 static int finish(struct out *o)
@@ -44,21 +94,62 @@ static int finish(struct out *o)
 	return o->len > 0x7fffffff ? 0x7fffffff : (int)o->len;
 }
 
+/* The errnos a bind, listen, connect or socket call gives, with the words
+   glibc's strerror has for them in the C locale (tests/check_format.c
+   compares), so the paragraph reads the same as before and needs no
+   locale. */
 static const struct {
 	int err;
-	const char *name;
+	const char *name, *words;
 } errno_names[] = {
-	{ EADDRINUSE, "EADDRINUSE" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
-	{ EACCES, "EACCES" }, { EPERM, "EPERM" }, { EINVAL, "EINVAL" },
-	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { ENOPROTOOPT, "ENOPROTOOPT" },
-	{ EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-	{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { ENOBUFS, "ENOBUFS" },
-	{ ENOMEM, "ENOMEM" }, { ENODEV, "ENODEV" }, { EBADF, "EBADF" },
-	{ ENOTSOCK, "ENOTSOCK" }, { ECONNREFUSED, "ECONNREFUSED" },
-	{ ETIMEDOUT, "ETIMEDOUT" }, { ENETUNREACH, "ENETUNREACH" },
-	{ EHOSTUNREACH, "EHOSTUNREACH" }, { EISCONN, "EISCONN" },
-	{ EINPROGRESS, "EINPROGRESS" }, { EALREADY, "EALREADY" },
-	{ EAGAIN, "EAGAIN" }, { EINTR, "EINTR" },
+	{ EADDRINUSE, "EADDRINUSE", "Address already in use" },
+	{ EADDRNOTAVAIL, "EADDRNOTAVAIL", "Cannot assign requested address" },
+	{ EACCES, "EACCES", "Permission denied" },
+	{ EPERM, "EPERM", "Operation not permitted" },
+	{ EINVAL, "EINVAL", "Invalid argument" },
+	{ EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol" },
+	{ ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available" },
+	{ EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported" },
+	{ EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported" },
+	{ EMFILE, "EMFILE", "Too many open files" },
+	{ ENFILE, "ENFILE", "Too many open files in system" },
+	{ ENOBUFS, "ENOBUFS", "No buffer space available" },
+	{ ENOMEM, "ENOMEM", "Cannot allocate memory" },
+	{ ENODEV, "ENODEV", "No such device" },
+	{ EBADF, "EBADF", "Bad file descriptor" },
+	{ ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket" },
+	{ ECONNREFUSED, "ECONNREFUSED", "Connection refused" },
+	{ ETIMEDOUT, "ETIMEDOUT", "Connection timed out" },
+	{ ENETUNREACH, "ENETUNREACH", "Network is unreachable" },
+	{ EHOSTUNREACH, "EHOSTUNREACH", "No route to host" },
+	{ EISCONN, "EISCONN", "Transport endpoint is already connected" },
+	{ EINPROGRESS, "EINPROGRESS", "Operation now in progress" },
+	{ EALREADY, "EALREADY", "Operation already in progress" },
+	{ EAGAIN, "EAGAIN", "Resource temporarily unavailable" },
+	{ EINTR, "EINTR", "Interrupted system call" },
+};
+
+/* Unnamed errnos: the words glibc has for a few more that these calls
+   can give; NULL for the rest. */
+static const struct {
+	int err;
+	const char *words;
+} errno_words[] = {
+	{ ENOENT, "No such file or directory" },
+	{ EFAULT, "Bad address" },
+	{ ENOSYS, "Function not implemented" },
+	{ ENOTDIR, "Not a directory" },
+	{ EROFS, "Read-only file system" },
+	{ ELOOP, "Too many levels of symbolic links" },
+	{ ENAMETOOLONG, "File name too long" },
+	{ EPROTOTYPE, "Protocol wrong type for socket" },
+	{ ENETDOWN, "Network is down" },
+	{ ECONNRESET, "Connection reset by peer" },
+	{ EPIPE, "Broken pipe" },
+	{ ENOTCONN, "Transport endpoint is not connected" },
+	{ EPROTO, "Protocol error" },
+	{ ENOSPC, "No space left on device" },
+	{ EIO, "Input/output error" },
 };
 
 static const char *errno_name(int err)
@@ -68,6 +159,19 @@ static const char *errno_name(int err)
 	for (i = 0; i < PB_ARRAY_SIZE(errno_names); i++)
 		if (errno_names[i].err == err)
 			return errno_names[i].name;
+	return NULL;
+}
+
+static const char *errno_text(int err)
+{
+	size_t i;
+
+	for (i = 0; i < PB_ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].words;
+	for (i = 0; i < PB_ARRAY_SIZE(errno_words); i++)
+		if (errno_words[i].err == err)
+			return errno_words[i].words;
 	return NULL;
 }
 
@@ -99,13 +203,14 @@ static void clean_comm(const char *in, char *out, size_t size)
 		out[i] = (char)(in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?');
 	out[i] = '\0';
 	if (i == 0 && size > 1)
-		snprintf(out, size, "?");
+		out[0] = '?', out[1] = '\0';
 }
 
 static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
 {
-	if (pb_format_addr((const struct sockaddr *)ss, sizeof(*ss), buf, size) < 0)
-		snprintf(buf, size, "?");
+	if (pb_format_addr((const struct sockaddr *)ss, sizeof(*ss), buf, size) < 0 &&
+	    size > 1)
+		buf[0] = '?', buf[1] = '\0';
 }
 
 /* Seconds, rounded up: "free in 41 s" must not promise too early. */
@@ -184,7 +289,9 @@ static void put_holder(struct out *o, const struct pb_holder *h)
 		char comm[sizeof(h->comm)];
 
 		clean_comm(h->comm, comm, sizeof(comm));
-		put(o, " pid %d (%s)", h->pid, comm);
+		put(o, " pid %d (", h->pid);
+		put_chosen(o, comm);
+		put(o, ")");
 	}
 }
 
@@ -225,7 +332,9 @@ static void put_stop_owner(struct out *o, const struct pb_diag *d)
 		char comm[sizeof(h->comm)];
 
 		clean_comm(h->comm, comm, sizeof(comm));
-		put(o, "stop pid %d (%s)", h->pid, comm);
+		put(o, "stop pid %d (", h->pid);
+		put_chosen(o, comm);
+		put(o, ")");
 	} else if (d->flags & PB_DIAG_OWNERS)
 		put(o, "stop the process that holds it (its owner is not"
 		       " readable by this user: ask as root)");
@@ -424,7 +533,7 @@ static void target_text(const struct pb_diag *d, char *addr, size_t size)
 
 	if (d->addr.ss_family == AF_INET6 && d->v6only == 0 &&
 	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
-		snprintf(addr, size, "*:%u", ntohs(sin6->sin6_port));
+		pb__fmt(addr, size, "*:%u", ntohs(sin6->sin6_port));
 	else
 		addr_text(&d->addr, addr, size);
 }
@@ -442,25 +551,34 @@ static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 	}
 }
 
+/* The paragraph, into o: pb_diag_format's text, or the JSON "message". */
+static void put_paragraph(struct out *o, const struct pb_diag *d)
+{
+	char addr[PB_ADDRSTRLEN];
+
+	put_address(o, d, addr, sizeof(addr));
+	if (d->err) {
+		const char *name = errno_name(d->err), *words = errno_text(d->err);
+
+		if (name)
+			put(o, ": %s (%d, %s): ", name, d->err, words);
+		else if (words)
+			put(o, ": errno %d (%s): ", d->err, words);
+		else
+			put(o, ": errno %d: ", d->err);
+	} else {
+		put(o, ": ");
+	}
+	put_cause(o, d, addr);
+}
+
 PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
-	char addr[PB_ADDRSTRLEN];
+	struct out o = { buf, size, 0, 0 };
 
 	if (check_diag(d, buf, size) < 0)
 		return -1;
-	put_address(&o, d, addr, sizeof(addr));
-	if (d->err) {
-		const char *name = errno_name(d->err);
-
-		if (name)
-			put(&o, ": %s (%d, %s): ", name, d->err, strerror(d->err));
-		else
-			put(&o, ": errno %d (%s): ", d->err, strerror(d->err));
-	} else {
-		put(&o, ": ");
-	}
-	put_cause(&o, d, addr);
+	put_paragraph(&o, d);
 	return finish(&o);
 }
 
@@ -468,18 +586,9 @@ PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
 
 static void put_json_string(struct out *o, const char *s)
 {
-	put(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c < 0x20)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
-	}
-	put(o, "\"");
+	put_char(o, '"');
+	put_escaped(o, s);
+	put_char(o, '"');
 }
 
 static void put_json_tristate(struct out *o, const char *key, int v)
@@ -534,11 +643,10 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 		{ PB_SRC_NETLINK, "netlink" }, { PB_SRC_PROCNET, "procnet" },
 		{ PB_SRC_OWNERS, "owners" }, { PB_SRC_SYSCTL, "sysctl" },
 	};
-	struct out o = { buf, size, 0 };
-	char addr[PB_ADDRSTRLEN], *msg;
+	struct out o = { buf, size, 0, 0 };
+	char addr[PB_ADDRSTRLEN];
 	const char *en;
 	unsigned i, first = 1;
-	int mlen;
 
 	if (check_diag(d, buf, size) < 0)
 		return -1;
@@ -590,18 +698,12 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 		put(&o, ",\"port_range\":null");
 
 	/* The paragraph too, so a tool can show both without a second call
-	   for the text: measured first, then written. */
-	mlen = pb_diag_format(d, NULL, 0);
-	put(&o, ",\"message\":");
-	if (mlen >= 0 && (size_t)mlen < 2048) {
-		char text[2048];
-
-		msg = text;
-		pb_diag_format(d, msg, sizeof(text));
-		put_json_string(&o, msg);
-	} else {
-		put(&o, "null");
-	}
-	put(&o, "}");
+	   for the text: written straight into the string, escaped as it goes
+	   (only a process name can need it), with no copy on the stack. */
+	put(&o, ",\"message\":\"");
+	o.json = 1;
+	put_paragraph(&o, d);
+	o.json = 0;
+	put(&o, "\"}");
 	return finish(&o);
 }

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -211,6 +214,103 @@ START_TEST(format_longest_fits)
 }
 END_TEST
 
+/* pb_format_addr writes addresses itself (the shim's failure path may not
+   call inet_ntop): the same text as glibc's inet_ntop, for the addresses
+   whose rules differ (zero runs: the longest, the first of equals, never
+   one group alone; embedded IPv4) and for many random ones. */
+static void same_as_inet_ntop(const unsigned char a6[16], unsigned port)
+{
+	struct sockaddr_in6 sin6;
+	char host[INET6_ADDRSTRLEN], want[PB_ADDRSTRLEN], got[PB_ADDRSTRLEN];
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons((unsigned short)port);
+	memcpy(&sin6.sin6_addr, a6, 16);
+	ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a6, host, sizeof(host)));
+	snprintf(want, sizeof(want), "[%s]:%u", host, port);
+	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&sin6, sizeof(sin6), got,
+					sizeof(got)), 0);
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(format_matches_inet_ntop)
+{
+	static const char *const v6[] = {
+		"::", "::1", "::2", "1::", "1::1", "::ffff:1.2.3.4", "::ffff:0.0.0.0",
+		"::1.2.3.4", "::0.0.0.2", "::ffff:0:1.2.3.4", "::ffff", "::1:0:0",
+		"1:0:0:2:0:0:0:3", "1:0:0:0:2:0:0:3", "1:0:2:0:3:0:4:0",
+		"0:1:0:2:0:3:0:4", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::",
+		"::2:3:4:5:6:7:8", "1:0:0:0:0:0:0:0", "0:0:0:0:0:0:0:1",
+		"2001:db8::ff00:42:8329", "fe80::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"64:ff9b::192.0.2.33", "::ffff:ffff:ffff", "0:0:0:0:0:ffff:ffff:0",
+		"abcd:ef01:2345:6789:abcd:ef01:2345:6789", "a:b:c:d:e:f:a:b",
+	};
+	unsigned char a6[16];
+	struct sockaddr_in sin;
+	char host[INET_ADDRSTRLEN], want[PB_ADDRSTRLEN], got[PB_ADDRSTRLEN];
+	unsigned seed = 11, i, k;
+
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, v6[i], a6), 1);
+		same_as_inet_ntop(a6, i * 997 % 65536);
+	}
+	/* Random groups, each zero half the time: every shape of zero run. */
+	for (i = 0; i < 20000; i++) {
+		for (k = 0; k < 16; k += 2) {
+			unsigned w = (unsigned)rand_r(&seed);
+
+			w = (w & 1) ? 0 : w >> 1;
+			if (w && (w & 0x300) == 0)
+				w &= 0xff;	/* short groups too */
+			a6[k] = (unsigned char)(w >> 8);
+			a6[k + 1] = (unsigned char)w;
+		}
+		if (i % 7 == 0) {	/* mapped, and the old compatible form */
+			memset(a6, 0, 10);
+			a6[10] = a6[11] = i % 14 ? 0xff : 0;
+		}
+		same_as_inet_ntop(a6, (unsigned)rand_r(&seed) % 65536);
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	for (i = 0; i < 20000; i++) {
+		uint32_t v = (uint32_t)rand_r(&seed) * 2654435761u ^ (uint32_t)rand_r(&seed);
+
+		if (i < 4)
+			v = i == 0 ? 0 : i == 1 ? 0xffffffffu : i == 2 ? 0x7f000001u : 0x0a000001u;
+		sin.sin_addr.s_addr = htonl(v);
+		sin.sin_port = htons((unsigned short)(i * 31));
+		inet_ntop(AF_INET, &sin.sin_addr, host, sizeof(host));
+		snprintf(want, sizeof(want), "%s:%u", host, (i * 31) % 65536);
+		ck_assert_int_eq(pb_format_addr((struct sockaddr *)&sin, sizeof(sin), got,
+						sizeof(got)), 0);
+		ck_assert_str_eq(got, want);
+	}
+}
+END_TEST
+
+/* A scope names its interface as if_indextoname would; one that no
+   interface has is written as its number, which parses back. */
+START_TEST(format_scope)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "fe80::1", 22);
+	unsigned lo = if_nametoindex("lo");
+	char buf[PB_ADDRSTRLEN], name[IF_NAMESIZE], want[PB_ADDRSTRLEN];
+
+	ck_assert_uint_ne(lo, 0);
+	((struct sockaddr_in6 *)&ss)->sin6_scope_id = lo;
+	ck_assert_ptr_nonnull(if_indextoname(lo, name));
+	snprintf(want, sizeof(want), "[fe80::1%%%s]:22", name);
+	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, len, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+	((struct sockaddr_in6 *)&ss)->sin6_scope_id = 4000000000u;
+	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, len, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "[fe80::1%4000000000]:22");
+}
+END_TEST
+
 Suite *suite_addr(void)
 {
 	Suite *s = suite_create("addr");
@@ -224,6 +324,8 @@ Suite *suite_addr(void)
 	tcase_add_test(tc, spec_null_outputs);
 	tcase_add_test(tc, format_errors);
 	tcase_add_test(tc, format_longest_fits);
+	tcase_add_test(tc, format_matches_inet_ntop);
+	tcase_add_test(tc, format_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -364,6 +364,76 @@ START_TEST(hostile_command_names)
 }
 END_TEST
 
+/* errnos are worded by the library's own table (strerror may allocate
+   through gettext): the words glibc gives in the C locale, so the text
+   reads as it did.  An errno outside the table: its number only. */
+START_TEST(errno_words)
+{
+	static const int errs[] = {
+		EADDRINUSE, EADDRNOTAVAIL, EACCES, EPERM, EINVAL, EAFNOSUPPORT,
+		ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EMFILE, ENFILE, ENOBUFS,
+		ENOMEM, ENODEV, EBADF, ENOTSOCK, ECONNREFUSED, ETIMEDOUT,
+		ENETUNREACH, EHOSTUNREACH, EISCONN, EINPROGRESS, EALREADY, EAGAIN,
+		EINTR, ENOENT, EFAULT, ENOSYS, ENOTDIR, EROFS, ELOOP, ENAMETOOLONG,
+		EPROTOTYPE, ENETDOWN, ECONNRESET, EPIPE, ENOTCONN, EPROTO, ENOSPC,
+		EIO,
+	};
+	char t[2048], want[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct pb_diag d = base(PB_CAUSE_OTHER, errs[i]);
+
+		/* The first 25 have a name: "EADDRINUSE (98, words)". */
+		snprintf(want, sizeof(want), i < 25 ? "(%d, %s): " : "errno %d (%s): ",
+			 errs[i], strerror(errs[i]));
+		pb_diag_format(&d, t, sizeof(t));
+		ck_assert_msg(strstr(t, want), "\"%s\" not in %s", want, t);
+	}
+	{
+		struct pb_diag d = base(PB_CAUSE_OTHER, 4000);
+
+		pb_diag_format(&d, t, sizeof(t));
+		ck_assert_msg(strstr(t, "tcp 127.0.0.1:8080: errno 4000: not a port conflict"),
+			      "%s", t);
+	}
+}
+END_TEST
+
+/* The JSON message is the paragraph, escaped: written straight into the
+   string rather than copied through a buffer. */
+START_TEST(json_message_is_the_paragraph)
+{
+	struct pb_diag d = base(PB_CAUSE_CONNECTED, EADDRINUSE);
+	char t[2048], j[4096], u[2048];
+	const char *m;
+	size_t k = 0;
+
+	d.n_connected = d.n_holders = d.n_stored = 1;
+	d.reuseaddr_helps = 0;
+	d.holders[0].state = PB_TCP_ESTABLISHED;
+	d.holders[0].pid = 12;
+	memcpy(d.holders[0].comm, "q\"uo\\te", 8);
+	set_v4(&d.holders[0].local, "127.0.0.1", 8080);
+	set_v4(&d.holders[0].remote, "127.0.0.1", 40000);
+	pb_diag_format(&d, t, sizeof(t));
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	m = strstr(j, "\"message\":\"");
+	ck_assert_ptr_nonnull(m);
+	for (m += 11; *m && *m != '"' && k + 1 < sizeof(u); m++) {
+		if (*m == '\\')
+			m++;
+		u[k++] = *m;
+	}
+	u[k] = '\0';
+	ck_assert_str_eq(u, t);
+	ck_assert_ptr_nonnull(strstr(t, "pid 12 (q\"uo\\te)"));
+	/* Measured without a buffer, as snprintf would. */
+	ck_assert_int_eq(pb_diag_json(&d, NULL, 0), (int)strlen(j));
+}
+END_TEST
+
 /* PB_DIAG_INIT alone is initialised but says nothing: refused. */
 START_TEST(unfilled_is_refused)
 {
@@ -416,6 +486,8 @@ Suite *suite_format(void)
 	tcase_add_test(tc, hostile_command_names);
 	tcase_add_test(tc, unfilled_is_refused);
 	tcase_add_test(tc, real_listener);
+	tcase_add_test(tc, errno_words);
+	tcase_add_test(tc, json_message_is_the_paragraph);
 	suite_add_tcase(s, tc);
 	return s;
 }

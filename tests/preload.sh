@@ -3,8 +3,13 @@
 #
 # preload.sh - libportbind-preload.so on programs that were not built with
 # libportbind: a careless test server (tests/preload-victim.c, compiled
-# here without the library) and a real third-party server from Debian
-# (python3 -m http.server, or busybox httpd).
+# here without the library), the shim's edges (tests/preload-probe.c:
+# where the line goes, system calls, seccomp, signals, hostile names),
+# its async-signal safety (tests/preload-asyncsafe.c: counted malloc and
+# unsafe calls, signal handler, fork, 16 KiB stack), and a real
+# third-party server from Debian (python3 -m http.server, or busybox
+# httpd).  Checks that need root (private mount namespaces) say
+# "skipped: ..." without it.
 #
 # Run from the top of the tree after `make all examples` (by `make check`).
 # One line per check, "ok - ..." or "not ok - ...", then "N passed, M
@@ -39,8 +44,11 @@ check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 
 VICTIM=$tmp/victim
 PROBE=$tmp/probe
+ASAFE=$tmp/asyncsafe
 $CC -o "$VICTIM" tests/preload-victim.c || { echo "preload.sh: cannot build the victim" >&2; exit 1; }
 $CC -o "$PROBE" tests/preload-probe.c || { echo "preload.sh: cannot build the probe" >&2; exit 1; }
+$CC -pthread -rdynamic -o "$ASAFE" tests/preload-asyncsafe.c -ldl ||
+	{ echo "preload.sh: cannot build preload-asyncsafe" >&2; exit 1; }
 
 # A shim built with sanitizers (make SANITIZE=...) needs their runtime
 # loaded first in the uninstrumented programs it is preloaded into; the
@@ -53,11 +61,12 @@ if nm -D "$VICTIM" 2>/dev/null | grep -q ' pb_'; then
 fi
 
 # A free port: the kernel picks one for a listener that then exits.
+# Bounded at 10 s: the machine may be busy with other test suites.
 free_port() {
 	"$SERVER" 127.0.0.1:0 >"$tmp/port" 2>&1 &
 	p=$!
 	i=0
-	while [ $i -lt 50 ] && ! grep -q listening "$tmp/port"; do sleep 0.05; i=$((i + 1)); done
+	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port"; do sleep 0.05; i=$((i + 1)); done
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
 	sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/port"
 }
@@ -100,17 +109,17 @@ check "restarted under the shim over the same TIME_WAIT: binds at once" \
 P=$(free_port)
 start "$tmp/holder" "$SERVER" "127.0.0.1:$P"
 holder=$bgpid
-LD_PRELOAD="$SHIM" "$VICTIM" "$P" >"$tmp/taken" 2>&1
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" >>"$tmp/taken" 2>&1
 st=$?
 check "on a port a listener holds: still fails (exit $st), errno unchanged" \
 	sh -c "[ $st -eq 1 ] && grep -q 'preload-victim: bind: Address already in use' '$tmp/taken'"
 check "and one line explains it, naming the holder's process" \
 	sh -c "grep 'victim: bind: tcp 127.0.0.1:$P: EADDRINUSE' '$tmp/taken' | grep -q 'pid $holder (restart-server)'"
-PORTBIND_PRELOAD=quiet LD_PRELOAD="$SHIM" "$VICTIM" "$P" >"$tmp/quiet" 2>&1
+PORTBIND_PRELOAD=quiet LD_PRELOAD="$SHIM" "$VICTIM" "$P" >>"$tmp/quiet" 2>&1
 check "PORTBIND_PRELOAD=quiet: no line of its own" \
 	sh -c "! grep -q 'EADDRINUSE (98' '$tmp/quiet' && grep -q 'Address already in use' '$tmp/quiet'"
 t0=$(date +%s%N)
-PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >"$tmp/waitl" 2>&1
+PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >>"$tmp/waitl" 2>&1
 t1=$(date +%s%N)
 check "PORTBIND_WAIT does not wait for a listener ($(( (t1 - t0) / 1000000 )) ms)" \
 	sh -c "[ $(( (t1 - t0) / 1000000 )) -lt 2000 ] && grep -q 'listening socket' '$tmp/waitl'"
@@ -118,32 +127,214 @@ check "PORTBIND_WAIT does not wait for a listener ($(( (t1 - t0) / 1000000 )) ms
 # ---- the edges: a bad pointer, what is left alone, stderr that bites
 check "a bad address pointer gives EFAULT back, not a crash" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' efault 2>/dev/null)\" = ok ]"
-check "SO_REUSEADDR on TCP with a port only: not port 0, UDP or AF_UNIX" \
-	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' untouched $(free_port) 2>/dev/null)\" = ok ]"
+U=$(free_port)
+out=$(LD_PRELOAD="$SHIM" "$PROBE" untouched "$U" 2>/dev/null)
+check "SO_REUSEADDR on TCP with a port only: not port 0, UDP or AF_UNIX (port $U: $out)" \
+	[ "$out" = ok ]
 check "stderr closed and the socket given fd 2: no line into the socket" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fd2sock $P)\" = ok ]"
 check "stderr a pipe nobody reads: no SIGPIPE, the program goes on" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' epipe $P)\" = ok ]"
+check "stderr a full pipe whose reader never reads: the line is dropped, no wait" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fullpipe $P)\" = ok ]"
 Q=$(free_port)
-out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>"$tmp/listen.err")
+out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>>"$tmp/listen.err")
 check "listen() that loses to the other SO_REUSEADDR socket is explained" \
 	sh -c "[ '$out' = ok ] && grep -q 'probe: listen: tcp 127.0.0.1:$Q: EADDRINUSE' '$tmp/listen.err'"
 
 # ---- a real third-party server, unmodified
 if command -v python3 >/dev/null 2>&1; then
 	LD_PRELOAD="$SHIM" timeout 10 python3 -m http.server --bind 127.0.0.1 "$P" \
-		>"$tmp/third" 2>&1
+		>>"$tmp/third" 2>&1
 	check "python3 -m http.server on the taken port: the shim names the holder" \
 		sh -c "grep -q 'python3: bind: tcp 127.0.0.1:$P' '$tmp/third' && grep -q 'pid $holder (restart-server)' '$tmp/third'"
 elif command -v busybox >/dev/null 2>&1; then
-	LD_PRELOAD="$SHIM" timeout 10 busybox httpd -f -p "127.0.0.1:$P" >"$tmp/third" 2>&1
+	LD_PRELOAD="$SHIM" timeout 10 busybox httpd -f -p "127.0.0.1:$P" >>"$tmp/third" 2>&1
 	check "busybox httpd on the taken port: the shim names the holder" \
 		grep -q "pid $holder (restart-server)" "$tmp/third"
 else
 	echo "ok - skipped: no python3 or busybox for the third-party check"
 fi
+
+# ---- where the line goes (the holder above still holds $P)
+probe() { LD_PRELOAD="$SHIM" "$PROBE" "$@" 2>/dev/null; }
+want="bind: tcp 127.0.0.1:$P: EADDRINUSE"
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>&1 | cat >"$tmp/pipe"
+check "stderr a pipe (2>&1 | cat): the line is there" grep -q "victim: $want" "$tmp/pipe"
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>>"$tmp/append"
+check "stderr a file opened O_APPEND (2>>log): the line is there" \
+	grep -q "victim: $want" "$tmp/append"
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>"$tmp/trunc"
+check "stderr a file opened without O_APPEND (2>file): nothing of the shim's" \
+	sh -c "grep -q 'Address already in use' '$tmp/trunc' && ! grep -q EADDRINUSE '$tmp/trunc'"
+for how in "" stderr; do
+	rm -f "$tmp/data"
+	PORTBIND_LOG=$how LD_PRELOAD="$SHIM" "$PROBE" datafile "$P" "$tmp/data"
+	st=$?
+	check "stdio closed, a data file took fd 2 (PORTBIND_LOG=$how): the file has only its records" \
+		sh -c "[ $st -eq 0 ] && [ \"\$(cat '$tmp/data')\" = \"\$(printf 'record 1\nrecord 2')\" ]"
+done
+check "fd 2 a pipe whose read end the program holds: nothing written" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' selfpipe $P)\" = ok ]"
+check "fd 2 the program's TCP connection: nothing written" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' inetsock $P)\" = ok ]"
+check "fd 2 one end of the program's socketpair: nothing written" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' unixsock $P)\" = ok ]"
+out=$(probe pty "$P")
+case $out in
+skipped*) echo "ok - skipped: the terminal check (${out#skipped: })" ;;
+*) check "fd 2 a terminal (a pseudo-terminal): the line reaches it" [ "$out" = ok ] ;;
+esac
+out=$(probe journal "$P")
+case $out in
+skipped*) echo "ok - skipped: the journal stream check (${out#skipped: })" ;;
+*) check "fd 2 connected to journald's stdout stream: one <3>-prefixed line" [ "$out" = ok ] ;;
+esac
+out=$(PORTBIND_LOG=syslog LD_PRELOAD="$SHIM" "$PROBE" syslog "$P" 2>>"$tmp/syslog.err")
+case $out in
+skipped*) echo "ok - skipped: the /dev/log checks (${out#skipped: })" ;;
+*)
+	check "PORTBIND_LOG=syslog: one RFC 3164 datagram on /dev/log ($out)" \
+		sh -c "echo '$out' | grep -Eq '^<27>(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] probe\[[0-9]+\]: $want' &&
+			! grep -q EADDRINUSE '$tmp/syslog.err'"
+	out=$(LD_PRELOAD="$SHIM" "$PROBE" syslog "$P" auto 2>/dev/null)
+	check "unset PORTBIND_LOG, a data file on fd 2: the line goes to /dev/log instead" \
+		sh -c "echo '$out' | grep -q '^<27>.*probe\[[0-9]*\]: $want'"
+	;;
+esac
+log=$tmp/logs/pb.log
+mkdir -p "$tmp/logs"
+PORTBIND_LOG=$log LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>>"$tmp/pathrun"
+PORTBIND_LOG=$log LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>>"$tmp/pathrun"
+check "PORTBIND_LOG=/path: created 0600, one line per failure appended, none on stderr" \
+	sh -c "[ \$(grep -c 'victim: $want' '$log') -eq 2 ] && [ \$(wc -l <'$log') -eq 2 ] &&
+		[ \"\$(stat -c %a '$log')\" = 600 ] && ! grep -q EADDRINUSE '$tmp/pathrun'"
+printf 'precious\n' >"$tmp/logs/target"
+ln -s "$tmp/logs/target" "$tmp/logs/link"
+PORTBIND_LOG=$tmp/logs/link LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>/dev/null
+check "PORTBIND_LOG naming a symbolic link: not followed, the target untouched" \
+	sh -c "[ \"\$(cat '$tmp/logs/target')\" = precious ]"
+PORTBIND_LOG=none LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>>"$tmp/none"
+check "PORTBIND_LOG=none: no line" sh -c "grep -q 'Address already in use' '$tmp/none' && ! grep -q EADDRINUSE '$tmp/none'"
+PORTBIND_LOG=$log PORTBIND_PRELOAD=quiet LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>/dev/null
+check "PORTBIND_PRELOAD=quiet wins over PORTBIND_LOG" [ "$(wc -l <"$log")" -eq 2 ]
+LD_PRELOAD="$SHIM" "$PROBE" hostile "$P" 2>&1 | cat >"$tmp/hostile"
+check "a program named with escapes and a newline: one line, printable" \
+	sh -c "[ \$(wc -l <'$tmp/hostile') -eq 1 ] && ! LC_ALL=C grep -q \"\$(printf '[\\033\\233]')\" '$tmp/hostile' &&
+		grep -q '^pb?\\[2J?FAKE: line?x: $want' '$tmp/hostile'"
+LD_PRELOAD="$SHIM" "$PROBE" holder 2>&1 | cat >"$tmp/holder"
+hp=$(tail -n 1 "$tmp/holder")
+check "a holder named with escapes and a newline: one line, printable, the name as ?" \
+	sh -c "[ \$(wc -l <'$tmp/holder') -eq 2 ] && ! LC_ALL=C grep -q \"\$(printf '[\\033\\233]')\" '$tmp/holder' &&
+		grep -q 'probe: bind: tcp 127.0.0.1:$hp: EADDRINUSE.*(h?\\[2J?FAKE:?)' '$tmp/holder'"
+LD_PRELOAD="$SHIM" "$PROBE" longname "$P" 2>&1 | cat >"$tmp/longname"
+n63=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
+check "a 100-byte program name: cut at 63 bytes" grep -q "^$n63: $want" "$tmp/longname"
+mkfifo "$tmp/fifo"
+t0=$(date +%s%N)
+PORTBIND_LOG=$tmp/fifo timeout 10 env LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>/dev/null
+st=$?
+t1=$(date +%s%N)
+check "PORTBIND_LOG naming a FIFO nobody reads: no wait on the open (exit $st, $(( (t1 - t0) / 1000000 )) ms)" \
+	sh -c "[ $st -eq 1 ] && [ $(( (t1 - t0) / 1000000 )) -lt 3000 ]"
+PORTBIND_LOG=relative/path LD_PRELOAD="$SHIM" "$VICTIM" "$P" 2>>"$tmp/relative"
+check "PORTBIND_LOG not absolute: as if unset (stderr, here a 2>> log)" \
+	sh -c "grep -q 'victim: $want' '$tmp/relative' && [ ! -e relative ]"
+
+# ---- the success path: the system calls, errno, seccomp
+Q=$(free_port)
+if command -v strace >/dev/null 2>&1; then
+	LD_PRELOAD="$SHIM" strace -f -qq -o "$tmp/trace" "$PROBE" calls "$Q" "$P" >"$tmp/calls" 2>/dev/null
+	seg() { # the system calls between PBMARK-$1 and the next marker
+		awk -v m="PBMARK-$1" 'index($0, "\"PBMARK-") { on = index($0, "\"" m "\"") > 0; next }
+			on { sub(/^[0-9]+ +/, ""); sub(/\(.*/, ""); printf "%s ", $0 }' "$tmp/trace"
+	}
+	check "strace: a TCP bind with a port is getsockopt, bind, setsockopt ($(seg tcp))" \
+		[ "$(seg tcp)" = "getsockopt bind setsockopt " ]
+	check "strace: a UDP bind is getsockopt, bind ($(seg udp))" [ "$(seg udp)" = "getsockopt bind " ]
+	check "strace: an AF_UNIX bind is getsockopt, bind ($(seg unix))" [ "$(seg unix)" = "getsockopt bind " ]
+	check "strace: a port-0 bind is getsockopt, bind ($(seg zero))" [ "$(seg zero)" = "getsockopt bind " ]
+	check "strace: a listen is listen ($(seg listen))" [ "$(seg listen)" = "listen " ]
+	check "errno untouched by successful binds and listen; SO_REUSEADDR on TCP with a port only" \
+		[ "$(cat "$tmp/calls")" = ok ]
+	check "strace: no process_vm_readv, even on the failure path" \
+		sh -c "! grep -q process_vm_readv '$tmp/trace'"
+else
+	echo "ok - skipped: strace is not installed (system calls not counted)"
+fi
+for how in kill errno deny enosys; do
+	out=$(LD_PRELOAD="$SHIM" "$PROBE" seccomp "$P" $how 2>/dev/null)
+	st=$?
+	case $out in
+	skipped*) echo "ok - skipped: seccomp ($how) (${out#skipped: })" ;;
+	*) check "seccomp ($how): binds succeed with errno kept, the taken port gives EADDRINUSE (exit $st: $out)" \
+		sh -c "[ $st -eq 0 ] && [ '$out' = ok ]" ;;
+	esac
+done
+
+# ---- async-signal safety: no allocation and no unsafe call in a failing
+#      bind, in a signal handler, in a forked child, on a 16 KiB stack
+for mode in plain handler fork stack; do
+	if [ -n "$rts" ]; then
+		echo "ok - skipped: async-signal safety ($mode) under sanitizers (their runtime owns malloc and the stack)"
+		continue
+	fi
+	rm -f "$tmp/as.log"
+	out=$(PORTBIND_LOG="$tmp/as.log" LD_PRELOAD="$SHIM" "$ASAFE" $mode "$P" 2>&1)
+	st=$?
+	check "failing bind ($mode): no malloc, no unsafe call, the line written (exit $st: $out)" \
+		sh -c "[ $st -eq 0 ] && [ '$out' = ok ] && grep -q 'asyncsafe: $want' '$tmp/as.log'"
+done
+if [ -n "$rts" ]; then
+	echo "ok - skipped: the shim's C library calls under sanitizers (instrumented)"
+elif command -v readelf >/dev/null 2>&1; then
+	# The C library functions the shim can reach (it is linked with
+	# --gc-sections) against the list portbind-preload(8) gives.
+	readelf -W --dyn-syms "${SHIM##* }" |
+		awk '$4 == "FUNC" && $7 == "UND" { sub(/@.*/, "", $8); print $8 }' |
+		sed 's/^__isoc99_//; s/^bcmp$/memcmp/' |
+		grep -v '^__cxa_finalize$\|^__errno_location$' |
+		sort -u >"$tmp/calls.nm"
+	manlist() { # the .Xr list that follows the sentence starting with $1
+		sed -n "/^$1/,/^\\.\\(Pp\\|Sh\\|Ss\\)/p" man/portbind-preload.8 |
+			sed -n 's/^\.Xr \([a-z_0-9]*\) [23] [,.]$/\1/p' | sort -u
+	}
+	manlist "These are all the C library functions" >"$tmp/calls.safe"
+	manlist "reader, but never calls it" >"$tmp/calls.unused"
+	sort -u "$tmp/calls.safe" "$tmp/calls.unused" >"$tmp/calls.man"
+	missing=$(comm -23 "$tmp/calls.nm" "$tmp/calls.man" | tr '\n' ' ')
+	# The compiler chooses which mem* functions become calls.
+	extra=$(comm -13 "$tmp/calls.nm" "$tmp/calls.safe" | grep -v '^mem' | tr '\n' ' ')
+	check "the C library functions the shim can call are those portbind-preload(8) lists${missing:+ (not listed: $missing)}${extra:+ (listed, not called: $extra)}" \
+		sh -c "[ -z '$missing$extra' ] && [ -s '$tmp/calls.safe' ]"
+else
+	echo "ok - skipped: no readelf to list the shim's C library calls"
+fi
+
 kill "$holder" 2>/dev/null
 reap "$holder"
+
+# ---- signals during PORTBIND_WAIT, over a TIME_WAIT SO_REUSEADDR cannot pass
+P=$(free_port)
+start "$tmp/tw" "$VICTIM" "$P" 1		# bare: no SO_REUSEADDR
+"$CLIENT" "127.0.0.1:$P" hello >/dev/null 2>&1
+reap "$bgpid"
+out=$(PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$PROBE" sigwait "$P" 2>>"$tmp/sigwait.err")
+check "SIGTERM 200 ms into PORTBIND_WAIT: the handler runs, bind gives EADDRINUSE at once ($out)" \
+	[ "$out" = ok ]
+check "and the line says the wait was interrupted" \
+	grep -q "probe: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*(PORTBIND_WAIT: interrupted by a signal)" "$tmp/sigwait.err"
+t0=$(date +%s%N)
+PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>&1 &
+vpid=$!
+pids="$pids $vpid"
+sleep 0.3
+kill -TERM "$vpid"
+reap "$vpid"
+st=$?
+t1=$(date +%s%N)
+check "SIGTERM with the default action during PORTBIND_WAIT: dead at once (status $st, $(( (t1 - t0) / 1000000 )) ms)" \
+	sh -c "[ $st -eq 143 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1500 ]"
 
 # ---- PORTBIND_WAIT over a TIME_WAIT that SO_REUSEADDR cannot pass
 if [ "${PB_TEST_SLOW:-}" = 1 ]; then
