@@ -10,13 +10,13 @@
 # Checked by the symbols each object needs (nm -u), so a new call to a
 # forbidden function fails here whichever path reaches it.  procnet.c
 # (stdio) and budget.c are reached only without PB_DIAG_NO_PROCNET or on
-# other paths; addr.c holds both pure helpers and formatting, and is the
-# shim's to check.
+# other paths; addr.c also parses specs (inet_pton, if_nametoindex), so
+# its formatting is checked through the shim (tests/preload-asyncsafe.c).
 #
 # Usage: sh tests/signal-safe.sh DIR...   (build/static, build/preload)
 set -eu
 
-objs="bind diag opt owner probe scratch sockdiag sysctl text"
+objs="bind diag format opt owner probe scratch sockdiag sysctl text"
 
 # System-call wrappers, mem/str functions, the library's own symbols, and
 # what compilers add: stack protector, sanitizers, _FORTIFY_SOURCE checks.
