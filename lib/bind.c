@@ -17,6 +17,9 @@
  *    sysctl, so "[::]:80" means the same on every host.
  */
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -175,21 +178,44 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 }
 
 /*
- * Sleep until deadline (pb__now_ms time): 0, or -EINTR as soon as a
- * signal handler has run.  A caught signal (Ctrl-C, systemctl stop) must
- * reach the program now, not when the wait is over; the kernel never
- * restarts clock_nanosleep after a handler, SA_RESTART or not.  Any other
- * failure ends the sleep early too: the caller's loop is bounded.
+ * Sleep until deadline (pb__now_ms time) with the caller's signal mask
+ * orig: 0 at the deadline, -EINTR as soon as a signal handler has run,
+ * whether the signal came during this sleep or while it was blocked
+ * during the attempt and diagnosis before it (ppoll unblocks and sleeps
+ * in one step, so a pending signal ends the sleep at once).  Any other
+ * failure ends the sleep early: the caller's loop is bounded.
  */
-static int sleep_until(int64_t deadline)
+static int sleep_until(int64_t deadline, const sigset_t *orig)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline / 1000),
-		.tv_nsec = (long)(deadline % 1000) * 1000000L,
-	};
-	int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	int64_t left = deadline - pb__now_ms();
+	struct timespec ts;
 
-	return r == EINTR ? -EINTR : 0;
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)(left % 1000) * 1000000L;
+	if (ppoll(NULL, 0, &ts, orig) < 0 && errno == EINTR)
+		return -EINTR;
+	return 0;
+}
+
+/*
+ * The asynchronous signals, blocked while an attempt or a diagnosis runs
+ * so that one caught there is not lost until the next sleep is over.  The
+ * signals the kernel raises for a fault in this thread stay deliverable,
+ * and SIGSYS too: a seccomp filter's trap must reach its handler (blocked,
+ * the kernel would kill the process instead).
+ */
+static void async_signals(sigset_t *set)
+{
+	static const int sync_sigs[] = {
+		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
+	};
+	size_t i;
+
+	sigfillset(set);
+	for (i = 0; i < PB_ARRAY_SIZE(sync_sigs); i++)
+		sigdelset(set, sync_sigs[i]);
 }
 
 /* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
@@ -208,22 +234,28 @@ static int sleep_until(int64_t deadline)
  * of its last failure, or -EINTR as soon as a signal handler interrupts a
  * sleep (d then holds the diagnosis made before that sleep).
  *
+ * Asynchronous signals are blocked in the calling thread while an attempt
+ * or a diagnosis runs and unblocked for each sleep, so that a signal that
+ * arrives at any moment of the wait ends it at the next sleep, at once;
+ * the caller's mask is back in place before this returns.
+ *
  * Async-signal-safe, and within the stack budget, as long as attempt() is:
- * the shim runs it in its bind().  A signal caught while an attempt or a
- * diagnosis runs (milliseconds, between two sleeps) is not seen: only the
- * sleeps are interrupted.
+ * the shim runs it in its bind().
  */
 int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
 		 int timeout_ms, struct pb_diag *d)
 {
 	int64_t start = pb__now_ms(), wake;
-	int r = -EADDRINUSE, round, late = 0;
+	int r = -EADDRINUSE, round, late = 0, masked;
+	sigset_t block, orig;
 
+	async_signals(&block);
+	masked = pthread_sigmask(SIG_BLOCK, &block, &orig) == 0;
 	for (round = 0; round < PB_WAIT_ROUNDS; round++) {
 		r = attempt(arg);
 		if (r >= 0)
-			return r;
+			break;
 		pb__diagnose(type, sa, len, v6only, -r, d);
 		/* Only TIME_WAIT passes by itself; anything else would make
 		   this a blind retry.  "none" is a holder that just left. */
@@ -245,8 +277,31 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 				break;
 			wake = start + timeout_ms;
 		}
-		if (sleep_until(wake) < 0)
-			return -EINTR;
+		if (!masked) {
+			/* No mask to sleep with: the plain sleep still ends
+			   on a signal that comes during it. */
+			struct timespec ts = {
+				.tv_sec = (time_t)(wake / 1000),
+				.tv_nsec = (long)(wake % 1000) * 1000000L,
+			};
+
+			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					    &ts, NULL) == EINTR) {
+				r = -EINTR;
+				break;
+			}
+		} else if (sleep_until(wake, &orig) < 0) {
+			r = -EINTR;
+			break;
+		}
+	}
+	if (masked) {
+		int saved = errno;
+
+		/* A signal that came during the last attempt is delivered
+		   here, before the caller sees the result. */
+		pthread_sigmask(SIG_SETMASK, &orig, NULL);
+		errno = saved;
 	}
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "internal.h"
 
 static int bind_plain(int fd, const char *ip, unsigned port)
 {
@@ -504,7 +505,7 @@ struct waiter {
 	struct pb_diag d;
 	int r, err, timeout_ms;
 	int64_t start_ms, end_ms;
-	int done;
+	int started, done;
 	int block;		/* a signal this thread blocks, or 0 */
 };
 
@@ -521,6 +522,7 @@ static void *wait_in_thread(void *arg)
 	}
 	errno = 0;
 	w->start_ms = now_ms();
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	w->r = pb_listen_wait(w->spec, 4, 0, w->timeout_ms, &w->d);
 	w->err = errno;
 	w->end_ms = now_ms();
@@ -609,6 +611,61 @@ START_TEST(wait_ends_on_signal_sa_restart)
 }
 END_TEST
 
+/*
+ * A signal that lands while the wait binds or diagnoses, not while it
+ * sleeps, ends it just as promptly: its handler has run, so the program
+ * must get control back.  The attempt raises the signal itself, so it
+ * comes exactly there, then binds for real over the TIME_WAIT.
+ */
+struct raising_attempt {
+	const char *spec;
+	int raised;
+};
+
+static int raise_then_bind(void *arg)
+{
+	struct raising_attempt *a = arg;
+	int fd;
+
+	if (!a->raised++)
+		raise(SIGUSR1);
+	fd = pb_listen(a->spec, 4, PB_NO_REUSEADDR, NULL);
+	return fd >= 0 ? fd : -errno;
+}
+
+START_TEST(wait_ends_on_signal_between_sleeps)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct sigaction sa, old;
+	struct raising_attempt a;
+	struct pb_spec s;
+	struct waiter w;
+	int64_t t0, ms;
+	int r;
+
+	waiter_over_time_wait(&w, 0);
+	ck_assert_int_eq(pb__parse_spec(w.spec, &s), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	caught = 0;
+	a.spec = w.spec;
+	a.raised = 0;
+	t0 = now_ms();
+	r = pb__wait_out(raise_then_bind, &a, SOCK_STREAM,
+			 (struct sockaddr *)&s.ss, s.len, s.v6only, 3000, &d);
+	ms = now_ms() - t0;
+	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+	ck_assert_int_eq(caught, 1);
+	ck_assert_msg(r == -EINTR, "%d (%s), not -EINTR", r, strerror(-r));
+	ck_assert_msg(ms < 1000, "the wait went on for %lld ms after the signal",
+		      (long long)ms);
+	ck_assert_int_eq(a.raised, 1);
+	ck_assert_int_eq(d.cause, PB_CAUSE_TIME_WAIT);
+}
+END_TEST
+
 /* Signals that run no handler in the waiting thread leave the wait
    alone: an ignored one, SIGCONT (default action), and one the thread
    blocks although a handler is installed. */
@@ -690,6 +747,7 @@ Suite *suite_bind(void)
 	tcase_set_timeout(tw, 30);
 	tcase_add_test(tw, wait_ends_on_signal);
 	tcase_add_test(tw, wait_ends_on_signal_sa_restart);
+	tcase_add_test(tw, wait_ends_on_signal_between_sleeps);
 	tcase_add_test(tw, wait_goes_on_without_handler);
 	suite_add_tcase(s, tw);
 	return s;
