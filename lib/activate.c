@@ -340,9 +340,10 @@ PB_EXPORT int pb_fd_matches(int fd, int type, const char *spec)
 
 /*
  * By name alone: still a socket of the type asked for, and one a server
- * can use as it is, listening (stream) or bound (datagram).  A number
- * that a program reused for a connection or a fresh socket is not what
- * the variables describe.
+ * can use as it is: an IPv4 or IPv6 socket with a port, listening
+ * (stream) or bound (datagram).  A number that a program reused for a
+ * connection, a fresh socket or a Unix socket is not what the variables
+ * describe.
  */
 static int in_service(int fd, int type)
 {
@@ -352,15 +353,16 @@ static int in_service(int fd, int type)
 
 	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0 || v != type)
 		return 0;
-	if (type == SOCK_STREAM)
-		return int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) == 0 && v;
+	if (type == SOCK_STREAM &&
+	    (int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) < 0 || !v))
+		return 0;
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		return 0;
-	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
-		return pb__addr_port((struct sockaddr *)&ss) != 0;
-	/* AF_UNIX and others: bound when the name is more than the family. */
-	return len > (socklen_t)sizeof(sa_family_t);
+	/* An inet port, as everything adopted here: a program's own Unix
+	   control socket that took a reused number is not taken. */
+	return (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	       pb__addr_port((struct sockaddr *)&ss) != 0;
 }
 
 struct adopt_query {
@@ -391,15 +393,20 @@ static int adopt_one(const struct inherited *in, void *arg)
 int pb__adopt(int type, const struct pb_spec *spec, const char *name)
 {
 	struct adopt_query q = { type, spec, name, -1 };
-	int fl;
+	int fl, saved = errno;
 
-	if (for_each_inherited(adopt_one, &q) != 1)
+	/* Descriptors passed over (closed, not sockets) fail their checks
+	   with an errno that is not the caller's business. */
+	if (for_each_inherited(adopt_one, &q) != 1) {
+		errno = saved;
 		return -ENOENT;
+	}
 	fl = fcntl(q.fd, F_GETFD);
 	if (fl < 0)
 		return -errno;
 	if (!(fl & FD_CLOEXEC) && fcntl(q.fd, F_SETFD, fl | FD_CLOEXEC) < 0)
 		return -errno;
+	errno = saved;
 	return q.fd;
 }
 

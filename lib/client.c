@@ -50,7 +50,7 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 			unsigned flags, struct pb_diag *why)
 {
 	int stype = type | SOCK_CLOEXEC;
-	int fd, r, err, stage = PB__AT_SOCKET;
+	int fd, r, err, stage = PB__AT_SOCKET, saved = errno;
 
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
 		return -EINVAL;
@@ -103,14 +103,17 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 	stage = PB__AT_CONNECT;
 	if (connect(fd, dst, dstlen) < 0) {
 		r = -errno;
-		if (r == -EINPROGRESS && (flags & PB_NONBLOCK))
+		if (r == -EINPROGRESS && (flags & PB_NONBLOCK)) {
+			errno = saved;	/* a success: errno as it was */
 			return fd;	/* the caller polls for POLLOUT */
+		}
 		if (r == -EINTR)
 			r = finish_interrupted(fd);
 		if (r < 0) {
 			errno = -r;
 			goto fail;
 		}
+		errno = saved;
 	}
 	return fd;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -275,6 +276,7 @@ static int stale_child(void *arg)
 	int c = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
 	char fds[32], inos[64], me[16], name[16];
 	struct stat sl, su;
+	int r;
 
 	(void)arg;
 	PBT_REQUIRE(l >= 0 && u >= 0 && c >= 0);
@@ -313,6 +315,31 @@ static int stale_child(void *arg)
 	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
 	PBT_REQUIRE(pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL) > u);
 
+	/* Entries passed over leave errno as it was, on success too: one
+	   closed number, one that is not a socket, then the listener. */
+	{
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		PBT_REQUIRE(devnull >= 0);
+		snprintf(fds, sizeof(fds), "999,%d,%d", devnull, l);
+		snprintf(inos, sizeof(inos), "1,2,%llu",
+			 (unsigned long long)sl.st_ino);
+		setenv("PORTBIND_FDS", fds, 1);
+		setenv("PORTBIND_FDINOS", inos, 1);
+		setenv("PORTBIND_FDNAMES", "a:b:web", 1);
+		errno = 4242;
+		PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == l);
+		PBT_REQUIRE(errno == 4242);
+		PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, PB_ADOPT, NULL) == l);
+		PBT_REQUIRE(errno == 4242);
+		/* Nothing to adopt: bound anew, errno still as it was. */
+		errno = 4242;
+		r = pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL);
+		PBT_REQUIRE(r >= 0 && errno == 4242);
+		close(r);
+		close(devnull);
+	}
+
 	/* No inodes recorded: numbers alone are never trusted. */
 	unsetenv("PORTBIND_FDINOS");
 	snprintf(fds, sizeof(fds), "%d", l);
@@ -347,6 +374,27 @@ static int unbound_child(void *arg)
 	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
 	PBT_REQUIRE(listen(3, 4) == 0);
 	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == 3);
+
+	/* A Unix listener at the number (a program's own control socket
+	   after a re-exec) is not an inherited port. */
+	{
+		struct sockaddr_un sun;
+		int u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		PBT_REQUIRE(u >= 0);
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		/* Abstract: nothing left in the file system. */
+		snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+			 "pbt-adopt-%d", (int)getpid());
+		PBT_REQUIRE(bind(u, (struct sockaddr *)&sun,
+				 (socklen_t)sizeof(sun)) == 0);
+		PBT_REQUIRE(listen(u, 4) == 0);
+		PBT_REQUIRE(dup2(u, 3) == 3);
+		close(u);
+		PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 &&
+			    errno == ENOENT);
+	}
 	return 0;
 }
 

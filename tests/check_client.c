@@ -435,10 +435,13 @@ START_TEST(connect_from_defaults)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 
-	/* Non-blocking: in progress is success; completion via POLLOUT. */
+	/* Non-blocking: in progress is success, errno as it was (not
+	   EINPROGRESS); completion via POLLOUT. */
+	errno = 4242;
 	fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
 			     (struct sockaddr *)&dst, dlen, PB_NONBLOCK, NULL);
 	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(errno, 4242);
 	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	{
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
