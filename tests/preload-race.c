@@ -16,6 +16,9 @@
  *	sigpipe TAKEN       SIGPIPE sent (kill) while the shim writes its line
  *	                    to a pipe that has a reader: the program's handler
  *	                    runs once, the signal is not swallowed
+ *	sigpipe TAKEN noreader  the same, stderr (inherited) a pipe nobody
+ *	                    reads: the write fails with EPIPE, the kernel's
+ *	                    SIGPIPE is taken back, the one sent is not
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -141,6 +144,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "sigpipe")) {
+		if (argc > 3 && !strcmp(argv[3], "noreader")) {
+			char *args[] = { argv[0], argv[1], argv[2], (char *)"run", NULL };
+			int p[2];
+
+			/* Set up here, inherited by the next run. */
+			if (pipe(p) < 0 || dup2(p[1], 2) < 0)
+				return 1;
+			close(p[0]);
+			close(p[1]);
+			execv("/proc/self/exe", args);
+			return 1;
+		}
 		sigaction(SIGPIPE, &sa, NULL);
 		armed = PIPESIG;
 		r = taken_bind(port, &e);

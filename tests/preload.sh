@@ -245,6 +245,9 @@ check "fd 2 closed and a data file opened in its place during the diagnosis: not
 LD_PRELOAD="$SHIM" "$RACE" sigpipe "$P" 2>&1 | cat >"$tmp/sigpipe"
 check "a SIGPIPE sent to the program while the line is written: its handler runs ($(tail -n 1 "$tmp/sigpipe"))" \
 	sh -c "[ \"\$(tail -n 1 '$tmp/sigpipe')\" = ok ] && grep -q 'race: $want' '$tmp/sigpipe'"
+out=$(LD_PRELOAD="$SHIM" "$RACE" sigpipe "$P" noreader)
+check "the same, to a pipe nobody reads: the write's own SIGPIPE taken back, the one sent delivered ($out)" \
+	[ "$out" = ok ]
 out=$(probe journal "$P")
 case $out in
 skipped*) echo "ok - skipped: the journal stream check (${out#skipped: })" ;;
