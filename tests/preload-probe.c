@@ -16,6 +16,8 @@
  *	rebind TW              TW held by TIME_WAIT that carries SO_REUSEADDR:
  *	                       bind passes it, the option back to 0 after;
  *	                       listen sets it
+ *	listenfail FREE        listen fails (EINVAL: a connected socket): the
+ *	                       option the shim set is back to 0, errno EINVAL
  *	fd2sock TAKEN          stderr closed, the socket being bound is fd 2
  *	epipe TAKEN            stderr (inherited) a pipe nobody reads
  *	fullpipe TAKEN         stderr (inherited) a full pipe whose reader
@@ -458,6 +460,23 @@ static int rebind_mode(int port)
 	return verdict(reuse(fd) == 1, "no SO_REUSEADDR on the listener");
 }
 
+/* A listen that fails after the shim set SO_REUSEADDR for it. */
+static int listenfail_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r, e;
+
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return verdict(0, "setup");
+	r = listen(c, 1);	/* connected, with a port: EINVAL */
+	e = errno;
+	if (r != -1 || e != EINVAL)
+		return verdict(0, r == 0 ? "listen succeeded" : strerror(e));
+	return verdict(reuse(c) == 0, "SO_REUSEADDR left on after a failed listen");
+}
+
 /* Runs this program again as MODE PORT ARG: what it inherits is what a
    parent gave it. */
 static int again(char **argv, const char *arg)
@@ -520,11 +539,16 @@ int main(int argc, char **argv)
 			printf("bad: a bound TCP socket got SO_REUSEADDR\n");
 			return 0;
 		}
-		if (listen(tp, 1) < 0 || listen(x, 1) < 0) {
+		if (reuse(t0) != 0) {
+			printf("bad: a port-0 bind got SO_REUSEADDR\n");
+			return 0;
+		}
+		/* A port the kernel chose at bind counts at listen too. */
+		if (listen(tp, 1) < 0 || listen(x, 1) < 0 || listen(t0, 1) < 0) {
 			printf("bad: listen %s\n", strerror(errno));
 			return 0;
 		}
-		printf(reuse(t0) == 0 && reuse(tp) == 1 && reuse(u) == 0 &&
+		printf(reuse(t0) == 1 && reuse(tp) == 1 && reuse(u) == 0 &&
 		       reuse(x) == 0 ? "ok\n" : "bad: %d %d %d %d\n",
 		       reuse(t0), reuse(tp), reuse(u), reuse(x));
 		return 0;
@@ -735,6 +759,8 @@ int main(int argc, char **argv)
 		return sigwait_mode(port);
 	if (!strcmp(mode, "lock"))
 		return lock_mode(port);
+	if (!strcmp(mode, "listenfail"))
+		return listenfail_mode(port);
 	if (!strcmp(mode, "rebind"))
 		return rebind_mode(port);
 	if (!strcmp(mode, "holder")) {

@@ -73,7 +73,7 @@ free_port() {
 	"$SERVER" 127.0.0.1:0 >"$tmp/port" 2>&1 &
 	p=$!
 	i=0
-	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port"; do sleep 0.05; i=$((i + 1)); done
+	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
 	sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/port"
 }
@@ -85,7 +85,7 @@ start() { # log cmd...
 	bgpid=$!
 	pids="$pids $bgpid"
 	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$log" && kill -0 "$bgpid" 2>/dev/null; do
+	while [ $i -lt 100 ] && ! grep -q listening "$log" 2>/dev/null && kill -0 "$bgpid" 2>/dev/null; do
 		sleep 0.05; i=$((i + 1))
 	done
 }
@@ -120,13 +120,15 @@ L=$(free_port)
 out=$(LD_PRELOAD="$SHIM" "$PROBE" lock "$L" 2>/dev/null)
 check "a socket bound, not listening: no second bind, with SO_REUSEADDR or through the shim ($out)" \
 	[ "$out" = ok ]
+out=$(LD_PRELOAD="$SHIM" "$PROBE" listenfail "$(free_port)" 2>/dev/null)
+check "a listen that fails: errno as listen set it, SO_REUSEADDR back to 0 ($out)" [ "$out" = ok ]
 if command -v python3 >/dev/null 2>&1; then
 	LD_PRELOAD="$SHIM" python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$L)); print('listening', flush=True); time.sleep(3)" \
 		>"$tmp/lock1" 2>&1 &
 	lockpid=$!
 	pids="$pids $lockpid"
 	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$tmp/lock1"; do sleep 0.05; i=$((i + 1)); done
+	while [ $i -lt 100 ] && ! grep -q listening "$tmp/lock1" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
 	LD_PRELOAD="$SHIM" python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$L))" \
 		>"$tmp/lock2" 2>&1
 	lockst=$?

@@ -741,6 +741,7 @@ int listen(int fd, int backlog)
 
 	if (secure())
 		return pb__real_listen(fd, backlog);
+	memset(&ss, 0, sizeof(ss));
 	inet = getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	       len <= (socklen_t)sizeof(ss) &&
 	       (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
