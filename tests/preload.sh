@@ -162,7 +162,7 @@ check "a bad address pointer gives EFAULT back, not a crash" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' efault 2>/dev/null)\" = ok ]"
 U=$(free_port)
 out=$(LD_PRELOAD="$SHIM" "$PROBE" untouched "$U" 2>/dev/null)
-check "SO_REUSEADDR on a TCP listener with a port only, at listen: not bind, port 0, UDP, AF_UNIX (port $U: $out)" \
+check "SO_REUSEADDR at listen on a TCP socket with a port (the kernel's choice too), never at bind, never UDP or AF_UNIX (port $U: $out)" \
 	[ "$out" = ok ]
 check "stderr closed and the socket given fd 2: no line into the socket" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fd2sock $P)\" = ok ]"
