@@ -7,15 +7,32 @@
  * TW one held by a TIME_WAIT that SO_REUSEADDR cannot pass.
  *
  *	efault                 a bad address pointer: EFAULT back
- *	untouched FREE         only TCP with a port gets SO_REUSEADDR (IPv4,
- *	                       and IPv6 at 24 bytes, RFC 2133's length)
+ *	untouched FREE         only a TCP listener with a port gets
+ *	                       SO_REUSEADDR (IPv4, and IPv6 at 24 bytes, RFC
+ *	                       2133's length), at listen(), not at bind()
+ *	lock FREE              a socket bound, not listening: no other socket
+ *	                       binds its port, with SO_REUSEADDR or through
+ *	                       the shim
+ *	rebind TW              TW held by TIME_WAIT that carries SO_REUSEADDR:
+ *	                       bind passes it, the option back to 0 after;
+ *	                       listen sets it
+ *	listenfail FREE        listen fails (EINVAL: a connected socket): the
+ *	                       option the shim set is back to 0, errno EINVAL
  *	fd2sock TAKEN          stderr closed, the socket being bound is fd 2
- *	epipe TAKEN            stderr a pipe nobody reads
- *	fullpipe TAKEN         stderr a full pipe whose reader never reads
+ *	epipe TAKEN            stderr (inherited) a pipe nobody reads
+ *	fullpipe TAKEN         stderr (inherited) a full pipe whose reader
+ *	                       never reads
  *	listen FREE            two SO_REUSEADDR sockets: listen fails
  *	datafile TAKEN FILE    stdio closed, a data file took fd 2
- *	selfpipe TAKEN         fd 2 a pipe whose read end the program holds
- *	pty TAKEN              fd 2 a pseudo-terminal: the line reaches it
+ *	appendfile TAKEN FILE  the same, the data file opened O_APPEND
+ *	popen TAKEN FILE       stdout and stderr closed, popen("cat >FILE")'s
+ *	                       pipe took fd 2 (exit 0 when it did)
+ *	madepipe TAKEN         fd 2 a pipe the program made (pipe, dup2), read
+ *	                       by a child: nothing written
+ *	selfpipe TAKEN         fd 2 (inherited) a pipe whose read end the
+ *	                       program holds
+ *	pty TAKEN              fd 2 a pseudo-terminal that is not the
+ *	                       controlling terminal: nothing written
  *	inetsock TAKEN         fd 2 a TCP connection: nothing written
  *	unixsock TAKEN         fd 2 one end of a socketpair: nothing written
  *	journal TAKEN          fd 2 connected to /run/systemd/journal/stdout
@@ -204,10 +221,12 @@ static int calls(int free_port, int taken)
 	int z = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int x = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int bad = 0;
+	int bad = 0, on = 1;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/pbprobe.%d", (int)getpid());
 	unlink(sun.sun_path);
+	/* z: the program's own SO_REUSEADDR, on a port the kernel chose. */
+	setsockopt(z, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	/* errno is set after each marker (whose write set it to EBADF) and
 	   must be the same after the call. */
 	mark("PBMARK-tcp");
@@ -222,14 +241,22 @@ static int calls(int free_port, int taken)
 	mark("PBMARK-zero");
 	errno = 4242;
 	bad |= bind(z, (struct sockaddr *)&zero, sizeof(zero)) != 0 || errno != 4242;
+	mark("PBMARK-check");
+	bad |= reuse(t) != 0;
 	mark("PBMARK-listen");
 	errno = 4242;
 	bad |= listen(t, 4) != 0 || errno != 4242;
+	mark("PBMARK-listenset");
+	errno = 4242;
+	bad |= listen(z, 4) != 0 || errno != 4242;
+	mark("PBMARK-listenunix");
+	errno = 4242;
+	bad |= listen(x, 4) != 0 || errno != 4242;
 	mark("PBMARK-end");
 	unlink(sun.sun_path);
 	if (bad)
 		return verdict(0, "a bind or listen failed, or changed errno");
-	if (reuse(t) != 1 || reuse(u) != 0 || reuse(x) != 0 || reuse(z) != 0)
+	if (reuse(t) != 1 || reuse(u) != 0 || reuse(x) != 0 || reuse(z) != 1)
 		return verdict(0, "SO_REUSEADDR where it does not belong");
 	mark("PBMARK-taken");
 	bad = taken_bind(taken);
@@ -283,7 +310,7 @@ static int seccomp_mode(int taken, const char *how)
 		SYS_process_vm_readv, SYS_socket, SYS_openat, SYS_getdents64,
 		SYS_ioctl, SYS_sendto, SYS_sendmsg, SYS_recvmsg, SYS_recvfrom,
 		SYS_getpeername, SYS_fstatfs, SYS_mmap, SYS_readlinkat,
-		SYS_connect, SYS_getsockname, SYS_fcntl,
+		SYS_connect, SYS_fcntl,
 #ifdef SYS_poll
 		SYS_poll,
 #endif
@@ -323,7 +350,7 @@ static int seccomp_mode(int taken, const char *how)
 	    bind(u, (struct sockaddr *)&sinu, sizeof(sinu)) == 0 && errno == 4242 && ++ok &&
 	    bind(x, (struct sockaddr *)&sun, sizeof(sun)) == 0 && errno == 4242 && ++ok &&
 	    bind(z, (struct sockaddr *)&zero, sizeof(zero)) == 0 && errno == 4242 && ++ok &&
-	    reuse(t) == 1)
+	    listen(t, 4) == 0 && errno == 4242 && reuse(t) == 1)
 		ok++;
 	e = errno;
 	unlink(sun.sun_path);
@@ -390,6 +417,76 @@ static int sigwait_mode(int port)
 	return 0;
 }
 
+/* A port held by a socket bound and not listening (a lock): neither a
+   second bind through the shim nor a socket with SO_REUSEADDR gets it. */
+static int lock_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int b = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int on = 1, rb, eb, rc, ec;
+
+	if (bind(a, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return verdict(0, "the first bind failed");
+	rb = bind(b, (struct sockaddr *)&sin, sizeof(sin));
+	eb = errno;
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	rc = bind(c, (struct sockaddr *)&sin, sizeof(sin));
+	ec = errno;
+	if (reuse(a) != 0 || reuse(b) != 0)
+		return verdict(0, "SO_REUSEADDR on a socket that only binds");
+	if (rb == 0 || eb != EADDRINUSE)
+		return verdict(0, "a second bind through the shim took the port");
+	return verdict(rc == -1 && ec == EADDRINUSE,
+		       "a SO_REUSEADDR socket took the port");
+}
+
+/* Over TIME_WAIT that carries SO_REUSEADDR: bind passes it (the shim's
+   retry) and leaves the option as it was; listen sets it. */
+static int rebind_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	errno = 4242;
+	r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	if (r < 0 || errno != 4242)
+		return verdict(0, r < 0 ? strerror(errno) : "errno changed");
+	if (reuse(fd) != 0)
+		return verdict(0, "SO_REUSEADDR left on after the retry");
+	if (listen(fd, 4) < 0)
+		return verdict(0, "listen failed");
+	return verdict(reuse(fd) == 1, "no SO_REUSEADDR on the listener");
+}
+
+/* A listen that fails after the shim set SO_REUSEADDR for it. */
+static int listenfail_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r, e;
+
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 1) < 0 ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return verdict(0, "setup");
+	r = listen(c, 1);	/* connected, with a port: EINVAL */
+	e = errno;
+	if (r != -1 || e != EINVAL)
+		return verdict(0, r == 0 ? "listen succeeded" : strerror(e));
+	return verdict(reuse(c) == 0, "SO_REUSEADDR left on after a failed listen");
+}
+
+/* Runs this program again as MODE PORT ARG: what it inherits is what a
+   parent gave it. */
+static int again(char **argv, const char *arg)
+{
+	char *args[] = { argv[0], argv[1], argv[2], (char *)arg, NULL };
+
+	execv("/proc/self/exe", args);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -431,13 +528,27 @@ int main(int argc, char **argv)
 			s6.sin6_port = htons((unsigned short)port);
 			s6.sin6_addr = in6addr_loopback;
 			if (t6 >= 0 && (bind(t6, (struct sockaddr *)&s6, 24) < 0 ||
+					reuse(t6) != 0 || listen(t6, 1) < 0 ||
 					reuse(t6) != 1)) {
 				printf("bad: IPv6 at 24 bytes: %s, reuse %d\n",
 				       strerror(errno), reuse(t6));
 				return 0;
 			}
 		}
-		printf(reuse(t0) == 0 && reuse(tp) == 1 && reuse(u) == 0 &&
+		if (reuse(tp) != 0) {
+			printf("bad: a bound TCP socket got SO_REUSEADDR\n");
+			return 0;
+		}
+		if (reuse(t0) != 0) {
+			printf("bad: a port-0 bind got SO_REUSEADDR\n");
+			return 0;
+		}
+		/* A port the kernel chose at bind counts at listen too. */
+		if (listen(tp, 1) < 0 || listen(x, 1) < 0 || listen(t0, 1) < 0) {
+			printf("bad: listen %s\n", strerror(errno));
+			return 0;
+		}
+		printf(reuse(t0) == 1 && reuse(tp) == 1 && reuse(u) == 0 &&
 		       reuse(x) == 0 ? "ok\n" : "bad: %d %d %d %d\n",
 		       reuse(t0), reuse(tp), reuse(u), reuse(x));
 		return 0;
@@ -451,16 +562,114 @@ int main(int argc, char **argv)
 		       fd, strerror(e));
 		return 0;
 	}
+	/* Descriptor 2 set up here, then inherited by a new run of this
+	   program (argv[3] "run"), as a parent's pipe is. */
 	if (!strcmp(mode, "epipe")) {
+		if (argc > 3)
+			return verdict(taken_bind(port) == 0,
+				       "bind did not fail with EADDRINUSE");
 		if (pipe(p) < 0 || dup2(p[1], 2) < 0)
 			return 1;
 		close(p[0]);	/* nobody reads stderr now */
 		close(p[1]);
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-		e = errno;
-		printf(r == -1 && e == EADDRINUSE ? "ok\n" : "bad: %s\n", strerror(e));
-		return 0;
+		return again(argv, "run");
+	}
+	if (!strcmp(mode, "selfpipe")) {
+		if (argc > 3) {
+			fd = atoi(argv[3]);
+			if (taken_bind(port) < 0)
+				return verdict(0, "bind did not fail with EADDRINUSE");
+			fcntl(fd, F_SETFL, O_NONBLOCK);
+			r = (int)read(fd, buf, sizeof(buf));
+			return verdict(r < 0 && errno == EAGAIN,
+				       "a line went into the program's own pipe");
+		}
+		if (pipe(p) < 0 || dup2(p[1], 2) < 0)
+			return 1;
+		close(p[1]);	/* p[0] stays: the program's own read end */
+		snprintf(buf, sizeof(buf), "%d", p[0]);
+		return again(argv, buf);
+	}
+	if (!strcmp(mode, "fullpipe")) {
+		/* fd 2 a blocking pipe, full, whose reader (a child) never
+		   reads. */
+		pid_t child;
+		int st;
+
+		if (argc > 3) {
+			alarm(5);	/* a blocked write would be killed here */
+			r = taken_bind(port);
+			alarm(0);
+			child = atoi(argv[3]);
+			kill(child, SIGTERM);
+			waitpid(child, &st, 0);
+			return verdict(r == 0, "bind did not fail with EADDRINUSE");
+		}
+		if (pipe(p) < 0)
+			return 1;
+		child = fork();
+		if (child == 0) {
+			close(p[1]);
+			alarm(10);
+			for (;;)
+				pause();
+		}
+		close(p[0]);
+		memset(buf, 'x', sizeof(buf));
+		fcntl(p[1], F_SETFL, O_NONBLOCK);
+		while (write(p[1], buf, sizeof(buf)) > 0 || write(p[1], buf, 1) > 0)
+			;
+		fcntl(p[1], F_SETFL, 0);
+		dup2(p[1], 2);
+		close(p[1]);
+		snprintf(buf, sizeof(buf), "%d", (int)child);
+		return again(argv, buf);
+	}
+	if (!strcmp(mode, "madepipe")) {
+		/* The pipe to a helper the program started, on fd 2. */
+		pid_t child;
+		int st, n = 0;
+
+		if (pipe(p) < 0)
+			return 1;
+		child = fork();
+		if (child == 0) {
+			close(p[1]);
+			alarm(10);
+			while ((r = (int)read(p[0], buf, sizeof(buf))) > 0)
+				n += r;
+			_exit(n == 0 ? 0 : 1);
+		}
+		close(p[0]);
+		if (dup2(p[1], 2) < 0)
+			return 1;
+		close(p[1]);
+		r = taken_bind(port);
+		close(2);
+		waitpid(child, &st, 0);
+		return verdict(r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			       "a line went into the pipe to the program's helper");
+	}
+	if (!strcmp(mode, "popen") && argc > 3) {
+		/* A daemon with stdout and stderr closed starts a helper: the
+		   pipe's write end (glibc: pipe2(O_CLOEXEC)) takes fd 2. */
+		char cmd[4200];
+		FILE *f;
+
+		close(1);
+		close(2);
+		snprintf(cmd, sizeof(cmd), "cat > '%s'", argv[3]);
+		f = popen(cmd, "w");
+		if (!f)
+			return 1;
+		if (fileno(f) != 2)
+			return 4;	/* preload.sh says the setup failed */
+		if (fputs("data 1\n", f) < 0 || fflush(f) != 0)
+			return 1;
+		r = taken_bind(port);
+		if (fputs("data 2\n", f) < 0 || pclose(f) != 0)
+			return 1;
+		return r == 0 ? 0 : 3;
 	}
 	if (!strcmp(mode, "listen")) {
 		int a = socket(AF_INET, SOCK_STREAM, 0), b = socket(AF_INET, SOCK_STREAM, 0);
@@ -479,7 +688,7 @@ int main(int argc, char **argv)
 		printf(r == -1 && e == EADDRINUSE ? "ok\n" : "bad: %s\n", strerror(e));
 		return 0;
 	}
-	if (!strcmp(mode, "datafile") && argc > 3) {
+	if ((!strcmp(mode, "datafile") || !strcmp(mode, "appendfile")) && argc > 3) {
 		static const char rec[] = "record 1\nrecord 2\n";
 		struct stat st;
 
@@ -490,7 +699,8 @@ int main(int argc, char **argv)
 		   data file, which gets fd 2. */
 		open("/dev/null", O_RDWR);
 		open("/dev/null", O_RDWR);
-		fd = open(argv[3], O_RDWR | O_CREAT | O_TRUNC, 0600);
+		fd = open(argv[3], O_RDWR | O_CREAT | O_TRUNC |
+			  (!strcmp(mode, "appendfile") ? O_APPEND : 0), 0600);
 		if (fd != 2 || write(fd, rec, 9) != 9)
 			return 1;
 		if (taken_bind(port) < 0 || write(fd, rec + 9, 9) != 9 ||
@@ -498,18 +708,7 @@ int main(int argc, char **argv)
 			return 1;
 		return st.st_size == 18 ? 0 : 3;	/* no stdout: the exit says */
 	}
-	if (!strcmp(mode, "selfpipe")) {
-		if (pipe(p) < 0 || dup2(p[1], 2) < 0)
-			return 1;
-		close(p[1]);	/* p[0] stays: the program's own read end */
-		if (taken_bind(port) < 0)
-			return verdict(0, "bind did not fail with EADDRINUSE");
-		fcntl(p[0], F_SETFL, O_NONBLOCK);
-		r = (int)read(p[0], buf, sizeof(buf));
-		return verdict(r < 0 && errno == EAGAIN, "a line went into the program's own pipe");
-	}
 	if (!strcmp(mode, "pty")) {
-		char want[128];
 		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), s;
 
 		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 ||
@@ -520,9 +719,8 @@ int main(int argc, char **argv)
 		}
 		if (taken_bind(port) < 0)
 			return verdict(0, "bind did not fail with EADDRINUSE");
-		drain(m, buf, sizeof(buf), 1000);
-		snprintf(want, sizeof(want), "probe: bind: tcp 127.0.0.1:%d: EADDRINUSE", port);
-		return verdict(strstr(buf, want) != NULL, buf[0] ? buf : "nothing on the terminal");
+		return verdict(drain(m, buf, sizeof(buf), 200) == 0,
+			       "a line went to a terminal that is not the controlling one");
 	}
 	if (!strcmp(mode, "inetsock")) {
 		struct sockaddr_in me = at(0);
@@ -559,34 +757,12 @@ int main(int argc, char **argv)
 		return seccomp_mode(port, argv[3]);
 	if (!strcmp(mode, "sigwait"))
 		return sigwait_mode(port);
-	if (!strcmp(mode, "fullpipe")) {
-		/* fd 2 a blocking pipe, full, whose reader (a child) never reads. */
-		pid_t child;
-		int st;
-
-		if (pipe(p) < 0)
-			return 1;
-		child = fork();
-		if (child == 0) {
-			close(p[1]);
-			alarm(10);
-			for (;;)
-				pause();
-		}
-		close(p[0]);
-		memset(buf, 'x', sizeof(buf));
-		fcntl(p[1], F_SETFL, O_NONBLOCK);
-		while (write(p[1], buf, sizeof(buf)) > 0 || write(p[1], buf, 1) > 0)
-			;
-		fcntl(p[1], F_SETFL, 0);
-		dup2(p[1], 2);
-		alarm(5);	/* a blocked write would be killed here */
-		r = taken_bind(port);
-		alarm(0);
-		kill(child, SIGTERM);
-		waitpid(child, &st, 0);
-		return verdict(r == 0, "bind did not fail with EADDRINUSE");
-	}
+	if (!strcmp(mode, "lock"))
+		return lock_mode(port);
+	if (!strcmp(mode, "listenfail"))
+		return listenfail_mode(port);
+	if (!strcmp(mode, "rebind"))
+		return rebind_mode(port);
 	if (!strcmp(mode, "holder")) {
 		/* A holder whose name (comm) carries escapes and a newline. */
 		struct sockaddr_in me = at(0);

@@ -4,7 +4,9 @@
 # preload.sh - libportbind-preload.so on programs that were not built with
 # libportbind: a careless test server (tests/preload-victim.c, compiled
 # here without the library), the shim's edges (tests/preload-probe.c:
-# where the line goes, system calls, seccomp, signals, hostile names),
+# where the line goes, system calls, seccomp, signals, hostile names;
+# tests/preload-tty.c: terminals; tests/preload-race.c: descriptor 2
+# replaced, signals sent, while the failure path runs),
 # its async-signal safety (tests/preload-asyncsafe.c: counted malloc and
 # unsafe calls, signal handler, fork, 16 KiB stack), and a real
 # third-party server from Debian (python3 -m http.server, or busybox
@@ -45,8 +47,13 @@ check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 VICTIM=$tmp/victim
 PROBE=$tmp/probe
 ASAFE=$tmp/asyncsafe
+TTY=$tmp/pbtty
+RACE=$tmp/race
 $CC -o "$VICTIM" tests/preload-victim.c || { echo "preload.sh: cannot build the victim" >&2; exit 1; }
 $CC -o "$PROBE" tests/preload-probe.c || { echo "preload.sh: cannot build the probe" >&2; exit 1; }
+$CC -o "$TTY" tests/preload-tty.c || { echo "preload.sh: cannot build preload-tty" >&2; exit 1; }
+$CC -rdynamic -o "$RACE" tests/preload-race.c -ldl ||
+	{ echo "preload.sh: cannot build preload-race" >&2; exit 1; }
 $CC -pthread -rdynamic -o "$ASAFE" tests/preload-asyncsafe.c -ldl ||
 	{ echo "preload.sh: cannot build preload-asyncsafe" >&2; exit 1; }
 
@@ -66,7 +73,7 @@ free_port() {
 	"$SERVER" 127.0.0.1:0 >"$tmp/port" 2>&1 &
 	p=$!
 	i=0
-	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port"; do sleep 0.05; i=$((i + 1)); done
+	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
 	sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/port"
 }
@@ -78,7 +85,7 @@ start() { # log cmd...
 	bgpid=$!
 	pids="$pids $bgpid"
 	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$log" && kill -0 "$bgpid" 2>/dev/null; do
+	while [ $i -lt 100 ] && ! grep -q listening "$log" 2>/dev/null && kill -0 "$bgpid" 2>/dev/null; do
 		sleep 0.05; i=$((i + 1))
 	done
 }
@@ -104,6 +111,32 @@ LD_PRELOAD="$SHIM" "$VICTIM" "$P" >"$tmp/shim" 2>&1
 st=$?
 check "restarted under the shim over the same TIME_WAIT: binds at once" \
 	sh -c "[ $st -eq 0 ] && grep -q 'listening $P' '$tmp/shim'"
+out=$(LD_PRELOAD="$SHIM" "$PROBE" rebind "$P" 2>/dev/null)
+check "over that TIME_WAIT: bind passes with SO_REUSEADDR put back to 0, listen sets it ($out)" \
+	[ "$out" = ok ]
+
+# ---- a port bound as a lock (bound, never listening) stays locked
+L=$(free_port)
+out=$(LD_PRELOAD="$SHIM" "$PROBE" lock "$L" 2>/dev/null)
+check "a socket bound, not listening: no second bind, with SO_REUSEADDR or through the shim ($out)" \
+	[ "$out" = ok ]
+out=$(LD_PRELOAD="$SHIM" "$PROBE" listenfail "$(free_port)" 2>/dev/null)
+check "a listen that fails: errno as listen set it, SO_REUSEADDR back to 0 ($out)" [ "$out" = ok ]
+if command -v python3 >/dev/null 2>&1; then
+	LD_PRELOAD="$SHIM" python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$L)); print('listening', flush=True); time.sleep(3)" \
+		>"$tmp/lock1" 2>&1 &
+	lockpid=$!
+	pids="$pids $lockpid"
+	i=0
+	while [ $i -lt 100 ] && ! grep -q listening "$tmp/lock1" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+	LD_PRELOAD="$SHIM" python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$L))" \
+		>"$tmp/lock2" 2>&1
+	lockst=$?
+	kill "$lockpid" 2>/dev/null
+	reap "$lockpid"
+	check "two python3 processes bind the same port under the shim: the second fails (exit $lockst)" \
+		sh -c "[ $lockst -eq 1 ] && grep -q 'Address already in use' '$tmp/lock2'"
+fi
 
 # ---- a taken port: the shim explains, and the errno stays
 P=$(free_port)
@@ -129,13 +162,13 @@ check "a bad address pointer gives EFAULT back, not a crash" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' efault 2>/dev/null)\" = ok ]"
 U=$(free_port)
 out=$(LD_PRELOAD="$SHIM" "$PROBE" untouched "$U" 2>/dev/null)
-check "SO_REUSEADDR on TCP with a port only: not port 0, UDP or AF_UNIX (port $U: $out)" \
+check "SO_REUSEADDR at listen on a TCP socket with a port (the kernel's choice too), never at bind, never UDP or AF_UNIX (port $U: $out)" \
 	[ "$out" = ok ]
 check "stderr closed and the socket given fd 2: no line into the socket" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fd2sock $P)\" = ok ]"
-check "stderr a pipe nobody reads: no SIGPIPE, the program goes on" \
+check "stderr (inherited) a pipe nobody reads: no SIGPIPE, the program goes on" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' epipe $P)\" = ok ]"
-check "stderr a full pipe whose reader never reads: the line is dropped, no wait" \
+check "stderr (inherited) a full pipe whose reader never reads: the line is dropped, no wait" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' fullpipe $P)\" = ok ]"
 Q=$(free_port)
 out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>>"$tmp/listen.err")
@@ -174,8 +207,20 @@ for how in "" stderr; do
 	check "stdio closed, a data file took fd 2 (PORTBIND_LOG=$how): the file has only its records" \
 		sh -c "[ $st -eq 0 ] && [ \"\$(cat '$tmp/data')\" = \"\$(printf 'record 1\nrecord 2')\" ]"
 done
-check "fd 2 a pipe whose read end the program holds: nothing written" \
+check "fd 2 (inherited) a pipe whose read end the program holds: nothing written" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' selfpipe $P)\" = ok ]"
+check "fd 2 a pipe the program made (pipe, dup2) to its helper: nothing written" \
+	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' madepipe $P)\" = ok ]"
+rm -f "$tmp/archive"
+LD_PRELOAD="$SHIM" "$PROBE" popen "$P" "$tmp/archive"
+st=$?
+check "stdout and stderr closed, popen(\"cat >file\")'s pipe took fd 2: the child's data only (exit $st)" \
+	sh -c "[ $st -eq 0 ] && [ \"\$(cat '$tmp/archive')\" = \"\$(printf 'data 1\ndata 2')\" ]"
+rm -f "$tmp/data"
+LD_PRELOAD="$SHIM" "$PROBE" appendfile "$P" "$tmp/data"
+st=$?
+check "stdio closed, a data file opened O_APPEND took fd 2: the file has only its records" \
+	sh -c "[ $st -eq 0 ] && [ \"\$(cat '$tmp/data')\" = \"\$(printf 'record 1\nrecord 2')\" ]"
 check "fd 2 the program's TCP connection: nothing written" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' inetsock $P)\" = ok ]"
 check "fd 2 one end of the program's socketpair: nothing written" \
@@ -183,8 +228,28 @@ check "fd 2 one end of the program's socketpair: nothing written" \
 out=$(probe pty "$P")
 case $out in
 skipped*) echo "ok - skipped: the terminal check (${out#skipped: })" ;;
-*) check "fd 2 a terminal (a pseudo-terminal): the line reaches it" [ "$out" = ok ] ;;
+*) check "fd 2 a pseudo-terminal that is not the controlling terminal: nothing written" [ "$out" = ok ] ;;
 esac
+for how in "fg:the controlling terminal, in the foreground: the line reaches it" \
+	"bg:a background job, tostop set: not stopped, nothing written" \
+	"bgnotostop:a background job, tostop clear: the line reaches it" \
+	"master:a pseudo-terminal master on fd 2: nothing becomes the slave's input"; do
+	out=$(LD_PRELOAD="$SHIM" "$TTY" "${how%%:*}" "$P" 2>/dev/null)
+	case $out in
+	skipped*) echo "ok - skipped: the terminal check ${how%%:*} (${out#skipped: })" ;;
+	*) check "${how#*:} ($out)" [ "$out" = ok ] ;;
+	esac
+done
+rm -f "$tmp/swap.log" "$tmp/swap.data"
+out=$(PORTBIND_LOG=stderr LD_PRELOAD="$SHIM" "$RACE" swapfd2 "$P" "$tmp/swap.data" 2>>"$tmp/swap.log")
+check "fd 2 closed and a data file opened in its place during the diagnosis: nothing written ($out)" \
+	sh -c "[ '$out' = ok ] && [ ! -s '$tmp/swap.log' ]"
+LD_PRELOAD="$SHIM" "$RACE" sigpipe "$P" 2>&1 | cat >"$tmp/sigpipe"
+check "a SIGPIPE sent to the program while the line is written: its handler runs ($(tail -n 1 "$tmp/sigpipe"))" \
+	sh -c "[ \"\$(tail -n 1 '$tmp/sigpipe')\" = ok ] && grep -q 'race: $want' '$tmp/sigpipe'"
+out=$(LD_PRELOAD="$SHIM" "$RACE" sigpipe "$P" noreader)
+check "the same, to a pipe nobody reads: the write's own SIGPIPE taken back, the one sent delivered ($out)" \
+	[ "$out" = ok ]
 out=$(probe journal "$P")
 case $out in
 skipped*) echo "ok - skipped: the journal stream check (${out#skipped: })" ;;
@@ -249,13 +314,17 @@ if command -v strace >/dev/null 2>&1; then
 		awk -v m="PBMARK-$1" 'index($0, "\"PBMARK-") { on = index($0, "\"" m "\"") > 0; next }
 			on { sub(/^[0-9]+ +/, ""); sub(/\(.*/, ""); printf "%s ", $0 }' "$tmp/trace"
 	}
-	check "strace: a TCP bind with a port is getsockopt, bind, setsockopt ($(seg tcp))" \
-		[ "$(seg tcp)" = "getsockopt bind setsockopt " ]
-	check "strace: a UDP bind is getsockopt, bind ($(seg udp))" [ "$(seg udp)" = "getsockopt bind " ]
-	check "strace: an AF_UNIX bind is getsockopt, bind ($(seg unix))" [ "$(seg unix)" = "getsockopt bind " ]
-	check "strace: a port-0 bind is getsockopt, bind ($(seg zero))" [ "$(seg zero)" = "getsockopt bind " ]
-	check "strace: a listen is listen ($(seg listen))" [ "$(seg listen)" = "listen " ]
-	check "errno untouched by successful binds and listen; SO_REUSEADDR on TCP with a port only" \
+	check "strace: a TCP bind with a port is bind ($(seg tcp))" [ "$(seg tcp)" = "bind " ]
+	check "strace: a UDP bind is bind ($(seg udp))" [ "$(seg udp)" = "bind " ]
+	check "strace: an AF_UNIX bind is bind ($(seg unix))" [ "$(seg unix)" = "bind " ]
+	check "strace: a port-0 bind is bind ($(seg zero))" [ "$(seg zero)" = "bind " ]
+	check "strace: a TCP listen is getsockname, getsockopt x2, setsockopt, listen ($(seg listen))" \
+		[ "$(seg listen)" = "getsockname getsockopt getsockopt setsockopt listen " ]
+	check "strace: a TCP listen with the program's SO_REUSEADDR sets nothing ($(seg listenset))" \
+		[ "$(seg listenset)" = "getsockname getsockopt getsockopt listen " ]
+	check "strace: an AF_UNIX listen is getsockname, listen ($(seg listenunix))" \
+		[ "$(seg listenunix)" = "getsockname listen " ]
+	check "errno untouched by successful binds and listens; SO_REUSEADDR on the TCP listener only" \
 		[ "$(cat "$tmp/calls")" = ok ]
 	check "strace: no process_vm_readv, even on the failure path" \
 		sh -c "! grep -q process_vm_readv '$tmp/trace'"
@@ -324,6 +393,9 @@ check "SIGTERM 200 ms into PORTBIND_WAIT: the handler runs, bind gives EADDRINUS
 	[ "$out" = ok ]
 check "and the line says the wait was interrupted" \
 	grep -q "probe: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*(PORTBIND_WAIT: interrupted by a signal)" "$tmp/sigwait.err"
+out=$(PORTBIND_WAIT=3 LD_PRELOAD="$SHIM" "$RACE" sigdiag "$P" 2>>"$tmp/sigdiag.err")
+check "SIGTERM sent during the wait's diagnosis: the wait ends at once, EADDRINUSE ($out)" \
+	sh -c "[ '$out' = ok ] && grep -q 'race: bind: tcp 127.0.0.1:$P: EADDRINUSE.*(PORTBIND_WAIT: interrupted by a signal)' '$tmp/sigdiag.err'"
 t0=$(date +%s%N)
 PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>&1 &
 vpid=$!

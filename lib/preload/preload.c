@@ -4,38 +4,47 @@
  * cannot be rebuilt, as LD_PRELOAD=libportbind-preload.so some-daemon.
  *
  * It wraps bind() and listen() and nothing else:
- *  - a TCP socket that binds a non-zero inet port gets SO_REUSEADDR, as
- *    pb_bind_reuse gives it; UDP, port-0 binds and non-inet sockets are
- *    never touched;
+ *  - listen() on a TCP socket bound to a non-zero inet port sets
+ *    SO_REUSEADDR right before the real listen(), as pb_listen gives it:
+ *    the listener's connections inherit the flag (sk_clone), so the
+ *    TIME_WAIT sockets they leave carry it and the next run binds over
+ *    them.  A socket the program only binds never keeps the option from
+ *    the shim: two SO_REUSEADDR sockets bound and not listening share a
+ *    port, which would break a program that binds a port as a lock;
+ *  - a TCP bind() that fails with EADDRINUSE is tried once more with the
+ *    option (what it would have passed, TIME_WAIT that carries the flag),
+ *    which is then put back as it was, whatever the outcome;
  *  - a bind() or listen() that fails with EADDRINUSE, EACCES or
  *    EADDRNOTAVAIL writes one line where messages certainly go (see
- *    pick() below): the program name, the call and pb_diag_format's text;
+ *    stderr_kind() below): the program name, the call and
+ *    pb_diag_format's text;
  *  - PORTBIND_WAIT=SECONDS: a TCP bind held only by TIME_WAIT that
  *    SO_REUSEADDR cannot pass waits for it to expire, up to SECONDS, and
- *    gives up at once when a signal handler runs;
+ *    gives up when a signal handler runs;
  *  - the errno the program sees is the one bind() or listen() set, and is
  *    untouched on success.
  *
- * The success path is the kernel's: getsockopt(SO_TYPE), bind, and for a
- * TCP inet bind with a port, setsockopt(SO_REUSEADDR) after it.  Nothing
- * else, so a seccomp filter that allows what the program itself does
- * allows the shim.  Setting the option after bind() is enough: a later
- * binder's conflict check reads it live, and the socket's TIME_WAIT
- * copies it when it closes (inet_twsk_alloc).  What the option would have
- * changed for this very bind (passing TIME_WAIT) is done on the failure
- * path: EADDRINUSE, then the option, then bind once more.
+ * The success paths are the kernel's: bind() is bind; listen() is
+ * getsockname, getsockopt(SO_TYPE), getsockopt(SO_REUSEADDR), for a TCP
+ * inet socket with a port setsockopt(SO_REUSEADDR) when it was 0, and
+ * listen.  Nothing else, so a seccomp filter that allows what the program
+ * itself does allows the shim.
  *
  * The caller's address is read only after the kernel read it (a bind
- * that succeeded, or failed with an errno from the protocol's own check):
- * a bad pointer gives the program bind's EFAULT, never a crash in here.
+ * that failed with an errno from the protocol's own check): a bad pointer
+ * gives the program bind's EFAULT, never a crash in here.
  *
  * The failure path is async-signal-safe (a daemon may bind in a signal
  * handler, or in a forked child of a threaded program): raw system calls,
  * mem and str functions, lib/text.h; its buffers come from one
- * pb__scratch_get region, not the stack.  No constructor, no state.  In
- * a setuid or setgid program (AT_SECURE) it does nothing at all.  This
- * copy of the library is compiled with bind and listen renamed to the raw
- * calls below, so its own probes never come back through these wrappers.
+ * pb__scratch_get region, not the stack.  One constructor, one fstat: it
+ * records which pipe or file descriptor 2 was when the program started,
+ * so that the line goes into a pipe or an O_APPEND file only when it is
+ * the one the program was started with (its parent's log), never one the
+ * program made itself.  In a setuid or setgid program (AT_SECURE) it
+ * does nothing at all.  This copy of the library is compiled with bind
+ * and listen renamed to the raw calls below, so its own probes never come
+ * back through these wrappers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +53,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -159,6 +169,48 @@ enum kind {
 	KIND_JOURNAL,	/* systemd-journald's stdout stream: "<3>" prefix */
 };
 
+/* Which object descriptor 2 is: what qualified it, to be checked again
+   right before the write. */
+struct fd2 {
+	dev_t dev, rdev;
+	ino_t ino;
+	mode_t mode;	/* 0: none */
+	int flags;
+};
+
+/* Descriptor 2 when the program started, if it was a pipe, a FIFO or a
+   regular file: written by the constructor only, read-only after. */
+static struct fd2 at_start;
+
+static void identify(const struct stat *st, int flags, struct fd2 *id)
+{
+	id->dev = st->st_dev;
+	id->rdev = st->st_rdev;
+	id->ino = st->st_ino;
+	id->mode = st->st_mode;
+	id->flags = flags;
+}
+
+/* Inherited, not made by the program: the same pipe or file as at start
+   (a pipe's inode number is never reused while it is open; a file's is
+   its own). */
+static int inherited(const struct stat *st)
+{
+	return at_start.mode != 0 && (at_start.mode & S_IFMT) == (st->st_mode & S_IFMT) &&
+	       at_start.dev == st->st_dev && at_start.ino == st->st_ino;
+}
+
+__attribute__((constructor))
+static void note_stderr(void)
+{
+	struct stat st;
+
+	if (secure() || fstat(STDERR_FILENO, &st) < 0)
+		return;
+	if (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode))
+		identify(&st, 0, &at_start);
+}
+
 #define PB_PIPEFS_MAGIC 0x50495045
 #define PB_JOURNAL_STDOUT "/run/systemd/journal/stdout"
 /* /proc/self/fd entries looked at, at most, for a pipe's read end. */
@@ -225,30 +277,41 @@ static int own_reader(const struct stat *st, char *buf, size_t size)
 	return answer;
 }
 
-/* A character device that is certainly for messages. */
+/*
+ * A character device that is certainly for messages: /dev/kmsg,
+ * /dev/console, or the controlling terminal when this process may write
+ * to it without being stopped (its foreground process group, or any
+ * group when the terminal has no tostop).  A pseudo-terminal master
+ * answers every terminal request (tcgetpgrp gives 0), but what is written
+ * to it is the slave side's input: never.  Another terminal (a serial
+ * line the program drives, a pseudo-terminal it opened) is not a way to
+ * an operator.
+ */
 static int message_device(const struct stat *st)
 {
 	struct termios t;
 	unsigned maj = major(st->st_rdev), min = minor(st->st_rdev);
+	unsigned ptn;
+	pid_t fg;
 
 	if (tcgetattr(STDERR_FILENO, &t) < 0)	/* not a terminal */
 		return maj == 1 && min == 11;	/* /dev/kmsg */
-	/* The controlling terminal has a foreground process group; a serial
-	   line or a terminal the program opened for its own use does not
-	   answer. */
-	if (tcgetpgrp(STDERR_FILENO) >= 0)
-		return 1;
-	return (maj >= 136 && maj <= 143) ||	/* a pseudo-terminal */
-	       (maj == 5 && min == 1);		/* /dev/console */
+	if (maj == 2 || ioctl(STDERR_FILENO, TIOCGPTN, &ptn) == 0)
+		return 0;			/* a master, BSD or Unix 98 */
+	fg = tcgetpgrp(STDERR_FILENO);
+	if (fg < 0)				/* not the controlling terminal */
+		return maj == 5 && min == 1;	/* /dev/console */
+	return fg == getpgrp() || !(t.c_lflag & TOSTOP);
 }
 
 /*
  * The rule for standard error: written only when it is certainly meant
  * for messages, so a daemon that closed its stdio and then opened a data
  * file, a socket or a pipe of its own (which took fd 2) never finds the
- * line in its data.  buf (size bytes) is scratch for the /proc walk.
+ * line in its data.  buf (size bytes) is scratch for the /proc walk; id
+ * gets what qualified, for same_fd2().
  */
-static enum kind stderr_kind(int bound, char *buf, size_t size)
+static enum kind stderr_kind(int bound, char *buf, size_t size, struct fd2 *id)
 {
 	struct sockaddr_un peer;
 	socklen_t plen = sizeof(peer);
@@ -261,11 +324,16 @@ static enum kind stderr_kind(int bound, char *buf, size_t size)
 	fl = fcntl(STDERR_FILENO, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return KIND_NO;
+	identify(&st, fl, id);
+	/* A log the program was started with (2>>log, 2>>fifo): not a file
+	   it opened itself after closing its stdio. */
 	if (S_ISREG(st.st_mode))
-		return fl & O_APPEND ? KIND_PLAIN : KIND_NO;
+		return fl & O_APPEND && inherited(&st) ? KIND_PLAIN : KIND_NO;
 	if (S_ISFIFO(st.st_mode)) {
+		if (!inherited(&st))
+			return KIND_NO;		/* popen(), pipe() + dup2() */
 		if (fl & O_APPEND)
-			return KIND_PLAIN;	/* 2>>fifo: the operator's choice */
+			return KIND_PLAIN;
 		/* A named FIFO may be the program's data channel; an
 		   anonymous pipe is its parent's way to read messages, unless
 		   the program holds the read end itself. */
@@ -289,20 +357,39 @@ static enum kind stderr_kind(int bound, char *buf, size_t size)
 	return KIND_NO;
 }
 
+/* Right before the write: is descriptor 2 still what qualified (another
+   thread may have closed it and opened a file of its own meanwhile)?  A
+   terminal is asked again whether this process may write to it. */
+static int same_fd2(const struct fd2 *was)
+{
+	struct stat st;
+	int fl = fcntl(STDERR_FILENO, F_GETFL);
+
+	if (fl != was->flags || fstat(STDERR_FILENO, &st) < 0 ||
+	    st.st_dev != was->dev || st.st_ino != was->ino ||
+	    st.st_mode != was->mode || st.st_rdev != was->rdev)
+		return 0;
+	return !S_ISCHR(st.st_mode) || message_device(&st);
+}
+
 /*
- * Write without ever harming the program: never blocking (a full pipe or
- * a stopped terminal drops the line), never raising SIGPIPE (a reader
- * that is gone): MSG_NOSIGNAL on a socket, SIGPIPE blocked around the
- * write otherwise, and a SIGPIPE this write caused taken back.
+ * Write without harming the program.  A socket: MSG_NOSIGNAL |
+ * MSG_DONTWAIT.  Anything else: poll(2) first, so a full pipe or a
+ * terminal that cannot take output drops the line (a write could still
+ * block if another writer fills the pipe, or the terminal's output is
+ * stopped, between the poll and the write); SIGPIPE and SIGTTOU blocked
+ * around it: a blocked SIGTTOU lets a background write through rather
+ * than stop the process, and the SIGPIPE that a write failing with EPIPE
+ * raises is taken back, only then and only when none was pending before.
  */
 static void say(int fd, const char *line, size_t n, int sock)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	struct timespec zero = { 0, 0 };
-	sigset_t pipe_set, old, pending;
+	sigset_t held, pipe_set, old, pending;
 	size_t off = 0;
 	ssize_t w;
-	int was_pending, rounds;
+	int was_pending, rounds, epipe = 0;
 
 	if (sock) {
 		for (rounds = 0; off < n && rounds < 8; rounds++) {
@@ -317,7 +404,9 @@ static void say(int fd, const char *line, size_t n, int sock)
 	}
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
-	if (pthread_sigmask(SIG_BLOCK, &pipe_set, &old) != 0)
+	held = pipe_set;
+	sigaddset(&held, SIGTTOU);
+	if (pthread_sigmask(SIG_BLOCK, &held, &old) != 0)
 		return;
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
@@ -327,11 +416,13 @@ static void say(int fd, const char *line, size_t n, int sock)
 		w = write(fd, line + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE)
+			epipe = 1;
 		if (w <= 0)
 			break;
 		off += (size_t)w;
 	}
-	if (!was_pending) {
+	if (epipe && !was_pending) {
 		sigpending(&pending);
 		if (sigismember(&pending, SIGPIPE))
 			sigtimedwait(&pipe_set, NULL, &zero);
@@ -444,13 +535,14 @@ static void explain(struct failure_mem *m, int fd, const struct sockaddr *addr,
 	const char *path = NULL;
 	enum dest dest = destination(&path);
 	enum kind kind = KIND_NO;
+	struct fd2 id = { 0 };
 	size_t n;
 	int v6only = -1, r;
 
 	if (dest == DEST_NONE)
 		return;
 	if (dest == DEST_AUTO || dest == DEST_STDERR) {
-		kind = stderr_kind(fd, m->dir, sizeof(m->dir));
+		kind = stderr_kind(fd, m->dir, sizeof(m->dir), &id);
 		if (kind == KIND_NO && dest == DEST_STDERR)
 			return;
 		if (kind == KIND_NO)
@@ -470,6 +562,14 @@ static void explain(struct failure_mem *m, int fd, const struct sockaddr *addr,
 	}
 	if (pb_diag_format(&m->d, m->text, sizeof(m->text)) < 0)
 		return;
+	/* The diagnosis took a while: descriptor 2 must still be what
+	   qualified, else it is not written to. */
+	if (kind != KIND_NO && !same_fd2(&id)) {
+		if (dest == DEST_STDERR)
+			return;
+		kind = KIND_NO;
+		dest = DEST_SYSLOG;
+	}
 	pb__fmt(m->name, sizeof(m->name), "%s", program_invocation_short_name);
 	if (dest == DEST_SYSLOG) {
 		char stamp[24];
@@ -536,18 +636,22 @@ static int inet_with_port(const struct sockaddr *addr, socklen_t len)
 /*
  * bind() failed with err.  Retries what SO_REUSEADDR or PORTBIND_WAIT can
  * pass, else explains; returns bind's result with errno set (saved on a
- * late success).
+ * late success).  The option set for the retry is put back to 0 in every
+ * case: only listen() leaves it on.
  */
 static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
-		       int type, int err, int saved)
+		       int err, int saved)
 {
 	struct sockaddr_storage ss;
 	struct failure_mem *m = NULL;
 	const struct sockaddr *sa = (const struct sockaddr *)&ss;
-	int on = 1, off = 0, set = 0, ms, r, diagnosed = 0;
+	int on = 1, off = 0, set = 0, ms, r, diagnosed = 0, bound = 0, type;
 	const char *note = "";
 
-	if (!explained(err) || (type != SOCK_STREAM && type != SOCK_DGRAM) ||
+	if (!explained(err))
+		goto out;
+	type = sock_int(fd, SOL_SOCKET, SO_TYPE);
+	if ((type != SOCK_STREAM && type != SOCK_DGRAM) ||
 	    len < (socklen_t)sizeof(sa_family_t) || len > (socklen_t)sizeof(ss))
 		goto out;
 	memset(&ss, 0, sizeof(ss));
@@ -562,13 +666,12 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 		if (sock_int(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
 		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0) {
 			set = 1;
-			if (pb__real_bind(fd, sa, len) == 0) {
-				errno = saved;
-				return 0;
-			}
-			err = errno;
+			if (pb__real_bind(fd, sa, len) == 0)
+				bound = 1;
+			else
+				err = errno;
 		}
-		if (err == EADDRINUSE && (ms = wait_ms()) > 0 &&
+		if (!bound && err == EADDRINUSE && (ms = wait_ms()) > 0 &&
 		    (m = mem_get()) != NULL) {
 			struct bind_attempt a = { fd, sa, len };
 			int v6only = ss.ss_family == AF_INET6
@@ -581,13 +684,11 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 			r = pb__wait_out(try_bind, &a, SOCK_STREAM, sa, len, v6only,
 					 ms, &m->d);
 			if (r == 0) {
-				mem_put(m);
-				errno = saved;
-				return 0;
-			}
-			/* A signal handler ran: the program wants control
-			   back now, with the error bind would have given. */
-			if (r == -EINTR) {
+				bound = 1;
+			} else if (r == -EINTR) {
+				/* A signal handler ran: the program wants
+				   control back now, with the error bind would
+				   have given. */
 				diagnosed = m->d.cause == PB_CAUSE_TIME_WAIT;
 				note = " (PORTBIND_WAIT: interrupted by a signal)";
 			} else {
@@ -595,15 +696,22 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 			}
 		}
 	}
-	if (!m)
-		m = mem_get();
-	if (m) {
-		explain(m, fd, sa, len, type, err, "bind", diagnosed, note);
-		mem_put(m);
+	if (!bound) {
+		if (!m)
+			m = mem_get();
+		if (m)
+			explain(m, fd, sa, len, type, err, "bind", diagnosed, note);
 	}
-	/* A failed bind leaves the socket as the program made it. */
+	if (m)
+		mem_put(m);
+	/* The socket keeps the option as the program made it: a bound
+	   socket with it would share its port with any other that has it. */
 	if (set)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof(off));
+	if (bound) {
+		errno = saved;
+		return 0;
+	}
 out:
 	errno = err;
 	return -1;
@@ -612,18 +720,15 @@ out:
 __attribute__((visibility("default")))
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	int saved = errno, type, on = 1;
+	int saved = errno;
 
+	if (pb__real_bind(fd, addr, len) == 0) {
+		errno = saved;
+		return 0;
+	}
 	if (secure())
-		return pb__real_bind(fd, addr, len);
-	type = sock_int(fd, SOL_SOCKET, SO_TYPE);
-	if (pb__real_bind(fd, addr, len) < 0)
-		return bind_failed(fd, addr, len, type, errno, saved);
-	/* Bound: the kernel read len bytes at addr, so they are readable. */
-	if (type == SOCK_STREAM && inet_with_port(addr, len))
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	errno = saved;
-	return 0;
+		return -1;
+	return bind_failed(fd, addr, len, errno, saved);
 }
 
 __attribute__((visibility("default")))
@@ -632,17 +737,29 @@ int listen(int fd, int backlog)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	struct failure_mem *m;
-	int r = pb__real_listen(fd, backlog), err;
+	int saved = errno, on = 1, off = 0, set = 0, inet, err;
 
-	if (r == 0 || secure())
-		return r;
-	err = errno;
+	if (secure())
+		return pb__real_listen(fd, backlog);
 	memset(&ss, 0, sizeof(ss));
+	inet = getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	       len <= (socklen_t)sizeof(ss) &&
+	       (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	/* A TCP listener on a port it will want back: its connections, and
+	   so their TIME_WAIT sockets, inherit the option. */
+	if (inet && inet_with_port((struct sockaddr *)&ss, len) &&
+	    sock_int(fd, SOL_SOCKET, SO_TYPE) == SOCK_STREAM &&
+	    sock_int(fd, SOL_SOCKET, SO_REUSEADDR) == 0)
+		set = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0;
+	if (pb__real_listen(fd, backlog) == 0) {
+		errno = saved;
+		return 0;
+	}
+	err = errno;
+	if (set)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof(off));
 	/* Two bound sockets with SO_REUSEADDR: the conflict shows here. */
-	if (err == EADDRINUSE &&
-	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
-	    (m = mem_get()) != NULL) {
+	if (err == EADDRINUSE && inet && (m = mem_get()) != NULL) {
 		explain(m, fd, (struct sockaddr *)&ss, len, SOCK_STREAM, err,
 			"listen", 0, "");
 		mem_put(m);
