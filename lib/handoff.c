@@ -835,14 +835,15 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 			break;
 		}
 		r = offer(conn, &mh, &w);
+		/* Only now give up the path, and before the close the
+		   successor waits for: it creates its own control socket
+		   there once the connection has closed. */
+		if (r == 0)
+			unlink_own_path(ctl);
 		pb__close_keep_errno(conn);
 	} while (r == 1);
 	while (ps.n > 0)
 		drop(&ps, ps.n - 1);
-	/* Only now give up the path: the successor creates its own control
-	   socket there once the connection has closed. */
-	if (r == 0)
-		unlink_own_path(ctl);
 	release_signals(&w);
 	free(gb);
 	if (r == 0)
