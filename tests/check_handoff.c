@@ -1808,7 +1808,10 @@ static int stranger(void *arg)
 	PBT_REQUIRE(setresuid(65534, 65534, 65534) == 0);
 	c = raw_connect(f->sock, 0);
 	PBT_REQUIRE(c >= 0);
-	PBT_REQUIRE(send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
+	/* The giver may have closed it already, its uid checked (a slow
+	   stranger, under valgrind): the hello then fails. */
+	PBT_REQUIRE(send(c, PB_HANDOFF_MAGIC, 4, MSG_NOSIGNAL) == 4 ||
+		    errno == EPIPE || errno == ECONNRESET);
 	PBT_REQUIRE(write(f->ready, "x", 1) == 1);
 	/* Closed without a word (its hello unread: a reset): no
 	   descriptor for a stranger. */
@@ -1959,10 +1962,10 @@ START_TEST(give_vanished_peers_time_out)
 	vanishing_peers(d.sock, pids);
 	t = now_ms();
 	errno = 0;
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 1000), -1);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 500), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 990 && t < 3000, "give took %ld ms", t);
+	ck_assert_msg(t >= 490 && t < 2500, "give took %ld ms", t);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(reap_within(pids[i], 5000) == 0, "peer %d", i);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
