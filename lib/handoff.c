@@ -686,20 +686,21 @@ static int accept_successor(int ctl, struct pendings *ps, const struct waits *w)
 		}
 		if (found >= 0)
 			return found;
-		for (k = 0; r > 0 && (pfd[0].revents & POLLIN) &&
-			    k < PB_HANDOFF_PENDING; k++) {
+		/* One connection a round, each after poll said one is
+		   there: a ctl the caller made blocking never blocks here. */
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
 			c = accept4(ctl, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 			if (c < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK ||
-				    errno == EINTR || errno == ECONNABORTED)
-					break;
-				return -errno;
+				if (errno != EAGAIN && errno != EWOULDBLOCK &&
+				    errno != EINTR && errno != ECONNABORTED)
+					return -errno;
+				goto next;
 			}
 			/* Another uid, or one that says something else or
 			   nothing ever: closed, skipped. */
 			if (peer_trusted(c) < 0 || (h = said_hello(c)) < 0) {
 				close(c);
-				continue;
+				goto next;
 			}
 			if (h == 1)
 				return c;
@@ -713,6 +714,7 @@ static int accept_successor(int ctl, struct pendings *ps, const struct waits *w)
 			p[ps->n].until = now + PB_HANDOFF_HELLO_MS;
 			ps->n++;
 		}
+next:
 		if (past(w->deadline))
 			return -ETIMEDOUT;
 	}

@@ -2056,6 +2056,26 @@ START_TEST(give_removes_only_its_own_socket)
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	ck_assert_int_eq(access(ctlpath, F_OK), 0);
 
+	/* A control socket made by other means, bound at a relative path:
+	   looked up from wherever the program is now, the path may name
+	   another file; it is left alone. */
+	ck_assert_int_eq(chdir(run), 0);
+	ctl = raw_listener("rel");
+	ck_assert_int_ge(ctl, 0);
+	ck_assert_int_eq(chdir(data), 0);
+	f = open("rel", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	ck_assert_int_ge(f, 0);
+	close(f);
+	rs.sock = "rel";
+	pid = fork_child(relisten_successor, &rs);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
+	close(ctl);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	ck_assert_int_eq(access("rel", F_OK), 0);
+	ck_assert_int_eq(unlink("rel"), 0);
+	snprintf(tmp, sizeof(tmp), "%s/rel", run);
+	ck_assert_int_eq(unlink(tmp), 0);	/* still there, too */
+
 	/* A relative path whose absolute form does not fit sun_path. */
 	memset(deep, 'd', 100);
 	deep[100] = '\0';
