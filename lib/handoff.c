@@ -19,16 +19,27 @@
  *   old       -> removes its control path, closes: the successor returns
  *                on that EOF, and may create its own control socket there.
  * Until the ack, nothing changes for the old server: on any failure it
- * keeps its path and can hand off again.  Only a peer with the same uid,
- * or root, is served, on either side.
+ * keeps its path and can hand off again.  A successor that goes away
+ * before its ack (killed by its service manager) is skipped like a silent
+ * one, and the next one served.  The old server that closes with the ack
+ * unread never saw it: the successor reads that reset as a failed take,
+ * for the old server keeps serving.  Only a peer with the same uid, or
+ * root, is served, on either side.
+ *
+ * The control socket is bound at an absolute path, so that the path the
+ * old server removes is its own socket's wherever the program has moved
+ * since (chdir), never a file of the program's.
  *
  * The peer is another process, possibly hostile even with our uid: every
  * byte and every descriptor it sends is checked before anything is kept,
- * every wait (connect included) ends at the caller's deadline, and a
- * signal only restarts the wait it interrupted, never extends it.
+ * and every wait (connect included) ends at the caller's deadline, or
+ * at once when a signal handler runs: the caller's Ctrl-C, or a service
+ * manager's stop, is not held up by a hand-off.
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +48,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "handoff.h"
 #include "internal.h"
@@ -216,9 +228,45 @@ int pb__handoff_fd_kind(int fd)
 							   : PB__FD_WRONG;
 }
 
-/* ---- waiting, within a deadline (-1: none) */
+/* ---- waiting, within a deadline, until a caught signal */
 
-/* Milliseconds left for poll(2): -1 without a deadline, 0 once past. */
+/*
+ * Every call runs with the catchable asynchronous signals blocked and
+ * waits in ppoll(2) with the caller's own mask: a signal that comes while
+ * the call is not waiting stays pending, and the next wait ends on it at
+ * once (the pselect(2) pattern).  With poll(2) alone, a handler that ran
+ * between two waits would go unnoticed and the next wait would sleep its
+ * whole time.  Signals that faults and traps raise are never blocked: the
+ * kernel kills a thread that raises one it blocks, and a seccomp filter's
+ * SIGSYS must reach its handler.
+ */
+struct waits {
+	int64_t deadline;	/* pb__now_ms() time; -1: none */
+	sigset_t caller;	/* the caller's mask, restored on return */
+};
+
+static void hold_signals(struct waits *w, int timeout_ms)
+{
+	static const int sync_signals[] = {
+		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
+	};
+	sigset_t set;
+	size_t i;
+
+	sigfillset(&set);
+	for (i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
+		sigdelset(&set, sync_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, &w->caller);
+	w->deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
+}
+
+/* A signal that came meanwhile is handled here, as the call returns. */
+static void release_signals(const struct waits *w)
+{
+	pthread_sigmask(SIG_SETMASK, &w->caller, NULL);
+}
+
+/* Milliseconds left: -1 without a deadline, 0 once past. */
 static int ms_left(int64_t deadline)
 {
 	int64_t left;
@@ -236,37 +284,49 @@ static int past(int64_t deadline)
 	return deadline >= 0 && pb__now_ms() >= deadline;
 }
 
-/* Wait for events on fd until deadline.  0, or -errno.  A caught signal
-   restarts the wait with what is left of the time. */
-static int wait_for(int fd, short events, int64_t deadline)
+/* ppoll(2) for ms (-1: without bound) with the caller's mask: the number
+   of ready descriptors, 0 when the time is up, -EINTR when a handler ran,
+   or -errno.  A signal that is ignored runs no handler: the kernel goes
+   on waiting by itself. */
+static int wait_fds(struct pollfd *p, nfds_t n, int ms, const struct waits *w)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct timespec ts;
 	int r;
 
-	for (;;) {
-		r = poll(&p, 1, ms_left(deadline));
-		if (r > 0)
-			return 0;
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	r = ppoll(p, n, ms < 0 ? NULL : &ts, &w->caller);
+	return r < 0 ? -errno : r;
 }
 
-/* Sleep up to ms, never past deadline (a signal may end it early). */
-static void pause_ms(int ms, int64_t deadline)
+/* Wait for events on fd until the deadline: 0, -ETIMEDOUT, -EINTR, or
+   -errno. */
+static int wait_for(int fd, short events, const struct waits *w)
 {
-	int left = ms_left(deadline);
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = wait_fds(&p, 1, ms_left(w->deadline), w);
+
+	if (r > 0)
+		return 0;
+	return r == 0 ? -ETIMEDOUT : r;
+}
+
+/* Sleep up to ms, never past the deadline: 0, or -EINTR. */
+static int pause_ms(int ms, const struct waits *w)
+{
+	int left = ms_left(w->deadline);
 
 	if (left >= 0 && left < ms)
 		ms = left;
-	if (ms > 0)
-		poll(NULL, 0, ms);
+	if (ms > 0 && wait_fds(NULL, 0, ms, w) == -EINTR)
+		return -EINTR;
+	return 0;
 }
 
-/* One message on a non-blocking socket, whole, before deadline. */
-static int send_msg(int fd, const struct msghdr *mh, int64_t deadline)
+/* One message on a non-blocking socket, whole, before the deadline.  The
+   socket calls never block, so no handler runs in them: EINTR from one
+   is only tried again. */
+static int send_msg(int fd, const struct msghdr *mh, const struct waits *w)
 {
 	int r;
 
@@ -277,13 +337,13 @@ static int send_msg(int fd, const struct msghdr *mh, int64_t deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_for(fd, POLLOUT, deadline);
+		r = wait_for(fd, POLLOUT, w);
 		if (r < 0)
 			return r;
 	}
 }
 
-static int send_bytes(int fd, void *buf, size_t len, int64_t deadline)
+static int send_bytes(int fd, void *buf, size_t len, const struct waits *w)
 {
 	struct msghdr mh;
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
@@ -291,14 +351,15 @@ static int send_bytes(int fd, void *buf, size_t len, int64_t deadline)
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	return send_msg(fd, &mh, deadline);
+	return send_msg(fd, &mh, w);
 }
 
-/* A message of at most size bytes, before deadline, with no room for
+/* A message of at most size bytes, before the deadline, with no room for
    ancillary data: descriptors a peer attaches are closed by the kernel,
-   and *flags has MSG_CTRUNC.  Its length (0: end of file), or -errno. */
+   and *flags has MSG_CTRUNC.  Its length (0: end of file), or -errno.
+   w NULL: no wait at all (-ETIMEDOUT when nothing is there). */
 static ssize_t recv_bytes(int fd, void *buf, size_t size, int *flags,
-			  int64_t deadline)
+			  const struct waits *w)
 {
 	struct msghdr mh;
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
@@ -318,7 +379,9 @@ static ssize_t recv_bytes(int fd, void *buf, size_t size, int *flags,
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_for(fd, POLLIN, deadline);
+		if (!w)
+			return -ETIMEDOUT;
+		r = wait_for(fd, POLLIN, w);
 		if (r < 0)
 			return r;
 	}
@@ -356,6 +419,35 @@ static int peer_trusted(int fd)
 /* ---- listening for a successor */
 
 /*
+ * path made absolute against the current directory, into out (size
+ * bytes, sun_path's): 0, or -ENAMETOOLONG when it does not fit, or
+ * getcwd's -errno.  The giver removes the path its control socket is
+ * bound to once a successor holds the sockets; bound relative, that path
+ * would be looked up from wherever the program is by then, and could
+ * name another file of the program's.
+ */
+static int absolute_path(const char *path, char *out, size_t size)
+{
+	size_t n = strlen(path), d;
+
+	if (path[0] == '/') {
+		if (n >= size)
+			return -ENAMETOOLONG;
+		memcpy(out, path, n + 1);
+		return 0;
+	}
+	if (!getcwd(out, size))
+		return errno == ERANGE ? -ENAMETOOLONG : -errno;
+	d = strlen(out);
+	if (d > 1)
+		out[d++] = '/';	/* "/" ends in one already */
+	if (n >= size - d)
+		return -ENAMETOOLONG;
+	memcpy(out + d, path, n + 1);
+	return 0;
+}
+
+/*
  * Starters of one path take turns: each holds an exclusive flock(2) on
  * the path's directory from its first bind to its listen, so the check
  * "nobody answers there" and the unlink and bind that follow it are one
@@ -363,13 +455,12 @@ static int peer_trusted(int fd)
  * find the first one's fresh socket not yet listening (refused: "stale")
  * and remove it, and both would succeed.  A process that removes the path
  * without taking the lock is outside this rule.  The locked directory
- * descriptor, or -errno.
+ * descriptor, or -errno (-EINTR: a handler ran while it waited).
  */
-static int lock_dir(const char *path)
+static int lock_dir(const char *path, struct waits *w)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *slash = strrchr(path, '/');
-	int64_t deadline;
 	int d, r, wait = 1;
 
 	if (!slash) {
@@ -384,18 +475,21 @@ static int lock_dir(const char *path)
 	d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d < 0)
 		return -errno;
-	deadline = pb__now_ms() + PB_HANDOFF_LOCK_MS;
+	w->deadline = pb__now_ms() + PB_HANDOFF_LOCK_MS;
 	while (flock(d, LOCK_EX | LOCK_NB) < 0) {
 		r = -errno;
 		if (r != -EWOULDBLOCK && r != -EINTR) {
 			pb__close_keep_errno(d);
 			return r;
 		}
-		if (past(deadline)) {
+		if (past(w->deadline)) {
 			pb__close_keep_errno(d);
 			return -ETIMEDOUT;
 		}
-		pause_ms(wait, deadline);
+		if (pause_ms(wait, w) < 0) {
+			pb__close_keep_errno(d);
+			return -EINTR;
+		}
 		if (wait < 8)
 			wait *= 2;
 	}
@@ -458,30 +552,41 @@ static int claim_path(int fd, const struct sockaddr_un *sun, socklen_t len,
 
 PB_EXPORT int pb_handoff_listen(const char *path)
 {
+	char abs[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct sockaddr_un sun;
+	struct waits w;
 	socklen_t len;
-	int fd, dir, r, saved = errno;
+	int fd = -1, dir, r, saved = errno;
 
-	r = fill_sun(&sun, path, &len);
+	if (!path || !*path)
+		return pb__ret(-EINVAL);
+	r = absolute_path(path, abs, sizeof(abs));
 	if (r < 0)
 		return pb__ret(r);
-	dir = lock_dir(path);
-	if (dir < 0)
-		return pb__ret(dir);
+	r = fill_sun(&sun, abs, &len);
+	if (r < 0)
+		return pb__ret(r);
+	hold_signals(&w, -1);
+	dir = lock_dir(abs, &w);
+	if (dir < 0) {
+		r = dir;
+		goto out;
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		r = -errno;
 		goto out;
 	}
-	r = claim_path(fd, &sun, len, path);
+	r = claim_path(fd, &sun, len, abs);
 	if (r == 0 && listen(fd, PB_HANDOFF_BACKLOG) < 0) {
 		r = -errno;
-		unlink(path);
+		unlink(abs);
 	}
 out:
 	/* Unlocked only now that the socket listens: a starter that comes
 	   next finds it alive. */
 	pb__close_keep_errno(dir);
+	release_signals(&w);
 	if (r < 0) {
 		pb__close_keep_errno(fd);
 		return pb__ret(r);
@@ -492,9 +597,15 @@ out:
 
 /* ---- giving */
 
+/* Connections accepted that have not said hello yet. */
 struct pending {
 	int fd;
 	int64_t until;		/* closed if still silent then */
+};
+
+struct pendings {
+	struct pending p[PB_HANDOFF_PENDING];
+	int n;
 };
 
 /* Has conn said hello?  1 yes, 0 not yet, -errno: it is no successor. */
@@ -504,7 +615,7 @@ static int said_hello(int conn)
 	ssize_t got;
 	int flags = 0;
 
-	got = recv_bytes(conn, buf, sizeof(buf), &flags, 0);
+	got = recv_bytes(conn, buf, sizeof(buf), &flags, NULL);
 	if (got == -ETIMEDOUT)
 		return 0;
 	if (got < 0)
@@ -512,10 +623,10 @@ static int said_hello(int conn)
 	return pb__handoff_check_hello(buf, (size_t)got, flags) == 0 ? 1 : -EPROTO;
 }
 
-static void drop(struct pending *p, int *np, int i)
+static void drop(struct pendings *ps, int i)
 {
-	close(p[i].fd);
-	p[i] = p[--*np];
+	close(ps->p[i].fd);
+	ps->p[i] = ps->p[--ps->n];
 }
 
 /*
@@ -524,22 +635,23 @@ static void drop(struct pending *p, int *np, int i)
  * PB_HANDOFF_HELLO_MS at most; a connection of another uid, one that says
  * anything else or closes is dropped, and when all places are taken the
  * oldest silent one makes room: no peer holds the call while a successor
- * waits.  The connection, or -errno.
+ * waits.  The others stay in ps for the next round, should this one fail.
+ * The connection, or -errno.
  */
-static int accept_successor(int ctl, int64_t deadline)
+static int accept_successor(int ctl, struct pendings *ps, const struct waits *w)
 {
-	struct pending p[PB_HANDOFF_PENDING];
 	struct pollfd pfd[PB_HANDOFF_PENDING + 1];
-	int np = 0, found = -1, i, k, h, r, ms, c, oldest;
+	struct pending *p = ps->p;
+	int found = -1, i, k, h, r, ms, c, oldest;
 	int64_t now;
 
 	for (;;) {
 		now = pb__now_ms();
-		ms = ms_left(deadline);
+		ms = ms_left(w->deadline);
 		pfd[0].fd = ctl;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
-		for (i = 0; i < np; i++) {
+		for (i = 0; i < ps->n; i++) {
 			int64_t left = p[i].until - now;
 
 			if (left < 0)
@@ -550,93 +662,131 @@ static int accept_successor(int ctl, int64_t deadline)
 			pfd[i + 1].events = POLLIN;
 			pfd[i + 1].revents = 0;
 		}
-		r = poll(pfd, (nfds_t)np + 1, ms);
-		if (r < 0 && errno != EINTR) {
-			r = -errno;
-			break;
-		}
+		r = wait_fds(pfd, (nfds_t)ps->n + 1, ms, w);
+		if (r < 0)
+			return r;
 		now = pb__now_ms();
 		/* From the last: a dropped entry takes the last one's place,
 		   which was looked at already. */
-		for (i = np - 1; i >= 0; i--) {
+		for (i = ps->n - 1; i >= 0; i--) {
 			if (r > 0 && pfd[i + 1].revents) {
 				k = said_hello(p[i].fd);
 				if (k == 1) {
 					found = p[i].fd;
-					p[i] = p[--np];
+					p[i] = p[--ps->n];
 					break;
 				}
 				if (k < 0) {
-					drop(p, &np, i);
+					drop(ps, i);
 					continue;
 				}
 			}
 			if (p[i].until <= now)
-				drop(p, &np, i);
+				drop(ps, i);
 		}
 		if (found >= 0)
-			break;
-		for (k = 0; r > 0 && (pfd[0].revents & POLLIN) &&
-			    k < PB_HANDOFF_PENDING; k++) {
+			return found;
+		/* One connection a round, each after poll said one is
+		   there: a ctl the caller made blocking never blocks here. */
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
 			c = accept4(ctl, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 			if (c < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK ||
-				    errno == EINTR || errno == ECONNABORTED)
-					break;
-				r = -errno;
-				goto out;
+				if (errno != EAGAIN && errno != EWOULDBLOCK &&
+				    errno != EINTR && errno != ECONNABORTED)
+					return -errno;
+				goto next;
 			}
 			/* Another uid, or one that says something else or
 			   nothing ever: closed, skipped. */
 			if (peer_trusted(c) < 0 || (h = said_hello(c)) < 0) {
 				close(c);
-				continue;
+				goto next;
 			}
-			if (h == 1) {
-				found = c;
-				break;
-			}
-			if (np == PB_HANDOFF_PENDING) {
-				for (oldest = 0, i = 1; i < np; i++)
+			if (h == 1)
+				return c;
+			if (ps->n == PB_HANDOFF_PENDING) {
+				for (oldest = 0, i = 1; i < ps->n; i++)
 					if (p[i].until < p[oldest].until)
 						oldest = i;
-				drop(p, &np, oldest);
+				drop(ps, oldest);
 			}
-			p[np].fd = c;
-			p[np].until = now + PB_HANDOFF_HELLO_MS;
-			np++;
+			p[ps->n].fd = c;
+			p[ps->n].until = now + PB_HANDOFF_HELLO_MS;
+			ps->n++;
 		}
-		if (found >= 0)
-			break;
-		if (past(deadline)) {
-			r = -ETIMEDOUT;
-			break;
-		}
+next:
+		if (past(w->deadline))
+			return -ETIMEDOUT;
 	}
-out:
-	while (np > 0)
-		drop(p, &np, np - 1);
-	if (found >= 0)
-		return found;
-	return r < 0 ? r : -ETIMEDOUT;
 }
+
+/*
+ * Send the message to conn, a connection that said hello, and wait for
+ * its ack: 0 when it came; 1 when the peer went away first (a successor
+ * killed by its service manager), at whatever point, or answered
+ * something else: it is skipped, and the descriptors it may have got died
+ * with it or are its own business; or -errno (the deadline, a signal, a
+ * failing system call).
+ */
+static int offer(int conn, const struct msghdr *mh, const struct waits *w)
+{
+	char ack[8];
+	ssize_t got;
+	int r, flags = 0;
+
+	r = send_msg(conn, mh, w);
+	if (r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN)
+		return 1;
+	if (r < 0)
+		return r;
+	got = recv_bytes(conn, ack, sizeof(ack), &flags, w);
+	if (got == 0 || got == -ECONNRESET)
+		return 1;
+	if (got < 0)
+		return (int)got;
+	return pb__handoff_check_ack(ack, (size_t)got, flags) == 0 ? 0 : 1;
+}
+
+/* Remove the path ctl is bound to, if it still leads to a socket.  A
+   relative path (a ctl not made by pb_handoff_listen) is left alone: it
+   would be looked up from the current directory, maybe another one than
+   at bind time.  A full sun_path has no NUL: end is its terminator. */
+static void unlink_own_path(int ctl)
+{
+	struct {
+		struct sockaddr_un un;
+		char end;
+	} self;
+	socklen_t len = sizeof(self.un);
+	struct stat st;
+
+	memset(&self, 0, sizeof(self));
+	if (getsockname(ctl, (struct sockaddr *)&self.un, &len) < 0 ||
+	    self.un.sun_family != AF_UNIX || self.un.sun_path[0] != '/')
+		return;
+	if (lstat(self.un.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(self.un.sun_path);
+}
+
+/* What the giver sends, off its stack. */
+struct give_buf {
+	char msg[PB_HANDOFF_BUF];
+	union {		/* last: clang sees CMSG_SPACE as variable */
+		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+};
 
 PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 			      int n, int timeout_ms)
 {
-	union {
-		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
-		struct cmsghdr align;
-	} cbuf;
-	char *msg, ack[8];
-	struct sockaddr_un self;
-	socklen_t selflen = sizeof(self);
+	struct give_buf *gb;
+	struct pendings ps;
+	struct waits w;
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
-	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
-	ssize_t got;
-	int conn = -1, i, r, len, flags = 0, saved = errno;
+	int conn, i, r, len, saved = errno;
 
 	if (ctl < 0 || !fds || n < 1 || n > PB_HANDOFF_MAX)
 		return pb__ret(-EINVAL);
@@ -654,65 +804,106 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 		if (r == PB__FD_WRONG)
 			return pb__ret(-EINVAL);
 	}
-	msg = malloc(PB_HANDOFF_BUF);
-	if (!msg)
+	gb = calloc(1, sizeof(*gb));
+	if (!gb)
 		return -1;
-	len = pb__handoff_build(msg, PB_HANDOFF_BUF, names, n);
+	len = pb__handoff_build(gb->msg, sizeof(gb->msg), names, n);
 	if (len < 0) {
-		r = len;
-		goto out;
+		free(gb);
+		return pb__ret(len);
 	}
-
-	conn = accept_successor(ctl, deadline);
-	if (conn < 0) {
-		r = conn;
-		conn = -1;
-		goto out;
-	}
-
 	memset(&mh, 0, sizeof(mh));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = msg;
+	iov.iov_base = gb->msg;
 	iov.iov_len = (size_t)len;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.b;
+	mh.msg_control = gb->cbuf.b;
 	mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
 	c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
 	memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
-	r = send_msg(conn, &mh, deadline);
-	if (r < 0)
-		goto out;
-	/* Done when the successor says it holds them.  An end of file or
-	   another answer is a protocol failure; a failing recv says why. */
-	got = recv_bytes(conn, ack, sizeof(ack), &flags, deadline);
-	if (got < 0) {
-		r = (int)got;
-		goto out;
-	}
-	r = pb__handoff_check_ack(ack, (size_t)got, flags);
-	if (r < 0)
-		goto out;
-	/* Only now give up the path: the successor creates its own control
-	   socket there once this connection closes. */
-	memset(&self, 0, sizeof(self));
-	if (getsockname(ctl, (struct sockaddr *)&self, &selflen) == 0 &&
-	    self.sun_family == AF_UNIX && self.sun_path[0])
-		unlink(self.sun_path);
-	r = 0;
-out:
-	if (conn >= 0)
+
+	hold_signals(&w, timeout_ms);
+	ps.n = 0;
+	/* Each round serves one peer that said hello; one that goes away
+	   before its ack leaves the others, pending or to come, their turn.
+	   Bounded by the deadline, or ended by a signal, as every wait. */
+	do {
+		conn = accept_successor(ctl, &ps, &w);
+		if (conn < 0) {
+			r = conn;
+			break;
+		}
+		r = offer(conn, &mh, &w);
+		/* Only now give up the path, and before the close the
+		   successor waits for: it creates its own control socket
+		   there once the connection has closed. */
+		if (r == 0)
+			unlink_own_path(ctl);
 		pb__close_keep_errno(conn);
-	free(msg);
+	} while (r == 1);
+	while (ps.n > 0)
+		drop(&ps, ps.n - 1);
+	release_signals(&w);
+	free(gb);
 	if (r == 0)
 		errno = saved;
 	return pb__ret(r);
 }
 
 /* ---- taking */
+
+/* The environment variables a take writes, and what they held before. */
+static const char *const env_names[] = {
+	"PORTBIND_FDS", "PORTBIND_FDINOS", "PORTBIND_FDNAMES", "PORTBIND_PID"
+};
+#define ENV_COUNT (sizeof(env_names) / sizeof(env_names[0]))
+
+struct env_before {
+	char *value[ENV_COUNT];	/* a copy; NULL: unset */
+};
+
+static void env_forget(struct env_before *e)
+{
+	size_t i;
+
+	for (i = 0; i < ENV_COUNT; i++) {
+		free(e->value[i]);
+		e->value[i] = NULL;
+	}
+}
+
+static int env_save(struct env_before *e)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < ENV_COUNT; i++) {
+		v = getenv(env_names[i]);
+		e->value[i] = v ? strdup(v) : NULL;
+		if (v && !e->value[i]) {
+			env_forget(e);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Put back what was there: a failed take leaves no trace, nor erases
+   what an earlier hand-off or the program recorded. */
+static void env_restore(const struct env_before *e)
+{
+	size_t i;
+
+	for (i = 0; i < ENV_COUNT; i++) {
+		if (e->value[i])
+			setenv(env_names[i], e->value[i], 1);
+		else
+			unsetenv(env_names[i]);
+	}
+}
 
 /* Write the checked set into the environment, where pb_adopt finds it. */
 static int record(const int *fds, const char *names, size_t names_len, int n)
@@ -746,10 +937,10 @@ static int record(const int *fds, const char *names, size_t names_len, int n)
 	if (r < 0)
 		goto out;
 	pb__fmt(pid, sizeof(pid), "%d", (int)getpid());
-	if (setenv("PORTBIND_FDS", list, 1) < 0 ||
-	    setenv("PORTBIND_FDINOS", inos, 1) < 0 ||
-	    setenv("PORTBIND_FDNAMES", nm, 1) < 0 ||
-	    setenv("PORTBIND_PID", pid, 1) < 0)
+	if (setenv(env_names[0], list, 1) < 0 ||
+	    setenv(env_names[1], inos, 1) < 0 ||
+	    setenv(env_names[2], nm, 1) < 0 ||
+	    setenv(env_names[3], pid, 1) < 0)
 		r = -errno;
 out:
 	free(list);
@@ -759,12 +950,12 @@ out:
 }
 
 /*
- * Connect fd to sun before deadline.  A non-blocking AF_UNIX connect fails
- * with EAGAIN while the listener's backlog is full (a server that does not
- * accept): tried again, with growing pauses, until the deadline.
+ * Connect fd to sun before the deadline.  A non-blocking AF_UNIX connect
+ * fails with EAGAIN while the listener's backlog is full (a server that
+ * does not accept): tried again, with growing pauses, until the deadline.
  */
 static int connect_by(int fd, const struct sockaddr_un *sun, socklen_t len,
-		      int64_t deadline)
+		      const struct waits *w)
 {
 	int r, wait = 1, err;
 
@@ -777,7 +968,7 @@ static int connect_by(int fd, const struct sockaddr_un *sun, socklen_t len,
 		if (r == -EINPROGRESS || r == -EALREADY) {
 			socklen_t el = sizeof(err);
 
-			r = wait_for(fd, POLLOUT, deadline);
+			r = wait_for(fd, POLLOUT, w);
 			if (r < 0)
 				return r;
 			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
@@ -786,9 +977,10 @@ static int connect_by(int fd, const struct sockaddr_un *sun, socklen_t len,
 		}
 		if (r != -EAGAIN && r != -EINTR)
 			return r;
-		if (past(deadline))
+		if (past(w->deadline))
 			return -ETIMEDOUT;
-		pause_ms(wait, deadline);
+		if (pause_ms(wait, w) < 0)
+			return -EINTR;
 		if (wait < 16)
 			wait *= 2;
 	}
@@ -817,54 +1009,26 @@ struct take_buf {
 	int fds[PB_HANDOFF_MAX];
 	unsigned char kinds[PB_HANDOFF_MAX];
 	char msg[PB_HANDOFF_BUF];
+	size_t len;			/* of the message in msg */
 	union {		/* last: clang sees CMSG_SPACE as variable */
 		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} cbuf;
 };
 
-PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
+/* The predecessor's message on fd, its descriptors in tb->fds (*nfds of
+   them, ours to close from here on, whatever else is wrong with it): the
+   number of descriptors of a message checked in full, or -errno. */
+static int receive_set(int fd, struct take_buf *tb, size_t *nfds,
+		       const struct waits *w)
 {
-	struct sockaddr_un sun;
 	struct pb__handoff_rx rx;
-	struct take_buf *tb = NULL;
 	struct msghdr mh;
 	struct iovec iov;
 	struct cmsghdr *c;
-	int64_t deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
-	socklen_t len;
-	char hello[] = PB_HANDOFF_MAGIC, ack = PB_HANDOFF_ACK;
 	ssize_t got;
-	size_t i, nfds = 0, other = 0;
-	int fd, r, n, saved = errno;
-
-	r = fill_sun(&sun, path, &len);
-	if (r < 0)
-		return pb__ret(r);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	r = connect_by(fd, &sun, len, deadline);
-	if (r < 0) {
-		pb__close_keep_errno(fd);
-		/* Nobody there: a first start, nothing to take. */
-		if (r == -ENOENT || r == -ECONNREFUSED) {
-			errno = saved;
-			return 0;
-		}
-		return pb__ret(r);
-	}
-	r = peer_trusted(fd);
-	if (r < 0)
-		goto out;
-	r = send_bytes(fd, hello, PB_HANDOFF_MAGIC_LEN, deadline);
-	if (r < 0)
-		goto out;
-	tb = malloc(sizeof(*tb));
-	if (!tb) {
-		r = -ENOMEM;
-		goto out;
-	}
+	size_t i, other = 0;
+	int r;
 
 	for (;;) {
 		memset(&mh, 0, sizeof(mh));
@@ -878,69 +1042,129 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 		if (got >= 0)
 			break;
 		r = -errno;
+		/* Closed before it sent anything, its end full of our
+		   unread hello: as a close without a word, no hand-off. */
+		if (r == -ECONNRESET)
+			return -EPROTO;
 		if (r == -EAGAIN || r == -EWOULDBLOCK)
-			r = wait_for(fd, POLLIN, deadline);
+			r = wait_for(fd, POLLIN, w);
 		else if (r == -EINTR)
 			r = 0;
 		if (r < 0)
-			goto out;
+			return r;
 	}
-	/* Every descriptor that came is ours to close until all is checked,
-	   whatever else is wrong with the message. */
 	if (mh.msg_controllen > 0) {
 		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (c->cmsg_len < CMSG_LEN(0))
 				break;
 			if (c->cmsg_level == SOL_SOCKET &&
 			    c->cmsg_type == SCM_RIGHTS)
-				keep_fds(c, tb->fds, &nfds);
+				keep_fds(c, tb->fds, nfds);
 			else
 				other++;
 		}
 	}
-	for (i = 0; i < nfds; i++) {
+	for (i = 0; i < *nfds; i++) {
 		r = pb__handoff_fd_kind(tb->fds[i]);
 		tb->kinds[i] = r < 0 ? PB__FD_WRONG : (unsigned char)r;
 	}
 	rx.msg_flags = mh.msg_flags;
-	rx.nfds = nfds;
+	rx.nfds = *nfds;
 	rx.other_cmsgs = other;
 	rx.kinds = tb->kinds;
-	n = pb__handoff_check_msg(tb->msg, (size_t)got, &rx);
+	tb->len = (size_t)got;
+	/* An end of file reads as an empty message: EPROTO too. */
+	return pb__handoff_check_msg(tb->msg, (size_t)got, &rx);
+}
+
+PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
+{
+	struct env_before env;
+	struct sockaddr_un sun;
+	struct take_buf *tb = NULL;
+	struct waits w;
+	socklen_t len;
+	char hello[] = PB_HANDOFF_MAGIC, ack = PB_HANDOFF_ACK, eof[8];
+	ssize_t got;
+	size_t i, nfds = 0;
+	int fd, r, n = 0, fl, recorded = 0, saved = errno;
+
+	r = fill_sun(&sun, path, &len);
+	if (r < 0)
+		return pb__ret(r);
+	memset(&env, 0, sizeof(env));
+	hold_signals(&w, timeout_ms);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = connect_by(fd, &sun, len, &w);
+	if (r == -ENOENT || r == -ECONNREFUSED) {
+		/* Nobody there: a first start, nothing to take. */
+		r = 0;
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	r = peer_trusted(fd);
+	if (r < 0)
+		goto out;
+	r = send_bytes(fd, hello, PB_HANDOFF_MAGIC_LEN, &w);
+	if (r == -EPIPE || r == -ECONNRESET)
+		r = -EPROTO;	/* closed without a word */
+	if (r < 0)
+		goto out;
+	tb = malloc(sizeof(*tb));
+	if (!tb) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n = receive_set(fd, tb, &nfds, &w);
 	if (n < 0) {
 		r = n;
 		goto out;
 	}
 	/* Checked in full: only now is anything kept. */
-	r = record(tb->fds, tb->msg + sizeof(struct pb__handoff_hdr),
-		   (size_t)got - sizeof(struct pb__handoff_hdr), n);
+	r = env_save(&env);
 	if (r < 0)
 		goto out;
-	r = send_bytes(fd, &ack, 1, deadline);
-	if (r < 0) {
-		/* Not acknowledged: the old server keeps serving, and these
-		   numbers must not be adopted later. */
-		unsetenv("PORTBIND_FDS");
-		unsetenv("PORTBIND_FDINOS");
-		unsetenv("PORTBIND_FDNAMES");
-		unsetenv("PORTBIND_PID");
+	recorded = 1;
+	r = record(tb->fds, tb->msg + sizeof(struct pb__handoff_hdr),
+		   tb->len - sizeof(struct pb__handoff_hdr), n);
+	if (r < 0)
 		goto out;
-	}
-	/* The old server frees its control path, then closes: wait for
-	   that (within the deadline), so the path is free when we return. */
-	{
-		char eof[8];
-		int fl;
-
-		(void)recv_bytes(fd, eof, sizeof(eof), &fl, deadline);
+	r = send_bytes(fd, &ack, 1, &w);
+	/* Gone before our answer: it never saw it, and keeps serving. */
+	if (r == -EPIPE || r == -ECONNRESET)
+		r = -ECONNRESET;
+	if (r < 0)
+		goto out;
+	/*
+	 * The old server frees its control path, then closes: wait for that
+	 * (within the deadline), so that the path is free when we return.
+	 * It closes with our answer unread (its own deadline ran out, or a
+	 * signal ended its call): a reset, and it goes on serving with its
+	 * path, so the hand-off did not happen.  An end of file is the
+	 * hand-off done; the deadline or a signal during this wait only ends
+	 * a courtesy: the answer is sent, the descriptors ours.
+	 */
+	got = recv_bytes(fd, eof, sizeof(eof), &fl, &w);
+	if (got == -ECONNRESET) {
+		r = -ECONNRESET;
+		goto out;
 	}
 	r = n;
 	nfds = 0;	/* kept */
 out:
+	if (r < 0 && recorded)
+		env_restore(&env);
+	env_forget(&env);
 	for (i = 0; i < nfds; i++)
 		pb__close_keep_errno(tb->fds[i]);
 	free(tb);
 	pb__close_keep_errno(fd);
+	release_signals(&w);
 	if (r >= 0)
 		errno = saved;
 	return pb__ret(r);
