@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -179,22 +180,29 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 
 /*
  * Sleep until deadline (pb__now_ms time) with the caller's signal mask
- * orig: 0 at the deadline, -EINTR as soon as a signal handler has run,
+ * orig, watching sfd (a signalfd, or -1): 0 at the deadline, -EINTR when
+ * sfd becomes readable, -EINTR as soon as a signal handler has run,
  * whether the signal came during this sleep or while it was blocked
  * during the attempt and diagnosis before it (ppoll unblocks and sleeps
  * in one step, so a pending signal ends the sleep at once).  Any other
  * failure ends the sleep early: the caller's loop is bounded.
  */
-static int sleep_until(int64_t deadline, const sigset_t *orig)
+static int sleep_until(int64_t deadline, const sigset_t *orig, int sfd)
 {
 	int64_t left = deadline - pb__now_ms();
+	struct pollfd p = { .fd = sfd, .events = POLLIN };
 	struct timespec ts;
+	int r;
 
 	if (left < 0)
 		left = 0;
 	ts.tv_sec = (time_t)(left / 1000);
 	ts.tv_nsec = (long)(left % 1000) * 1000000L;
-	if (ppoll(NULL, 0, &ts, orig) < 0 && errno == EINTR)
+	r = sfd >= 0 ? ppoll(&p, 1, &ts, orig) : ppoll(NULL, 0, &ts, orig);
+	if (r < 0 && errno == EINTR)
+		return -EINTR;
+	/* The signalfd is readable: a signal blocked at entry is pending. */
+	if (r > 0)
 		return -EINTR;
 	return 0;
 }
@@ -246,12 +254,65 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
 		 int timeout_ms, struct pb_diag *d)
 {
+	return pb__wait_out_flags(attempt, arg, type, sa, len, v6only,
+				  timeout_ms, 0, d);
+}
+
+/* Sleep slices without a signalfd to wake on: a blocked signal that comes
+   during one is seen at the end of it. */
+#define PB_WAIT_PENDING_SLICE_MS 250
+
+/* Is one of the signals in set pending (for this thread or the
+   process)?  Nothing is consumed. */
+static int blocked_pending(const sigset_t *set)
+{
+	sigset_t p;
+	int sig;
+
+	if (sigpending(&p) < 0)
+		return 0;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(set, sig) == 1 && sigismember(&p, sig) == 1)
+			return 1;
+	return 0;
+}
+
+/*
+ * pb__wait_out, and with PB__WAIT_BLOCKED in wflags (the shim) the wait
+ * also ends, with -EINTR, when one of the asynchronous signals the thread
+ * had blocked at entry becomes pending: a program that takes its signals
+ * from a signalfd or a sigwait thread still gets that one, since it is
+ * never consumed here.  Those pending at entry already are not watched.
+ * A signalfd for those signals (readable while one is pending, never
+ * read) is polled with each sleep, and sigpending asked before each
+ * sleep; without a signalfd (seccomp, EMFILE) the sleeps are cut into
+ * slices of PB_WAIT_PENDING_SLICE_MS.
+ */
+int pb__wait_out_flags(int (*attempt)(void *), void *arg, int type,
+		       const struct sockaddr *sa, socklen_t len, int v6only,
+		       int timeout_ms, unsigned wflags, struct pb_diag *d)
+{
 	int64_t start = pb__now_ms(), wake;
-	int r = -EADDRINUSE, round, late = 0, masked;
-	sigset_t block, orig;
+	int r = -EADDRINUSE, round, late = 0, masked, sfd = -1, watch = 0, sig;
+	sigset_t block, orig, held, was;
 
 	async_signals(&block);
 	masked = pthread_sigmask(SIG_BLOCK, &block, &orig) == 0;
+	if (masked && (wflags & PB__WAIT_BLOCKED) && sigpending(&was) == 0) {
+		/* The asynchronous signals blocked at entry and not pending
+		   then: one that was pending already (a SIGCHLD the program
+		   leaves pending) would end every wait at once. */
+		sigemptyset(&held);
+		for (sig = 1; sig < NSIG; sig++)
+			if (sigismember(&block, sig) == 1 &&
+			    sigismember(&orig, sig) == 1 &&
+			    sigismember(&was, sig) == 0) {
+				sigaddset(&held, sig);
+				watch = 1;
+			}
+		if (watch)
+			sfd = signalfd(-1, &held, SFD_NONBLOCK | SFD_CLOEXEC);
+	}
 	for (round = 0; round < PB_WAIT_ROUNDS; round++) {
 		r = attempt(arg);
 		if (r >= 0)
@@ -290,11 +351,22 @@ int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 				r = -EINTR;
 				break;
 			}
-		} else if (sleep_until(wake, &orig) < 0) {
-			r = -EINTR;
-			break;
+		} else {
+			if (watch && blocked_pending(&held)) {
+				r = -EINTR;
+				break;
+			}
+			if (watch && sfd < 0 &&
+			    wake > pb__now_ms() + PB_WAIT_PENDING_SLICE_MS)
+				wake = pb__now_ms() + PB_WAIT_PENDING_SLICE_MS;
+			if (sleep_until(wake, &orig, sfd) < 0) {
+				r = -EINTR;
+				break;
+			}
 		}
 	}
+	if (sfd >= 0)
+		pb__close_keep_errno(sfd);
 	if (masked) {
 		int saved = errno;
 

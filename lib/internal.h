@@ -45,6 +45,13 @@ int pb__have_ipv6(void);
 int pb__wait_out(int (*attempt)(void *), void *arg, int type,
 		 const struct sockaddr *sa, socklen_t len, int v6only,
 		 int timeout_ms, struct pb_diag *d);
+/* The same, and with PB__WAIT_BLOCKED (the shim only) it also ends, with
+   -EINTR, when one of the asynchronous signals that were blocked at entry
+   becomes pending; that signal is left pending (signalfd, sigwait). */
+#define PB__WAIT_BLOCKED 1u
+int pb__wait_out_flags(int (*attempt)(void *), void *arg, int type,
+		       const struct sockaddr *sa, socklen_t len, int v6only,
+		       int timeout_ms, unsigned wflags, struct pb_diag *d);
 
 /* activate.c */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name);

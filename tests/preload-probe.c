@@ -45,9 +45,17 @@
  *	                       the failure path may use refused
  *	sigwait TW             SIGTERM 200 ms into a PORTBIND_WAIT: the
  *	                       handler runs, bind returns at once
- *	hostile TAKEN          re-executes itself under a name with escapes
+ *	sigfd TW [nosfd]       SIGTERM blocked and taken from a signalfd
+ *	                       (nosfd: signalfd refused by seccomp, taken
+ *	                       with sigtimedwait), sent 300 ms into a
+ *	                       PORTBIND_WAIT: bind returns at once, the
+ *	                       signal is still there for the program
+ *	plainbind RESERVED     bind without SO_REUSEADDR, then listen: prints
+ *	                       "refused" when bind fails with EADDRINUSE
+ *	hostile TAKEN          names itself (comm) with escapes
  *	holder                 a child named with escapes holds the port; prints it
- *	longname TAKEN         re-executes itself under a 100-byte name
+ *	title TAKEN            overwrites its argv[0] (setproctitle), then binds
+ *	errno                  errno as main() found it
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -64,6 +72,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -417,6 +426,76 @@ static int sigwait_mode(int port)
 	return 0;
 }
 
+/* A signal the program blocks and takes itself (sd-event, sigwait): the
+   wait ends when it becomes pending, and leaves it pending. */
+static int sigfd_mode(int port, int nosfd)
+{
+	static const int nrs[] = { SYS_signalfd4, SYS_signalfd };
+	struct sockaddr_in sin = at(port);
+	struct signalfd_siginfo si;
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+	long long t0, ms;
+	pid_t parent = getpid(), child;
+	int fd, sfd = -1, r, e, st, got = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (nosfd) {
+		if (filter(nrs, 2, SECCOMP_RET_ERRNO | EPERM) < 0)
+			return verdict(0, "no seccomp filter");
+		if (signalfd(-1, &set, SFD_CLOEXEC) >= 0 || errno != EPERM)
+			return verdict(0, "the filter lets signalfd through");
+	} else if ((sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		return verdict(0, "no signalfd");
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	t0 = now_ms();
+	child = fork();
+	if (child == 0) {
+		usleep(300 * 1000);
+		kill(parent, SIGTERM);
+		_exit(0);
+	}
+	r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	e = errno;
+	ms = now_ms() - t0;
+	waitpid(child, &st, 0);
+	close(fd);
+	if (nosfd)
+		got = sigtimedwait(&set, NULL, &zero) == SIGTERM;
+	else
+		got = read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+		      si.ssi_signo == SIGTERM;
+	if (r == -1 && e == EADDRINUSE && got && ms >= 250 && ms < 1000) {
+		printf("ok\n");
+		return 0;
+	}
+	printf("bad: bind %d (%s) after %lld ms, SIGTERM %s\n", r, strerror(e), ms,
+	       got ? "read" : "not there");
+	return 0;
+}
+
+/* bind without SO_REUSEADDR, listen: "refused", or "bound" (the port was
+   taken from whoever had it). */
+static int plainbind_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r, e;
+
+	r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	e = errno;
+	if (r == 0 && listen(fd, 8) == 0)
+		printf("bound\n");
+	else if (r == -1 && e == EADDRINUSE)
+		printf("refused\n");
+	else
+		printf("bad: bind %d (%s)\n", r, strerror(e));
+	close(fd);
+	return 0;
+}
+
 /* A port held by a socket bound and not listening (a lock): neither a
    second bind through the shim nor a socket with SO_REUSEADDR gets it. */
 static int lock_mode(int port)
@@ -489,6 +568,7 @@ static int again(char **argv, const char *arg)
 
 int main(int argc, char **argv)
 {
+	int errno_at_main = errno;
 	const char *mode = argc > 1 ? argv[1] : "";
 	int port = argc > 2 ? atoi(argv[2]) : 0;
 	struct sockaddr_in sin = at(port);
@@ -793,18 +873,23 @@ int main(int argc, char **argv)
 		printf("%d\n", r == 0 ? ntohs(me.sin_port) : -1);
 		return 0;
 	}
-	if (!strcmp(mode, "hostile") || !strcmp(mode, "longname")) {
-		char name[101];
-		char *again[] = { name, argv[1], argv[2], (char *)"again", NULL };
-
-		if (argc > 3)	/* re-executed: the name is now hostile */
-			return taken_bind(port) == 0 ? 0 : 1;
-		if (!strcmp(mode, "hostile"))
-			snprintf(name, sizeof(name), "pb\033[2J\nFAKE: line\233x");
-		else
-			memset(name, 'n', 100), name[100] = '\0';
-		execv("/proc/self/exe", again);
-		return 1;
+	if (!strcmp(mode, "hostile")) {
+		prctl(PR_SET_NAME, "pb\033[2J\nFAKE:\233x", 0, 0, 0);
+		return taken_bind(port) == 0 ? 0 : 1;
 	}
+	if (!strcmp(mode, "title")) {
+		/* What setproctitle does: the bytes of argv[0] (where
+		   program_invocation_short_name points) are the title now. */
+		memset(argv[0], '\001', strlen(argv[0]));
+		return taken_bind(port) == 0 ? 0 : 1;
+	}
+	if (!strcmp(mode, "errno")) {
+		printf("%d\n", errno_at_main);
+		return 0;
+	}
+	if (!strcmp(mode, "sigfd"))
+		return sigfd_mode(port, argc > 3 && !strcmp(argv[3], "nosfd"));
+	if (!strcmp(mode, "plainbind"))
+		return plainbind_mode(port);
 	return 2;
 }

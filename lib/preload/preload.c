@@ -54,6 +54,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -68,6 +69,7 @@
 
 #include "internal.h"
 #include "scratch.h"
+#include "table.h"
 #include "text.h"
 
 /* The library's own calls land here (-Dbind=pb__real_bind). */
@@ -204,11 +206,12 @@ __attribute__((constructor))
 static void note_stderr(void)
 {
 	struct stat st;
+	int saved = errno;	/* fstat of a closed descriptor 2 sets it */
 
-	if (secure() || fstat(STDERR_FILENO, &st) < 0)
-		return;
-	if (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode))
+	if (!secure() && fstat(STDERR_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode)))
 		identify(&st, 0, &at_start);
+	errno = saved;
 }
 
 #define PB_PIPEFS_MAGIC 0x50495045
@@ -492,9 +495,19 @@ static int syslog_time(char *buf, size_t size)
 
 /* ---- the explanation */
 
+/* The signal mask around the diagnosis that precedes a PORTBIND_WAIT
+   wait. */
+struct held {
+	sigset_t block;		/* the asynchronous signals */
+	sigset_t orig;		/* the thread's mask before */
+	sigset_t was;		/* pending before */
+	int on;
+};
+
 /* Everything the failure path needs, in one scratch region. */
 struct failure_mem {
 	struct pb_diag d;
+	struct held h;
 	char text[1792];	/* pb_diag_format's paragraph */
 	char line[2048];	/* with the prefix */
 	char name[64];		/* the program's name, printable */
@@ -521,6 +534,37 @@ static void printable(char *s, size_t n)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
 			s[i] = '?';
+}
+
+/*
+ * The program's name: the process's command name, from /proc/self/comm
+ * (the main thread's; the kernel sets it from the file executed, and
+ * prctl(PR_SET_NAME) changes it).  Not argv[0]: a program that sets its
+ * title (nginx, postgres) writes over that memory.  Without /proc, the
+ * calling thread's name (PR_GET_NAME); "?" if neither answers.
+ */
+static void own_name(char *buf, size_t size)
+{
+	int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n <= 0) {
+		char comm[17];
+
+		memset(comm, 0, sizeof(comm));
+		if (prctl(PR_GET_NAME, (unsigned long)comm, 0UL, 0UL, 0UL) < 0 ||
+		    comm[0] == '\0')
+			memcpy(comm, "?", 2);
+		n = (ssize_t)strlen(comm);
+		memcpy(buf, comm, (size_t)n);
+	}
+	buf[n] = '\0';
 }
 
 /*
@@ -570,7 +614,7 @@ static void explain(struct failure_mem *m, int fd, const struct sockaddr *addr,
 		kind = KIND_NO;
 		dest = DEST_SYSLOG;
 	}
-	pb__fmt(m->name, sizeof(m->name), "%s", program_invocation_short_name);
+	own_name(m->name, sizeof(m->name));
 	if (dest == DEST_SYSLOG) {
 		char stamp[24];
 
@@ -634,10 +678,97 @@ static int inet_with_port(const struct sockaddr *addr, socklen_t len)
 }
 
 /*
+ * With PORTBIND_WAIT the first diagnosis is part of the wait: a signal
+ * that comes during it must end the wait as one during the wait's own
+ * rounds does.  The asynchronous signals (all but those the kernel raises
+ * for a fault in this thread, and SIGSYS, as the wait blocks them) are
+ * held while it runs; came() then says whether one arrived that will run
+ * a handler or act once the mask is back, or that the program had
+ * blocked and was not pending before.
+ */
+static void hold(struct held *h)
+{
+	static const int sync_sigs[] = {
+		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
+	};
+	size_t i;
+
+	sigfillset(&h->block);
+	for (i = 0; i < sizeof(sync_sigs) / sizeof(sync_sigs[0]); i++)
+		sigdelset(&h->block, sync_sigs[i]);
+	h->on = pthread_sigmask(SIG_BLOCK, &h->block, &h->orig) == 0 &&
+		sigpending(&h->was) == 0;
+}
+
+static int came(const struct held *h)
+{
+	sigset_t now;
+	int sig;
+
+	if (!h->on || sigpending(&now) < 0)
+		return 0;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&h->block, sig) == 1 && sigismember(&now, sig) == 1 &&
+		    (sigismember(&h->orig, sig) == 0 || sigismember(&h->was, sig) == 0))
+			return 1;
+	return 0;
+}
+
+/* The mask back: a signal that came is delivered here. */
+static void release(struct held *h)
+{
+	int saved = errno;
+
+	if (h->on)
+		pthread_sigmask(SIG_SETMASK, &h->orig, NULL);
+	h->on = 0;
+	errno = saved;
+}
+
+static int count_row(const struct pb_sockent *e, void *arg)
+{
+	(void)e;
+	++*(int *)arg;
+	return 1;
+}
+
+/*
+ * May the retry with SO_REUSEADDR be made?  Only when the socket table,
+ * read through netlink, shows the address held by TIME_WAIT sockets alone
+ * that the option passes: a socket bound with the option and not
+ * listening (another process's reservation, another user's) passes the
+ * option as well, and must never be bound over.  The diagnosis lists
+ * bound-only sockets only when it sees no other holder, so they are asked
+ * for here, on the port, whatever their address (Linux 6.7 and later list
+ * them).  d holds a diagnosis without owners, made just now.
+ */
+static int time_wait_alone(const struct pb_diag *d, unsigned port)
+{
+	struct pb_portsel sel = { 0, port, port };
+	int rows = 0;
+
+	if (!(d->sources & PB_SRC_NETLINK) || d->cause != PB_CAUSE_TIME_WAIT ||
+	    d->reuseaddr_helps != 1 || d->n_bound || d->n_connected || d->n_listen)
+		return 0;
+	if (pb__table_read(IPPROTO_TCP, 1u << PB__TCP_BOUND_INACTIVE, &sel,
+			   PB_DIAG_NO_PROCNET, count_row, &rows) < 0)
+		return 0;
+	return rows == 0;
+}
+
+/* Owners for a diagnosis made without them, for the line. */
+static void add_owners(struct pb_diag *d)
+{
+	if (d->n_stored && pb__find_owners(d->holders, d->n_stored) > 0)
+		d->sources |= PB_SRC_OWNERS;
+	d->flags |= PB_DIAG_OWNERS;
+}
+
+/*
  * bind() failed with err.  Retries what SO_REUSEADDR or PORTBIND_WAIT can
  * pass, else explains; returns bind's result with errno set (saved on a
- * late success).  The option set for the retry is put back to 0 in every
- * case: only listen() leaves it on.
+ * late success).  The option set for the retry is put back to 0 at once,
+ * before any wait, whatever the outcome: only listen() leaves it on.
  */
 static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 		       int err, int saved)
@@ -645,7 +776,7 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 	struct sockaddr_storage ss;
 	struct failure_mem *m = NULL;
 	const struct sockaddr *sa = (const struct sockaddr *)&ss;
-	int on = 1, off = 0, set = 0, ms, r, diagnosed = 0, bound = 0, type;
+	int on = 1, off = 0, ms, r, diagnosed = 0, bound = 0, type, v6only, sig;
 	const char *note = "";
 
 	if (!explained(err))
@@ -661,40 +792,76 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 		len = (socklen_t)sizeof(struct sockaddr_in6);
 	if (pb__addr_len(sa, len) < 0)
 		goto out;		/* not inet: not ours to explain */
-	if (type == SOCK_STREAM && err == EADDRINUSE && inet_with_port(sa, len)) {
-		/* What the option set before bind would have passed. */
-		if (sock_int(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
+	if (type == SOCK_STREAM && err == EADDRINUSE && inet_with_port(sa, len) &&
+	    (m = mem_get()) != NULL) {
+		v6only = ss.ss_family == AF_INET6
+			 ? sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY) : -1;
+		ms = wait_ms();
+		m->h.on = 0;
+		if (ms > 0)
+			hold(&m->h);
+		/* Who holds it, from the table (netlink only: the /proc/net
+		   reader allocates); the owners only if the line needs
+		   them. */
+		m->d.size = sizeof(m->d);
+		m->d.flags = PB_DIAG_NO_PROCNET;
+		diagnosed = pb__diagnose(SOCK_STREAM, sa, len, v6only, err, &m->d) >= 0;
+		/* What the option set before bind would have passed, and
+		   only that. */
+		if (diagnosed && time_wait_alone(&m->d, pb__addr_port(sa)) &&
+		    sock_int(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
 		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0) {
-			set = 1;
 			if (pb__real_bind(fd, sa, len) == 0)
 				bound = 1;
 			else
 				err = errno;
+			/* The socket keeps the option as the program made
+			   it: a bound socket with it would share its port
+			   with any other that has it. */
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof(off));
+			if (!bound && err != EADDRINUSE)
+				diagnosed = 0;	/* another failure: diagnosed anew */
 		}
-		if (!bound && err == EADDRINUSE && (ms = wait_ms()) > 0 &&
-		    (m = mem_get()) != NULL) {
+		/* A signal that came meanwhile ends the wait before it
+		   starts (its handler runs at release). */
+		sig = came(&m->h);
+		release(&m->h);
+		if (sig && ms > 0 && !bound) {
+			if (diagnosed && m->d.cause == PB_CAUSE_TIME_WAIT)
+				note = " (PORTBIND_WAIT: interrupted by a signal)";
+			ms = 0;
+		}
+		/* The wait binds without the option: it passes TIME_WAIT
+		   that the option cannot pass once it is gone, and nothing
+		   that holds the port meanwhile. */
+		if (diagnosed && !bound && err == EADDRINUSE && ms > 0 &&
+		    (m->d.cause == PB_CAUSE_TIME_WAIT || m->d.cause == PB_CAUSE_NONE)) {
 			struct bind_attempt a = { fd, sa, len };
-			int v6only = ss.ss_family == AF_INET6
-				     ? sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY) : -1;
 
-			m->d.size = sizeof(m->d);
-			/* Each round reads the table through netlink only, as
-			   explain() does: the /proc/net reader allocates. */
 			m->d.flags = PB_DIAG_NO_PROCNET;
-			r = pb__wait_out(try_bind, &a, SOCK_STREAM, sa, len, v6only,
-					 ms, &m->d);
+			/* A signal the program blocks and takes itself
+			   (signalfd, sigwait) ends the wait too. */
+			r = pb__wait_out_flags(try_bind, &a, SOCK_STREAM, sa, len,
+					       v6only, ms, PB__WAIT_BLOCKED, &m->d);
 			if (r == 0) {
 				bound = 1;
 			} else if (r == -EINTR) {
-				/* A signal handler ran: the program wants
-				   control back now, with the error bind would
-				   have given. */
-				diagnosed = m->d.cause == PB_CAUSE_TIME_WAIT;
+				/* A signal came: the program wants control
+				   back now, with the error bind would have
+				   given.  The diagnosis is the one made
+				   before the sleep it ended. */
 				note = " (PORTBIND_WAIT: interrupted by a signal)";
 			} else {
+				/* m->d is the last round's diagnosis, of -r. */
 				err = -r;
 			}
 		}
+		/* "Nothing holds it" beside a failed bind is a holder that
+		   just left, or came: asked again, with the owners. */
+		if (diagnosed && m->d.cause == PB_CAUSE_NONE)
+			diagnosed = 0;
+		if (diagnosed && !bound)
+			add_owners(&m->d);
 	}
 	if (!bound) {
 		if (!m)
@@ -704,10 +871,6 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 	}
 	if (m)
 		mem_put(m);
-	/* The socket keeps the option as the program made it: a bound
-	   socket with it would share its port with any other that has it. */
-	if (set)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof(off));
 	if (bound) {
 		errno = saved;
 		return 0;
