@@ -12,15 +12,22 @@
  *    the shim: two SO_REUSEADDR sockets bound and not listening share a
  *    port, which would break a program that binds a port as a lock;
  *  - a TCP bind() that fails with EADDRINUSE is tried once more with the
- *    option (what it would have passed, TIME_WAIT that carries the flag),
- *    which is then put back as it was, whatever the outcome;
+ *    option only when the socket table (netlink) shows the address held
+ *    by TIME_WAIT sockets alone that the option passes: never over a
+ *    socket bound with the option and not yet listening (a reservation,
+ *    any user's), which the option would pass too.  The option is put
+ *    back as it was, whatever the outcome, and that diagnosis is the one
+ *    the line gives;
  *  - a bind() or listen() that fails with EADDRINUSE, EACCES or
  *    EADDRNOTAVAIL writes one line where messages certainly go (see
- *    stderr_kind() below): the program name, the call and
+ *    stderr_kind() below): the program's command name (/proc/self/comm,
+ *    not argv[0], which setproctitle overwrites), the call and
  *    pb_diag_format's text;
  *  - PORTBIND_WAIT=SECONDS: a TCP bind held only by TIME_WAIT that
- *    SO_REUSEADDR cannot pass waits for it to expire, up to SECONDS, and
- *    gives up when a signal handler runs;
+ *    SO_REUSEADDR cannot pass waits for it to expire, up to SECONDS,
+ *    binding without the option, and gives up when a signal handler runs
+ *    or a signal the program blocked at the call becomes pending (taken
+ *    by its signalfd or sigwait, never here);
  *  - the errno the program sees is the one bind() or listen() set, and is
  *    untouched on success.
  *
@@ -36,9 +43,11 @@
  *
  * The failure path is async-signal-safe (a daemon may bind in a signal
  * handler, or in a forked child of a threaded program): raw system calls,
- * mem and str functions, lib/text.h; its buffers come from one
- * pb__scratch_get region, not the stack.  One constructor, one fstat: it
- * records which pipe or file descriptor 2 was when the program started,
+ * mem and str functions, lib/text.h; its own buffers come from one
+ * pb__scratch_get region (the library's from others), not the stack.
+ * One constructor, one fstat (errno kept, even when descriptor 2 is
+ * closed): it records which pipe or file descriptor 2 was when the
+ * program started,
  * so that the line goes into a pipe or an O_APPEND file only when it is
  * the one the program was started with (its parent's log), never one the
  * program made itself.  In a setuid or setgid program (AT_SECURE) it
