@@ -439,10 +439,15 @@ static void end_conn(int fd)
 	errno = saved;
 }
 
-/* The pid of the predecessor the last successful take in this process
-   took from, whose path may still be there (0: none).  Read by
-   pb_handoff_listen, which waits a moment for that path to go. */
-static pid_t taken_from;
+/* The predecessor the last successful take in this process took from,
+   when that take returned before the predecessor's close: its pid (0:
+   none) and its path, made absolute, which may still be there a moment.
+   pb_handoff_listen at that path waits for it to go, once.  Written by a
+   take, which runs at start-up (it changes the environment). */
+static struct {
+	pid_t pid;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} taken_from;
 
 /* ---- listening for a successor */
 
@@ -567,10 +572,14 @@ static int claim_path(int fd, const struct sockaddr_un *sun, socklen_t len,
 		      const char *path, struct waits *w)
 {
 	struct stat st;
-	pid_t pid, pred = __atomic_load_n(&taken_from, __ATOMIC_RELAXED);
+	pid_t pid, pred = 0;
 	ino_t ino = 0;
 	int tries, r;
 
+	if (taken_from.pid > 0 && strcmp(taken_from.path, path) == 0) {
+		pred = taken_from.pid;
+		taken_from.pid = 0;	/* once */
+	}
 	for (tries = 0; tries < 3; tries++) {
 		if (bind(fd, (const struct sockaddr *)sun, len) == 0)
 			return 0;
@@ -1248,9 +1257,11 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	}
 	/* Cut short: its path may still be there a moment, which our own
 	   pb_handoff_listen there waits for. */
+	taken_from.pid = 0;
 	if (got != 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pred, &pl) == 0)
-		__atomic_store_n(&taken_from, pred.pid, __ATOMIC_RELAXED);
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pred, &pl) == 0 &&
+	    absolute_path(path, taken_from.path, sizeof(taken_from.path)) == 0)
+		taken_from.pid = pred.pid;
 	r = n;
 	nfds = 0;	/* kept */
 out:
