@@ -16,12 +16,17 @@
  *   old       -> header, names (each NUL-terminated), descriptors as
  *                ancillary data;
  *   successor -> one ack byte once it holds and has recorded them;
- *   old       -> removes its control path, closes: the successor returns
- *                on that EOF, and may create its own control socket there.
+ *   old       -> removes its control path, shuts the connection down and
+ *                closes: the successor returns on that EOF (shutdown: even
+ *                while a child forked meanwhile holds a copy of it), and
+ *                may create its own control socket there.
  * Until the ack, nothing changes for the old server: on any failure it
  * keeps its path and can hand off again.  A successor that goes away
  * before its ack (killed by its service manager) is skipped like a silent
- * one, and the next one served.  The old server that closes with the ack
+ * one, and the next one served; so is one that has not acked a second
+ * after the descriptors were sent.  A giver that stops short of the ack
+ * (skip, deadline, signal) first refuses it (SHUT_RD: the successor's send
+ * fails), then looks whether it came already: if so, the hand-off is done.  The old server that closes with the ack
  * unread never saw it: the successor reads that reset as a failed take,
  * for the old server keeps serving.  Only a peer with the same uid, or
  * root, is served, on either side.
