@@ -26,9 +26,10 @@
  * one, and the next one served; so is one that has not acked a second
  * after the descriptors were sent.  A giver that stops short of the ack
  * (skip, deadline, signal) first refuses it (SHUT_RD: the successor's send
- * fails), then looks whether it came already: if so, the hand-off is done.  The old server that closes with the ack
- * unread never saw it: the successor reads that reset as a failed take,
- * for the old server keeps serving.  Only a peer with the same uid, or
+ * fails), then looks whether it came already: if so, the hand-off is
+ * done.  An old server that closes with the ack unread (one killed, or
+ * another implementation) never saw it: the successor reads that reset
+ * as a failed take.  Only a peer with the same uid, or
  * root, is served, on either side.
  *
  * The control socket is bound at an absolute path, so that the path the
