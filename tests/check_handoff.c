@@ -2139,6 +2139,54 @@ START_TEST(listen_after_a_cut_take)
 }
 END_TEST
 
+/* A signal handler that runs while pb_handoff_listen waits for the
+   predecessor's path ends the wait: EINTR, at once. */
+START_TEST(listen_wait_ends_on_a_signal)
+{
+	struct itimerval it;
+	struct sigaction sa, old;
+	struct forge f;
+	struct dir d;
+	pid_t pid;
+	long t;
+
+	make_dir(&d);
+	memset(&f, 0, sizeof(f));
+	f.dir = d.path;
+	f.kinds = "L";
+	f.n = -1;
+	f.names = "";
+	f.names_len = 1;
+	f.hold = 1;
+	f.slow_unlink = 1500;
+	f.lfd = raw_listener(d.sock);
+	ck_assert_int_ge(f.lfd, 0);
+	pid = fork_child(forger, &f);
+	close(f.lfd);
+	clear_env();
+	ck_assert_int_eq(pb_handoff_take(d.sock, 300), 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+	usr1 = 0;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 200000;
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	t = now_ms();
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_listen(d.sock), -1);
+	ck_assert_int_eq(errno, EINTR);
+	t = now_ms() - t;
+	ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+	ck_assert_int_eq(usr1, 1);
+	ck_assert_msg(t >= 150 && t < 800, "listen took %ld ms", t);
+	close_taken();
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	remove_dir(&d);
+}
+END_TEST
+
 /* Timeout 0: a successor that has greeted gets the descriptors, but its
    answer cannot come at once; the call fails, refuses the answer from
    then on (the successor's send of it fails) and keeps its path. */
@@ -2405,6 +2453,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, give_skips_a_peer_that_never_answers);
 	tcase_add_test(tc, listen_after_a_cut_take);
 	tcase_add_test(tc, give_timeout_zero);
+	tcase_add_test(tc, listen_wait_ends_on_a_signal);
 	suite_add_tcase(s, tc);
 	return s;
 }
