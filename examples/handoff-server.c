@@ -60,7 +60,10 @@
 #define LINE_LEN       256   /* longest request line read */
 #define CONN_MS        5000  /* a client that sends nothing is dropped */
 #define DRAIN_MS       5000  /* bound on finishing accepted connections */
-#define HANDOFF_MS     2000  /* bound on one hand-off, either side */
+#define HANDOFF_MS     2000  /* bound on taking over at start */
+#define GIVE_MS        500   /* bound on one hand-off attempt: the control
+				socket is readable for any connection, a
+				probe too, and the loop waits meanwhile */
 #define ACCEPT_BATCH   64    /* accepts per wakeup, so clients get turns */
 #define MAX_DELAY_MS   1000
 #define LISTENER_NAME  "line"
@@ -267,7 +270,7 @@ static int hand_off(struct server *s)
 {
 	const char *const names[] = { LISTENER_NAME };
 
-	if (pb_handoff_give(s->ctl, &s->lfd, names, 1, HANDOFF_MS) < 0) {
+	if (pb_handoff_give(s->ctl, &s->lfd, names, 1, GIVE_MS) < 0) {
 		/* Nothing changed: same socket, same control path. */
 		warn("hand-off failed, still serving");
 		return -1;

@@ -16,14 +16,20 @@
  *   old       -> header, names (each NUL-terminated), descriptors as
  *                ancillary data;
  *   successor -> one ack byte once it holds and has recorded them;
- *   old       -> removes its control path, closes: the successor returns
- *                on that EOF, and may create its own control socket there.
+ *   old       -> removes its control path, shuts the connection down and
+ *                closes: the successor returns on that EOF (shutdown: even
+ *                while a child forked meanwhile holds a copy of it), and
+ *                may create its own control socket there.
  * Until the ack, nothing changes for the old server: on any failure it
  * keeps its path and can hand off again.  A successor that goes away
  * before its ack (killed by its service manager) is skipped like a silent
- * one, and the next one served.  The old server that closes with the ack
- * unread never saw it: the successor reads that reset as a failed take,
- * for the old server keeps serving.  Only a peer with the same uid, or
+ * one, and the next one served; so is one that has not acked a second
+ * after the descriptors were sent.  A giver that stops short of the ack
+ * (skip, deadline, signal) first refuses it (SHUT_RD: the successor's send
+ * fails), then looks whether it came already: if so, the hand-off is
+ * done.  An old server that closes with the ack unread (one killed, or
+ * another implementation) never saw it: the successor reads that reset
+ * as a failed take.  Only a peer with the same uid, or
  * root, is served, on either side.
  *
  * The control socket is bound at an absolute path, so that the path the
@@ -62,6 +68,13 @@
    has connected, so the limit only sheds idle or hostile peers. */
 #define PB_HANDOFF_PENDING 8
 #define PB_HANDOFF_HELLO_MS 1000
+/* How long a peer that said hello has for its ack once the descriptors
+   are sent, before the giver skips it and serves the next one: a real
+   successor answers as soon as it has checked and recorded them. */
+#define PB_HANDOFF_ACK_MS 1000
+/* How long pb_handoff_listen waits for the predecessor that the last
+   take took from to remove its path (a take may return before that). */
+#define PB_HANDOFF_GONE_MS 1000
 /* How long pb_handoff_listen waits for another starter's directory lock
    (held for a few system calls: bind, connect, unlink, bind, listen). */
 #define PB_HANDOFF_LOCK_MS 1000
@@ -416,6 +429,32 @@ static int peer_trusted(int fd)
 	return 0;
 }
 
+/*
+ * Close a connection we are done with so that its peer sees the end at
+ * once: shutdown(2) first.  A close alone ends nothing while another
+ * process holds the same connection, such as a child that another thread
+ * forked meanwhile (close-on-exec acts only at execve(2)): the peer would
+ * wait for that child's exit.
+ */
+static void end_conn(int fd)
+{
+	int saved = errno;
+
+	shutdown(fd, SHUT_RDWR);
+	close(fd);
+	errno = saved;
+}
+
+/* The predecessor the last successful take in this process took from,
+   when that take returned before the predecessor's close: its pid (0:
+   none) and its path, made absolute, which may still be there a moment.
+   pb_handoff_listen at that path waits for it to go, once.  Written by a
+   take, which runs at start-up (it changes the environment). */
+static struct {
+	pid_t pid;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+} taken_from;
+
 /* ---- listening for a successor */
 
 /*
@@ -497,10 +536,16 @@ static int lock_dir(const char *path, struct waits *w)
 }
 
 /* Does a server listen at sun?  1 yes (it accepted, or its backlog is
-   full), 0 refused (nobody: a stale path), -ENOENT gone, else -errno. */
-static int probe_alive(const struct sockaddr_un *sun, socklen_t len)
+   full), 0 refused (nobody: a stale path), -ENOENT gone, else -errno.
+   *pid: the listener's process when it accepted, else 0. */
+static int probe_alive(const struct sockaddr_un *sun, socklen_t len,
+		       pid_t *pid)
 {
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
 	int fd, r, tries;
+
+	*pid = 0;
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -510,6 +555,9 @@ static int probe_alive(const struct sockaddr_un *sun, socklen_t len)
 		if (r != -EINTR)
 			break;
 	}
+	if (r == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		*pid = cred.pid;
 	pb__close_keep_errno(fd);
 	if (r == 0 || r == -EAGAIN || r == -EINPROGRESS)
 		return 1;
@@ -519,21 +567,47 @@ static int probe_alive(const struct sockaddr_un *sun, socklen_t len)
 }
 
 /* Bind fd at path, removing a stale socket there.  Called with the
-   directory lock held.  0, or -errno. */
+   directory lock held.  A live path whose listener is the predecessor
+   this process took from is given up to PB_HANDOFF_GONE_MS to be removed:
+   that take may have returned before the removal (its time ran out, or a
+   signal handler ran), and the removal is on its way.  Meanwhile the
+   file is watched, not connected to again: each connection would take a
+   place in a backlog that the busy predecessor does not empty.  0, or
+   -errno (-EINTR: a handler ran meanwhile). */
 static int claim_path(int fd, const struct sockaddr_un *sun, socklen_t len,
-		      const char *path)
+		      const char *path, struct waits *w)
 {
 	struct stat st;
+	pid_t pid, pred = 0;
+	ino_t ino = 0;
 	int tries, r;
 
+	if (taken_from.pid > 0 && strcmp(taken_from.path, path) == 0) {
+		pred = taken_from.pid;
+		taken_from.pid = 0;	/* once */
+	}
 	for (tries = 0; tries < 3; tries++) {
 		if (bind(fd, (const struct sockaddr *)sun, len) == 0)
 			return 0;
 		if (errno != EADDRINUSE)
 			return -errno;
-		r = probe_alive(sun, len);
+		if (ino && !past(w->deadline) && lstat(path, &st) == 0 &&
+		    st.st_ino == ino) {
+			if (pause_ms(5, w) < 0)
+				return -EINTR;
+			tries--;	/* bounded by the deadline */
+			continue;
+		}
+		r = probe_alive(sun, len, &pid);
 		if (r == -ENOENT)
 			continue;	/* removed meanwhile: bind again */
+		if (r == 1 && pred > 0 && pid == pred && !ino &&
+		    lstat(path, &st) == 0) {
+			ino = st.st_ino;
+			w->deadline = pb__now_ms() + PB_HANDOFF_GONE_MS;
+			tries--;
+			continue;
+		}
 		if (r != 0)
 			return -EADDRINUSE;	/* alive, or not ours to judge */
 		if (lstat(path, &st) < 0) {
@@ -577,7 +651,7 @@ PB_EXPORT int pb_handoff_listen(const char *path)
 		r = -errno;
 		goto out;
 	}
-	r = claim_path(fd, &sun, len, abs);
+	r = claim_path(fd, &sun, len, abs, &w);
 	if (r == 0 && listen(fd, PB_HANDOFF_BACKLOG) < 0) {
 		r = -errno;
 		unlink(abs);
@@ -625,7 +699,7 @@ static int said_hello(int conn)
 
 static void drop(struct pendings *ps, int i)
 {
-	close(ps->p[i].fd);
+	end_conn(ps->p[i].fd);
 	ps->p[i] = ps->p[--ps->n];
 }
 
@@ -699,7 +773,7 @@ static int accept_successor(int ctl, struct pendings *ps, const struct waits *w)
 			/* Another uid, or one that says something else or
 			   nothing ever: closed, skipped. */
 			if (peer_trusted(c) < 0 || (h = said_hello(c)) < 0) {
-				close(c);
+				end_conn(c);
 				goto next;
 			}
 			if (h == 1)
@@ -723,24 +797,33 @@ next:
 /*
  * Send the message to conn, a connection that said hello, and wait for
  * its ack: 0 when it came; 1 when the peer went away first (a successor
- * killed by its service manager), at whatever point, or answered
- * something else: it is skipped, and the descriptors it may have got died
- * with it or are its own business; or -errno (the deadline, a signal, a
- * failing system call).
+ * killed by its service manager), at whatever point, answered something
+ * else, or did not answer within PB_HANDOFF_ACK_MS (a killed successor
+ * whose child still holds its connection): it is skipped, and the
+ * descriptors it may have got died with it or are its own business; or
+ * -errno (the deadline, a signal, a failing system call).
  */
 static int offer(int conn, const struct msghdr *mh, const struct waits *w)
 {
+	struct waits each = *w;
 	char ack[8];
 	ssize_t got;
 	int r, flags = 0;
+	int64_t until = pb__now_ms() + PB_HANDOFF_ACK_MS;
 
-	r = send_msg(conn, mh, w);
+	if (each.deadline < 0 || each.deadline > until)
+		each.deadline = until;
+	r = send_msg(conn, mh, &each);
 	if (r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN)
+		return 1;
+	if (r == -ETIMEDOUT && !past(w->deadline))
 		return 1;
 	if (r < 0)
 		return r;
-	got = recv_bytes(conn, ack, sizeof(ack), &flags, w);
+	got = recv_bytes(conn, ack, sizeof(ack), &flags, &each);
 	if (got == 0 || got == -ECONNRESET)
+		return 1;
+	if (got == -ETIMEDOUT && !past(w->deadline))
 		return 1;
 	if (got < 0)
 		return (int)got;
@@ -766,6 +849,34 @@ static void unlink_own_path(int ctl)
 		return;
 	if (lstat(self.un.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(self.un.sun_path);
+}
+
+/*
+ * Done with conn after offer() gave r.  Short of an ack (skipped, the
+ * deadline, a signal), refuse any answer from now on, shutdown(SHUT_RD):
+ * the peer's send of it fails; then look whether it came before that.
+ * If it did, the peer holds the descriptors and took our path as given:
+ * the hand-off is done after all, r 0.  Then end the connection so that
+ * the peer sees it at once; with r 0 our path is removed first, for the
+ * peer binds there once it sees the end.  The outcome, 0, 1 or -errno.
+ */
+static int settle(int conn, int ctl, int r)
+{
+	char ack[8];
+	ssize_t got;
+	int flags = 0;
+
+	if (r != 0) {
+		shutdown(conn, SHUT_RD);
+		got = recv_bytes(conn, ack, sizeof(ack), &flags, NULL);
+		if (got > 0 &&
+		    pb__handoff_check_ack(ack, (size_t)got, flags) == 0)
+			r = 0;
+	}
+	if (r == 0)
+		unlink_own_path(ctl);
+	end_conn(conn);
+	return r;
 }
 
 /* What the giver sends, off its stack. */
@@ -836,13 +947,7 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 			r = conn;
 			break;
 		}
-		r = offer(conn, &mh, &w);
-		/* Only now give up the path, and before the close the
-		   successor waits for: it creates its own control socket
-		   there once the connection has closed. */
-		if (r == 0)
-			unlink_own_path(ctl);
-		pb__close_keep_errno(conn);
+		r = settle(conn, ctl, offer(conn, &mh, &w));
 	} while (r == 1);
 	while (ps.n > 0)
 		drop(&ps, ps.n - 1);
@@ -1087,6 +1192,8 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	char hello[] = PB_HANDOFF_MAGIC, ack = PB_HANDOFF_ACK, eof[8];
 	ssize_t got;
 	size_t i, nfds = 0;
+	struct ucred pred;
+	socklen_t pl = sizeof(pred);
 	int fd, r, n = 0, fl, recorded = 0, saved = errno;
 
 	r = fill_sun(&sun, path, &len);
@@ -1154,6 +1261,13 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 		r = -ECONNRESET;
 		goto out;
 	}
+	/* Cut short: its path may still be there a moment, which our own
+	   pb_handoff_listen there waits for. */
+	taken_from.pid = 0;
+	if (got != 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pred, &pl) == 0 &&
+	    absolute_path(path, taken_from.path, sizeof(taken_from.path)) == 0)
+		taken_from.pid = pred.pid;
 	r = n;
 	nfds = 0;	/* kept */
 out:
@@ -1163,7 +1277,8 @@ out:
 	for (i = 0; i < nfds; i++)
 		pb__close_keep_errno(tb->fds[i]);
 	free(tb);
-	pb__close_keep_errno(fd);
+	if (fd >= 0)
+		end_conn(fd);
 	release_signals(&w);
 	if (r >= 0)
 		errno = saved;

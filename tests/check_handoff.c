@@ -450,6 +450,8 @@ struct forge {
 	int prior_env;		/* PORTBIND_* set before the take */
 	int timeout;		/* the taker's; 0: 3000 ms */
 	int small_stack;	/* take in a PTHREAD_STACK_MIN thread */
+	int slow_unlink;	/* with hold: remove the path this many ms
+				   after the ack, then close */
 };
 
 struct small_take {
@@ -603,6 +605,15 @@ static int forger(void *arg)
 		return 0;
 	if (f->hold) {
 		PBT_REQUIRE(recv(conn, hello, sizeof(hello), 0) == 1);
+		if (f->slow_unlink) {
+			char sock[128];
+
+			/* A giver held up between the ack and its unlink. */
+			poll(NULL, 0, f->slow_unlink);
+			snprintf(sock, sizeof(sock), "%s/ctl", f->dir);
+			PBT_REQUIRE(unlink(sock) == 0);
+			return 0;
+		}
 		if (f->kick)
 			PBT_REQUIRE(kill(getppid(), SIGUSR1) == 0);
 		(void)wait_in(conn, 3000);
@@ -1975,6 +1986,242 @@ START_TEST(give_vanished_peers_time_out)
 }
 END_TEST
 
+/* ---- ends of connections, and the path after a take */
+
+struct give_run {
+	int ctl, l, timeout, r, err;
+};
+
+static void *give_thread(void *arg)
+{
+	struct give_run *g = arg;
+
+	g->r = pb_handoff_give(g->ctl, &g->l, NULL, 1, g->timeout);
+	g->err = errno;
+	return NULL;
+}
+
+/* The lowest descriptor open now that is not open in before[] (a bitmap
+   of descriptors below 1024), or -1. */
+static int new_fd(const unsigned char *before)
+{
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		if (!(before[fd / 8] & (1u << (fd % 8))) &&
+		    fcntl(fd, F_GETFD) >= 0)
+			return fd;
+	return -1;
+}
+
+/* The giver's connection, held by someone else too (a child that another
+   thread of the giver forked holds a copy of it): the successor still
+   sees the end of the connection once the giver is done, and returns. */
+START_TEST(give_ends_a_shared_connection)
+{
+	unsigned char before[128];
+	struct give_run g;
+	struct dir d;
+	pthread_t t;
+	char buf[64];
+	long end;
+	int c, conn = -1, copy, fd;
+
+	make_dir(&d);
+	g.l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	ck_assert_int_ge(g.l, 0);
+	g.ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(g.ctl, 0);
+	g.timeout = 5000;
+	c = raw_connect(d.sock, 0);
+	ck_assert_int_ge(c, 0);
+	memset(before, 0, sizeof(before));
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			before[fd / 8] |= (unsigned char)(1u << (fd % 8));
+	ck_assert_int_eq(pthread_create(&t, NULL, give_thread, &g), 0);
+	/* The giver accepts and waits for our greeting: its connection is
+	   the one descriptor that appears meanwhile. */
+	for (end = now_ms() + 3000; conn < 0 && now_ms() < end;) {
+		conn = new_fd(before);
+		if (conn < 0)
+			poll(NULL, 0, 2);
+	}
+	ck_assert_int_ge(conn, 0);
+	copy = fcntl(conn, F_DUPFD_CLOEXEC, 0);
+	ck_assert_int_ge(copy, 0);
+	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
+	ck_assert_int_eq(wait_in(c, 3000), 0);
+	ck_assert_int_gt(recv(c, buf, sizeof(buf), MSG_CMSG_CLOEXEC), 0);
+	ck_assert_int_eq(send(c, "K", 1, MSG_NOSIGNAL), 1);
+	/* The end of file, not the 1.5 s of waiting for it. */
+	ck_assert_msg(wait_in(c, 1500) == 0, "no end of file");
+	ck_assert_int_eq(recv(c, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(g.r, 0);
+	close(copy);
+	close(c);
+	close(g.ctl);
+	close(g.l);
+	remove_dir(&d);
+	/* The descriptor that came with the message. */
+	for (fd = new_fd(before); fd >= 0; fd = new_fd(before))
+		close(fd);
+}
+END_TEST
+
+/* A peer that greeted and then never answers, still connected (a killed
+   successor whose child holds its connection), does not hold the giver
+   while the real successor waits behind it: it has a second. */
+START_TEST(give_skips_a_peer_that_never_answers)
+{
+	struct dir d;
+	struct successor s;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), ctl, c;
+	pid_t pid;
+	long t;
+
+	make_dir(&d);
+	ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(ctl, 0);
+	c = raw_connect(d.sock, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
+	s.sock = d.sock;
+	s.timeout = 8000;
+	pid = fork_child(plain_successor, &s);
+	t = now_ms();
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 8000), 0);
+	t = now_ms() - t;
+	ck_assert_msg(t >= 900 && t < 3000, "give took %ld ms", t);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	/* The silent one got the sockets, and then the end. */
+	ck_assert_int_eq(wait_in(c, 0), 0);
+	close(c);
+	close(ctl);
+	close(l);
+	remove_dir(&d);
+}
+END_TEST
+
+/* A take whose wait for the predecessor's close ends first (its time
+   is up) returns while the predecessor's path may still be there: the
+   successor's pb_handoff_listen, next, still gets the path. */
+START_TEST(listen_after_a_cut_take)
+{
+	struct forge f;
+	struct dir d;
+	pid_t pid;
+	int ctl;
+
+	make_dir(&d);
+	memset(&f, 0, sizeof(f));
+	f.dir = d.path;
+	f.kinds = "L";
+	f.n = -1;
+	f.names = "";
+	f.names_len = 1;
+	f.hold = 1;
+	f.slow_unlink = 700;
+	f.lfd = raw_listener(d.sock);
+	ck_assert_int_ge(f.lfd, 0);
+	pid = fork_child(forger, &f);
+	close(f.lfd);
+	clear_env();
+	ck_assert_int_eq(pb_handoff_take(d.sock, 300), 1);
+	ck_assert_int_eq(access(d.sock, F_OK), 0);	/* not removed yet */
+	ctl = pb_handoff_listen(d.sock);
+	ck_assert_msg(ctl >= 0, "listen: errno %d", errno);
+	close(ctl);
+	close_taken();
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	remove_dir(&d);
+}
+END_TEST
+
+/* A signal handler that runs while pb_handoff_listen waits for the
+   predecessor's path ends the wait: EINTR, at once. */
+START_TEST(listen_wait_ends_on_a_signal)
+{
+	struct itimerval it;
+	struct sigaction sa, old;
+	struct forge f;
+	struct dir d;
+	pid_t pid;
+	long t;
+
+	make_dir(&d);
+	memset(&f, 0, sizeof(f));
+	f.dir = d.path;
+	f.kinds = "L";
+	f.n = -1;
+	f.names = "";
+	f.names_len = 1;
+	f.hold = 1;
+	f.slow_unlink = 1500;
+	f.lfd = raw_listener(d.sock);
+	ck_assert_int_ge(f.lfd, 0);
+	pid = fork_child(forger, &f);
+	close(f.lfd);
+	clear_env();
+	ck_assert_int_eq(pb_handoff_take(d.sock, 300), 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+	usr1 = 0;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 200000;
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	t = now_ms();
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_listen(d.sock), -1);
+	ck_assert_int_eq(errno, EINTR);
+	t = now_ms() - t;
+	ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+	ck_assert_int_eq(usr1, 1);
+	ck_assert_msg(t >= 150 && t < 800, "listen took %ld ms", t);
+	close_taken();
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	remove_dir(&d);
+}
+END_TEST
+
+/* Timeout 0: a successor that has greeted gets the descriptors, but its
+   answer cannot come at once; the call fails, refuses the answer from
+   then on (the successor's send of it fails) and keeps its path. */
+START_TEST(give_timeout_zero)
+{
+	struct dir d;
+	char buf[64];
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), ctl, c, fd, before;
+
+	make_dir(&d);
+	ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(ctl, 0);
+	c = raw_connect(d.sock, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 0), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_eq(access(d.sock, F_OK), 0);
+	before = pbt_count_fds();
+	ck_assert_int_gt(recv(c, buf, sizeof(buf), MSG_DONTWAIT | MSG_CMSG_CLOEXEC), 0);
+	ck_assert_int_eq(send(c, "K", 1, MSG_NOSIGNAL), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	/* The descriptor that came with the message. */
+	for (fd = 1023; pbt_count_fds() > before && fd > 2; fd--)
+		if (fd != c && fd != ctl && fd != l && fcntl(fd, F_GETFD) >= 0 &&
+		    pb__handoff_fd_kind(fd) == PB__FD_LISTENER)
+			close(fd);
+	close(c);
+	close(ctl);
+	close(l);
+	remove_dir(&d);
+}
+END_TEST
+
 /* ---- the giver removes its own socket file, nothing else */
 
 /* Takes from sock in dir, then listens there itself. */
@@ -2202,6 +2449,11 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, give_vanished_peers_time_out);
 	tcase_add_test(tc, give_removes_only_its_own_socket);
 	tcase_add_test(tc, listen_errno_precise);
+	tcase_add_test(tc, give_ends_a_shared_connection);
+	tcase_add_test(tc, give_skips_a_peer_that_never_answers);
+	tcase_add_test(tc, listen_after_a_cut_take);
+	tcase_add_test(tc, give_timeout_zero);
+	tcase_add_test(tc, listen_wait_ends_on_a_signal);
 	suite_add_tcase(s, tc);
 	return s;
 }
