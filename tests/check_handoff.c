@@ -77,17 +77,6 @@ static int reap_within(pid_t pid, int ms)
 	}
 }
 
-static pid_t fork_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(fn(arg));
-	return pid;
-}
 
 static socklen_t sun_of(struct sockaddr_un *sun, const char *path)
 {
@@ -313,7 +302,7 @@ START_TEST(handoff_unbounded)
 	ck_assert_int_ge(ctl, 0);
 	s.sock = d.sock;
 	s.timeout = -1;
-	pid = fork_child(plain_successor, &s);
+	pid = pbt_fork_child(plain_successor, &s);
 	errno = EDOM;
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, -1), 0);
 	ck_assert_int_eq(errno, EDOM);
@@ -641,7 +630,7 @@ static int take_forged(struct forge *f, int *err)
 		f->names = empty;
 		f->names_len = strlen(f->kinds);
 	}
-	pid = fork_child(forger, f);
+	pid = pbt_fork_child(forger, f);
 	close(f->lfd);
 	clear_env();
 	if (f->prior_env) {
@@ -978,7 +967,7 @@ START_TEST(take_predecessor_closes_early)
 		f.lfd = raw_listener(d.sock);
 		ck_assert_int_ge(f.lfd, 0);
 		f.hold = read_hello;
-		pid = fork_child(closing_predecessor, &f);
+		pid = pbt_fork_child(closing_predecessor, &f);
 		close(f.lfd);
 		before = pbt_count_fds();
 		errno = 0;
@@ -1146,7 +1135,7 @@ START_TEST(take_hung_server_never_blocks)
 	pid_t pid;
 
 	make_dir(&d);
-	pid = fork_child(hung_take, d.sock);
+	pid = pbt_fork_child(hung_take, d.sock);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
 	remove_dir(&d);
 }
@@ -1312,7 +1301,7 @@ START_TEST(signal_ends_the_wait)
 			in.call = call;
 			in.flags = flags[k];
 			in.ready = ready[1];
-			pid = fork_child(interrupted, &in);
+			pid = pbt_fork_child(interrupted, &in);
 			close(ready[1]);
 			ck_assert_int_eq(wait_in(ready[0], 10000), 0);
 			ck_assert_int_eq(read(ready[0], &b, 1), 1);
@@ -1497,7 +1486,7 @@ START_TEST(listen_concurrent_starters)
 			s[i].go[0] = go[0];
 			s[i].go[1] = go[1];
 			s[i].id = i;
-			pid[i] = fork_child(starter, &s[i]);
+			pid[i] = pbt_fork_child(starter, &s[i]);
 		}
 		close(go[0]);
 		close(go[1]);	/* all start at once */
@@ -1578,7 +1567,7 @@ START_TEST(listen_waits_for_a_starter)
 	ss.min_ms = 80;
 	ss.max_ms = 900;
 	ss.lock = dir;
-	pid = fork_child(second_starter, &ss);
+	pid = pbt_fork_child(second_starter, &ss);
 	poll(NULL, 0, 100);
 	ck_assert_int_eq(listen(a, 4), 0);
 	close(dir);
@@ -1603,7 +1592,7 @@ START_TEST(listen_waits_for_a_starter)
 	ss.min_ms = 950;
 	ss.max_ms = 1600;
 	ss.lock = dir;
-	pid = fork_child(second_starter, &ss);
+	pid = pbt_fork_child(second_starter, &ss);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
 	close(dir);
 	ck_assert_int_eq(access(d.sock, F_OK), -1);
@@ -1659,7 +1648,7 @@ START_TEST(give_skips_silent_and_noisy_peers)
 
 	s.sock = d.sock;
 	s.timeout = 3000;
-	pid = fork_child(plain_successor, &s);
+	pid = pbt_fork_child(plain_successor, &s);
 	t = now_ms();
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 3000), 0);
 	ck_assert_msg(now_ms() - t < 1500, "give took %ld ms", now_ms() - t);
@@ -1706,7 +1695,7 @@ START_TEST(give_drops_silent_after_a_second)
 	make_dir(&d);
 	ctl = pb_handoff_listen(d.sock);
 	ck_assert_int_ge(ctl, 0);
-	pid = fork_child(silent_peer, d.sock);
+	pid = pbt_fork_child(silent_peer, d.sock);
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 1500), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
@@ -1785,12 +1774,12 @@ START_TEST(give_outlasts_a_flood)
 	f.done = done[0];
 	f.other[0] = ready[0];
 	f.other[1] = done[1];
-	fp = fork_child(flooder, &f);
+	fp = pbt_fork_child(flooder, &f);
 	ls.s.sock = d.sock;
 	ls.s.timeout = 3000;
 	ls.ready = ready[0];
 	ls.other = done[1];
-	sp = fork_child(late_successor, &ls);
+	sp = pbt_fork_child(late_successor, &ls);
 	close(ready[0]);
 	close(ready[1]);
 	close(done[0]);
@@ -1851,12 +1840,12 @@ START_TEST(give_skips_other_uid)
 	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
 	f.sock = d.sock;
 	f.ready = ready[1];
-	xp = fork_child(stranger, &f);
+	xp = pbt_fork_child(stranger, &f);
 	ls.other = -1;
 	ls.s.sock = d.sock;
 	ls.s.timeout = 3000;
 	ls.ready = ready[0];
-	sp = fork_child(late_successor, &ls);
+	sp = pbt_fork_child(late_successor, &ls);
 	close(ready[0]);
 	close(ready[1]);
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 3000), 0);
@@ -1924,7 +1913,7 @@ static void vanishing_peers(const char *sock, pid_t *pids)
 		c = raw_connect(sock, 0);
 		ck_assert_int_ge(c, 0);
 		ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
-		pids[i] = fork_child(fns[i], &c);
+		pids[i] = pbt_fork_child(fns[i], &c);
 		close(c);
 	}
 }
@@ -1943,7 +1932,7 @@ START_TEST(give_skips_successors_that_vanish)
 	/* The real successor, behind them. */
 	s.sock = d.sock;
 	s.timeout = 5000;
-	pid = fork_child(plain_successor, &s);
+	pid = pbt_fork_child(plain_successor, &s);
 	errno = EDOM;
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
 	ck_assert_int_eq(errno, EDOM);
@@ -2089,7 +2078,7 @@ START_TEST(give_skips_a_peer_that_never_answers)
 	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
 	s.sock = d.sock;
 	s.timeout = 8000;
-	pid = fork_child(plain_successor, &s);
+	pid = pbt_fork_child(plain_successor, &s);
 	t = now_ms();
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 8000), 0);
 	t = now_ms() - t;
@@ -2104,6 +2093,31 @@ START_TEST(give_skips_a_peer_that_never_answers)
 }
 END_TEST
 
+/* A forged giver in a fresh d that removes its path slow_ms after the
+   ack; a take with 300 ms gets one listener from it and returns before
+   that.  The giver's pid. */
+static pid_t take_from_slow_giver(struct forge *f, struct dir *d, int slow_ms)
+{
+	pid_t pid;
+
+	make_dir(d);
+	memset(f, 0, sizeof(*f));
+	f->dir = d->path;
+	f->kinds = "L";
+	f->n = -1;
+	f->names = "";
+	f->names_len = 1;
+	f->hold = 1;
+	f->slow_unlink = slow_ms;
+	f->lfd = raw_listener(d->sock);
+	ck_assert_int_ge(f->lfd, 0);
+	pid = pbt_fork_child(forger, f);
+	close(f->lfd);
+	clear_env();
+	ck_assert_int_eq(pb_handoff_take(d->sock, 300), 1);
+	return pid;
+}
+
 /* A take whose wait for the predecessor's close ends first (its time
    is up) returns while the predecessor's path may still be there: the
    successor's pb_handoff_listen, next, still gets the path. */
@@ -2114,21 +2128,7 @@ START_TEST(listen_after_a_cut_take)
 	pid_t pid;
 	int ctl;
 
-	make_dir(&d);
-	memset(&f, 0, sizeof(f));
-	f.dir = d.path;
-	f.kinds = "L";
-	f.n = -1;
-	f.names = "";
-	f.names_len = 1;
-	f.hold = 1;
-	f.slow_unlink = 700;
-	f.lfd = raw_listener(d.sock);
-	ck_assert_int_ge(f.lfd, 0);
-	pid = fork_child(forger, &f);
-	close(f.lfd);
-	clear_env();
-	ck_assert_int_eq(pb_handoff_take(d.sock, 300), 1);
+	pid = take_from_slow_giver(&f, &d, 700);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);	/* not removed yet */
 	ctl = pb_handoff_listen(d.sock);
 	ck_assert_msg(ctl >= 0, "listen: errno %d", errno);
@@ -2150,21 +2150,7 @@ START_TEST(listen_wait_ends_on_a_signal)
 	pid_t pid;
 	long t;
 
-	make_dir(&d);
-	memset(&f, 0, sizeof(f));
-	f.dir = d.path;
-	f.kinds = "L";
-	f.n = -1;
-	f.names = "";
-	f.names_len = 1;
-	f.hold = 1;
-	f.slow_unlink = 1500;
-	f.lfd = raw_listener(d.sock);
-	ck_assert_int_ge(f.lfd, 0);
-	pid = fork_child(forger, &f);
-	close(f.lfd);
-	clear_env();
-	ck_assert_int_eq(pb_handoff_take(d.sock, 300), 1);
+	pid = take_from_slow_giver(&f, &d, 1500);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigemptyset(&sa.sa_mask);
@@ -2280,7 +2266,7 @@ START_TEST(give_removes_only_its_own_socket)
 	rs.dir = run;
 	rs.sock = "ctl";
 	rs.relisten = 1;
-	pid = fork_child(relisten_successor, &rs);
+	pid = pbt_fork_child(relisten_successor, &rs);
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
 	/* The successor listened at the path, in its turn. */
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
@@ -2297,7 +2283,7 @@ START_TEST(give_removes_only_its_own_socket)
 	close(f);
 	rs.sock = "moved";
 	rs.relisten = 0;	/* it still leads to the giver's socket */
-	pid = fork_child(relisten_successor, &rs);
+	pid = pbt_fork_child(relisten_successor, &rs);
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
 	close(ctl);
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
@@ -2314,7 +2300,7 @@ START_TEST(give_removes_only_its_own_socket)
 	ck_assert_int_ge(f, 0);
 	close(f);
 	rs.sock = "rel";
-	pid = fork_child(relisten_successor, &rs);
+	pid = pbt_fork_child(relisten_successor, &rs);
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
 	close(ctl);
 	ck_assert_int_eq(reap_within(pid, 5000), 0);

@@ -294,7 +294,7 @@ int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason)
 	return st;
 }
 
-int pbt_run_in_child(int (*fn)(void *), void *arg)
+pid_t pbt_fork_child(int (*fn)(void *), void *arg)
 {
 	pid_t pid;
 
@@ -303,5 +303,10 @@ int pbt_run_in_child(int (*fn)(void *), void *arg)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		_exit(fn(arg));
-	return reap(pid);
+	return pid;
+}
+
+int pbt_run_in_child(int (*fn)(void *), void *arg)
+{
+	return reap(pbt_fork_child(fn, arg));
 }

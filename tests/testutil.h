@@ -99,5 +99,7 @@ int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason);
 /* Write a sysctl inside the child's namespace ("net/ipv4/..."): 0 or -1. */
 int pbt_write_sysctl(const char *path, const char *value);
 /* Fork a child that runs fn(arg) and reap it; its exit status. */
+/* fn(arg) in a forked child, whose exit status is fn's result. */
+pid_t pbt_fork_child(int (*fn)(void *), void *arg);
 int pbt_run_in_child(int (*fn)(void *), void *arg);
 #endif
