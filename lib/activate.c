@@ -256,13 +256,6 @@ PB_EXPORT int pb_listen_fd_name(int fd, char *buf, size_t size)
 	return pb__ret(r == 1 ? 0 : r < 0 ? r : -ENOENT);
 }
 
-static int int_opt(int fd, int level, int name, int *v)
-{
-	socklen_t len = sizeof(*v);
-
-	return getsockopt(fd, level, name, v, &len);
-}
-
 /* 1, 0, or -errno. */
 static int fd_matches(int fd, int type, const struct pb_spec *s)
 {
@@ -271,7 +264,7 @@ static int fd_matches(int fd, int type, const struct pb_spec *s)
 	int v, v6only = -1;
 
 	memset(&ss, 0, sizeof(ss));
-	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
+	if (pb__sockopt_int(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
 		return -errno;
 	if (v != type)
 		return 0;
@@ -280,7 +273,7 @@ static int fd_matches(int fd, int type, const struct pb_spec *s)
 	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
 		return 0;
 	if (ss.ss_family == AF_INET6 &&
-	    int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only) < 0)
+	    pb__sockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only) < 0)
 		return -errno;
 	if (pb__addr_port((const struct sockaddr *)&s->ss) != 0 &&
 	    pb__addr_port((struct sockaddr *)&ss) !=
@@ -317,7 +310,7 @@ static int fd_matches(int fd, int type, const struct pb_spec *s)
 			return 0;
 	}
 	if (type == SOCK_STREAM) {
-		if (int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) < 0)
+		if (pb__sockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) < 0)
 			return -errno;
 		if (!v)
 			return 0;
@@ -339,30 +332,37 @@ PB_EXPORT int pb_fd_matches(int fd, int type, const char *spec)
 }
 
 /*
- * By name alone: still a socket of the type asked for, and one a server
- * can use as it is: an IPv4 or IPv6 socket with a port, listening
- * (stream) or bound (datagram).  A number that a program reused for a
- * connection, a fresh socket or a Unix socket is not what the variables
- * describe.
+ * A socket a server can use as it is: an IPv4 or IPv6 socket that listens
+ * (its type, SOCK_STREAM or SOCK_SEQPACKET), or a datagram socket bound to
+ * a port (SOCK_DGRAM).  0 for anything else, a descriptor that is no
+ * socket among them; -errno when a query fails otherwise.  getsockopt
+ * comes first, not fstat: on a descriptor that is no socket it fails
+ * (ENOTSOCK) without asking its file system anything, which a FUSE file
+ * system served by a hand-off peer could make wait.
  */
-static int in_service(int fd, int type)
+int pb__server_socket(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int v;
+	int domain, type, on;
 
-	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &v) < 0 || v != type)
+	if (pb__sockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &domain) < 0)
+		return errno == ENOTSOCK ? 0 : -errno;
+	if (pb__sockopt_int(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
+		return -errno;
+	if (domain != AF_INET && domain != AF_INET6)
 		return 0;
-	if (type == SOCK_STREAM &&
-	    (int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v) < 0 || !v))
+	if (type == SOCK_STREAM || type == SOCK_SEQPACKET) {
+		if (pb__sockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &on) < 0)
+			return -errno;
+		return on ? type : 0;
+	}
+	if (type != SOCK_DGRAM)
 		return 0;
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	/* An inet port, as everything adopted here: a program's own Unix
-	   control socket that took a reused number is not taken. */
-	return (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
-	       pb__addr_port((struct sockaddr *)&ss) != 0;
+		return -errno;
+	return pb__addr_port((struct sockaddr *)&ss) != 0 ? SOCK_DGRAM : 0;
 }
 
 struct adopt_query {
@@ -382,7 +382,11 @@ static int adopt_one(const struct inherited *in, void *arg)
 	if (q->spec) {
 		if (fd_matches(in->fd, q->type, q->spec) != 1)
 			return 0;
-	} else if (!in_service(in->fd, q->type)) {
+	} else if (pb__server_socket(in->fd) != q->type) {
+		/* By name alone: still a socket of the type asked for, that
+		   a server can use as it is.  A number a program reused for
+		   a connection, a fresh socket or its own Unix control
+		   socket is not what the variables describe. */
 		return 0;
 	}
 	q->fd = in->fd;

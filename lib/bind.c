@@ -207,25 +207,6 @@ static int sleep_until(int64_t deadline, const sigset_t *orig, int sfd)
 	return 0;
 }
 
-/*
- * The asynchronous signals, blocked while an attempt or a diagnosis runs
- * so that one caught there is not lost until the next sleep is over.  The
- * signals the kernel raises for a fault in this thread stay deliverable,
- * and SIGSYS too: a seccomp filter's trap must reach its handler (blocked,
- * the kernel would kill the process instead).
- */
-static void async_signals(sigset_t *set)
-{
-	static const int sync_sigs[] = {
-		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
-	};
-	size_t i;
-
-	sigfillset(set);
-	for (i = 0; i < PB_ARRAY_SIZE(sync_sigs); i++)
-		sigdelset(set, sync_sigs[i]);
-}
-
 /* Slack after the announced expiry: the kernel's TIME_WAIT timer fires on
    a tick, not on the millisecond. */
 #define PB_WAIT_SLACK_MS 5
@@ -296,7 +277,7 @@ int pb__wait_out_flags(int (*attempt)(void *), void *arg, int type,
 	int r = -EADDRINUSE, round, late = 0, masked, sfd = -1, watch = 0, sig;
 	sigset_t block, orig, held, was;
 
-	async_signals(&block);
+	pb__async_signals(&block);
 	masked = pthread_sigmask(SIG_BLOCK, &block, &orig) == 0;
 	if (masked && (wflags & PB__WAIT_BLOCKED) && sigpending(&was) == 0) {
 		/* The asynchronous signals blocked at entry and not pending

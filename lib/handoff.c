@@ -205,40 +205,15 @@ int pb__handoff_check_ack(const void *buf, size_t len, int msg_flags)
 	return 0;
 }
 
-static int int_opt(int fd, int level, int name, int *v)
-{
-	socklen_t len = sizeof(*v);
-
-	return getsockopt(fd, level, name, v, &len);
-}
-
 int pb__handoff_fd_kind(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int domain, type, on;
+	int r = pb__server_socket(fd);
 
-	/* getsockopt first, not fstat: on a descriptor that is no socket it
-	   fails (ENOTSOCK) without asking its file system anything, which a
-	   FUSE file system served by the peer could make wait. */
-	if (int_opt(fd, SOL_SOCKET, SO_DOMAIN, &domain) < 0)
-		return errno == ENOTSOCK ? PB__FD_WRONG : -errno;
-	if (int_opt(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
-		return -errno;
-	if (domain != AF_INET && domain != AF_INET6)
-		return PB__FD_WRONG;
-	if (type == SOCK_STREAM || type == SOCK_SEQPACKET) {
-		if (int_opt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on) < 0)
-			return -errno;
-		return on ? PB__FD_LISTENER : PB__FD_WRONG;
-	}
-	if (type != SOCK_DGRAM)
-		return PB__FD_WRONG;
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -errno;
-	return pb__addr_port((struct sockaddr *)&ss) != 0 ? PB__FD_DATAGRAM
-							   : PB__FD_WRONG;
+	if (r < 0)
+		return r;
+	if (r == SOCK_STREAM || r == SOCK_SEQPACKET)
+		return PB__FD_LISTENER;
+	return r == SOCK_DGRAM ? PB__FD_DATAGRAM : PB__FD_WRONG;
 }
 
 /* ---- waiting, within a deadline, until a caught signal */
@@ -260,15 +235,9 @@ struct waits {
 
 static void hold_signals(struct waits *w, int timeout_ms)
 {
-	static const int sync_signals[] = {
-		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
-	};
 	sigset_t set;
-	size_t i;
 
-	sigfillset(&set);
-	for (i = 0; i < sizeof(sync_signals) / sizeof(sync_signals[0]); i++)
-		sigdelset(&set, sync_signals[i]);
+	pb__async_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &w->caller);
 	w->deadline = timeout_ms < 0 ? -1 : pb__now_ms() + timeout_ms;
 }

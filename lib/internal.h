@@ -9,9 +9,11 @@
 #define PB_INTERNAL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "portbind.h"
@@ -55,6 +57,7 @@ int pb__wait_out_flags(int (*attempt)(void *), void *arg, int type,
 
 /* activate.c */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name);
+int pb__server_socket(int fd);
 
 /* diag.c.  pb__diagnose builds its answer in out itself when out holds
    the whole struct, else in scratch memory: never on the stack.  With
@@ -80,6 +83,34 @@ struct pb_towards {
 int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
 		      unsigned lo, unsigned hi, unsigned diag_flags,
 		      struct pb_towards *t, struct pb_diag *d);
+
+/* An int socket option: getsockopt's 0 or -1 (errno set). */
+static inline int pb__sockopt_int(int fd, int level, int name, int *v)
+{
+	socklen_t len = sizeof(*v);
+
+	return getsockopt(fd, level, name, v, &len);
+}
+
+/*
+ * The asynchronous signals: what a wait blocks while it is not sleeping,
+ * so that one caught then ends the next sleep (ppoll on the caller's
+ * mask) instead of being lost until the wait is over.  The signals the
+ * kernel raises for a fault in this thread stay deliverable (blocked, it
+ * kills the thread), and SIGSYS too: a seccomp filter's trap must reach
+ * its handler.
+ */
+static inline void pb__async_signals(sigset_t *set)
+{
+	static const int sync_sigs[] = {
+		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
+	};
+	size_t i;
+
+	sigfillset(set);
+	for (i = 0; i < PB_ARRAY_SIZE(sync_sigs); i++)
+		sigdelset(set, sync_sigs[i]);
+}
 
 /* close(2) that leaves errno alone, for cleanup on error paths. */
 static inline void pb__close_keep_errno(int fd)

@@ -133,11 +133,8 @@ static int wait_ms(void)
 static int sock_int(int fd, int level, int name)
 {
 	int v = -1;
-	socklen_t len = sizeof(v);
 
-	if (getsockopt(fd, level, name, &v, &len) < 0)
-		return -1;
-	return v;
+	return pb__sockopt_int(fd, level, name, &v) < 0 ? -1 : v;
 }
 
 /* ---- where the line goes */
@@ -697,14 +694,7 @@ static int inet_with_port(const struct sockaddr *addr, socklen_t len)
  */
 static void hold(struct held *h)
 {
-	static const int sync_sigs[] = {
-		SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS
-	};
-	size_t i;
-
-	sigfillset(&h->block);
-	for (i = 0; i < sizeof(sync_sigs) / sizeof(sync_sigs[0]); i++)
-		sigdelset(&h->block, sync_sigs[i]);
+	pb__async_signals(&h->block);
 	h->on = pthread_sigmask(SIG_BLOCK, &h->block, &h->orig) == 0 &&
 		sigpending(&h->was) == 0;
 }
