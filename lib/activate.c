@@ -130,31 +130,21 @@ static int nth_field(const char *list, char sep, unsigned long k,
 
 /* The k-th number of a sep-separated list of decimals, at most max. */
 static int list_number(const char *list, char sep, unsigned long k,
-		       unsigned long long max, unsigned long long *out)
+		       unsigned long max, unsigned long *out)
 {
 	const char *f;
 	size_t flen;
 	char num[24];
-	unsigned long long v = 0;
-	size_t i;
 
-	if (nth_field(list, sep, k, &f, &flen) < 0 || flen == 0 ||
-	    flen >= sizeof(num))
+	if (nth_field(list, sep, k, &f, &flen) < 0 || flen >= sizeof(num))
 		return -EINVAL;
 	memcpy(num, f, flen);
 	num[flen] = '\0';
-	for (i = 0; i < flen; i++) {
-		if (num[i] < '0' || num[i] > '9' ||
-		    v > (max - (unsigned)(num[i] - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (unsigned)(num[i] - '0');
-	}
-	*out = v;
-	return 0;
+	return parse_ulong(num, max, out);
 }
 
 /* fd is open, a socket, and the socket with inode ino. */
-static int same_socket(int fd, unsigned long long ino)
+static int same_socket(int fd, unsigned long ino)
 {
 	struct stat st;
 
@@ -201,7 +191,7 @@ static int for_each_inherited(inherited_fn fn, void *arg)
 	names = getenv("PORTBIND_FDNAMES");
 	inos_s = getenv("PORTBIND_FDINOS");
 	for (i = 0; i < PB_HANDOFF_MAX; i++) {
-		unsigned long long fd, ino;
+		unsigned long fd, ino;
 
 		if (list_number(fds_s, ',', i, INT_MAX, &fd) < 0)
 			break;
@@ -209,7 +199,7 @@ static int for_each_inherited(inherited_fn fn, void *arg)
 		   close-on-exec and are gone, and their numbers may now be
 		   anything the new program opened.  Only the very socket
 		   the hand-off brought, known by its inode, is inherited. */
-		if (list_number(inos_s, ',', i, ULLONG_MAX, &ino) < 0 ||
+		if (list_number(inos_s, ',', i, ULONG_MAX, &ino) < 0 ||
 		    !same_socket((int)fd, ino))
 			continue;
 		in.fd = (int)fd;
