@@ -152,7 +152,10 @@ struct pb_holder {
 #define PB_DIAG_OWNERS      0x01u /* find owner pid and command (walks /proc) */
 #define PB_DIAG_NO_NETLINK  0x02u /* do not ask sock_diag */
 #define PB_DIAG_NO_PROCNET  0x04u /* do not read /proc/net */
-#define PB_DIAG_FLAGS_ALL   0x07u
+#define PB_DIAG_OPERATOR    0x08u /* the text's fix is for an operator at a
+                                     shell (portbind-why), not for the
+                                     program's author */
+#define PB_DIAG_FLAGS_ALL   0x0fu
 
 #define PB_DIAG_HOLDERS 8
 
@@ -197,6 +200,11 @@ struct pb_diag {
 	struct sockaddr_storage peer;  /* the destination, after a failed
 	                                  connect (pb_connect_from); else
 	                                  all zero */
+	int reuseport_helps;           /* TCP: 1: a new socket of this
+	                                  process's uid with SO_REUSEPORT (and
+	                                  SO_REUSEADDR) binds now; 0: it does
+	                                  not; -1: not known (UDP: never probed,
+	                                  see pb_diagnose(3)) */
 };
 
 /*

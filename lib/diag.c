@@ -462,6 +462,7 @@ static void diag_start(struct pb_diag *d, int type, const struct sockaddr *addr,
 	d->type = type;
 	d->err = err;
 	d->reuseaddr_helps = -1;
+	d->reuseport_helps = -1;
 	d->unprivileged_port_start = -1;
 	d->cap_net_bind_service = -1;
 	memcpy(&d->addr, addr, (size_t)pb__addr_len(addr, addrlen));
