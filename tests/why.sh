@@ -95,7 +95,10 @@ until_in() {
 # start_server: a listener on 127.0.0.1, port chosen by the kernel; sets
 # $pid and $port, or gives up the whole run.
 start_server() {
-	"$SERVER" 127.0.0.1:0 >"$tmp/server" 2>&1 &
+	# Emptied here, not by the child's redirection: the wait below must
+	# not read the last server's "listening on" before the child runs.
+	: >"$tmp/server"
+	"$SERVER" "$@" 127.0.0.1:0 >>"$tmp/server" 2>&1 &
 	pid=$!
 	if ! until_in "$tmp/server" '^(listening on|restart-server:)'; then
 		echo "why.sh: restart-server did not start within 2 s" >&2
