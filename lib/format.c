@@ -413,11 +413,12 @@ static const struct pb_holder *live_holder(const struct pb_diag *d)
  * failure path.
  */
 static void put_reuseport_unknown(struct out *o, const struct pb_diag *d,
-				  const char *what)
+				  const char *what, int sentence)
 {
 	const struct pb_holder *h = live_holder(d);
 
-	put(o, "whether SO_REUSEPORT would pass %s is not known (", what);
+	put(o, "%s SO_REUSEPORT would pass %s is not known (",
+	    sentence ? "Whether" : "whether", what);
 	if (d->type == SOCK_DGRAM)
 		put(o, "it is not probed for UDP");
 	else if (h && h->uid != (unsigned)geteuid())
@@ -478,7 +479,7 @@ static void put_listener(struct out *o, const struct pb_diag *d)
 			       " same user)");
 		else {
 			put(o, "; ");
-			put_reuseport_unknown(o, d, "it");
+			put_reuseport_unknown(o, d, "it", 0);
 		}
 		put(o, ". Fix: ");
 	}
@@ -518,14 +519,18 @@ static void put_time_wait(struct out *o, const struct pb_diag *d,
 	}
 	put(o, ". The previous process did not set SO_REUSEADDR: free in %u s"
 	       " (TIME_WAIT lasts 60 s).", secs(d->time_wait_ms));
-	if (rp == 1)
+	/* The shim's reader cannot give an unmodified program the
+	   option: what it would do is no use to them. */
+	if (o->reader == PB__READER_SHIM)
+		;
+	else if (rp == 1)
 		put(o, " They carry SO_REUSEPORT, so a server that sets"
 		       " SO_REUSEPORT binds now.");
 	else if (rp == 0)
 		put(o, " SO_REUSEPORT does not pass them either.");
 	else {
 		put(o, " ");
-		put_reuseport_unknown(o, d, "them");
+		put_reuseport_unknown(o, d, "them", 1);
 		put(o, ".");
 	}
 	switch (o->reader) {
@@ -620,7 +625,7 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 			       " not pass them either)");
 		else {
 			put(o, "a server binds only once they close; ");
-			put_reuseport_unknown(o, d, "them");
+			put_reuseport_unknown(o, d, "them", 0);
 		}
 		put(o, ". Fix: ");
 	}
@@ -645,7 +650,7 @@ static void put_bound(struct out *o, const struct pb_diag *d)
 			put(o, ". SO_REUSEPORT does not pass it");
 		else {
 			put(o, ". ");
-			put_reuseport_unknown(o, d, "it");
+			put_reuseport_unknown(o, d, "it", 1);
 		}
 		put(o, ". Fix: ");
 		put_stop_owner(o, d);
@@ -692,7 +697,8 @@ static void put_bound(struct out *o, const struct pb_diag *d)
 			    d->reuseaddr_helps == 0 ? "," : ".");
 		else {
 			put(o, "%s ", d->reuseaddr_helps == 0 ? ";" : ".");
-			put_reuseport_unknown(o, d, "it");
+			put_reuseport_unknown(o, d, "it",
+					      d->reuseaddr_helps != 0);
 		}
 		put(o, ". Fix: ");
 	}

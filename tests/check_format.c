@@ -589,6 +589,9 @@ START_TEST(every_cause_for_every_reader)
 				      " call for someone who cannot make one: %s",
 				      reader_names[reader], pb_cause_name(rows[i].c),
 				      rah, rp, t);
+		/* A sentence starts with a capital. */
+		ck_assert_msg(!strstr(t, ". whether") && !strstr(t, ". the"),
+			      "%s: %s", reader_names[reader], t);
 		/* The shim's reader runs an unmodified program: its
 		   options are not theirs to set. */
 		if (reader == PB__READER_SHIM)
@@ -780,7 +783,7 @@ START_TEST(reuseport_other_causes)
 	d.type = SOCK_DGRAM;
 	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
 	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, "whether SO_REUSEPORT would pass it is not known"
+	ck_assert_msg(strstr(t, ". Whether SO_REUSEPORT would pass it is not known"
 			     " (it is not probed for UDP)"), "%s", t);
 	free(t);
 }

@@ -435,6 +435,15 @@ P=$(free_port)
 start "$tmp/tw" "$VICTIM" "$P" 1		# bare: no SO_REUSEADDR
 "$CLIENT" "127.0.0.1:$P" hello >/dev/null 2>&1
 reap "$bgpid"
+# The line's fix is one the person who runs an unmodified program can
+# apply: PORTBIND_WAIT, not a library call or an option in its code.
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>>"$tmp/twmsg"
+check "over a TIME_WAIT without SO_REUSEADDR: the line's fix is PORTBIND_WAIT=65, no library call" \
+	sh -c "grep -q 'victim: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*did not set SO_REUSEADDR.*Fix: start the program with PORTBIND_WAIT=65 in its environment' '$tmp/twmsg' &&
+		! grep -q 'pb_' '$tmp/twmsg'"
+PORTBIND_WAIT=0.3 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>>"$tmp/twshort"
+check "PORTBIND_WAIT shorter than the TIME_WAIT: the line says it ran out first" \
+	grep -q "victim: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*PORTBIND_WAIT=65.*(PORTBIND_WAIT ran out first)$" "$tmp/twshort"
 out=$(PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$PROBE" sigwait "$P" 2>>"$tmp/sigwait.err")
 check "SIGTERM 200 ms into PORTBIND_WAIT: the handler runs, bind gives EADDRINUSE at once ($out)" \
 	[ "$out" = ok ]

@@ -216,6 +216,64 @@ twline="TIME_WAIT +127\.0\.0\.1:$port -> 127\.0\.0\.1:[0-9]+ +expires in [0-9]+ 
 check "TIME_WAIT text: a TIME_WAIT line with its expiry" \
 	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"' 'out_has "$twline"'
 
+# ---- --wait for what the next server needs.  The TIME_WAIT above was left
+#      by restart-server, which sets SO_REUSEADDR: a server that sets it too
+#      binds now, a plain bind does not.
+why --reuseaddr --wait 30 "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, --reuseaddr --wait 30: exit 0 at once" \
+	all 'rc_is 0' 'out_has "time-wait|TIME_WAIT"' err_empty
+why --reuseport "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, --reuseport (implies the option): exit 0" \
+	rc_is 0
+why "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, no option: exit 1 (a plain bind fails)" \
+	rc_is 1
+t0=$(now_ms)
+why --wait 0.5 "127.0.0.1:$port"
+t1=$(now_ms)
+check "TIME_WAIT with SO_REUSEADDR, the default --wait 0.5 waits: exit 1" \
+	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	ms=$((t1 - t0))
+	check "the default --wait 0.5 waited the whole 0.5 s (${ms} ms)" \
+		[ "$ms" -ge 480 ]
+fi
+
+# The operator's fix names commands, never a library call.
+check "the text's fix is for an operator: no pb_ call" \
+	all '! out_has "pb_|PB_"' 'out_has "Fix: start the server now if it sets SO_REUSEADDR"'
+
+# A TIME_WAIT left by a server without SO_REUSEADDR (restart-server -n):
+# neither a plain bind nor one with the option passes it.
+start_server -n
+"$CLIENT" "127.0.0.1:$port" hello >"$tmp/client" 2>&1
+crc=$?
+until_in "$tmp/server" '^echoed' >/dev/null
+stop_server
+if [ $crc -ne 0 ]; then
+	failed=$((failed + 1))
+	echo "not ok - echo-client to the -n server on 127.0.0.1:$port exited with $crc"
+	sed 's/^/#   /' "$tmp/client"
+fi
+for how in --reuseaddr ""; do
+	t0=$(now_ms)
+	why $how --wait 0.5 "127.0.0.1:$port"
+	t1=$(now_ms)
+	check "TIME_WAIT without SO_REUSEADDR, --wait 0.5 ${how:-(default)}: waits, exit 1" \
+		all 'rc_is 1' 'out_has "did not set SO_REUSEADDR"'
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		ms=$((t1 - t0))
+		check "and waited the whole 0.5 s (${ms} ms)" [ "$ms" -ge 480 ]
+	fi
+done
+# shellcheck disable=SC2034 # used in the eval of all()
+waitfix="Fix: wait before starting the server: portbind-why --wait 65 127\.0\.0\.1:$port && exec the server"
+check "its fix: portbind-why --wait 65 ADDRESS, no pb_listen_wait" \
+	all 'out_has "$waitfix"' '! out_has "pb_"'
+why --json "127.0.0.1:$port"
+check "--json: \"reuseaddr_helps\":false and a \"reuseport_helps\" member" \
+	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"reuseport_helps\":(true|false|null),"'
+
 # ---- --budget: the source ports left towards a destination.  The two
 #      echo-client connections end in TIME_WAIT on the server's side, whose
 #      remote end is the client, not the destination: they are not counted,
@@ -296,10 +354,17 @@ why 80 81
 check "two addresses: exit 2" rc_is 2
 why --wait soon 80
 check "--wait soon: exit 2" all 'rc_is 2' 'err_has "--wait"'
+why --reuseaddr --reuseport 80
+check "--reuseaddr with --reuseport: exit 2" \
+	all 'rc_is 2' 'err_has "reuseport"' '[ ! -s "$tmp/out" ]'
+why -u --reuseaddr 80
+check "-u with --reuseaddr: exit 2 (TCP only)" all 'rc_is 2' 'err_has "TCP"'
+why --reuseaddr --budget 127.0.0.1:80
+check "--budget with --reuseaddr: exit 2" rc_is 2
 why -h
-check "-h: usage on stdout, exit 0, --budget in it" \
+check "-h: usage on stdout, exit 0, --budget, --reuseaddr, --reuseport in it" \
 	all 'rc_is 0' 'out_has "^usage: portbind-why"' 'out_has "--budget"' \
-	    err_empty
+	    'out_has "--reuseaddr"' 'out_has "--reuseport"' err_empty
 why -V
 check "-V: the library's version, exit 0" \
 	all 'rc_is 0' 'out_has "[0-9]+\.[0-9]+\.[0-9]+"'
