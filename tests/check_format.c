@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -842,6 +843,193 @@ START_TEST(operator_bit_round_trip)
 }
 END_TEST
 
+/* ---- the texts the pages and the README show are the code's */
+
+/* A file of the source tree, every run of white space made one space
+   (pages and the README fold the paragraph), in a buffer to free.  Found
+   from the top of the tree, or from the test binary's place in it. */
+static char *tree_text(const char *rel)
+{
+	char path[4200], *buf, *w;
+	const char *slash = strrchr(pbt_self, '/');
+	FILE *f = fopen(rel, "re");
+	long n;
+	size_t got, i;
+
+	if (!f && slash) {
+		snprintf(path, sizeof(path), "%.*s/../%s",
+			 (int)(slash - pbt_self), pbt_self, rel);
+		f = fopen(path, "re");
+	}
+	ck_assert_msg(f != NULL, "%s: cannot open", rel);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	got = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	for (i = 0, w = buf; i < got; i++) {
+		if (isspace((unsigned char)buf[i])) {
+			if (w > buf && w[-1] != ' ')
+				*w++ = ' ';
+		} else {
+			*w++ = buf[i];
+		}
+	}
+	*w = '\0';
+	return buf;
+}
+
+static void assert_documented(const char *rel, const char *text)
+{
+	char *doc = tree_text(rel);
+
+	ck_assert_msg(strstr(doc, text), "%s does not show what the code"
+		      " writes:\n%s", rel, text);
+	free(doc);
+}
+
+static void add_listener(struct pb_diag *d, const char *ip, unsigned port,
+			 unsigned uid, int pid, const char *comm)
+{
+	struct pb_holder *h = &d->holders[d->n_stored++];
+
+	memset(h, 0, sizeof(*h));
+	h->state = PB_TCP_LISTEN;
+	h->protocol = IPPROTO_TCP;
+	h->v6only = -1;
+	h->uid = uid;
+	h->pid = pid;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+	set_v4(&h->local, ip, port);
+	d->n_holders++;
+	d->n_listen++;
+}
+
+static void add_tw_from(struct pb_diag *d, unsigned port, unsigned rport,
+			unsigned ms)
+{
+	struct pb_holder *h = &d->holders[d->n_stored++];
+
+	memset(h, 0, sizeof(*h));
+	h->state = PB_TCP_TIME_WAIT;
+	h->protocol = IPPROTO_TCP;
+	h->v6only = -1;
+	h->expires_ms = ms;
+	set_v4(&h->local, "127.0.0.1", port);
+	set_v4(&h->remote, "127.0.0.1", rport);
+	d->n_holders++;
+	d->n_time_wait++;
+	if (ms > d->time_wait_ms)
+		d->time_wait_ms = ms;
+}
+
+/* The examples of pb_diagnose(3), portbind-why(1), portbind-preload(8)
+   and the README, made again from the diagnoses they show. */
+START_TEST(documented_examples)
+{
+	static const unsigned why_tw[] = { 39194, 39180, 39192 };
+	static const unsigned readme_tw[] = { 35742, 35760, 35744 };
+	struct pb_diag d;
+	char *t;
+	unsigned i;
+
+	/* pb_diagnose(3): a listener, for the author. */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "0.0.0.0", 8080, 33, 812, "nginx");
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_documented("man/pb_diagnose.3", t);
+	free(t);
+
+	/* pb_diagnose(3): TIME_WAIT without SO_REUSEADDR, for the author,
+	   and the operator's fix. */
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_tw_from(&d, 8080, 40000, 41000);
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_documented("man/pb_diagnose.3", t);
+	free(t);
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_ptr_nonnull(strstr(t, "Fix: "));
+	assert_documented("man/pb_diagnose.3", strstr(t, "Fix: "));
+	free(t);
+
+	/* portbind-why(1) and the README: a listener on "*:8080". */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	pbt_addr(&d.addr, "::", 8080);
+	d.v6only = 0;
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "127.0.0.1", 8080, 0, 24583, "restart-server");
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.holders[0].pid = 26134;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("README", t);
+	free(t);
+
+	/* portbind-why(1): a listener that set SO_REUSEPORT. */
+	d.holders[0].pid = 3310;
+	d.holders[0].uid = 1000;
+	snprintf(d.holders[0].comm, sizeof(d.holders[0].comm), "server");
+	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+
+	/* portbind-why(1) and the README: three TIME_WAIT sockets, with
+	   and without SO_REUSEADDR. */
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	d.reuseaddr_helps = 1;
+	for (i = 0; i < 3; i++)
+		add_tw_from(&d, 8080, why_tw[i], 59792 - 2 * i);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.reuseaddr_helps = 1;
+	d.reuseport_helps = -1;
+	for (i = 0; i < 3; i++)
+		set_v4(&d.holders[i].remote, "127.0.0.1", readme_tw[i]);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("README", t);
+	free(t);
+
+	/* portbind-why(1): a privileged port. */
+	d = base(PB_CAUSE_PRIVILEGED, EACCES);
+	set_v4(&d.addr, "127.0.0.1", 80);
+	d.unprivileged_port_start = 1024;
+	d.cap_net_bind_service = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+
+	/* portbind-preload(8) and the README: the shim's lines. */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	set_v4(&d.addr, "127.0.0.1", 8000);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "127.0.0.1", 8000, 0, 4242, "restart-server");
+	t = format_for(&d, PB__READER_SHIM);
+	assert_documented("man/portbind-preload.8", t);
+	assert_documented("README", t);
+	free(t);
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	set_v4(&d.addr, "127.0.0.1", 8000);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_tw_from(&d, 8000, 51234, 47200);
+	t = format_for(&d, PB__READER_SHIM);
+	assert_documented("man/portbind-preload.8", t);
+	free(t);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
 	Suite *s = suite_create("format");
@@ -864,6 +1052,7 @@ Suite *suite_format(void)
 	tcase_add_test(tc, reuseport_other_causes);
 	tcase_add_test(tc, older_struct_size);
 	tcase_add_test(tc, operator_bit_round_trip);
+	tcase_add_test(tc, documented_examples);
 	suite_add_tcase(s, tc);
 	return s;
 }
