@@ -121,6 +121,16 @@ static int client_child(void *arg)
 	s = accept(l, NULL, NULL);
 	PBT_REQUIRE(s >= 0);
 	require_ipv4_any_held(m->i, SOCK_STREAM, port, &d);
+	/* As portbind(7) says it measured: only the IPv4 wildcard is met. */
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "127.0.0.6", port, 0) == 0);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "::ffff:0.0.0.0", port, 0) == 0);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "::ffff:127.0.0.6", port, 0) == 0);
+	{
+		struct pb_diag other;
+
+		PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "::ffff:0.0.0.0", port,
+				    &other) == PB_CAUSE_NONE);
+	}
 	PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED);
 	PBT_REQUIRE(d.n_connected == 1 && d.n_holders == 1 && d.n_stored == 1);
 	PBT_REQUIRE(d.holders[0].state == PB_TCP_ESTABLISHED);
