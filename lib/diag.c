@@ -142,19 +142,35 @@ struct walk {
 	struct pb_diag *d;
 	struct endpoint target;
 	int protocol;
-	int maybes;		/* second read: keep only the MAYBE rows, */
-	int maybe_listeners;	/* listeners among them too */
-	unsigned n_maybe;	/* MAYBE rows passed over (first read), */
+	struct pb_diag *maybe;	/* the MAYBE rows, counted and kept aside */
+	int no_memory;		/* for them */
+	unsigned n_maybe;	/* MAYBE rows seen, */
 	unsigned n_maybe_listen; /* of which listening */
 	unsigned v6only_seen;	/* live IPv6 sockets at the port whose */
 	unsigned dual_seen;	/* IPV6_V6ONLY the table shows: 1, 0 */
 };
 
+/* Insert h after the last holder of the same or higher priority; the
+   lowest falls off a full list. */
+static void store_holder(struct pb_diag *d, const struct pb_holder *h)
+{
+	unsigned i, n = d->n_stored;
+	int p = priority(h->state);
+
+	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
+		;
+	if (i >= PB_DIAG_HOLDERS)
+		return;
+	if (n == PB_DIAG_HOLDERS)
+		n--;
+	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(*h));
+	d->holders[i] = *h;
+	d->n_stored = n + 1;
+}
+
 void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 {
 	struct pb_holder h;
-	unsigned i, n = d->n_stored;
-	int p = priority(e->state);
 
 	memset(&h, 0, sizeof(h));
 	h.state = e->state;
@@ -168,50 +184,16 @@ void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 	h.inode = e->inode;
 	h.expires_ms = e->expires_ms;
 	h.local = e->local;
-
-	/* Insert after the last entry of the same or higher priority. */
-	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
-		;
-	if (i >= PB_DIAG_HOLDERS)
-		return;
-	if (n == PB_DIAG_HOLDERS)
-		n--;
-	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(h));
-	d->holders[i] = h;
-	d->n_stored = n + 1;
+	store_holder(d, &h);
 }
 
-static int on_socket(const struct pb_sockent *e, void *arg)
+/* A row that holds the address, counted into d by its kind. */
+static void count_holder(struct pb_diag *d, int protocol,
+			 const struct pb_sockent *e)
 {
-	struct walk *w = arg;
-	struct pb_diag *d = w->d;
-	struct endpoint ep;
-	int o;
-
-	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
-	o = overlaps(&w->target, &ep);
-	if (w->maybes) {
-		if (o != OVERLAP_MAYBE ||
-		    (e->state == PB_TCP_LISTEN && !w->maybe_listeners))
-			return 0;
-	} else {
-		if (!ep.v4 && ep.v6only >= 0) {
-			if (ep.v6only)
-				w->v6only_seen++;
-			else
-				w->dual_seen++;
-		}
-		if (o == OVERLAP_MAYBE) {
-			w->n_maybe++;
-			if (e->state == PB_TCP_LISTEN)
-				w->n_maybe_listen++;
-		}
-		if (o != OVERLAP_YES)
-			return 0;
-	}
 	d->n_holders++;
 	/* Every UDP socket holds its port the way a bound TCP socket does. */
-	if (w->protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
+	if (protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
 		d->n_bound++;
 	else if (e->state == PB_TCP_LISTEN)
 		d->n_listen++;
@@ -222,6 +204,61 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	} else
 		d->n_connected++;
 	pb__diag_store(d, e);
+}
+
+/* The MAYBE rows that hold the address after all, into d: all of them,
+   or (listeners_only) the listeners. */
+static void merge_maybes(struct pb_diag *d, const struct pb_diag *m,
+			 int listeners_only)
+{
+	unsigned i;
+
+	for (i = 0; i < m->n_stored; i++)
+		if (!listeners_only || m->holders[i].state == PB_TCP_LISTEN)
+			store_holder(d, &m->holders[i]);
+	d->n_listen += m->n_listen;
+	d->n_holders += m->n_listen;
+	if (listeners_only)
+		return;
+	d->n_holders += m->n_holders - m->n_listen;
+	d->n_time_wait += m->n_time_wait;
+	d->n_connected += m->n_connected;
+	d->n_bound += m->n_bound;
+	if (m->time_wait_ms > d->time_wait_ms)
+		d->time_wait_ms = m->time_wait_ms;
+}
+
+static int on_socket(const struct pb_sockent *e, void *arg)
+{
+	struct walk *w = arg;
+	struct endpoint ep;
+	int o;
+
+	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
+	o = overlaps(&w->target, &ep);
+	if (!ep.v4 && ep.v6only >= 0) {
+		if (ep.v6only)
+			w->v6only_seen++;
+		else
+			w->dual_seen++;
+	}
+	if (o == OVERLAP_MAYBE) {
+		/* Kept aside until settle_maybes() knows whether they hold
+		   it: scratch memory, taken at the first. */
+		w->n_maybe++;
+		if (e->state == PB_TCP_LISTEN)
+			w->n_maybe_listen++;
+		if (!w->maybe && !w->no_memory) {
+			w->maybe = pb__scratch_get(sizeof(*w->maybe));
+			w->no_memory = !w->maybe;
+		}
+		if (w->maybe)
+			count_holder(w->maybe, w->protocol, e);
+		return 1;
+	}
+	if (o != OVERLAP_YES)
+		return 0;
+	count_holder(w->d, w->protocol, e);
 	return 1;
 }
 
@@ -314,15 +351,14 @@ static void note_port_range(struct pb_diag *d)
  *    otherwise.
  * Those that hold it are read again and kept.
  */
-static void settle_maybes(struct walk *w, uint32_t mask,
-			  const struct sockaddr *sa, socklen_t len, int v6only)
+static void settle_maybes(struct walk *w, const struct sockaddr *sa,
+			  socklen_t len, int v6only)
 {
 	struct pb_diag *d = w->d;
-	int hold;
+	int hold, listeners = 0;
 
 	if (w->n_maybe == 0)
 		return;
-	w->maybe_listeners = 0;
 	if (w->n_maybe_listen && d->n_listen == 0) {
 		struct sockaddr_in knock;
 
@@ -331,16 +367,15 @@ static void settle_maybes(struct walk *w, uint32_t mask,
 		knock.sin_port = htons(pb__addr_port(sa));
 		knock.sin_addr.s_addr = w->target.any ? htonl(INADDR_LOOPBACK)
 				       : w->target.a4;
-		w->maybe_listeners =
-			pb__probe_connect((struct sockaddr *)&knock,
-					  sizeof(knock)) == 0;
+		listeners = pb__probe_connect((struct sockaddr *)&knock,
+					      sizeof(knock)) == 0;
 		d->sources |= PB_SRC_PROBE;
-		if (w->maybe_listeners)
+		if (listeners)
 			w->dual_seen++;
 		else
 			w->v6only_seen++;
 	}
-	if (d->n_holders == 0 && !w->maybe_listeners) {
+	if (d->n_holders == 0 && !listeners) {
 		hold = pb__probe_bind(d->type, sa, len, v6only, 0) == -EADDRINUSE;
 		d->sources |= PB_SRC_PROBE;
 	} else if (w->v6only_seen || w->dual_seen) {
@@ -348,11 +383,10 @@ static void settle_maybes(struct walk *w, uint32_t mask,
 	} else {
 		hold = !sysctl_default_v6only();
 	}
-	if (!hold && !w->maybe_listeners)
-		return;
-	w->maybes = 1;
-	read_table(w, hold ? mask : TCPF(PB_TCP_LISTEN), 0);
-	w->maybes = 0;
+	/* Without the memory to keep them (the system refused 3 KiB), those
+	   that hold it are missing from the answer. */
+	if (w->maybe && (hold || listeners))
+		merge_maybes(d, w->maybe, !hold);
 }
 
 /* Would a new socket of this process with SO_REUSEPORT (and SO_REUSEADDR,
@@ -376,22 +410,18 @@ static void note_reuseport(struct pb_diag *d, const struct sockaddr *sa,
 		d->reuseport_helps = 0;
 }
 
-/* EADDRINUSE on a real port: who holds it? */
-static void classify_in_use(struct pb_diag *d, int v6only)
+/* EADDRINUSE on a real port: who holds it?  w is set up. */
+static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&d->addr;
 	socklen_t len = (socklen_t)pb__addr_len(sa, sizeof(d->addr));
-	struct walk w = { .d = d };
 	uint32_t all = PB__ALL_STATES;
 	int r;
 
-	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	endpoint_of(&d->addr, v6only, &w.target);
-
-	if (w.protocol == IPPROTO_TCP) {
+	if (w->protocol == IPPROTO_TCP) {
 		/* Cheap whatever the table holds: the kernel walks only its
 		   listening hash.  A listener settles it. */
-		r = read_table(&w, TCPF(PB_TCP_LISTEN), 0);
+		r = read_table(w, TCPF(PB_TCP_LISTEN), 0);
 		if (r == 0 && d->n_listen) {
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
@@ -402,9 +432,9 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 		   asking for them costs a second full walk.  They are asked
 		   for below, only when nothing visible explains the refusal. */
 		all &= ~TCPF(PB__TCP_BOUND_INACTIVE);
-		read_table(&w, all & ~TCPF(PB_TCP_LISTEN), 0);
+		read_table(w, all & ~TCPF(PB_TCP_LISTEN), 0);
 	} else {
-		read_table(&w, all, 0);
+		read_table(w, all, 0);
 	}
 
 	/* Bound-only sockets are asked for when nothing else explains the
@@ -415,11 +445,11 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	   must have bound beside them at an overlapping address, shows in
 	   the next diagnosis once they expire (pb_listen_wait makes that
 	   one itself).  Only netlink lists them, on Linux 6.7+. */
-	if (w.protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
+	if (w->protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
 	    d->n_holders == 0)
-		read_table(&w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
+		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
 
-	settle_maybes(&w, all, sa, len, v6only);
+	settle_maybes(w, sa, len, v6only);
 
 	if (d->n_listen)
 		d->cause = PB_CAUSE_LISTENER;
@@ -459,6 +489,19 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 			d->cause = PB_CAUSE_BOUND;
 		}
 	}
+}
+
+static void classify_in_use(struct pb_diag *d, int v6only)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	endpoint_of(&d->addr, v6only, &w.target);
+	find_holders(d, v6only, &w);
+	if (w.maybe)
+		pb__scratch_put(w.maybe, sizeof(*w.maybe));
 }
 
 static void classify(struct pb_diag *d, int v6only)
