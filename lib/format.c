@@ -405,6 +405,24 @@ static const struct pb_holder *live_holder(const struct pb_diag *d)
 }
 
 /*
+ * reuseport_helps is 0: that is the probe's answer, for a socket of this
+ * process's user.  SO_REUSEPORT shares a live socket's port only within
+ * its user, so for a holder of another user the answer that matters
+ * (would that user's server bind?) is not known: say so.  geteuid() is a
+ * plain system call, safe on the shim's failure path.
+ */
+static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
+{
+	const struct pb_holder *h = live_holder(d);
+
+	if (!h || h->uid == (unsigned)geteuid())
+		return 0;
+	put(o, " for this user; whether it would for uid %u, the holder's, is"
+	       " not known: ask as that user", h->uid);
+	return 1;
+}
+
+/*
  * reuseport_helps is -1: say why it is not known.  The probe binds as
  * this process's user, and SO_REUSEPORT lets only a socket of the
  * holder's user share a live socket's port: for another user's holder
@@ -464,20 +482,25 @@ static void put_listener(struct out *o, const struct pb_diag *d)
 		if (o->reader == PB__READER_AUTHOR)
 			put(o, "to start a new server beside it (a restart that"
 			       " refuses no connection), set SO_REUSEPORT in it"
-			       " (PB_REUSEPORT), then stop the old one; else ");
+			       " (PB_REUSEPORT), then stop the old one"
+			       " (net.ipv4.tcp_migrate_req=1 moves its queued"
+			       " connections instead of resetting them); else ");
 		else if (o->reader == PB__READER_OPERATOR)
 			put(o, "a server that sets SO_REUSEPORT itself can start"
 			       " beside it now, as the same user, and the old one"
-			       " be stopped after; else ");
+			       " be stopped after (net.ipv4.tcp_migrate_req=1"
+			       " moves its queued connections instead of resetting"
+			       " them); else ");
 		else
 			put(o, "this program did not set SO_REUSEPORT, and the"
 			       " shim never sets it: ");
 	} else {
-		if (rp == 0)
-			put(o, ", and SO_REUSEPORT does not pass this one (it"
-			       " passes only a listener that set it too, of the"
-			       " same user)");
-		else {
+		if (rp == 0) {
+			put(o, ", and SO_REUSEPORT does not pass this one");
+			if (!put_reuseport_other_user(o, d))
+				put(o, " (it passes only a listener that set it"
+				       " too, of the same user)");
+		} else {
 			put(o, "; ");
 			put_reuseport_unknown(o, d, "it", 0);
 		}
@@ -620,10 +643,11 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 			       " shim never sets it: ");
 	} else {
 		put(o, ". Their socket did not set SO_REUSEADDR, so ");
-		if (rp == 0)
-			put(o, "nothing binds until they close (SO_REUSEPORT does"
-			       " not pass them either)");
-		else {
+		if (rp == 0) {
+			put(o, "nothing binds until they close; SO_REUSEPORT does"
+			       " not pass them either");
+			put_reuseport_other_user(o, d);
+		} else {
 			put(o, "a server binds only once they close; ");
 			put_reuseport_unknown(o, d, "them", 0);
 		}
@@ -692,10 +716,11 @@ static void put_bound(struct out *o, const struct pb_diag *d)
 	} else {
 		if (d->reuseaddr_helps == 0)
 			put(o, ". SO_REUSEADDR does not pass it");
-		if (rp == 0)
+		if (rp == 0) {
 			put(o, "%s SO_REUSEPORT does not pass it either",
 			    d->reuseaddr_helps == 0 ? "," : ".");
-		else {
+			put_reuseport_other_user(o, d);
+		} else {
 			put(o, "%s ", d->reuseaddr_helps == 0 ? ";" : ".");
 			put_reuseport_unknown(o, d, "it",
 					      d->reuseaddr_helps != 0);
