@@ -31,13 +31,15 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-why.XXXXXX") || exit 1
 pid=
+rpid=
 
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-	fi
+	for p in $pid $rpid; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pid=
+	rpid=
 	rm -rf "$tmp"
 }
 # Signals too: a shell that dies of one skips the EXIT trap, and a reader
@@ -273,6 +275,59 @@ check "its fix: portbind-why --wait 65 ADDRESS, no pb_listen_wait" \
 why --json "127.0.0.1:$port"
 check "--json: \"reuseaddr_helps\":false and a \"reuseport_helps\" member" \
 	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"reuseport_helps\":(true|false|null),"'
+
+# ---- --reuseport: a listener that set SO_REUSEPORT lets a server of the
+#      same user that sets it start beside it; one of another user does not
+reuseport_listener() { # user (empty: this one); prints the port
+	rcode='
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print(s.getsockname()[1], flush=True)
+time.sleep(20)'
+	: >"$tmp/rport"
+	if [ -n "$1" ]; then
+		setpriv --reuid="$1" --regid="$1" --clear-groups \
+			/usr/bin/python3 -c "$rcode" >>"$tmp/rport" 2>&1 &
+	else
+		python3 -c "$rcode" >>"$tmp/rport" 2>&1 &
+	fi
+	rpid=$!
+	until_in "$tmp/rport" '^[0-9]+$' >/dev/null
+	rport=$(head -n 1 "$tmp/rport")
+}
+if command -v python3 >/dev/null 2>&1; then
+	reuseport_listener ""
+	why --reuseport --wait 30 "127.0.0.1:$rport"
+	check "listener with SO_REUSEPORT, --reuseport --wait 30: exit 0 at once" \
+		all 'rc_is 0' 'out_has "but this one set SO_REUSEPORT"' \
+		    'out_has "Fix: a server that sets SO_REUSEPORT itself can start beside it now"'
+	why --reuseaddr "127.0.0.1:$rport"
+	check "the same listener, --reuseaddr: exit 1 (SO_REUSEADDR never passes a listener)" \
+		rc_is 1
+	why --json "127.0.0.1:$rport"
+	check "the same listener, --json: \"reuseport_helps\":true" \
+		all 'rc_is 1' 'out_has "\"reuseport_helps\":true"'
+	kill "$rpid" 2>/dev/null
+	wait "$rpid" 2>/dev/null
+	rpid=
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	   [ -x /usr/bin/python3 ]; then
+		reuseport_listener 65534
+		why --reuseport "127.0.0.1:$rport"
+		check "another user's (65534) listener with SO_REUSEPORT, --reuseport as root: exit 1, says so" \
+			all 'rc_is 1' 'out_has "whether it would for uid 65534, the holder.s, is not known: ask as that user"'
+		kill "$rpid" 2>/dev/null
+		wait "$rpid" 2>/dev/null
+		rpid=
+	else
+		echo "ok - --reuseport, another user's listener # skipped: needs root, setpriv and /usr/bin/python3"
+	fi
+else
+	echo "ok - --reuseport on a real listener # skipped: no python3"
+fi
 
 # ---- --budget: the source ports left towards a destination.  The two
 #      echo-client connections end in TIME_WAIT on the server's side, whose
