@@ -7,6 +7,15 @@
  * The paragraph's order is fixed, because operators scan it: the protocol
  * and address, the errno, the cause, the holders, the system value that
  * matters, one concrete fix.
+ *
+ * The fix is one its reader can apply, and there are three readers: the
+ * author of the program that calls the library (the library's calls and
+ * flags), an operator at a shell (PB_DIAG_OPERATOR, as portbind-why asks:
+ * commands and settings, never a call), and whoever runs an unmodified
+ * program under the LD_PRELOAD shim (its environment, the program's
+ * configuration: neither its code nor its socket options are theirs).
+ * Only the fix and the sentences that lead to it differ; the verdict,
+ * the holders and the numbers read the same for all three.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
