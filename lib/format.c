@@ -232,7 +232,6 @@ static unsigned secs(unsigned ms)
 	return (ms + 999) / 1000;
 }
 
-/* One line of advice for errors that are not about the port. */
 /* One line of advice for errors that are not about the port.  Most read
    the same for every reader; where the program's author and the person
    who runs it can do different things, each gets its own. */
@@ -420,11 +419,18 @@ static const struct pb_holder *live_holder(const struct pb_diag *d)
  * (would that user's server bind?) is not known: say so.  geteuid() is a
  * plain system call, safe on the shim's failure path.
  */
-static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
+static const struct pb_holder *holder_of_other_user(const struct pb_diag *d)
 {
 	const struct pb_holder *h = live_holder(d);
 
-	if (!h || h->uid == (unsigned)geteuid())
+	return h && h->uid != (unsigned)geteuid() ? h : NULL;
+}
+
+static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
+{
+	const struct pb_holder *h = holder_of_other_user(d);
+
+	if (!h)
 		return 0;
 	put(o, " for this user; whether it would for uid %u, the holder's, is"
 	       " not known: ask as that user", h->uid);
@@ -442,13 +448,13 @@ static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
 static void put_reuseport_unknown(struct out *o, const struct pb_diag *d,
 				  const char *what, int sentence)
 {
-	const struct pb_holder *h = live_holder(d);
+	const struct pb_holder *h = holder_of_other_user(d);
 
 	put(o, "%s SO_REUSEPORT would pass %s is not known (",
 	    sentence ? "Whether" : "whether", what);
 	if (d->type == SOCK_DGRAM)
 		put(o, "it is not probed for UDP");
-	else if (h && h->uid != (unsigned)geteuid())
+	else if (h)
 		put(o, "the holder belongs to uid %u, and only a socket of that"
 		       " user can share its port: ask as that user", h->uid);
 	else
@@ -652,10 +658,14 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 			       " shim never sets it: ");
 	} else {
 		put(o, ". Their socket did not set SO_REUSEADDR, so ");
-		if (rp == 0) {
+		if (rp == 0 && holder_of_other_user(d)) {
+			/* The probe spoke for this user only. */
+			put(o, "a server binds only once they close; SO_REUSEPORT"
+			       " does not pass them");
+			put_reuseport_other_user(o, d);
+		} else if (rp == 0) {
 			put(o, "nothing binds until they close; SO_REUSEPORT does"
 			       " not pass them either");
-			put_reuseport_other_user(o, d);
 		} else {
 			put(o, "a server binds only once they close; ");
 			put_reuseport_unknown(o, d, "them", 0);

@@ -770,6 +770,20 @@ START_TEST(reuseport_other_causes)
 			     " the server now if it sets SO_REUSEPORT"), "%s", t);
 	ck_assert_msg(!strstr(t, "nothing binds"), "%s", t);
 	free(t);
+	/* Another user's connections: the probe's 0 is this user's only. */
+	d.reuseport_helps = 0;
+	d.holders[0].uid = (unsigned)geteuid() + 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "so a server binds only once they close;"
+			     " SO_REUSEPORT does not pass them for this user;"
+			     " whether it would for uid") &&
+		      !strstr(t, "nothing binds"), "%s", t);
+	free(t);
+	d.holders[0].uid = (unsigned)geteuid();
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "so nothing binds until they close; SO_REUSEPORT"
+			     " does not pass them either. Fix: stop pid 812"), "%s", t);
+	free(t);
 
 	d = base(PB_CAUSE_BOUND, EADDRINUSE);
 	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
