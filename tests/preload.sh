@@ -70,7 +70,10 @@ fi
 # A free port: the kernel picks one for a listener that then exits.
 # Bounded at 10 s: the machine may be busy with other test suites.
 free_port() {
-	"$SERVER" 127.0.0.1:0 >"$tmp/port" 2>&1 &
+	# Emptied here, not by the child's redirection (which may come after
+	# the wait below has read the last call's port).
+	: >"$tmp/port"
+	"$SERVER" 127.0.0.1:0 >>"$tmp/port" 2>&1 &
 	p=$!
 	i=0
 	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -81,7 +84,8 @@ free_port() {
 # Start a program in the background; wait (bounded) for "listening".
 start() { # log cmd...
 	log=$1; shift
-	"$@" >"$log" 2>&1 &
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
 	bgpid=$!
 	pids="$pids $bgpid"
 	i=0
@@ -149,10 +153,11 @@ try:
     s.listen(8); print('listened', flush=True)
 except OSError as e:
     print('listen failed', e, flush=True)"
+	: >"$tmp/reserve"	# not the last call's "reserved"
 	if [ $# -gt 1 ]; then
-		setpriv --reuid="$2" --regid="$2" --clear-groups /usr/bin/python3 -c "$rcmd" >"$tmp/reserve" 2>&1 &
+		setpriv --reuid="$2" --regid="$2" --clear-groups /usr/bin/python3 -c "$rcmd" >>"$tmp/reserve" 2>&1 &
 	else
-		python3 -c "$rcmd" >"$tmp/reserve" 2>&1 &
+		python3 -c "$rcmd" >>"$tmp/reserve" 2>&1 &
 	fi
 	rpid=$!
 	pids="$pids $rpid"
