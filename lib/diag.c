@@ -105,8 +105,8 @@ enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE };
  *    127.0.0.6 itself (Linux 6.1 on) do not.  A socket that bound a
  *    specific IPv6 address was made IPV6_V6ONLY by that bind.
  * Where the answer turns on a holder's IPV6_V6ONLY and the table does not
- * show it (TIME_WAIT and orphaned FIN_WAIT2 in sock_diag; every row of
- * /proc/net), the answer is MAYBE, settled by settle_maybes().
+ * show it (sock_diag shows it for LISTEN and CLOSE rows only, /proc/net
+ * for none), the answer is MAYBE, settled by settle_maybes().
  */
 static int overlaps(const struct endpoint *t, const struct endpoint *h)
 {
