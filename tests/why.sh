@@ -140,6 +140,14 @@ check "free port: says it can be bound (cause none)" \
 why --json "127.0.0.1:$port"
 check "free port --json: \"cause\":\"none\", exit 0" \
 	all 'rc_is 0' 'out_has "\"cause\": *\"none\""'
+# portbind-why(1) shows this object, wrapped after commas and at one
+# space: unwrapped, with its port, it must be what the tool prints.
+man_json=$(awk '/^\$ portbind-why --json 127.0.0.1:8080$/ { on = 1; next }
+	on && /^\.Ed/ { exit }
+	on { line = line (line == "" || line ~ /,$/ ? "" : " ") $0 }
+	END { print line }' man/portbind-why.1 | sed "s/8080/$port/g")
+check "free port --json: the object portbind-why(1) shows" \
+	test "$(cat "$tmp/out")" = "$man_json"
 
 # ---- a live listener
 start_server
