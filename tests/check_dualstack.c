@@ -409,6 +409,8 @@ static int bound_v6_child(void *arg)
 	unsigned port;
 
 	bind6(u6, "::1", 0);
+	/* The kernel set the option at that bind, as portbind(7) says. */
+	PBT_REQUIRE(pbt_getopt(u6, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
 	port = pbt_local_port(u6);
 	u4 = pbt_socket("0.0.0.0", SOCK_DGRAM, 0);
 	bind6(u4, "0.0.0.0", port);
