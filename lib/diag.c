@@ -556,6 +556,8 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 		   listening hash.  A listener settles it. */
 		r = read_table(w, TCPF(PB_TCP_LISTEN), 0);
 		if (r == 0 && d->n_listen) {
+			/* Listeners on [::] of /proc/net are listeners too. */
+			settle_maybes(w, sa, len);
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
 			note_reuseport(d, sa, len, v6only);

@@ -435,6 +435,29 @@ static int bound_v6_child(void *arg)
 	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
 	close(l4);
 	close(l6);
+
+	/* A dual-stack [::] listener and a 127.0.0.1 one sharing the port
+	   through SO_REUSEPORT: both hold 0.0.0.0, in /proc/net too. */
+	{
+		int on = 1;
+
+		l6 = sock6(SOCK_STREAM, 0, 0);
+		PBT_REQUIRE(setsockopt(l6, SOL_SOCKET, SO_REUSEPORT, &on,
+				       sizeof(on)) == 0);
+		bind6(l6, "::", 0);
+		PBT_REQUIRE(listen(l6, 4) == 0);
+		port = pbt_local_port(l6);
+		l4 = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+		PBT_REQUIRE(setsockopt(l4, SOL_SOCKET, SO_REUSEPORT, &on,
+				       sizeof(on)) == 0);
+		bind6(l4, "127.0.0.1", port);
+		PBT_REQUIRE(listen(l4, 4) == 0);
+		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+		PBT_REQUIRE(d.n_listen == 2 && d.n_holders == 2);
+		close(l4);
+		close(l6);
+	}
 	return 0;
 }
 
