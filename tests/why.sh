@@ -281,8 +281,9 @@ waitfix="Fix: wait before starting the server: portbind-why --wait 65 127\.0\.0\
 check "its fix: portbind-why --wait 65 ADDRESS, no pb_listen_wait" \
 	all 'out_has "$waitfix"' '! out_has "pb_"'
 why --json "127.0.0.1:$port"
-check "--json: \"reuseaddr_helps\":false and a \"reuseport_helps\" member" \
-	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"reuseport_helps\":(true|false|null),"'
+check "--json: \"reuseaddr_helps\":false, and \"reuseport_helps\" last before \"message\"" \
+	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"sources\":"' \
+	    'out_has "\"port_range\":[^]]*\]?,\"reuseport_helps\":(true|false|null),\"message\":"'
 
 # ---- --reuseport: a listener that set SO_REUSEPORT lets a server of the
 #      same user that sets it start beside it; one of another user does not
@@ -311,7 +312,7 @@ if command -v python3 >/dev/null 2>&1; then
 	why --reuseport --wait 30 "127.0.0.1:$rport"
 	check "listener with SO_REUSEPORT, --reuseport --wait 30: exit 0 at once" \
 		all 'rc_is 0' 'out_has "but this one set SO_REUSEPORT"' \
-		    'out_has "Fix: a server that sets SO_REUSEPORT itself can start beside it now"'
+		    'out_has "Fix: a server of uid [0-9]+ that listens on 127\.0\.0\.1:$rport, the holder.s address, with SO_REUSEPORT can start beside it now"'
 	why --reuseaddr "127.0.0.1:$rport"
 	check "the same listener, --reuseaddr: exit 1 (SO_REUSEADDR never passes a listener)" \
 		rc_is 1
