@@ -160,6 +160,7 @@ struct walk {
 	int v4_any_seen;	/* a row on 0.0.0.0 */
 	int lb6_seen;		/* a row on 127.0.0.6, */
 	int v6_any_seen;	/* or on [::] and not IPv6-only */
+	int bound_read;		/* bound-only sockets asked for */
 	unsigned spare_seen;	/* rows on the spare addresses: bit i for
 				   spare_addr[i] */
 };
@@ -248,14 +249,19 @@ static void merge_maybes(struct pb_diag *d, const struct pb_diag *m)
 		d->time_wait_ms = m->time_wait_ms;
 }
 
-/* A socket with no peer: a TCP listener or bound socket, an unconnected
-   UDP socket.  At a specific IPv6 address, it bound that address itself, and
+/* A socket with no peer: a TCP listener, an unconnected UDP socket.  At a
+   specific IPv6 address, it bound that address itself, and
    the kernel made it IPV6_V6ONLY then (only connect() and accept() give a
    dual-stack socket a specific address); /proc/net does not say so. */
 static int unconnected(const struct pb_sockent *e)
 {
-	/* UDP says CLOSE (7) when unconnected, ESTABLISHED when connected. */
-	return e->state == PB_TCP_LISTEN || e->state == PB_TCP_CLOSE;
+	/* UDP says CLOSE (7) when unconnected, ESTABLISHED when connected.
+	   A TCP socket in CLOSE may be a reset connection that kept its
+	   address (/proc/net does not list those; sock_diag shows their
+	   option). */
+	if (e->protocol == IPPROTO_UDP)
+		return e->state == PB_TCP_CLOSE;
+	return e->state == PB_TCP_LISTEN;
 }
 
 static int on_socket(const struct pb_sockent *e, void *arg)
@@ -423,16 +429,18 @@ static int wildcard_probe(struct walk *w, unsigned port)
 
 /*
  * The MAYBE rows of m into d, when the probes could not tell whether they
- * hold the address: each by the IPV6_V6ONLY read from its socket
+ * hold the address: with PB_DIAG_OWNERS (the caller asked for the walk of
+ * /proc, and its cost), each by the IPV6_V6ONLY read from its socket
  * (pb__owners_v6only: a copy of the owner's descriptor), where this
  * process may read it; fallback (1 counted, 0 not) for the others.  Row
- * by row only when every row is stored (8 at most).
+ * by row only when every row is stored (8 at most).  Never from the shim,
+ * which does not ask: a seccomp filter may kill on pidfd_getfd.
  */
 static void settle_rows(struct pb_diag *d, struct pb_diag *m, int fallback)
 {
 	unsigned i;
 
-	if (m->n_holders > m->n_stored) {
+	if (m->n_holders > m->n_stored || !(d->flags & PB_DIAG_OWNERS)) {
 		if (fallback)
 			merge_maybes(d, m);
 		return;
@@ -449,11 +457,29 @@ static void settle_rows(struct pb_diag *d, struct pb_diag *m, int fallback)
 	}
 }
 
+/* Bound-only TCP sockets (Linux 6.7+, netlink only), asked for once, when
+   nothing seen so far holds the address: the query costs a second full
+   walk (the kernel walks its established hash for it too, measured: 17.9
+   ms at 40k sockets), so it is not made when visible holders already
+   explain the refusal; a bound-only socket hidden behind TIME_WAIT
+   holders, rare since it must have bound beside them at an overlapping
+   address, shows in the next diagnosis once they expire (pb_listen_wait
+   makes that one itself). */
+static void read_bound_only(struct walk *w)
+{
+	if (w->protocol != IPPROTO_TCP || w->bound_read ||
+	    !(w->d->sources & PB_SRC_NETLINK) || w->d->n_holders)
+		return;
+	w->bound_read = 1;
+	read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
+}
+
 /* The answer when nothing tells: not counted when no other socket holds
    the address (what refuses it is a socket the table does not list),
    else presume_dual(). */
-static int fallback(const struct walk *w)
+static int fallback(struct walk *w)
 {
+	read_bound_only(w);
 	return w->d->n_holders ? presume_dual(w) : 0;
 }
 
@@ -499,7 +525,10 @@ static int mapped_pair_probe(struct walk *w, const struct sockaddr *sa,
 	m.sin6_addr.s6_addr[10] = 0xff;
 	m.sin6_addr.s6_addr[11] = 0xff;
 	memcpy(&m.sin6_addr.s6_addr[12], &w->target.a4, 4);
-	for (i = 0; i < PB_ARRAY_SIZE(opts); i++) {
+	/* UDP: no probe with the options, which would take datagrams meant
+	   for the holders while it is bound (a socket with SO_REUSEADDR
+	   wins the ties; one with SO_REUSEPORT joins their group). */
+	for (i = 0; i < (w->protocol == IPPROTO_UDP ? 1 : PB_ARRAY_SIZE(opts)); i++) {
 		r = pb__probe_bind(w->d->type, sa, len, -1, opts[i]);
 		if (r == 0 && i == 0)
 			return 0;
@@ -614,19 +643,9 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 	}
 
 	settle_maybes(w, sa, len);
-	/* Bound-only sockets are asked for when nothing else explains the
-	   refusal.  The query costs a second full walk (the kernel walks its
-	   established hash for it too, measured: 17.9 ms at 40k sockets), so
-	   it is not made when visible holders already explain it; a
-	   bound-only socket hidden behind TIME_WAIT holders, rare since it
-	   must have bound beside them at an overlapping address, shows in
-	   the next diagnosis once they expire (pb_listen_wait makes that
-	   one itself).  Only netlink lists them, on Linux 6.7+.  MAYBE rows
-	   found to hold it (a dual-stack server's TIME_WAIT) are visible
-	   holders here: a restart over 1000 of them walks once. */
-	if (w->protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
-	    d->n_holders == 0)
-		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
+	/* MAYBE rows found to hold it (a dual-stack server's TIME_WAIT) are
+	   visible holders: a restart over 1000 of them walks once. */
+	read_bound_only(w);
 
 	if (d->n_listen)
 		only_listeners(d);

@@ -9,6 +9,10 @@
  * the first one found.  TIME_WAIT sockets have no inode and so no owner.
  * Without privileges only the caller's own processes can be seen.
  *
+ * The same walk, asked by diag.c with PB_DIAG_OWNERS only, reads the
+ * IPV6_V6ONLY that the socket table hides from a copy of the owner's
+ * descriptor (pidfd_getfd); the shim never asks for it.
+ *
  * The LD_PRELOAD shim runs this walk on a failing bind(), wherever that
  * bind() is: maybe in a signal handler, a forked child of a threaded
  * program, or a thread with a 16 KiB stack.  So: raw system calls only
@@ -20,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "internal.h"
@@ -121,9 +126,10 @@ struct walk {
 /* The IPV6_V6ONLY of descriptor fd of process pid, read through a copy of
    it (pidfd_getfd(2), Linux 5.6: root, or a process this one may
    ptrace); the process is not disturbed.  1, 0, or -1. */
-static int peek_v6only(int pid, const char *fdname)
+static int peek_v6only(int pid, const char *fdname, unsigned long long ino)
 {
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	struct stat st;
 	const char *end;
 	long long fd = pb__parse_num(fdname, 10, 0x7fffffff, &end);
 	int pidfd, copy, v = -1;
@@ -137,13 +143,18 @@ static int peek_v6only(int pid, const char *fdname)
 	close(pidfd);
 	if (copy < 0)
 		return -1;
-	if (pb__sockopt_int(copy, IPPROTO_IPV6, IPV6_V6ONLY, &v) < 0)
+	/* The pid or the descriptor number may have been reused since the
+	   link was read: only the socket of that inode answers. */
+	if (fstat(copy, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    (unsigned long long)st.st_ino != ino ||
+	    pb__sockopt_int(copy, IPPROTO_IPV6, IPV6_V6ONLY, &v) < 0)
 		v = -1;
 	close(copy);
 	return v < 0 ? -1 : v != 0;
 #else
 	(void)pid;
 	(void)fdname;
+	(void)ino;
 	return -1;
 #endif
 }
@@ -167,7 +178,7 @@ static int on_fd(int dirfd, const char *name, void *arg)
 	for (i = 0; i < w->n; i++) {
 		if (w->v6only) {
 			if (w->h[i].inode == ino && w->h[i].v6only < 0) {
-				w->h[i].v6only = peek_v6only(w->pid, name);
+				w->h[i].v6only = peek_v6only(w->pid, name, ino);
 				w->found += w->h[i].v6only >= 0;
 			}
 			continue;

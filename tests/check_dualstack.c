@@ -471,6 +471,14 @@ START_TEST(bound_ipv6_address_is_v6only)
 }
 END_TEST
 
+static const char *port_spec(unsigned port)
+{
+	static char spec[32];
+
+	snprintf(spec, sizeof(spec), "0.0.0.0:%u", port);
+	return spec;
+}
+
 /* A socket the table does not show (bound-only TCP: never in /proc/net)
    refuses the address: the probes that settle IPv6 sockets of hidden
    IPV6_V6ONLY must not take its refusal for theirs. */
@@ -500,7 +508,11 @@ static int hidden_child(void *arg)
 	connect_to(c, "::1", pbt_local_port(l));
 	s = accept(l, NULL, NULL);
 	PBT_REQUIRE(s >= 0);
-	PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d) ==
+	/* No probe can tell (both have SO_REUSEADDR): the option is read
+	   from the socket, which PB_DIAG_OWNERS allows. */
+	d = (struct pb_diag)PB_DIAG_INIT;
+	d.flags = MODE_FLAGS(m->i) | PB_DIAG_OWNERS;
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, port_spec(port), 0, &d) ==
 		    PB_CAUSE_BOUND);
 	PBT_REQUIRE(d.n_connected == 0 && d.n_holders == d.n_bound);
 	close(s);
@@ -590,8 +602,11 @@ static int owner_read_child(void *arg)
 		s = accept(l, NULL, NULL);
 		PBT_REQUIRE(s >= 0);
 		PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) == EADDRINUSE);
-		/* Held by the connection alone? */
-		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		/* Held by the connection too?  Read from the socket: with
+		   PB_DIAG_OWNERS only (the caller pays for the /proc walk). */
+		d = (struct pb_diag)PB_DIAG_INIT;
+		d.flags = MODE_FLAGS(m->i) | PB_DIAG_OWNERS;
+		pb_diagnose_spec(SOCK_STREAM, port_spec(port), 0, &d);
 		if (v6only) {
 			PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
 			PBT_REQUIRE(d.n_connected == 0 && d.n_holders == 1);
