@@ -51,19 +51,15 @@ PB_EXPORT const char *pb_cause_name(enum pb_cause c)
 	return cause_names[c];
 }
 
-/* The address asked about, reduced to what overlap needs. */
-struct target {
+/* An address of the port asked about, or of a socket in the table,
+   reduced to what the bind-conflict rule needs. */
+struct endpoint {
+	int inet;		/* AF_INET itself, not an IPv4-mapped IPv6 one */
 	int v4;			/* IPv4, or an IPv4-mapped IPv6 address */
-	int any;		/* 0.0.0.0 or [::] */
-	int v6only;		/* for IPv6: 1 or 0 */
+	int any;		/* 0.0.0.0, [::] or [::ffff:0.0.0.0] */
+	int v6only;		/* IPv6: 1, 0, or -1 when the table does not say */
 	uint32_t a4;		/* when v4, network order */
 	struct in6_addr a6;	/* when !v4 */
-};
-
-struct endpoint {
-	int v4, any, v6only;
-	uint32_t a4;
-	struct in6_addr a6;
 };
 
 static void endpoint_of(const struct sockaddr_storage *ss, int v6only,
@@ -72,6 +68,7 @@ static void endpoint_of(const struct sockaddr_storage *ss, int v6only,
 	memset(ep, 0, sizeof(*ep));
 	ep->v6only = v6only;
 	if (ss->ss_family == AF_INET) {
+		ep->inet = 1;
 		ep->v4 = 1;
 		ep->a4 = ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
 		ep->any = ep->a4 == htonl(INADDR_ANY);
@@ -89,22 +86,39 @@ static void endpoint_of(const struct sockaddr_storage *ss, int v6only,
 	}
 }
 
+/* What overlaps() can say of a socket in the table. */
+enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE };
+
 /*
- * Linux's bind-conflict rule for addresses (the port already matches):
- *  - IPv4 against IPv4: equal, or either is 0.0.0.0;
+ * Linux's bind-conflict rule for addresses (the port already matches), as
+ * inet_rcv_saddr_equal() and ipv6_rcv_saddr_equal() in the kernel's
+ * net/ipv4/inet_connection_sock.c apply it; see portbind(7), "Which
+ * sockets hold an address":
+ *  - IPv4 against IPv4 (IPv4-mapped addresses are IPv4): equal, or either
+ *    is 0.0.0.0;
  *  - an IPv6 wildcard covers all of IPv6, and all of IPv4 too unless it is
- *    IPV6_V6ONLY; an IPv6-only socket never meets an IPv4 one;
- *  - IPv4-mapped addresses are IPv4.
- * A holder whose IPV6_V6ONLY is not known (/proc, TIME_WAIT) is taken as
- * dual-stack, the Linux default.
+ *    IPV6_V6ONLY; a new IPv6 wildcard that is not IPV6_V6ONLY covers IPv4;
+ *  - an IPv6 socket at a specific IPv6 address that is not IPV6_V6ONLY (a
+ *    dual-stack socket that connected, or was accepted, from [::]) carries
+ *    the IPv4 address 127.0.0.6 inside the kernel: a new AF_INET socket on
+ *    0.0.0.0 meets it; 127.0.0.1, an IPv4-mapped 0.0.0.0 and the address
+ *    127.0.0.6 itself (Linux 6.1 on) do not.  A socket that bound a
+ *    specific IPv6 address was made IPV6_V6ONLY by that bind.
+ * Where the answer turns on a holder's IPV6_V6ONLY and the table does not
+ * show it (TIME_WAIT and orphaned FIN_WAIT2 in sock_diag; every row of
+ * /proc/net), the answer is MAYBE, settled by settle_maybes().
  */
 static int overlaps(const struct endpoint *t, const struct endpoint *h)
 {
 	if (t->v4 && h->v4)
 		return t->any || h->any || t->a4 == h->a4;
-	if (t->v4)		/* holder is real IPv6 */
-		return h->any && h->v6only != 1;
-	if (h->v4)		/* target is real IPv6 */
+	if (t->v4) {		/* the holder is real IPv6 */
+		if (!h->any && !(t->inet && t->any))
+			return OVERLAP_NO;
+		return h->v6only == 1 ? OVERLAP_NO
+		       : h->v6only == 0 ? OVERLAP_YES : OVERLAP_MAYBE;
+	}
+	if (h->v4)		/* the target is real IPv6 */
 		return t->any && t->v6only != 1;
 	return t->any || h->any || memcmp(&t->a6, &h->a6, sizeof(t->a6)) == 0;
 }
@@ -128,13 +142,35 @@ struct walk {
 	struct pb_diag *d;
 	struct endpoint target;
 	int protocol;
+	struct pb_diag *maybe;	/* the MAYBE rows, counted and kept aside */
+	int no_memory;		/* for them */
+	unsigned n_maybe;	/* MAYBE rows seen, */
+	unsigned n_maybe_listen; /* of which listening */
+	unsigned v6only_seen;	/* live IPv6 sockets at the port whose */
+	unsigned dual_seen;	/* IPV6_V6ONLY the table shows: 1, 0 */
 };
+
+/* Insert h after the last holder of the same or higher priority; the
+   lowest falls off a full list. */
+static void store_holder(struct pb_diag *d, const struct pb_holder *h)
+{
+	unsigned i, n = d->n_stored;
+	int p = priority(h->state);
+
+	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
+		;
+	if (i >= PB_DIAG_HOLDERS)
+		return;
+	if (n == PB_DIAG_HOLDERS)
+		n--;
+	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(*h));
+	d->holders[i] = *h;
+	d->n_stored = n + 1;
+}
 
 void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 {
 	struct pb_holder h;
-	unsigned i, n = d->n_stored;
-	int p = priority(e->state);
 
 	memset(&h, 0, sizeof(h));
 	h.state = e->state;
@@ -148,31 +184,16 @@ void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 	h.inode = e->inode;
 	h.expires_ms = e->expires_ms;
 	h.local = e->local;
-
-	/* Insert after the last entry of the same or higher priority. */
-	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
-		;
-	if (i >= PB_DIAG_HOLDERS)
-		return;
-	if (n == PB_DIAG_HOLDERS)
-		n--;
-	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(h));
-	d->holders[i] = h;
-	d->n_stored = n + 1;
+	store_holder(d, &h);
 }
 
-static int on_socket(const struct pb_sockent *e, void *arg)
+/* A row that holds the address, counted into d by its kind. */
+static void count_holder(struct pb_diag *d, int protocol,
+			 const struct pb_sockent *e)
 {
-	struct walk *w = arg;
-	struct pb_diag *d = w->d;
-	struct endpoint ep;
-
-	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
-	if (!overlaps(&w->target, &ep))
-		return 0;
 	d->n_holders++;
 	/* Every UDP socket holds its port the way a bound TCP socket does. */
-	if (w->protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
+	if (protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
 		d->n_bound++;
 	else if (e->state == PB_TCP_LISTEN)
 		d->n_listen++;
@@ -183,6 +204,61 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	} else
 		d->n_connected++;
 	pb__diag_store(d, e);
+}
+
+/* The MAYBE rows that hold the address after all, into d: all of them,
+   or (listeners_only) the listeners. */
+static void merge_maybes(struct pb_diag *d, const struct pb_diag *m,
+			 int listeners_only)
+{
+	unsigned i;
+
+	for (i = 0; i < m->n_stored; i++)
+		if (!listeners_only || m->holders[i].state == PB_TCP_LISTEN)
+			store_holder(d, &m->holders[i]);
+	d->n_listen += m->n_listen;
+	d->n_holders += m->n_listen;
+	if (listeners_only)
+		return;
+	d->n_holders += m->n_holders - m->n_listen;
+	d->n_time_wait += m->n_time_wait;
+	d->n_connected += m->n_connected;
+	d->n_bound += m->n_bound;
+	if (m->time_wait_ms > d->time_wait_ms)
+		d->time_wait_ms = m->time_wait_ms;
+}
+
+static int on_socket(const struct pb_sockent *e, void *arg)
+{
+	struct walk *w = arg;
+	struct endpoint ep;
+	int o;
+
+	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
+	o = overlaps(&w->target, &ep);
+	if (!ep.v4 && ep.v6only >= 0) {
+		if (ep.v6only)
+			w->v6only_seen++;
+		else
+			w->dual_seen++;
+	}
+	if (o == OVERLAP_MAYBE) {
+		/* Kept aside until settle_maybes() knows whether they hold
+		   it: scratch memory, taken at the first. */
+		w->n_maybe++;
+		if (e->state == PB_TCP_LISTEN)
+			w->n_maybe_listen++;
+		if (!w->maybe && !w->no_memory) {
+			w->maybe = pb__scratch_get(sizeof(*w->maybe));
+			w->no_memory = !w->maybe;
+		}
+		if (w->maybe)
+			count_holder(w->maybe, w->protocol, e);
+		return 1;
+	}
+	if (o != OVERLAP_YES)
+		return 0;
+	count_holder(w->d, w->protocol, e);
 	return 1;
 }
 
@@ -259,47 +335,107 @@ static void note_port_range(struct pb_diag *d)
 		d->sources |= PB_SRC_SYSCTL;
 }
 
-/* EADDRINUSE on a real port: who holds it? */
-static void classify_in_use(struct pb_diag *d, int v6only)
+/*
+ * The rows overlaps() called MAYBE: IPv6 sockets whose IPV6_V6ONLY decides
+ * whether they hold the address and which the table does not show.
+ *  - Listeners on [::] (in /proc/net only): a knock on the IPv4 address
+ *    at the port tells, when no IPv4 listener could answer it: it is
+ *    answered exactly when one of them is dual-stack.  The holder sees one
+ *    connection, reset at once, as when no table can be read at all.
+ *  - The rest hold it when nothing else does and the kernel still refuses
+ *    a plain bind (the probe decides, exactly); beside other holders, when
+ *    the live IPv6 sockets at the port whose IPV6_V6ONLY is known are all
+ *    dual-stack (a TIME_WAIT left by an accepted connection has its
+ *    listener's IPV6_V6ONLY), or, with no such evidence, when
+ *    net.ipv6.bindv6only leaves sockets dual-stack unless they say
+ *    otherwise.
+ * Those that hold it are read again and kept.
+ */
+static void settle_maybes(struct walk *w, const struct sockaddr *sa,
+			  socklen_t len, int v6only)
+{
+	struct pb_diag *d = w->d;
+	int hold, listeners = 0;
+
+	if (w->n_maybe == 0)
+		return;
+	if (w->n_maybe_listen && d->n_listen == 0) {
+		struct sockaddr_in knock;
+
+		memset(&knock, 0, sizeof(knock));
+		knock.sin_family = AF_INET;
+		knock.sin_port = htons(pb__addr_port(sa));
+		knock.sin_addr.s_addr = w->target.any ? htonl(INADDR_LOOPBACK)
+				       : w->target.a4;
+		listeners = pb__probe_connect((struct sockaddr *)&knock,
+					      sizeof(knock)) == 0;
+		d->sources |= PB_SRC_PROBE;
+		if (listeners)
+			w->dual_seen++;
+		else
+			w->v6only_seen++;
+	}
+	if (d->n_holders == 0 && !listeners) {
+		hold = pb__probe_bind(d->type, sa, len, v6only, 0) == -EADDRINUSE;
+		d->sources |= PB_SRC_PROBE;
+	} else if (w->v6only_seen || w->dual_seen) {
+		hold = w->dual_seen && !w->v6only_seen;
+	} else {
+		hold = !sysctl_default_v6only();
+	}
+	/* Without the memory to keep them (the system refused 3 KiB), those
+	   that hold it are missing from the answer. */
+	if (w->maybe && (hold || listeners))
+		merge_maybes(d, w->maybe, !hold);
+}
+
+/* Would a new socket of this process with SO_REUSEPORT (and SO_REUSEADDR,
+   as a server sets both) bind now?  The kernel decides with the holders'
+   SO_REUSEPORT, their uid and this socket's, which only a probe meets.
+   TCP only: a UDP socket with SO_REUSEPORT joins its group at bind(), so
+   a probe could take a datagram meant for the holder. */
+static void note_reuseport(struct pb_diag *d, const struct sockaddr *sa,
+			   socklen_t len, int v6only)
+{
+	int r;
+
+	if (d->type != SOCK_STREAM)
+		return;
+	r = pb__probe_bind(d->type, sa, len, v6only,
+			   PB__PROBE_REUSEADDR | PB__PROBE_REUSEPORT);
+	d->sources |= PB_SRC_PROBE;
+	if (r == 0)
+		d->reuseport_helps = 1;
+	else if (r == -EADDRINUSE)
+		d->reuseport_helps = 0;
+}
+
+/* EADDRINUSE on a real port: who holds it?  w is set up. */
+static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&d->addr;
 	socklen_t len = (socklen_t)pb__addr_len(sa, sizeof(d->addr));
-	struct walk w = { .d = d };
+	uint32_t all = PB__ALL_STATES;
 	int r;
 
-	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	endpoint_of(&d->addr, v6only, &w.target);
-
-	if (w.protocol == IPPROTO_TCP) {
+	if (w->protocol == IPPROTO_TCP) {
 		/* Cheap whatever the table holds: the kernel walks only its
 		   listening hash.  A listener settles it. */
-		r = read_table(&w, TCPF(PB_TCP_LISTEN), 0);
+		r = read_table(w, TCPF(PB_TCP_LISTEN), 0);
 		if (r == 0 && d->n_listen) {
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
+			note_reuseport(d, sa, len, v6only);
 			return;
 		}
 		/* Bound-only sockets (Linux 6.7+) are left out of this walk:
 		   asking for them costs a second full walk.  They are asked
 		   for below, only when nothing visible explains the refusal. */
-		read_table(&w, PB__ALL_STATES &
-			   ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE)), 0);
+		all &= ~TCPF(PB__TCP_BOUND_INACTIVE);
+		read_table(w, all & ~TCPF(PB_TCP_LISTEN), 0);
 	} else {
-		read_table(&w, PB__ALL_STATES, 0);
+		read_table(w, all, 0);
 	}
-
-	if (d->n_bound)
-		d->cause = PB_CAUSE_BOUND;
-	else if (d->n_connected)
-		d->cause = PB_CAUSE_CONNECTED;
-	else if (d->n_time_wait)
-		d->cause = PB_CAUSE_TIME_WAIT;
-
-	/* Would a socket with SO_REUSEADDR bind now?  Only the kernel knows
-	   the holders' flags: ask it. */
-	r = pb__probe_bind(d->type, sa, len, v6only, 1);
-	d->sources |= PB_SRC_PROBE;
-	d->reuseaddr_helps = r == 0;
 
 	/* Bound-only sockets are asked for when nothing else explains the
 	   refusal.  The query costs a second full walk (the kernel walks its
@@ -309,17 +445,34 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	   must have bound beside them at an overlapping address, shows in
 	   the next diagnosis once they expire (pb_listen_wait makes that
 	   one itself).  Only netlink lists them, on Linux 6.7+. */
-	if (w.protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
-	    d->n_holders == 0) {
-		read_table(&w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
-		if (d->n_bound)
-			d->cause = PB_CAUSE_BOUND;
-	}
+	if (w->protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
+	    d->n_holders == 0)
+		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
+
+	settle_maybes(w, sa, len, v6only);
+
+	if (d->n_listen)
+		d->cause = PB_CAUSE_LISTENER;
+	else if (d->n_bound)
+		d->cause = PB_CAUSE_BOUND;
+	else if (d->n_connected)
+		d->cause = PB_CAUSE_CONNECTED;
+	else if (d->n_time_wait)
+		d->cause = PB_CAUSE_TIME_WAIT;
+
+	/* Would a socket with SO_REUSEADDR bind now?  Only the kernel knows
+	   the holders' flags: ask it. */
+	r = pb__probe_bind(d->type, sa, len, v6only, PB__PROBE_REUSEADDR);
+	d->sources |= PB_SRC_PROBE;
+	d->reuseaddr_helps = r == 0;
+	note_reuseport(d, sa, len, v6only);
 
 	if (d->n_holders == 0) {
 		r = pb__probe_bind(d->type, sa, len, v6only, 0);
 		if (r == 0) {
 			d->cause = PB_CAUSE_NONE;	/* gone by now */
+			d->reuseaddr_helps = 1;
+			d->reuseport_helps = 1;
 		} else if (r != -EADDRINUSE || d->type != SOCK_STREAM) {
 			d->cause = PB_CAUSE_OTHER;
 		} else if (!(d->sources & (PB_SRC_NETLINK | PB_SRC_PROCNET))) {
@@ -338,6 +491,19 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	}
 }
 
+static void classify_in_use(struct pb_diag *d, int v6only)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	endpoint_of(&d->addr, v6only, &w.target);
+	find_holders(d, v6only, &w);
+	if (w.maybe)
+		pb__scratch_put(w.maybe, sizeof(*w.maybe));
+}
+
 static void classify(struct pb_diag *d, int v6only)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&d->addr;
@@ -351,7 +517,10 @@ static void classify(struct pb_diag *d, int v6only)
 		r = pb__probe_bind(d->type, sa, len, v6only, 0);
 		d->sources |= PB_SRC_PROBE;
 		if (r == 0) {
+			/* Nothing overlaps: any socket binds. */
 			d->cause = PB_CAUSE_NONE;
+			d->reuseaddr_helps = 1;
+			d->reuseport_helps = 1;
 			return;
 		}
 		d->err = -r;

@@ -18,9 +18,9 @@
 
 /* 0 when a fresh socket of the type could bind sa now, else -errno.
    v6only: 1 or 0 sets IPV6_V6ONLY on an IPv6 probe; -1 leaves the system
-   default. */
+   default.  reuse: PB__PROBE_* options to set first. */
 int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
-		   int v6only, int reuseaddr)
+		   int v6only, unsigned reuse)
 {
 	int saved = errno;
 	int fd, r = 0, on = 1;
@@ -31,8 +31,11 @@ int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
 		errno = saved;
 		return r;
 	}
-	if (reuseaddr &&
+	if ((reuse & PB__PROBE_REUSEADDR) &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
+		r = -errno;
+	if (r == 0 && (reuse & PB__PROBE_REUSEPORT) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
 		r = -errno;
 	if (r == 0 && sa->sa_family == AF_INET6 && v6only >= 0 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)

@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 
 /* probe.c */
+#define PB__PROBE_REUSEADDR 0x1	/* the probe sets SO_REUSEADDR */
+#define PB__PROBE_REUSEPORT 0x2	/* and SO_REUSEPORT */
 int pb__probe_bind(int type, const struct sockaddr *sa, socklen_t len,
-		   int v6only, int reuseaddr);
+		   int v6only, unsigned reuse);
 int pb__probe_connect(const struct sockaddr *sa, socklen_t len);
 
 /* sysctl.c: values under /proc/sys; -errno when unreadable. */

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_dualstack.c - the bind-conflict rule for dual-stack IPv6 sockets
+ * against the IPv4 wildcard, and SO_REUSEPORT, checked against real binds.
+ *
+ * A dual-stack socket (IPV6_V6ONLY=0) that bound [::] and then connected,
+ * or was accepted on a dual-stack [::] listener, has a specific IPv6 local
+ * address (::1 here) and still holds 0.0.0.0 at its port (portbind(7)).
+ * Each scenario runs in a private network namespace, through netlink
+ * (even loop index) and through /proc/net (odd), and every verdict is
+ * held against what a real bind of the same address then does.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "testutil.h"
+
+#define MODE_FLAGS(i) ((i) % 2 ? PB_DIAG_NO_NETLINK : PB_DIAG_NO_PROCNET)
+
+struct mode {
+	int i;
+};
+
+/* An AF_INET6 socket, IPV6_V6ONLY as given, optional SO_REUSEADDR. */
+static int sock6(int type, int v6only, int reuseaddr)
+{
+	int fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0), on = 1;
+
+	PBT_REQUIRE(fd >= 0);
+	PBT_REQUIRE(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			       sizeof(v6only)) == 0);
+	if (reuseaddr)
+		PBT_REQUIRE(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+				       sizeof(on)) == 0);
+	return fd;
+}
+
+static void bind6(int fd, const char *ip, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+
+	PBT_REQUIRE(bind(fd, (struct sockaddr *)&ss, len) == 0);
+}
+
+static void connect_to(int fd, const char *ip, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+
+	PBT_REQUIRE(connect(fd, (struct sockaddr *)&ss, len) == 0);
+}
+
+/* What a real bind of ip:port does now, from a fresh socket: 0 or errno. */
+static int real_bind(int type, const char *ip, unsigned port, int reuseaddr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+	int fd = pbt_socket(ip, type, reuseaddr), r = 0;
+
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+static int diag_at(int i, int type, const char *ip, unsigned port,
+		   struct pb_diag *d)
+{
+	struct pb_diag fresh = PB_DIAG_INIT;
+	char spec[80];
+
+	snprintf(spec, sizeof(spec), strchr(ip, ':') ? "[%s]:%u" : "%s:%u",
+		 ip, port);
+	*d = fresh;
+	d->flags = MODE_FLAGS(i);
+	return pb_diagnose_spec(type, spec, 0, d);
+}
+
+/* The verdict on 0.0.0.0:port agrees with the kernel: refused plain, and
+   reuseaddr_helps as a real SO_REUSEADDR bind; with v4_free, 127.0.0.1:port
+   is free, and said to be. */
+static void require_any_held(int i, int type, unsigned port, int v4_free,
+			     struct pb_diag *d)
+{
+	PBT_REQUIRE(real_bind(type, "0.0.0.0", port, 0) == EADDRINUSE);
+	if (v4_free) {
+		struct pb_diag other;
+
+		PBT_REQUIRE(real_bind(type, "127.0.0.1", port, 0) == 0);
+		PBT_REQUIRE(diag_at(i, type, "127.0.0.1", port, &other) ==
+			    PB_CAUSE_NONE);
+	}
+	diag_at(i, type, "0.0.0.0", port, d);
+	PBT_REQUIRE(d->reuseaddr_helps ==
+		    (real_bind(type, "0.0.0.0", port, 1) == 0));
+}
+
+static void require_ipv4_any_held(int i, int type, unsigned port,
+				  struct pb_diag *d)
+{
+	require_any_held(i, type, port, 1, d);
+}
+
+/* A client bound to [::]:P dual-stack, connected to [::1]:Q: it holds
+   0.0.0.0:P; the verdict is "connected" with it as the holder. */
+static int client_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int l = pbt_listener("::1", 0, 0), c = sock6(SOCK_STREAM, 0, 0), s;
+	unsigned port;
+
+	bind6(c, "::", 0);
+	port = pbt_local_port(c);
+	connect_to(c, "::1", pbt_local_port(l));
+	s = accept(l, NULL, NULL);
+	PBT_REQUIRE(s >= 0);
+	require_ipv4_any_held(m->i, SOCK_STREAM, port, &d);
+	/* As portbind(7) says it measured: only the IPv4 wildcard is met. */
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "127.0.0.6", port, 0) == 0);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "::ffff:0.0.0.0", port, 0) == 0);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "::ffff:127.0.0.6", port, 0) == 0);
+	{
+		struct pb_diag other;
+
+		PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "::ffff:0.0.0.0", port,
+				    &other) == PB_CAUSE_NONE);
+	}
+	PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED);
+	PBT_REQUIRE(d.n_connected == 1 && d.n_holders == 1 && d.n_stored == 1);
+	PBT_REQUIRE(d.holders[0].state == PB_TCP_ESTABLISHED);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET6);
+	PBT_REQUIRE(d.reuseaddr_helps == 0);
+	/* pb_listen's why says the same. */
+	{
+		struct pb_diag why = PB_DIAG_INIT;
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "0.0.0.0:%u", port);
+		why.flags = MODE_FLAGS(m->i);
+		PBT_REQUIRE(pb_listen(spec, 4, 0, &why) < 0 && errno == EADDRINUSE);
+		PBT_REQUIRE(why.cause == PB_CAUSE_CONNECTED && why.n_connected == 1);
+	}
+	close(c);
+	close(s);
+	close(l);
+	return 0;
+}
+
+START_TEST(dual_client_holds_ipv4_any)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(client_child, &m);
+}
+END_TEST
+
+/* Connections accepted from ::1 on a dual-stack [::] listener that has
+   closed: live, then orphaned in FIN_WAIT2 (the server closed, the client
+   did not), beside two IPv4 TIME_WAIT sockets at 127.0.0.1:P. */
+static int accepted_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int l = sock6(SOCK_STREAM, 0, 0), c = sock6(SOCK_STREAM, 1, 0), s, l4, k;
+	unsigned port;
+
+	bind6(l, "::", 0);
+	PBT_REQUIRE(listen(l, 4) == 0);
+	port = pbt_local_port(l);
+	connect_to(c, "::1", port);
+	s = accept(l, NULL, NULL);
+	PBT_REQUIRE(s >= 0);
+	close(l);
+
+	require_ipv4_any_held(m->i, SOCK_STREAM, port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED && d.n_connected == 1 &&
+		    d.n_holders == 1);
+
+	/* Two IPv4 TIME_WAIT sockets beside it: 127.0.0.1 is not held by
+	   the dual-stack connection, so a listener binds there. */
+	l4 = pbt_listener("127.0.0.1", port, 1);
+	PBT_REQUIRE(l4 >= 0);
+	for (k = 0; k < 2; k++)
+		PBT_REQUIRE(pbt_make_time_wait(l4, "127.0.0.1", port) == 0);
+	close(l4);
+	require_any_held(m->i, SOCK_STREAM, port, 0, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED);
+	PBT_REQUIRE(d.n_connected == 1 && d.n_time_wait == 2 &&
+		    d.n_holders == 3);
+
+	/* The server closes first; the client does not: FIN_WAIT2, and
+	   after close() an orphan the table shows without IPV6_V6ONLY. */
+	close(s);
+	for (k = 0; k < 200; k++) {
+		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		if (d.n_stored && d.holders[0].state == PB_TCP_FIN_WAIT2)
+			break;
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+	require_any_held(m->i, SOCK_STREAM, port, 0, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED);
+	PBT_REQUIRE(d.n_connected == 1 && d.n_time_wait == 2);
+	PBT_REQUIRE(d.holders[0].state == PB_TCP_FIN_WAIT2);
+	close(c);
+	return 0;
+}
+
+START_TEST(dual_accepted_and_orphan)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(accepted_child, &m);
+}
+END_TEST
+
+/* A TIME_WAIT left at [::1]:P by a dual-stack server, alone: the verdict
+   is time-wait, and pb_listen_wait waits instead of giving up. */
+static int time_wait_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	struct timespec t0, t1;
+	int l = sock6(SOCK_STREAM, 0, 0), fd;
+	unsigned port;
+	long ms;
+	char spec[32];
+
+	bind6(l, "::", 0);
+	PBT_REQUIRE(listen(l, 4) == 0);
+	port = pbt_local_port(l);
+	PBT_REQUIRE(pbt_make_time_wait(l, "::1", port) == 0);
+	close(l);
+	require_ipv4_any_held(m->i, SOCK_STREAM, port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(d.n_time_wait == 1 && d.n_holders == 1 && d.n_stored == 1);
+	PBT_REQUIRE(d.holders[0].state == PB_TCP_TIME_WAIT);
+	PBT_REQUIRE(d.time_wait_ms > 50000 && d.time_wait_ms <= 60000);
+	PBT_REQUIRE(d.reuseaddr_helps == 0);
+
+	/* Waits the timeout out rather than failing at once. */
+	snprintf(spec, sizeof(spec), "0.0.0.0:%u", port);
+	d = (struct pb_diag)PB_DIAG_INIT;
+	d.flags = MODE_FLAGS(m->i);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = pb_listen_wait(spec, 4, 0, 600, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	PBT_REQUIRE(fd < 0 && errno == EADDRINUSE);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(ms >= 550);
+	return 0;
+}
+
+START_TEST(dual_time_wait_alone)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(time_wait_child, &m);
+}
+END_TEST
+
+/* TIME_WAIT of an IPv6-only listener's connections does not hold
+   0.0.0.0; next to an IPv4 TIME_WAIT, only that one is counted while the
+   listener (whose IPV6_V6ONLY the table shows, or a knock finds) lives. */
+static int v6only_time_wait_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int l = sock6(SOCK_STREAM, 1, 0), l4;
+	unsigned port;
+
+	bind6(l, "::", 0);
+	PBT_REQUIRE(listen(l, 4) == 0);
+	port = pbt_local_port(l);
+	PBT_REQUIRE(pbt_make_time_wait(l, "::1", port) == 0);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) == 0);
+	PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_NONE);
+	l4 = pbt_listener("127.0.0.1", port, 0);
+	PBT_REQUIRE(l4 >= 0);
+	PBT_REQUIRE(pbt_make_time_wait(l4, "127.0.0.1", port) == 0);
+	close(l4);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(d.n_time_wait == 1 && d.n_holders == 1 && d.n_listen == 0);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
+	close(l);
+	return 0;
+}
+
+START_TEST(v6only_time_wait_not_a_holder)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(v6only_time_wait_child, &m);
+}
+END_TEST
+
+/* A dual-stack [::] UDP socket connected to ::1 holds 0.0.0.0 (bound). */
+static int udp_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int u = sock6(SOCK_DGRAM, 0, 0);
+	unsigned port;
+
+	bind6(u, "::", 0);
+	port = pbt_local_port(u);
+	connect_to(u, "::1", 9);
+	require_ipv4_any_held(m->i, SOCK_DGRAM, port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1 && d.n_stored == 1);
+	PBT_REQUIRE(d.holders[0].protocol == IPPROTO_UDP);
+	PBT_REQUIRE(d.reuseport_helps == -1);	/* UDP: never probed */
+	close(u);
+	return 0;
+}
+
+START_TEST(dual_udp_connected)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(udp_child, &m);
+}
+END_TEST
+
+/* [::] listeners in /proc/net show no IPV6_V6ONLY: an IPv6-only one beside
+   an IPv4 TIME_WAIT is no holder of 0.0.0.0, a dual-stack one is. */
+static int proc_listener_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int v6only, l, l4;
+	unsigned port;
+
+	for (v6only = 0; v6only <= 1; v6only++) {
+		port = pbt_free_port();
+		l4 = pbt_listener("127.0.0.1", port, 1);
+		PBT_REQUIRE(l4 >= 0);
+		PBT_REQUIRE(pbt_make_time_wait(l4, "127.0.0.1", port) == 0);
+		close(l4);
+		l = sock6(SOCK_STREAM, v6only, 1);
+		bind6(l, "::", port);
+		PBT_REQUIRE(listen(l, 4) == 0);
+		PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) == EADDRINUSE);
+		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		if (v6only) {
+			PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+			PBT_REQUIRE(d.n_listen == 0 && d.n_holders == 1);
+		} else {
+			PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+			PBT_REQUIRE(d.n_listen == 1);
+		}
+		close(l);
+	}
+	return 0;
+}
+
+START_TEST(ipv6_listener_v6only_unknown)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(proc_listener_child, &m);
+}
+END_TEST
+
+/* A listener that set SO_REUSEPORT: a socket of the same uid with it binds
+   beside it (reuseport_helps 1), one without does not; a listener without
+   it lets nobody in (0). */
+static int reuseport_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int with, fd;
+	unsigned port;
+	char spec[32];
+
+	for (with = 0; with <= 1; with++) {
+		port = pbt_free_port();
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+		fd = pb_listen(spec, 4, with ? PB_REUSEPORT : 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "127.0.0.1", port, &d) ==
+			    PB_CAUSE_LISTENER);
+		PBT_REQUIRE(d.reuseaddr_helps == 0);
+		PBT_REQUIRE(d.reuseport_helps == with);
+		{
+			int r = pb_listen(spec, 4, PB_REUSEPORT, NULL);
+
+			PBT_REQUIRE((r >= 0) == with);
+			if (r >= 0)
+				close(r);
+		}
+		close(fd);
+		/* Free now: every kind of socket binds. */
+		PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "127.0.0.1", port, &d) ==
+			    PB_CAUSE_NONE);
+		PBT_REQUIRE(d.reuseaddr_helps == 1 && d.reuseport_helps == 1);
+	}
+	return 0;
+}
+
+START_TEST(reuseport_listener)
+{
+	struct mode m = { _i };
+
+	PBT_IN_NETNS(reuseport_child, &m);
+}
+END_TEST
+
+Suite *suite_dualstack(void)
+{
+	Suite *s = suite_create("dualstack");
+	TCase *tc = tcase_create("rule");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_loop_test(tc, dual_client_holds_ipv4_any, 0, 2);
+	tcase_add_loop_test(tc, dual_accepted_and_orphan, 0, 2);
+	tcase_add_loop_test(tc, dual_time_wait_alone, 0, 2);
+	tcase_add_loop_test(tc, v6only_time_wait_not_a_holder, 0, 2);
+	tcase_add_loop_test(tc, dual_udp_connected, 0, 2);
+	tcase_add_loop_test(tc, ipv6_listener_v6only_unknown, 0, 2);
+	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
