@@ -33,10 +33,12 @@
  *    alone in a second fresh namespace, and a plain bind of the target
  *    beside it says whether it holds it.  The counts follow the library's
  *    documented precedence (lib/diag.c, pb_diagnose(3)): a listener
- *    settles it and then only listeners are counted; TCP sockets that are
- *    bound and not listening are asked for only when nothing else is seen
- *    (netlink), and /proc never lists them; then bound, connected (every
- *    live TCP state, FIN_WAIT2 included), time-wait.
+ *    settles it and then only listeners are counted; then bound,
+ *    connected (every live TCP state, FIN_WAIT2 included), time-wait.
+ *    TCP sockets that are bound and not listening are never listed in
+ *    /proc, and through netlink may be missing beside other holders (they
+ *    are asked for only when nothing else shows): then either all of them
+ *    or none are counted.
  *
  * A disagreement is shrunk: the scenario is rebuilt without one socket at a
  * time (fresh namespaces) while the same disagreement persists, and the
@@ -904,7 +906,7 @@ struct expect {
 };
 
 static void expected(const struct run *run, int type, int t, int mode,
-		     int plain_ok, struct expect *e)
+		     int plain_ok, int complete, struct expect *e)
 {
 	unsigned held = 0, listeners = 0, bound_only = 0, visible;
 	int i;
@@ -933,25 +935,25 @@ static void expected(const struct run *run, int type, int t, int mode,
 		e->cause = PB_CAUSE_LISTENER;
 		e->counted = listeners;
 	} else {
-		/* Bound-only TCP sockets: asked for (netlink) only when
-		   nothing else shows; never listed in /proc. */
+		/* Bound-only TCP sockets: never listed in /proc; through
+		   netlink asked for only when nothing else shows, so beside
+		   other holders they may be missing (pb_diagnose(3)), or
+		   there when the others showed only later (complete). */
 		visible = held & ~bound_only;
-		if (visible)
+		if (visible && !(complete && mode == 0))
 			e->counted = visible;
 		else if (mode == 0)
-			e->counted = bound_only;
-		e->cause = PB_CAUSE_BOUND;
+			e->counted = held;
+		else
+			e->counted = visible;
+		/* Bound, then connected, then time-wait. */
+		e->cause = PB_CAUSE_TIME_WAIT;
 		for (i = 0; i < run->n; i++)
 			if (e->counted & (1u << i) &&
-			    run->sh->built[i].state != PB_TCP_CLOSE)
+			    run->sh->built[i].state != PB_TCP_TIME_WAIT)
 				e->cause = PB_CAUSE_CONNECTED;
-		if (e->cause == PB_CAUSE_CONNECTED) {
-			e->cause = PB_CAUSE_TIME_WAIT;
-			for (i = 0; i < run->n; i++)
-				if (e->counted & (1u << i) &&
-				    run->sh->built[i].state != PB_TCP_TIME_WAIT)
-					e->cause = PB_CAUSE_CONNECTED;
-		}
+		if (!e->counted || (e->counted & bound_only))
+			e->cause = PB_CAUSE_BOUND;
 	}
 	for (i = 0; i < run->n; i++) {
 		const struct built *b = &run->sh->built[i];
@@ -996,7 +998,9 @@ static void check_diag(const struct run *run, struct verdicts *v, int uid,
 	unsigned used = 0, i;
 	int j;
 
-	expected(run, type, t, mode, q->k_plain == 0, &e);
+	expected(run, type, t, mode, q->k_plain == 0, 0, &e);
+	if (d->n_bound && !e.n_bound)
+		expected(run, type, t, mode, q->k_plain == 0, 1, &e);
 	if (api != API_WHY && ret != (int)d->cause)
 		check_num(v, uid, mode, type, t, api, "return", (long)d->cause, ret);
 	v->checked++;
