@@ -142,13 +142,23 @@ struct walk {
 	struct pb_diag *d;
 	struct endpoint target;
 	int protocol;
-	struct pb_diag *maybe;	/* the MAYBE rows, counted and kept aside */
-	int no_memory;		/* for them */
-	unsigned n_maybe;	/* MAYBE rows seen, */
-	unsigned n_maybe_listen; /* of which listening */
+	/* The MAYBE rows, counted and kept aside (scratch memory, taken
+	   at the first): [MAYBE_ONE] at a specific IPv6 address, [MAYBE_ANY]
+	   on [::] (from /proc/net only). */
+	struct pb_diag *maybe[2];
+	int no_memory;
 	unsigned v6only_seen;	/* live IPv6 sockets at the port whose */
 	unsigned dual_seen;	/* IPV6_V6ONLY the table shows: 1, 0 */
+	int v4_any_seen;	/* a row on 0.0.0.0 */
+	unsigned spare_seen;	/* rows on the spare addresses: bit i for
+				   spare_addr[i] */
 };
+
+enum { MAYBE_ONE, MAYBE_ANY };
+
+/* IPv4 addresses of the loopback network that hardly any socket uses
+   (host order): a bind there at the port meets only wildcards. */
+static const uint32_t spare_addr[] = { 0x7ffe0001u, 0x7ffe0002u };
 
 /* Insert h after the last holder of the same or higher priority; the
    lowest falls off a full list. */
@@ -206,21 +216,15 @@ static void count_holder(struct pb_diag *d, int protocol,
 	pb__diag_store(d, e);
 }
 
-/* The MAYBE rows that hold the address after all, into d: all of them,
-   or (listeners_only) the listeners. */
-static void merge_maybes(struct pb_diag *d, const struct pb_diag *m,
-			 int listeners_only)
+/* MAYBE rows that hold the address after all, into d. */
+static void merge_maybes(struct pb_diag *d, const struct pb_diag *m)
 {
 	unsigned i;
 
 	for (i = 0; i < m->n_stored; i++)
-		if (!listeners_only || m->holders[i].state == PB_TCP_LISTEN)
-			store_holder(d, &m->holders[i]);
+		store_holder(d, &m->holders[i]);
+	d->n_holders += m->n_holders;
 	d->n_listen += m->n_listen;
-	d->n_holders += m->n_listen;
-	if (listeners_only)
-		return;
-	d->n_holders += m->n_holders - m->n_listen;
 	d->n_time_wait += m->n_time_wait;
 	d->n_connected += m->n_connected;
 	d->n_bound += m->n_bound;
@@ -232,28 +236,33 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 {
 	struct walk *w = arg;
 	struct endpoint ep;
+	unsigned i;
 	int o;
 
 	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
 	o = overlaps(&w->target, &ep);
-	if (!ep.v4 && ep.v6only >= 0) {
+	if (ep.v4) {
+		w->v4_any_seen |= ep.any;
+		for (i = 0; i < PB_ARRAY_SIZE(spare_addr); i++)
+			if (ep.a4 == htonl(spare_addr[i]))
+				w->spare_seen |= 1u << i;
+	} else if (ep.v6only >= 0) {
 		if (ep.v6only)
 			w->v6only_seen++;
 		else
 			w->dual_seen++;
 	}
 	if (o == OVERLAP_MAYBE) {
-		/* Kept aside until settle_maybes() knows whether they hold
-		   it: scratch memory, taken at the first. */
-		w->n_maybe++;
-		if (e->state == PB_TCP_LISTEN)
-			w->n_maybe_listen++;
-		if (!w->maybe && !w->no_memory) {
-			w->maybe = pb__scratch_get(sizeof(*w->maybe));
-			w->no_memory = !w->maybe;
+		struct pb_diag **m = &w->maybe[ep.any ? MAYBE_ANY : MAYBE_ONE];
+
+		if (!*m && !w->no_memory) {
+			*m = pb__scratch_get(sizeof(**m));
+			w->no_memory = !*m;
 		}
-		if (w->maybe)
-			count_holder(w->maybe, w->protocol, e);
+		/* Without memory (the system refused 3 KiB), those that
+		   hold it are missing from the answer. */
+		if (*m)
+			count_holder(*m, w->protocol, e);
 		return 1;
 	}
 	if (o != OVERLAP_YES)
@@ -335,58 +344,80 @@ static void note_port_range(struct pb_diag *d)
 		d->sources |= PB_SRC_SYSCTL;
 }
 
+/* With nothing else to go on: the IPV6_V6ONLY of the live IPv6 sockets at
+   the port when they agree (a TIME_WAIT left by an accepted connection
+   has its listener's), else net.ipv6.bindv6only, the value of every
+   socket that does not set it. */
+static int presume_dual(const struct walk *w)
+{
+	if (w->v6only_seen || w->dual_seen)
+		return w->dual_seen && !w->v6only_seen;
+	return !sysctl_default_v6only();
+}
+
+/* Is one of the [::] rows dual-stack?  A plain bind at a spare IPv4
+   address of the port meets only wildcards, so when no row is on 0.0.0.0
+   or on that address, the kernel refusing it says yes.  1, 0, or -1 when
+   no probe can tell. */
+static int wildcard_probe(struct walk *w, unsigned port)
+{
+	struct sockaddr_in sin;
+	unsigned i;
+	int r;
+
+	if (w->v4_any_seen)
+		return -1;
+	for (i = 0; i < PB_ARRAY_SIZE(spare_addr); i++) {
+		if (w->spare_seen & (1u << i))
+			continue;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(spare_addr[i]);
+		r = pb__probe_bind(w->d->type, (struct sockaddr *)&sin,
+				   sizeof(sin), -1, 0);
+		w->d->sources |= PB_SRC_PROBE;
+		return r == -EADDRINUSE ? 1 : r == 0 ? 0 : -1;
+	}
+	return -1;
+}
+
 /*
  * The rows overlaps() called MAYBE: IPv6 sockets whose IPV6_V6ONLY decides
- * whether they hold the address and which the table does not show.
- *  - Listeners on [::] (in /proc/net only): a knock on the IPv4 address
- *    at the port tells, when no IPv4 listener could answer it: it is
- *    answered exactly when one of them is dual-stack.  The holder sees one
- *    connection, reset at once, as when no table can be read at all.
+ * whether they hold the address and which the table does not show (see
+ * portbind(7), "Dual stack").
+ *  - Those on [::] (/proc/net only) are settled by wildcard_probe().
  *  - The rest hold it when nothing else does and the kernel still refuses
- *    a plain bind (the probe decides, exactly); beside other holders, when
- *    the live IPv6 sockets at the port whose IPV6_V6ONLY is known are all
- *    dual-stack (a TIME_WAIT left by an accepted connection has its
- *    listener's IPV6_V6ONLY), or, with no such evidence, when
- *    net.ipv6.bindv6only leaves sockets dual-stack unless they say
- *    otherwise.
- * Those that hold it are read again and kept.
+ *    a plain bind of the address (the probe decides, exactly); beside
+ *    other holders, as presume_dual() says.
  */
 static void settle_maybes(struct walk *w, const struct sockaddr *sa,
 			  socklen_t len, int v6only)
 {
 	struct pb_diag *d = w->d;
-	int hold, listeners = 0;
+	int wild = -1, hold;
 
-	if (w->n_maybe == 0)
+	if (!w->maybe[MAYBE_ONE] && !w->maybe[MAYBE_ANY])
 		return;
-	if (w->n_maybe_listen && d->n_listen == 0) {
-		struct sockaddr_in knock;
-
-		memset(&knock, 0, sizeof(knock));
-		knock.sin_family = AF_INET;
-		knock.sin_port = htons(pb__addr_port(sa));
-		knock.sin_addr.s_addr = w->target.any ? htonl(INADDR_LOOPBACK)
-				       : w->target.a4;
-		listeners = pb__probe_connect((struct sockaddr *)&knock,
-					      sizeof(knock)) == 0;
-		d->sources |= PB_SRC_PROBE;
-		if (listeners)
+	if (w->maybe[MAYBE_ANY]) {
+		wild = wildcard_probe(w, pb__addr_port(sa));
+		if (wild == 1)
 			w->dual_seen++;
-		else
+		else if (wild == 0)
 			w->v6only_seen++;
 	}
-	if (d->n_holders == 0 && !listeners) {
+	if (d->n_holders == 0 && wild != 1) {
 		hold = pb__probe_bind(d->type, sa, len, v6only, 0) == -EADDRINUSE;
 		d->sources |= PB_SRC_PROBE;
-	} else if (w->v6only_seen || w->dual_seen) {
-		hold = w->dual_seen && !w->v6only_seen;
 	} else {
-		hold = !sysctl_default_v6only();
+		hold = presume_dual(w);
 	}
-	/* Without the memory to keep them (the system refused 3 KiB), those
-	   that hold it are missing from the answer. */
-	if (w->maybe && (hold || listeners))
-		merge_maybes(d, w->maybe, !hold);
+	if (wild < 0)
+		wild = hold;
+	if (wild && w->maybe[MAYBE_ANY])
+		merge_maybes(d, w->maybe[MAYBE_ANY]);
+	if (hold && w->maybe[MAYBE_ONE])
+		merge_maybes(d, w->maybe[MAYBE_ONE]);
 }
 
 /* Would a new socket of this process with SO_REUSEPORT (and SO_REUSEADDR,
@@ -500,8 +531,10 @@ static void classify_in_use(struct pb_diag *d, int v6only)
 	w.protocol = d->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
 	endpoint_of(&d->addr, v6only, &w.target);
 	find_holders(d, v6only, &w);
-	if (w.maybe)
-		pb__scratch_put(w.maybe, sizeof(*w.maybe));
+	if (w.maybe[MAYBE_ONE])
+		pb__scratch_put(w.maybe[MAYBE_ONE], sizeof(struct pb_diag));
+	if (w.maybe[MAYBE_ANY])
+		pb__scratch_put(w.maybe[MAYBE_ANY], sizeof(struct pb_diag));
 }
 
 static void classify(struct pb_diag *d, int v6only)

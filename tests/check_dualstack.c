@@ -342,7 +342,8 @@ START_TEST(dual_udp_connected)
 END_TEST
 
 /* [::] listeners in /proc/net show no IPV6_V6ONLY: an IPv6-only one beside
-   an IPv4 TIME_WAIT is no holder of 0.0.0.0, a dual-stack one is. */
+   an IPv4 TIME_WAIT is no holder of 0.0.0.0 or 127.0.0.1, a dual-stack one
+   is; and so for UDP beside an IPv4 socket connected from 127.0.0.1. */
 static int proc_listener_child(void *arg)
 {
 	const struct mode *m = arg;
@@ -364,10 +365,31 @@ static int proc_listener_child(void *arg)
 		if (v6only) {
 			PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
 			PBT_REQUIRE(d.n_listen == 0 && d.n_holders == 1);
+			PBT_REQUIRE(d.reuseaddr_helps == 1);
 		} else {
 			PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
 			PBT_REQUIRE(d.n_listen == 1);
 		}
+		PBT_REQUIRE(real_bind(SOCK_STREAM, "127.0.0.1", port, 0) == EADDRINUSE);
+		diag_at(m->i, SOCK_STREAM, "127.0.0.1", port, &d);
+		PBT_REQUIRE(d.cause == (v6only ? PB_CAUSE_TIME_WAIT : PB_CAUSE_LISTENER));
+		PBT_REQUIRE(d.n_listen == (unsigned)!v6only);
+		close(l);
+	}
+	for (v6only = 0; v6only <= 1; v6only++) {
+		int u4 = pbt_socket("127.0.0.1", SOCK_DGRAM, 1);
+
+		l = sock6(SOCK_DGRAM, v6only, 1);
+		bind6(l, "::", 0);
+		port = pbt_local_port(l);
+		bind6(u4, "127.0.0.1", port);
+		connect_to(u4, "127.0.0.2", 9);
+		PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+		diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d);
+		PBT_REQUIRE(d.cause == PB_CAUSE_BOUND);
+		PBT_REQUIRE(d.n_bound == 2u - (unsigned)v6only);
+		PBT_REQUIRE(d.n_holders == d.n_bound);
+		close(u4);
 		close(l);
 	}
 	return 0;
