@@ -1383,12 +1383,15 @@ static struct run *new_run(void)
 	return &run;
 }
 
-static void end_run(struct run *run, const struct totals *tot, const char *what)
+static void end_run(struct run *run, const struct totals *tot, const char *test,
+		    const char *what)
 {
 	munmap(run->sh, sizeof(*run->sh));
-	if (tot->skipped && !tot->scenarios)
-		PBT_SKIP("%d %s scenario%s not run: %s", tot->skipped, what,
+	if (tot->skipped && !tot->scenarios) {
+		pbt_skip(test, "%d %s scenario%s not run: %s", tot->skipped, what,
 			 tot->skipped == 1 ? "" : "s", tot->skip_reason);
+		return;
+	}
 	fprintf(stderr, "oracle: %d %s scenario%s, %d verdicts held against the "
 		"kernel, %d disagreed\n", tot->scenarios, what,
 		tot->scenarios == 1 ? "" : "s", tot->verdicts, tot->failed);
@@ -1456,7 +1459,7 @@ START_TEST(oracle_seeds)
 			one_run(run, seed_label(i), &tot, 0, 0);
 		}
 	}
-	end_run(run, &tot, "seeded");
+	end_run(run, &tot, "oracle_seeds", "seeded");
 }
 END_TEST
 
@@ -1571,7 +1574,7 @@ START_TEST(oracle_known)
 		snprintf(label, sizeof(label), "scenario \"%s\"", known[k].name);
 		one_run(run, label, &tot, 0, 1);
 	}
-	end_run(run, &tot, "hand-written");
+	end_run(run, &tot, "oracle_known", "hand-written");
 }
 END_TEST
 
