@@ -4,7 +4,7 @@
 # run.sh - run every benchmark and print one Markdown report; the same
 # report goes to results/latest.md.  Run by `make -C bench` (or `make bench`
 # at the top) after the programs are built.  Needs root for the private
-# network namespaces; takes about two and a half minutes (the restart part alone
+# network namespaces; takes about three minutes (the restart part alone
 # waits out a 60 s TIME_WAIT).  Every program has its own watchdog, and
 # each part is bounded here too.
 #

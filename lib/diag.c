@@ -475,9 +475,11 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 	   bound-only socket hidden behind TIME_WAIT holders, rare since it
 	   must have bound beside them at an overlapping address, shows in
 	   the next diagnosis once they expire (pb_listen_wait makes that
-	   one itself).  Only netlink lists them, on Linux 6.7+. */
+	   one itself).  Only netlink lists them, on Linux 6.7+.  Rows kept
+	   aside as MAYBE (a dual-stack server's TIME_WAIT) count as visible
+	   holders here: a restart over 1000 of them would walk twice. */
 	if (w->protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
-	    d->n_holders == 0)
+	    d->n_holders == 0 && !w->maybe[MAYBE_ONE] && !w->maybe[MAYBE_ANY])
 		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
 
 	settle_maybes(w, sa, len, v6only);
