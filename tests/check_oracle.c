@@ -1031,6 +1031,16 @@ static void check_diag(const struct run *run, struct verdicts *v, int uid,
 	check_num(v, uid, mode, type, t, api, "n_connected", e.n_connected,
 		  d->n_connected);
 	check_num(v, uid, mode, type, t, api, "n_bound", e.n_bound, d->n_bound);
+	/* The longest TIME_WAIT left: some of its 60 s when one is counted. */
+	v->checked++;
+	if (e.n_time_wait ? d->time_wait_ms == 0 || d->time_wait_ms > 60000
+			  : d->time_wait_ms != 0) {
+		char g[32];
+
+		snprintf(g, sizeof(g), "%u", d->time_wait_ms);
+		add(v, uid, mode, type, t, api, "time_wait_ms",
+		    e.n_time_wait ? "1..60000" : "0", g);
+	}
 	check_num(v, uid, mode, type, t, api, "n_stored",
 		  d->n_holders < PB_DIAG_HOLDERS ? d->n_holders : PB_DIAG_HOLDERS,
 		  d->n_stored);
@@ -1045,7 +1055,7 @@ static void check_diag(const struct run *run, struct verdicts *v, int uid,
 			const struct built *b = &run->sh->built[j];
 
 			if ((e.counted & ~used & (1u << j)) && b->protocol == h->protocol &&
-			    (type == 1 || b->state == h->state) &&
+			    b->state == h->state &&
 			    same_addr(&b->local, &h->local))
 				break;
 		}
