@@ -1031,6 +1031,17 @@ static void check_diag(const struct run *run, struct verdicts *v, int uid,
 	check_num(v, uid, mode, type, t, api, "n_connected", e.n_connected,
 		  d->n_connected);
 	check_num(v, uid, mode, type, t, api, "n_bound", e.n_bound, d->n_bound);
+	/* Each source is the one asked for: the /proc runs read no netlink,
+	   the others found their holders through it. */
+	v->checked++;
+	if (mode ? (d->sources & PB_SRC_NETLINK) != 0
+		 : d->n_holders && !(d->sources & PB_SRC_NETLINK)) {
+		char g[32];
+
+		snprintf(g, sizeof(g), "%#x", d->sources);
+		add(v, uid, mode, type, t, api, "sources",
+		    mode ? "no PB_SRC_NETLINK" : "PB_SRC_NETLINK", g);
+	}
 	/* The longest TIME_WAIT left: some of its 60 s when one is counted. */
 	v->checked++;
 	if (e.n_time_wait ? d->time_wait_ms == 0 || d->time_wait_ms > 60000
