@@ -38,15 +38,20 @@
  *    TCP sockets that are bound and not listening are never listed in
  *    /proc, and through netlink may be missing beside other holders (they
  *    are asked for only when nothing else shows): then either all of them
- *    or none are counted.
+ *    or none are counted;
+ *  - time_wait_ms is within 60 s when a TIME_WAIT is counted, else 0; the
+ *    /proc runs read no netlink, the others found their holders through it.
+ * Every namespace gets TCP and UDP hash tables of its own (private_tables),
+ * so that a scenario costs tens of milliseconds whatever the host holds.
  *
  * A disagreement is shrunk: the scenario is rebuilt without one socket at a
  * time (fresh namespaces) while the same disagreement persists, and the
  * smallest is printed with its seed, P and the verdict diff, as steps a
  * person can follow by hand.
  *
- * make check runs fixed seeds (a few seconds) and a table of hand-written
- * scenarios; make check-long runs PB_ORACLE_SEEDS=N seeds from
+ * make check runs fixed seeds and a table of hand-written scenarios (the
+ * smallest of each class of disagreement found so far), a few seconds in
+ * all; make check-long runs PB_ORACLE_SEEDS=N seeds from
  * PB_ORACLE_BASE (default: from the clock, printed); PB_ORACLE_SEED=S runs
  * one seed, printing its scenario and every verdict (PB_ORACLE_VERBOSE=1
  * prints them for any run).  Needs root (namespaces, uid 65534): skipped
