@@ -841,6 +841,8 @@ struct mismatch {
 struct verdicts {
 	int n;				/* distinct disagreements */
 	int checked;			/* verdicts compared */
+	int gaps;			/* of them, answered within the
+					   documented gap (gap_rows()) */
 	struct mismatch m[MAXMIS];
 	char error[400];		/* the harness failed (not a verdict) */
 };
@@ -903,6 +905,148 @@ static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_sto
 		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
 }
 
+/* Recipe i is in the run, was built, and alone refuses a plain bind of
+   target t: the kernel says it holds t. */
+static int holds(const struct run *run, int i, int type, int t)
+{
+	return (run->active & (1u << i)) && run->sh->built[i].ok == 1 &&
+	       (run->sh->replay_held[i] & (1u << (type * NT + t)));
+}
+
+/* The local address of built socket i is a real IPv6 one (not mapped):
+   1 at a specific address, 2 on [::]; else 0. */
+static int real_v6(const struct built *b)
+{
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)&b->local)->sin6_addr;
+
+	if (b->local.ss_family != AF_INET6 || IN6_IS_ADDR_V4MAPPED(a))
+		return 0;
+	return IN6_IS_ADDR_UNSPECIFIED(a) ? 2 : 1;
+}
+
+/* The table lists socket i in this mode: /proc never lists a TCP socket
+   that is bound and not listening; netlink lists it, but is not asked
+   for it when a MAYBE row is there (as in every use below). */
+static int listed(const struct built *b)
+{
+	return !(b->protocol == IPPROTO_TCP && b->state == PB_TCP_CLOSE);
+}
+
+/* sock_diag gives INET_DIAG_SKV6ONLY for LISTEN and CLOSE sockets only
+   (inet_diag_msg_attrs_fill(), measured: an ESTABLISHED IPv6-only socket
+   comes without it); /proc/net never gives it. */
+static int v6only_shown(const struct built *b, int mode)
+{
+	return mode == 0 && (b->state == PB_TCP_LISTEN || b->state == PB_TCP_CLOSE);
+}
+
+/* A MAYBE row (lib/diag.c, portbind(7) "Dual stack"): an IPv6 socket
+   whose IPV6_V6ONLY decides whether it holds IPv4 target t and which the
+   table does not show (v6only_shown()).  An IPv6 socket at a specific
+   address can only meet 0.0.0.0 itself.  1 at a specific address, 2 on
+   [::], else 0. */
+static int maybe_row(const struct run *run, int i, int mode, int t)
+{
+	const struct built *b = &run->sh->built[i];
+	int where = real_v6(b);
+
+	if (!(run->active & (1u << i)) || b->ok != 1 || !where || !listed(b))
+		return 0;
+	if (targets[t].ip[0] == ':' && strcmp(targets[t].ip, "::ffff:127.0.0.1"))
+		return 0;		/* an IPv6 target: decided by address */
+	if (where == 1 && t != 0)
+		return 0;
+	if (v6only_shown(b, mode))
+		return 0;
+	return where;
+}
+
+/* The IPV6_V6ONLY a live socket of recipe r has: a socket on a specific
+   IPv6 address was made IPv6-only by its bind, unless it came from a
+   dual-stack [::] (connect, accept). */
+static int true_v6only(const struct recipe *r)
+{
+	return r->addr != A_V6_ANY_DUAL;
+}
+
+/*
+ * The documented gap (the lead's answer, portbind(7) "Dual stack"):
+ * beside a holder the table shows for certain, a MAYBE row is presumed to
+ * have the IPV6_V6ONLY of the IPv6 sockets at the port whose IPV6_V6ONLY
+ * the table shows, when those agree (netlink: listeners and bound
+ * sockets; /proc shows none, but a probe at a spare
+ * loopback address says whether a [::] row is dual-stack), else
+ * net.ipv6.bindv6only's (0 here: dual-stack, so counted).  A row whose
+ * truth differs from that presumption may be miscounted: the rows
+ * returned here may be counted or not.  [::] rows of /proc are settled by
+ * the spare-address probe, exactly, unless a row is on 0.0.0.0.
+ */
+static unsigned gap_rows(const struct run *run, int mode, int type, int t)
+{
+	int i, j, v6only_seen = 0, dual_seen = 0, v4_any = 0, wild = -1;
+	int any_rows = 0, presume_dual;
+	unsigned gap = 0;
+
+	for (i = 0; i < run->n; i++) {
+		const struct built *b = &run->sh->built[i];
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&b->local;
+
+		if (!(run->active & (1u << i)) || b->ok != 1 || !listed(b) ||
+		    (type == 1) != (b->protocol == IPPROTO_UDP))
+			continue;
+		if (b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0)
+			v4_any = 1;
+		if (maybe_row(run, i, mode, t) == 2)
+			any_rows = 1;
+		/* Live IPv6 rows whose IPV6_V6ONLY the table shows. */
+		if (real_v6(b) && v6only_shown(b, mode)) {
+			if (true_v6only(&run->r[i]))
+				v6only_seen++;
+			else
+				dual_seen++;
+		}
+	}
+	if (any_rows && !v4_any) {
+		/* The spare-address probe: refused by a socket on 0.0.0.0 or
+		   on a dual-stack [::], listed or not. */
+		wild = 0;
+		for (i = 0; i < run->n; i++) {
+			const struct built *b = &run->sh->built[i];
+			const struct sockaddr_in *s4 = (const struct sockaddr_in *)&b->local;
+
+			if (!(run->active & (1u << i)) || b->ok != 1 ||
+			    (type == 1) != (b->protocol == IPPROTO_UDP))
+				continue;
+			if ((b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0) ||
+			    (real_v6(b) == 2 && !true_v6only(&run->r[i])))
+				wild = 1;
+		}
+		if (wild)
+			dual_seen++;
+		else
+			v6only_seen++;
+	}
+	presume_dual = v6only_seen || dual_seen ? dual_seen && !v6only_seen : 1;
+
+	for (i = 0; i < run->n; i++) {
+		int where = maybe_row(run, i, mode, t);
+
+		if (!where || (type == 1) != (run->sh->built[i].protocol == IPPROTO_UDP))
+			continue;
+		if (where == 2 && wild >= 0)
+			continue;	/* settled by the spare-address probe */
+		if (holds(run, i, type, t) == presume_dual)
+			continue;
+		for (j = 0; j < run->n; j++)
+			if (j != i && holds(run, j, type, t) &&
+			    listed(&run->sh->built[j]) && !maybe_row(run, j, mode, t))
+				break;
+		if (j < run->n)
+			gap |= 1u << i;
+	}
+	return gap;
+}
+
 /* What the library must answer, from the kernel's holders. */
 struct expect {
 	int cause;
@@ -911,7 +1055,8 @@ struct expect {
 };
 
 static void expected(const struct run *run, int type, int t, int mode,
-		     int plain_ok, int complete, struct expect *e)
+		     int plain_ok, int complete, unsigned gap, unsigned gap_in,
+		     struct expect *e)
 {
 	unsigned held = 0, listeners = 0, bound_only = 0, visible;
 	int i;
@@ -922,12 +1067,16 @@ static void expected(const struct run *run, int type, int t, int mode,
 		return;
 	}
 	for (i = 0; i < run->n; i++) {
-		const struct built *b = &run->sh->built[i];
-
-		if (!(run->active & (1u << i)) || b->ok != 1 ||
-		    !(run->sh->replay_held[i] & (1u << (type * NT + t))))
+		if (!holds(run, i, type, t))
 			continue;
 		held |= 1u << i;
+	}
+	held = (held & ~gap) | (gap & gap_in);
+	for (i = 0; i < run->n; i++) {
+		const struct built *b = &run->sh->built[i];
+
+		if (!(held & (1u << i)))
+			continue;
 		if (b->state == PB_TCP_LISTEN)
 			listeners |= 1u << i;
 		if (b->protocol == IPPROTO_TCP && b->state == PB_TCP_CLOSE)
@@ -995,17 +1144,18 @@ static const char *bind_word(int err)
 	return err ? strerror(err) : "binds";
 }
 
-static void check_diag(const struct run *run, struct verdicts *v, int uid,
-		       int mode, int type, int t, int api, const struct query *q,
-		       const struct pb_diag *d, int ret)
+static void check_against(const struct run *run, struct verdicts *v, int uid,
+			  int mode, int type, int t, int api, const struct query *q,
+			  const struct pb_diag *d, int ret, unsigned gap,
+			  unsigned gap_in)
 {
 	struct expect e;
 	unsigned used = 0, i;
 	int j;
 
-	expected(run, type, t, mode, q->k_plain == 0, 0, &e);
+	expected(run, type, t, mode, q->k_plain == 0, 0, gap, gap_in, &e);
 	if (d->n_bound && !e.n_bound)
-		expected(run, type, t, mode, q->k_plain == 0, 1, &e);
+		expected(run, type, t, mode, q->k_plain == 0, 1, gap, gap_in, &e);
 	if (api != API_WHY && ret != (int)d->cause)
 		check_num(v, uid, mode, type, t, api, "return", (long)d->cause, ret);
 	v->checked++;
@@ -1083,6 +1233,37 @@ static void check_diag(const struct run *run, struct verdicts *v, int uid,
 		snprintf(g, sizeof(g), "%s %s", state_name(h->state), a);
 		add(v, uid, mode, type, t, api, "holder", "one of the counted sockets", g);
 	}
+}
+
+/* Hold d against the kernel.  Rows in the documented gap may be counted
+   or not: the assignment of them that disagrees least is the one held,
+   and a verdict that needed one counts as a gap. */
+static void check_diag(const struct run *run, struct verdicts *v, int uid,
+		       int mode, int type, int t, int api, const struct query *q,
+		       const struct pb_diag *d, int ret)
+{
+	static struct verdicts trial;
+	unsigned gap = q->k_plain ? gap_rows(run, mode, type, t) : 0;
+	unsigned in, best_in = 0, truth = 0;
+	int i, best = -1;
+
+	for (i = 0; i < run->n; i++)
+		if (holds(run, i, type, t))
+			truth |= 1u << i;
+	truth &= gap;
+	for (in = 0; in < (1u << MAXR); in++) {
+		if (in & ~gap)
+			continue;
+		memset(&trial, 0, sizeof(trial));
+		check_against(run, &trial, uid, mode, type, t, api, q, d, ret, gap, in);
+		if (best < 0 || trial.n < best || (trial.n == best && in == truth)) {
+			best = trial.n;
+			best_in = in;
+		}
+	}
+	if (best_in != truth)
+		v->gaps++;
+	check_against(run, v, uid, mode, type, t, api, q, d, ret, gap, best_in);
 }
 
 static void compare(const struct run *run, struct verdicts *v)
@@ -1347,7 +1528,7 @@ static void generate(uint64_t seed, struct run *run)
 }
 
 struct totals {
-	int scenarios, verdicts, failed, skipped;
+	int scenarios, verdicts, failed, skipped, gaps;
 	const char *skip_reason;
 };
 
@@ -1369,6 +1550,7 @@ static int one_run(struct run *run, const char *label, struct totals *tot,
 	}
 	tot->scenarios++;
 	tot->verdicts += v->checked;
+	tot->gaps += v->gaps;
 	/* A hand-written scenario means what it says only if it was built. */
 	for (i = 0; must_build && !v->error[0] && i < run->n; i++)
 		if (run->sh->built[i].ok != 1)
@@ -1419,8 +1601,9 @@ static void end_run(struct run *run, const struct totals *tot, const char *test,
 		return;
 	}
 	fprintf(stderr, "oracle: %d %s scenario%s, %d verdicts held against the "
-		"kernel, %d disagreed\n", tot->scenarios, what,
-		tot->scenarios == 1 ? "" : "s", tot->verdicts, tot->failed);
+		"kernel, %d disagreed; %d diagnoses within the documented gap "
+		"(portbind(7), Dual stack)\n", tot->scenarios, what,
+		tot->scenarios == 1 ? "" : "s", tot->verdicts, tot->failed, tot->gaps);
 	ck_assert_msg(tot->failed == 0, "%d scenario%s disagreed with the kernel "
 		      "(see above)", tot->failed, tot->failed == 1 ? "" : "s");
 }
