@@ -105,8 +105,8 @@ enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE };
  *    127.0.0.6 itself (Linux 6.1 on) do not.  A socket that bound a
  *    specific IPv6 address was made IPV6_V6ONLY by that bind.
  * Where the answer turns on a holder's IPV6_V6ONLY and the table does not
- * show it (TIME_WAIT and orphaned FIN_WAIT2 in sock_diag; every row of
- * /proc/net), the answer is MAYBE, settled by settle_maybes().
+ * show it (sock_diag shows it for LISTEN and CLOSE rows only, /proc/net
+ * for none), the answer is MAYBE, settled by settle_maybes().
  */
 static int overlaps(const struct endpoint *t, const struct endpoint *h)
 {
@@ -232,6 +232,16 @@ static void merge_maybes(struct pb_diag *d, const struct pb_diag *m)
 		d->time_wait_ms = m->time_wait_ms;
 }
 
+/* A socket with no peer: a TCP listener or bound socket, an unconnected
+   UDP socket.  At a specific IPv6 address, it bound that address itself, and
+   the kernel made it IPV6_V6ONLY then (only connect() and accept() give a
+   dual-stack socket a specific address); /proc/net does not say so. */
+static int unconnected(const struct pb_sockent *e)
+{
+	/* UDP says CLOSE (7) when unconnected, ESTABLISHED when connected. */
+	return e->state == PB_TCP_LISTEN || e->state == PB_TCP_CLOSE;
+}
+
 static int on_socket(const struct pb_sockent *e, void *arg)
 {
 	struct walk *w = arg;
@@ -240,6 +250,8 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	int o;
 
 	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
+	if (!ep.v4 && !ep.any && ep.v6only < 0 && unconnected(e))
+		ep.v6only = 1;		/* it bound that address itself */
 	o = overlaps(&w->target, &ep);
 	if (ep.v4) {
 		w->v4_any_seen |= ep.any;
@@ -350,8 +362,10 @@ static void note_port_range(struct pb_diag *d)
    socket that does not set it. */
 static int presume_dual(const struct walk *w)
 {
-	if (w->v6only_seen || w->dual_seen)
-		return w->dual_seen && !w->v6only_seen;
+	if (w->dual_seen && !w->v6only_seen)
+		return 1;
+	if (w->v6only_seen && !w->dual_seen)
+		return 0;
 	return !sysctl_default_v6only();
 }
 
@@ -420,6 +434,21 @@ static void settle_maybes(struct walk *w, const struct sockaddr *sa,
 		merge_maybes(d, w->maybe[MAYBE_ONE]);
 }
 
+/* A listener settles the verdict, and the netlink path counts listeners
+   alone then (pb_diag.n_holders): a read of /proc/net, which sees the
+   whole table for a MAYBE listener, answers the same. */
+static void only_listeners(struct pb_diag *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n_stored && d->holders[i].state == PB_TCP_LISTEN; i++)
+		;
+	d->n_stored = i;
+	d->n_holders = d->n_listen;
+	d->n_time_wait = d->n_connected = d->n_bound = 0;
+	d->time_wait_ms = 0;
+}
+
 /* Would a new socket of this process with SO_REUSEPORT (and SO_REUSEADDR,
    as a server sets both) bind now?  The kernel decides with the holders'
    SO_REUSEPORT, their uid and this socket's, which only a probe meets.
@@ -483,6 +512,8 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
 
 	settle_maybes(w, sa, len, v6only);
+	if (d->n_listen)
+		only_listeners(d);
 
 	if (d->n_listen)
 		d->cause = PB_CAUSE_LISTENER;

@@ -368,7 +368,10 @@ static int proc_listener_child(void *arg)
 			PBT_REQUIRE(d.reuseaddr_helps == 1);
 		} else {
 			PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
-			PBT_REQUIRE(d.n_listen == 1);
+			/* A listener settles it: listeners alone are counted,
+			   through /proc as through netlink. */
+			PBT_REQUIRE(d.n_listen == 1 && d.n_holders == 1);
+			PBT_REQUIRE(d.n_stored == 1 && d.n_time_wait == 0);
 		}
 		PBT_REQUIRE(real_bind(SOCK_STREAM, "127.0.0.1", port, 0) == EADDRINUSE);
 		diag_at(m->i, SOCK_STREAM, "127.0.0.1", port, &d);
@@ -394,6 +397,54 @@ static int proc_listener_child(void *arg)
 	}
 	return 0;
 }
+
+/* A socket at [::1] with no peer bound that address itself, so the kernel
+   made it IPv6-only: it holds no IPv4 address, though /proc/net cannot
+   show the option. */
+static int bound_v6_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int u6 = sock6(SOCK_DGRAM, 0, 0), u4, l6, l4;
+	unsigned port;
+
+	bind6(u6, "::1", 0);
+	port = pbt_local_port(u6);
+	u4 = pbt_socket("0.0.0.0", SOCK_DGRAM, 0);
+	bind6(u4, "0.0.0.0", port);
+	connect_to(u4, "127.0.0.1", 9);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
+	close(u4);
+	close(u6);
+
+	l6 = sock6(SOCK_STREAM, 0, 0);
+	bind6(l6, "::1", 0);
+	PBT_REQUIRE(listen(l6, 4) == 0);
+	port = pbt_local_port(l6);
+	l4 = pbt_listener("127.0.0.1", port, 0);
+	PBT_REQUIRE(l4 >= 0);
+	diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.n_listen == 1 && d.n_holders == 1);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
+	close(l4);
+	close(l6);
+	return 0;
+}
+
+START_TEST(bound_ipv6_address_is_v6only)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(bound_v6_child, &m);
+}
+END_TEST
 
 START_TEST(ipv6_listener_v6only_unknown)
 {
@@ -462,6 +513,7 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, v6only_time_wait_not_a_holder, 0, 2);
 	tcase_add_loop_test(tc, dual_udp_connected, 0, 2);
 	tcase_add_loop_test(tc, ipv6_listener_v6only_unknown, 0, 2);
+	tcase_add_loop_test(tc, bound_ipv6_address_is_v6only, 0, 2);
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
