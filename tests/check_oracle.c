@@ -1037,9 +1037,13 @@ static unsigned gap_rows(const struct run *run, int mode, int type, int t)
 			continue;	/* settled by the spare-address probe */
 		if (holds(run, i, type, t) == presume_dual)
 			continue;
+		/* A holder the table shows for certain: a row with no
+		   MAYBE, or a [::] row the spare-address probe settled. */
 		for (j = 0; j < run->n; j++)
 			if (j != i && holds(run, j, type, t) &&
-			    listed(&run->sh->built[j]) && !maybe_row(run, j, mode, t))
+			    listed(&run->sh->built[j]) &&
+			    (!maybe_row(run, j, mode, t) ||
+			     (maybe_row(run, j, mode, t) == 2 && wild >= 0)))
 				break;
 		if (j < run->n)
 			gap |= 1u << i;
@@ -1784,6 +1788,22 @@ static const struct known {
 	      .reuseaddr = 1, .reuseport = 1, .end = E_V6_1 },
 	    { .kind = K_LISTEN, .addr = A_V6_ANY_ONLY, .reuseport = 1 },
 	    { .kind = K_BOUND, .addr = A_V4_2, .reuseaddr = 1 } } },
+	{ "connection of a client bound to [::1]:P, beside bound-only 127.0.0.2:P", 2,
+	  { { .kind = K_CLIENT, .addr = A_V6_1, CLIENT, .end = E_V6_1 },
+	    { .kind = K_BOUND, .addr = A_V4_2, .reuseport = 1 } } },
+	{ "TIME_WAIT of a [::] v6only server, beside bound-only 0.0.0.0:P", 2,
+	  { { .kind = K_TW, .addr = A_V6_ANY_ONLY, .end = E_V6_1 },
+	    { .kind = K_BOUND, .addr = A_V4_ANY } } },
+	{ "orphaned FIN_WAIT2 of a dual-stack client to ::1, beside TIME_WAIT of "
+	  "a [::] v6only client to ::1", 2,
+	  { { .kind = K_FW2_ORPHAN, .addr = A_V6_ANY_DUAL, CLIENT, .reuseaddr = 1,
+	      .reuseport = 1, .end = E_V6_1 },
+	    { .kind = K_TW, .addr = A_V6_ANY_ONLY, CLIENT, .reuseport = 1,
+	      .end = E_V6_1 } } },
+	{ "UDP [::] dual-stack bound, beside UDP [::1]:P connected to ::1", 2,
+	  { { .kind = K_UDP_BOUND, .addr = A_V6_ANY_DUAL, .reuseaddr = 1, .reuseport = 1 },
+	    { .kind = K_UDP_CONN, .addr = A_V6_1, CLIENT, .reuseaddr = 1,
+	      .reuseport = 1, .end = E_V6_1 } } },
 	{ "listener 127.0.0.1:P with SO_REUSEADDR and SO_REUSEPORT", 1,
 	  { { .kind = K_LISTEN, .addr = A_V4_1, .reuseaddr = 1, .reuseport = 1 } } },
 	{ "listener [::]:P dual-stack with SO_REUSEPORT", 1,
