@@ -189,10 +189,10 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)sh tests/preload.sh
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
-# many random scenarios: PB_ORACLE_SEEDS of them (1000 by default, a
+# many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a
 # minute or two as root), from PB_ORACLE_BASE (default: from the clock; the
 # seeds are printed, PB_ORACLE_SEED=S reruns one).
-PB_ORACLE_SEEDS ?= 1000
+PB_ORACLE_SEEDS ?= 2000
 check-long: all $(TEST_BIN)
 	$(Q)CK_RUN_SUITE=oracle PB_ORACLE_SEEDS=$(PB_ORACLE_SEEDS) ./$(TEST_BIN)
 
