@@ -2,20 +2,33 @@
 /*
  * portbind-why - say why an address cannot be bound, for an operator.
  *
- *	portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT
+ *	portbind-why [-t|-u] [-p] [--json] [--wait SECS]
+ *	             [--reuseaddr|--reuseport] ADDRESS|PORT
  *	portbind-why [--json] --budget DST
  *
  * It asks pb_diagnose_spec() the question a server asks when bind() fails,
  * without binding anything itself for longer than a probe, and prints the
- * library's paragraph (cause, holders, fix), then one line per socket that
- * holds the address.  --json prints the library's JSON object instead.
+ * library's paragraph (cause, holders, fix), worded for an operator
+ * (PB_DIAG_OPERATOR: commands and settings, not library calls), then one
+ * line per socket that holds the address.  --json prints the library's
+ * JSON object instead.
+ *
+ * "Can be bound" means by a plain bind(2), unless --reuseaddr says the
+ * server that comes next sets SO_REUSEADDR (a TIME_WAIT that carries the
+ * option, or connections that set it, do not stop it then), or
+ * --reuseport that it sets SO_REUSEPORT and SO_REUSEADDR and runs as this
+ * user.  The default is the plain bind: this tool cannot know what the
+ * next server sets, and what a plain bind passes, every server passes.
  *
  * --budget asks the client's question instead: how many new connections
  * can DST still take from here (pb_port_budget()), and how fast.
  *
  * Exit status: 0 when the address can be bound now, 1 when it is held or
  * refused (the cause says why), 2 on bad usage or an error.  So a script
- * can run "portbind-why --wait 65 :8080 && exec server" after a restart.
+ * can run "portbind-why --wait 65 :8080 && exec server" after a restart,
+ * or "portbind-why --reuseaddr --wait 65 :8080 && exec server" for a
+ * server that sets SO_REUSEADDR, which then starts at once over TIME_WAIT
+ * that carries the option.
  * With --budget: 0 when DST has source ports available, 1 when it has
  * none left, 2 on bad usage or an error.
  */
@@ -49,8 +62,16 @@
    (13) where it used to say CLOSE; older headers lack the name. */
 #define TCP_STATE_BOUND_INACTIVE 13
 
+/* What the next server sets, so what "can be bound" means. */
+enum need {
+	NEED_PLAIN,		/* a plain bind(2): the default */
+	NEED_REUSEADDR,		/* --reuseaddr: bind with SO_REUSEADDR */
+	NEED_REUSEPORT,		/* --reuseport: SO_REUSEPORT and SO_REUSEADDR */
+};
+
 static const char usage_line[] =
-	"usage: portbind-why [-t|-u] [-p] [--json] [--wait SECS] ADDRESS|PORT\n"
+	"usage: portbind-why [-t|-u] [-p] [--json] [--wait SECS]\n"
+	"                    [--reuseaddr|--reuseport] ADDRESS|PORT\n"
 	"       portbind-why [--json] -b|--budget DST\n";
 
 static const char help_text[] =
@@ -64,13 +85,19 @@ static const char help_text[] =
 	"              show the process of each holder (root sees all of them)\n"
 	"  --json      print one JSON object instead of text\n"
 	"  --wait SECS wait until the address can be bound, at most SECS seconds\n"
+	"  --reuseaddr can be bound by a server that sets SO_REUSEADDR (most\n"
+	"              do): TIME_WAIT that carries the option does not count\n"
+	"  --reuseport can be bound by a server of this user that sets\n"
+	"              SO_REUSEPORT and SO_REUSEADDR\n"
+	"              (default: by a plain bind, which every server can do)\n"
 	"  -b, --budget DST\n"
 	"              instead: the source ports left for new TCP connections\n"
 	"              to DST (127.0.0.1:6001, [::1]:443), the rate they allow,\n"
 	"              and listeners inside the ephemeral port range\n"
 	"  -h, --help  this text\n"
 	"  -V, --version\n"
-	"Exit status: 0 can be bound now, 1 held or refused, 2 usage or error.\n"
+	"Exit status: 0 can be bound now (as the options above say), 1 held or\n"
+	"refused, 2 usage or error.\n"
 	"With --budget: 0 ports left, 1 none left, 2 usage or error.\n";
 
 /* -h: the whole text on stdout; a mistake: the one line on stderr. */
@@ -123,12 +150,30 @@ static void nap_ms(long long ms)
 }
 
 /*
- * Diagnose once, or, with a deadline, until the address is free or the
- * time is up.  Leaves the last answer in *d and returns its cause; exits
- * with status 2 when the library refuses the question (a bad spec).
+ * Can the next server bind the address now, given what it sets?  The
+ * library's probes answer for SO_REUSEADDR (reuseaddr_helps) and for
+ * SO_REUSEPORT with SO_REUSEADDR as this user (reuseport_helps); -1, not
+ * known, is not a yes.
  */
-static enum pb_cause diagnose(int type, const char *spec, unsigned flags,
-			      long long deadline, struct pb_diag *d)
+static int can_bind(const struct pb_diag *d, enum need need)
+{
+	if (d->cause == PB_CAUSE_NONE)
+		return 1;
+	if (d->err != EADDRINUSE)
+		return 0;	/* EACCES, EADDRNOTAVAIL: no option helps */
+	if (need >= NEED_REUSEADDR && d->reuseaddr_helps == 1)
+		return 1;
+	return need == NEED_REUSEPORT && d->reuseport_helps == 1;
+}
+
+/*
+ * Diagnose once, or, with a deadline, until the address can be bound as
+ * need says or the time is up.  Leaves the last answer in *d and returns
+ * whether it can be bound; exits with status 2 when the library refuses
+ * the question (a bad spec).
+ */
+static int diagnose(int type, const char *spec, unsigned flags,
+		    enum need need, long long deadline, struct pb_diag *d)
 {
 	const struct pb_diag init = PB_DIAG_INIT;
 	long long left, nap;
@@ -147,11 +192,11 @@ static enum pb_cause diagnose(int type, const char *spec, unsigned flags,
 			     "127.0.0.1:8080, [::1]:8080, [::]:8080, *:8080 "
 			     "or 8080");
 		}
-		if (r == PB_CAUSE_NONE || deadline < 0)
-			return (enum pb_cause)r;
+		if (can_bind(d, need) || deadline < 0)
+			return can_bind(d, need);
 		left = deadline - now_ms();
 		if (left <= 0)
-			return (enum pb_cause)r;
+			return 0;
 
 		/* TIME_WAIT ends at a known time: sleep until then.  Anything
 		   else ends when someone acts: look again soon. */
@@ -518,23 +563,25 @@ static int budget(const char *spec, int json)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_WAIT };
+	enum { OPT_JSON = 256, OPT_WAIT, OPT_REUSEADDR, OPT_REUSEPORT };
 	static const struct option longopts[] = {
 		{ "tcp",       no_argument,       NULL, 't' },
 		{ "udp",       no_argument,       NULL, 'u' },
 		{ "processes", no_argument,       NULL, 'p' },
 		{ "json",      no_argument,       NULL, OPT_JSON },
 		{ "wait",      required_argument, NULL, OPT_WAIT },
+		{ "reuseaddr", no_argument,       NULL, OPT_REUSEADDR },
+		{ "reuseport", no_argument,       NULL, OPT_REUSEPORT },
 		{ "budget",    required_argument, NULL, 'b' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ "version",   no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pb_diag d = PB_DIAG_INIT;
-	enum pb_cause cause;
+	enum need need = NEED_PLAIN;
 	long long deadline = -1;
 	unsigned flags = 0;
-	int type = SOCK_STREAM, json = 0;
+	int type = SOCK_STREAM, json = 0, need_set = 0, free_now;
 	const char *spec, *budget_dst = NULL;
 	char *text;
 	int opt;
@@ -557,6 +604,15 @@ int main(int argc, char **argv)
 			deadline = now_ms() +
 				(long long)(parse_seconds(optarg) * 1000 + 0.5);
 			break;
+		case OPT_REUSEADDR:
+		case OPT_REUSEPORT:
+			if (need_set)
+				errx(EXIT_USAGE, "--reuseaddr and --reuseport"
+				     " are given once, and not both");
+			need = opt == OPT_REUSEADDR ? NEED_REUSEADDR
+						    : NEED_REUSEPORT;
+			need_set = 1;
+			break;
 		case 'b':
 			budget_dst = optarg;
 			break;
@@ -574,7 +630,7 @@ int main(int argc, char **argv)
 		/* A budget is about TCP connections to one destination:
 		   nothing to wait for, no holders to name. */
 		if (argc != optind || type != SOCK_STREAM || flags ||
-		    deadline >= 0) {
+		    deadline >= 0 || need_set) {
 			warnx("--budget takes one DST and goes only with"
 			      " --json");
 			usage(stderr, EXIT_USAGE);
@@ -584,10 +640,16 @@ int main(int argc, char **argv)
 	if (argc - optind != 1)
 		usage(stderr, EXIT_USAGE);
 	spec = argv[optind];
+	/* SO_REUSEADDR and SO_REUSEPORT are TCP's answers here: on UDP the
+	   library probes neither for what a server would want. */
+	if (need_set && type != SOCK_STREAM)
+		errx(EXIT_USAGE, "--reuseaddr and --reuseport are for TCP");
 
 	/* The clock starts at --wait's parse, before the first try: SECS is
-	   the whole time the operator waits. */
-	cause = diagnose(type, spec, flags, deadline, &d);
+	   the whole time the operator waits.  The text is for the operator:
+	   commands and settings, not library calls. */
+	free_now = diagnose(type, spec, flags | PB_DIAG_OPERATOR, need,
+			    deadline, &d);
 
 	if (json) {
 		text = render(pb_diag_json, &d, "pb_diag_json");
@@ -602,5 +664,5 @@ int main(int argc, char **argv)
 
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_USAGE, "stdout");
-	return cause == PB_CAUSE_NONE ? EXIT_FREE : EXIT_HELD;
+	return free_now ? EXIT_FREE : EXIT_HELD;
 }

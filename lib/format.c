@@ -7,10 +7,21 @@
  * The paragraph's order is fixed, because operators scan it: the protocol
  * and address, the errno, the cause, the holders, the system value that
  * matters, one concrete fix.
+ *
+ * The fix is one its reader can apply, and there are three readers: the
+ * author of the program that calls the library (the library's calls and
+ * flags), an operator at a shell (PB_DIAG_OPERATOR, as portbind-why asks:
+ * commands and settings, never a call), and whoever runs an unmodified
+ * program under the LD_PRELOAD shim (its environment, the program's
+ * configuration: neither its code nor its socket options are theirs).
+ * Only the fix and the sentences that lead to it differ; the verdict,
+ * the holders and the numbers read the same for all three.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "text.h"
@@ -25,12 +36,14 @@
 
 /* An appending writer that keeps counting after the buffer is full.  json:
    the text goes inside a JSON string, so what a process chose (its name)
-   is escaped as it is written. */
+   is escaped as it is written.  reader: whom the fix is for (enum
+   pb__reader). */
 struct out {
 	char *buf;
 	size_t size;
 	size_t len;
 	int json;
+	int reader;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -219,27 +232,41 @@ static unsigned secs(unsigned ms)
 	return (ms + 999) / 1000;
 }
 
-/* One line of advice for errors that are not about the port. */
-static const char *other_fix(int err)
+/* One line of advice for errors that are not about the port.  Most read
+   the same for every reader; where the program's author and the person
+   who runs it can do different things, each gets its own. */
+static const char *other_fix(int err, int reader)
 {
+	int author = reader == PB__READER_AUTHOR;
+
 	switch (err) {
 	case EMFILE:
-		return "the process is out of descriptors: close some, or raise"
-		       " RLIMIT_NOFILE (ulimit -n, LimitNOFILE=).";
+		return author ? "the process is out of descriptors: close some, or"
+				" raise RLIMIT_NOFILE (ulimit -n, LimitNOFILE=)."
+			      : "the process is out of descriptors: raise its limit"
+				" (ulimit -n, or LimitNOFILE= in its systemd unit).";
 	case ENFILE:
 		return "the system is out of descriptors: raise fs.file-max.";
 	case ENOBUFS:
 	case ENOMEM:
 		return "the kernel is short of memory for sockets.";
 	case ENOPROTOOPT:
-		return "this kernel lacks a socket option that was asked for;"
-		       " drop the flag that asks for it.";
+		return author ? "this kernel lacks a socket option that was asked"
+				" for; drop the flag that asks for it."
+			      : "this kernel lacks a socket option the program"
+				" asked for: run it on a newer kernel, or configure"
+				" it not to use that option.";
 	case EAFNOSUPPORT:
 		return "this kernel lacks the address family (IPv6 disabled?):"
 		       " use an IPv4 address.";
 	case EINVAL:
-		return "the socket is already bound, or the address does not fit"
-		       " it (an IPv4-mapped address on an IPv6-only socket).";
+		return author ? "the socket is already bound, or the address does"
+				" not fit it (an IPv4-mapped address on an"
+				" IPv6-only socket)."
+			      : "the program bound a socket twice, or gave it an"
+				" address of the wrong kind (an IPv4-mapped address"
+				" on an IPv6-only socket): check the address it is"
+				" configured with.";
 	case EPERM:
 	case EACCES:
 		return "the system refused it; check capabilities and the audit"
@@ -342,12 +369,508 @@ static void put_stop_owner(struct out *o, const struct pb_diag *d)
 		put(o, "stop the process that holds it (portbind-why -p names it)");
 }
 
+/* The end of most fixes: the way around the holder that needs nobody's
+   cooperation. */
+static void put_other_port(struct out *o)
+{
+	if (o->reader == PB__READER_SHIM)
+		put(o, ", or give the program another port.");
+	else
+		put(o, ", or choose another port.");
+}
+
 static void put_port_range(struct out *o, const struct pb_diag *d)
 {
 	if (d->port_range_hi >= d->port_range_lo && d->port_range_hi)
 		put(o, " net.ipv4.ip_local_port_range is %u-%u (%u ports).",
 		    d->port_range_lo, d->port_range_hi,
 		    d->port_range_hi - d->port_range_lo + 1);
+}
+
+/*
+ * reuseport_helps, from a caller's struct of any size: one built against
+ * a header older than the member ends before it, and is not read past
+ * its size.
+ */
+static int reuseport_helps(const struct pb_diag *d)
+{
+	if (d->size < offsetof(struct pb_diag, reuseport_helps) +
+		      sizeof(d->reuseport_helps))
+		return -1;
+	return d->reuseport_helps < 0 ? -1 : d->reuseport_helps != 0;
+}
+
+/* The first stored holder that is a live socket (TIME_WAIT keeps no
+   owner). */
+static const struct pb_holder *live_holder(const struct pb_diag *d)
+{
+	unsigned i, n = d->n_stored < PB_DIAG_HOLDERS ? d->n_stored : PB_DIAG_HOLDERS;
+
+	for (i = 0; i < n; i++)
+		if (d->holders[i].state != PB_TCP_TIME_WAIT)
+			return &d->holders[i];
+	return NULL;
+}
+
+/*
+ * reuseport_helps is 0: that is the probe's answer, for a socket of this
+ * process's user.  SO_REUSEPORT shares a live socket's port only within
+ * its user, so for a holder of another user the answer that matters
+ * (would that user's server bind?) is not known: say so.  geteuid() is a
+ * plain system call, safe on the shim's failure path.
+ */
+static const struct pb_holder *holder_of_other_user(const struct pb_diag *d)
+{
+	const struct pb_holder *h = live_holder(d);
+
+	return h && h->uid != (unsigned)geteuid() ? h : NULL;
+}
+
+static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
+{
+	const struct pb_holder *h = holder_of_other_user(d);
+
+	if (!h)
+		return 0;
+	put(o, " for this user; whether it would for uid %u, the holder's, is"
+	       " not known: ask as that user", h->uid);
+	return 1;
+}
+
+/*
+ * reuseport_helps is -1: say why it is not known.  The probe binds as
+ * this process's user, and SO_REUSEPORT lets only a socket of the
+ * holder's user share a live socket's port: for another user's holder
+ * the probe cannot answer the question that matters (would that user's
+ * server bind?).  geteuid() is a plain system call, safe on the shim's
+ * failure path.
+ */
+static void put_reuseport_unknown(struct out *o, const struct pb_diag *d,
+				  const char *what, int sentence)
+{
+	const struct pb_holder *h = holder_of_other_user(d);
+
+	put(o, "%s SO_REUSEPORT would pass %s is not known (",
+	    sentence ? "Whether" : "whether", what);
+	if (d->type == SOCK_DGRAM)
+		put(o, "it is not probed for UDP");
+	else if (h)
+		put(o, "the holder belongs to uid %u, and only a socket of that"
+		       " user can share its port: ask as that user", h->uid);
+	else
+		put(o, "no probe could tell");
+	put(o, ")");
+}
+
+/* The address as an argument to portbind-why in a shell: "*:P" as the
+   bare port, a bracketed IPv6 address in quotes (the shell takes [...] as
+   a pattern). */
+static void put_why_arg(struct out *o, const char *addr)
+{
+	if (addr[0] == '*' && addr[1] == ':') {
+		put_chosen(o, addr + 2);
+	} else if (addr[0] == '[') {
+		put(o, "'");
+		put_chosen(o, addr);
+		put(o, "'");
+	} else {
+		put_chosen(o, addr);
+	}
+}
+
+static void put_listener(struct out *o, const struct pb_diag *d)
+{
+	int rp = reuseport_helps(d);
+
+	if (d->n_listen)
+		put(o, "held by %u listening socket%s", d->n_listen,
+		    d->n_listen == 1 ? "" : "s");
+	else
+		put(o, "held by a listening socket (it accepted a test"
+		       " connection; the socket table could not be read)");
+	put_holders(o, d);
+	put(o, ". SO_REUSEADDR never passes a listener");
+	if (rp == 1) {
+		put(o, ", but this one set SO_REUSEPORT: a new socket of the"
+		       " same user with SO_REUSEPORT binds beside it now, and new"
+		       " connections are then spread over both. Fix: ");
+		if (o->reader == PB__READER_AUTHOR)
+			put(o, "to start a new server beside it (a restart that"
+			       " refuses no connection), set SO_REUSEPORT in it"
+			       " (PB_REUSEPORT), then stop the old one"
+			       " (net.ipv4.tcp_migrate_req=1 moves its queued"
+			       " connections instead of resetting them); else ");
+		else if (o->reader == PB__READER_OPERATOR)
+			put(o, "a server that sets SO_REUSEPORT itself can start"
+			       " beside it now, as the same user, and the old one"
+			       " be stopped after (net.ipv4.tcp_migrate_req=1"
+			       " moves its queued connections instead of resetting"
+			       " them); else ");
+		else
+			put(o, "this program did not set SO_REUSEPORT, and the"
+			       " shim never sets it: ");
+	} else {
+		if (rp == 0) {
+			put(o, ", and SO_REUSEPORT does not pass this one");
+			if (!put_reuseport_other_user(o, d))
+				put(o, " (it passes only a listener that set it"
+				       " too, of the same user)");
+		} else {
+			put(o, "; ");
+			put_reuseport_unknown(o, d, "it", 0);
+		}
+		put(o, ". Fix: ");
+	}
+	put_stop_owner(o, d);
+	put_other_port(o);
+}
+
+static void put_time_wait(struct out *o, const struct pb_diag *d,
+			  const char *addr)
+{
+	int rp = reuseport_helps(d);
+
+	put(o, "held only by %u socket%s in TIME_WAIT", d->n_time_wait,
+	    d->n_time_wait == 1 ? "" : "s");
+	put_holders(o, d);
+	if (d->reuseaddr_helps == 1) {
+		put(o, ". The last expires in %u s, but a server that sets"
+		       " SO_REUSEADDR binds now.", secs(d->time_wait_ms));
+		if (o->reader == PB__READER_AUTHOR) {
+			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse).");
+		} else if (o->reader == PB__READER_OPERATOR) {
+			put(o, " Fix: start the server now if it sets"
+			       " SO_REUSEADDR, as most do; run one that does not"
+			       " under LD_PRELOAD=libportbind-preload.so, which"
+			       " binds over them, or wait for them first:"
+			       " portbind-why --wait 65 ");
+			put_why_arg(o, addr);
+			put(o, ".");
+		} else {
+			put(o, " This program did not set SO_REUSEADDR, and the"
+			       " shim binds over them with it only when the socket"
+			       " table shows TIME_WAIT sockets alone. Fix: start the"
+			       " program with PORTBIND_WAIT=65 in its environment:"
+			       " bind then waits until they expire.");
+		}
+		return;
+	}
+	put(o, ". The previous process did not set SO_REUSEADDR: free in %u s"
+	       " (TIME_WAIT lasts 60 s).", secs(d->time_wait_ms));
+	/* The shim's reader cannot give an unmodified program the
+	   option: what it would do is no use to them. */
+	if (o->reader == PB__READER_SHIM)
+		;
+	else if (rp == 1)
+		put(o, " They carry SO_REUSEPORT, so a server that sets"
+		       " SO_REUSEPORT binds now.");
+	else if (rp == 0)
+		put(o, " SO_REUSEPORT does not pass them either.");
+	else {
+		put(o, " ");
+		put_reuseport_unknown(o, d, "them", 1);
+		put(o, ".");
+	}
+	switch (o->reader) {
+	case PB__READER_AUTHOR:
+		if (rp == 1)
+			put(o, " Fix: set SO_REUSEPORT (PB_REUSEPORT) to bind now,"
+			       " or wait (pb_listen_wait waits exactly that long);"
+			       " and set SO_REUSEADDR in the server so its next"
+			       " restart binds at once.");
+		else
+			put(o, " Fix: wait (pb_listen_wait waits exactly that long),"
+			       " and set SO_REUSEADDR in the server so its next"
+			       " restart binds at once.");
+		break;
+	case PB__READER_OPERATOR:
+		put(o, " Fix: %swait before starting the server:"
+		       " portbind-why --wait 65 ",
+		    rp == 1 ? "start the server now if it sets SO_REUSEPORT; else " : "");
+		put_why_arg(o, addr);
+		put(o, " && exec the server. Running it under"
+		       " LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR"
+		       " on its listener, makes its next restart bind at once.");
+		break;
+	default:
+		put(o, " Fix: start the program with PORTBIND_WAIT=65 in its"
+		       " environment: bind then waits until they expire. The shim"
+		       " sets SO_REUSEADDR on the program's listener, so the"
+		       " restart after this one binds at once.");
+		break;
+	}
+}
+
+/* After pb_connect_from with an explicit source port. */
+static void put_four_tuple(struct out *o, const struct pb_diag *d)
+{
+	put(o, "this source port already has a connection to that"
+	       " destination (a 4-tuple is unique)");
+	put_holders(o, d);
+	if (o->reader == PB__READER_AUTHOR)
+		put(o, ". Fix: use source port 0 and let connect() pick"
+		       " (pb_connect_from), or another source port.");
+	else
+		put(o, ". Fix: let the client pick its source port (port 0),"
+		       " or give it another one.");
+}
+
+static void put_connected(struct out *o, const struct pb_diag *d)
+{
+	int rp = reuseport_helps(d);
+
+	if (has_peer(d)) {
+		put_four_tuple(o, d);
+		return;
+	}
+	put(o, "held by %u open connection%s and no listener",
+	    d->n_connected, d->n_connected == 1 ? "" : "s");
+	put_holders(o, d);
+	if (d->reuseaddr_helps == 1) {
+		put(o, ". A server that sets SO_REUSEADDR binds now.");
+		if (o->reader == PB__READER_AUTHOR) {
+			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse).");
+			return;
+		}
+		if (o->reader == PB__READER_OPERATOR)
+			put(o, " Fix: start the server now if it sets"
+			       " SO_REUSEADDR, as most do; for one that does not, ");
+		else
+			put(o, " This program did not set SO_REUSEADDR, and the"
+			       " shim adds it at bind() only over TIME_WAIT sockets"
+			       " alone. Fix: ");
+		put_stop_owner(o, d);
+		put(o, ", or end those connections%s.",
+		    o->reader == PB__READER_SHIM ? ", then start the program again"
+						 : "");
+		return;
+	}
+	if (rp == 1) {
+		put(o, ". Their socket did not set SO_REUSEADDR, but it set"
+		       " SO_REUSEPORT: a server of the same user that sets"
+		       " SO_REUSEPORT binds now. Fix: ");
+		if (o->reader == PB__READER_AUTHOR)
+			put(o, "set SO_REUSEPORT (PB_REUSEPORT), or ");
+		else if (o->reader == PB__READER_OPERATOR)
+			put(o, "start the server now if it sets SO_REUSEPORT; else ");
+		else
+			put(o, "this program did not set SO_REUSEPORT, and the"
+			       " shim never sets it: ");
+	} else {
+		put(o, ". Their socket did not set SO_REUSEADDR, so ");
+		if (rp == 0 && holder_of_other_user(d)) {
+			/* The probe spoke for this user only. */
+			put(o, "a server binds only once they close; SO_REUSEPORT"
+			       " does not pass them");
+			put_reuseport_other_user(o, d);
+		} else if (rp == 0) {
+			put(o, "nothing binds until they close; SO_REUSEPORT does"
+			       " not pass them either");
+		} else {
+			put(o, "a server binds only once they close; ");
+			put_reuseport_unknown(o, d, "them", 0);
+		}
+		put(o, ". Fix: ");
+	}
+	put_stop_owner(o, d);
+	put(o, o->reader == PB__READER_AUTHOR ? ", or close those connections."
+					      : ", or end those connections.");
+}
+
+static void put_bound(struct out *o, const struct pb_diag *d)
+{
+	int rp = reuseport_helps(d);
+
+	if (d->type == SOCK_DGRAM) {
+		put(o, "held by %u UDP socket%s", d->n_bound,
+		    d->n_bound == 1 ? "" : "s");
+		put_holders(o, d);
+		if (rp == 1)
+			put(o, ". It set SO_REUSEPORT: a socket of the same user"
+			       " with SO_REUSEPORT binds beside it now (the"
+			       " datagrams are then spread over both)");
+		else if (rp == 0)
+			put(o, ". SO_REUSEPORT does not pass it");
+		else {
+			put(o, ". ");
+			put_reuseport_unknown(o, d, "it", 1);
+		}
+		put(o, ". Fix: ");
+		put_stop_owner(o, d);
+		if (o->reader == PB__READER_AUTHOR)
+			put(o, ", or choose another port; do not share a unicast"
+			       " UDP port with SO_REUSEADDR: the datagrams go to"
+			       " one socket only.");
+		else
+			put_other_port(o);
+		return;
+	}
+	if (d->n_bound)
+		put(o, "held by %u socket%s bound but not listening",
+		    d->n_bound, d->n_bound == 1 ? "" : "s");
+	else
+		put(o, "held by a socket bound but not listening (the"
+		       " socket table read does not list such sockets:"
+		       " Linux before 6.7, or /proc/net)");
+	put_holders(o, d);
+	if (d->reuseaddr_helps == 1) {
+		put(o, ". A server that sets SO_REUSEADDR binds now, but the"
+		       " first of the two to listen() wins.");
+		if (o->reader == PB__READER_SHIM)
+			put(o, " The shim never adds SO_REUSEADDR over a socket"
+			       " that is bound and not listening: it may be a lock"
+			       " or a reservation.");
+		put(o, " Fix: ");
+	} else if (rp == 1) {
+		put(o, ". It set SO_REUSEPORT: a socket of the same user with"
+		       " SO_REUSEPORT binds and listens beside it now. Fix: ");
+		if (o->reader == PB__READER_AUTHOR)
+			put(o, "set SO_REUSEPORT (PB_REUSEPORT) to share it, or ");
+		else if (o->reader == PB__READER_OPERATOR)
+			put(o, "a server that sets SO_REUSEPORT can start beside"
+			       " it now, as the same user; else ");
+		else
+			put(o, "this program did not set SO_REUSEPORT, and the"
+			       " shim never sets it: ");
+	} else {
+		if (d->reuseaddr_helps == 0)
+			put(o, ". SO_REUSEADDR does not pass it");
+		if (rp == 0) {
+			put(o, "%s SO_REUSEPORT does not pass it either",
+			    d->reuseaddr_helps == 0 ? "," : ".");
+			put_reuseport_other_user(o, d);
+		} else {
+			put(o, "%s ", d->reuseaddr_helps == 0 ? ";" : ".");
+			put_reuseport_unknown(o, d, "it",
+					      d->reuseaddr_helps != 0);
+		}
+		put(o, ". Fix: ");
+	}
+	put_stop_owner(o, d);
+	put_other_port(o);
+}
+
+static void put_privileged(struct out *o, const struct pb_diag *d,
+			   unsigned port)
+{
+	int above = d->unprivileged_port_start > 0 ? d->unprivileged_port_start
+						   : 1024;
+
+	put(o, "port %u is privileged: below"
+	       " net.ipv4.ip_unprivileged_port_start = %d, and this process",
+	    port, d->unprivileged_port_start);
+	if (d->cap_net_bind_service == 1) {
+		put(o, " has CAP_NET_BIND_SERVICE, so another rule refused"
+		       " it: a security module (SELinux, AppArmor) or a"
+		       " seccomp filter. Fix: check the audit log (journalctl"
+		       " -k, ausearch -m avc) for the denial.");
+		return;
+	}
+	put(o, " lacks CAP_NET_BIND_SERVICE.");
+	switch (o->reader) {
+	case PB__READER_AUTHOR:
+		put(o, " Fix: grant CAP_NET_BIND_SERVICE (setcap"
+		       " cap_net_bind_service=+ep on the binary, or"
+		       " AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd"
+		       " unit), let systemd bind the port (a socket unit) and"
+		       " adopt it (PB_ADOPT), or use a port >= %d.", above);
+		break;
+	case PB__READER_OPERATOR:
+		put(o, " Fix: grant CAP_NET_BIND_SERVICE (setcap"
+		       " cap_net_bind_service=+ep on the binary, or"
+		       " AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd"
+		       " unit), lower net.ipv4.ip_unprivileged_port_start (sysctl),"
+		       " or use a port >= %d.", above);
+		break;
+	default:
+		/* A program with file capabilities runs with AT_SECURE: the
+		   shim does nothing there. */
+		put(o, " Fix: grant it with"
+		       " AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's"
+		       " systemd unit (not with setcap: the shim does nothing in a"
+		       " program with file capabilities), lower"
+		       " net.ipv4.ip_unprivileged_port_start (sysctl), or give the"
+		       " program a port >= %d.", above);
+		break;
+	}
+}
+
+static void put_not_local(struct out *o, const struct pb_diag *d,
+			  const char *addr, unsigned port)
+{
+	/* The host part alone: "[2001:db8::1]" or "192.0.2.1". */
+	const char *colon = strrchr(addr, ':');
+	int hostlen = colon ? (int)(colon - addr) : (int)strlen(addr);
+
+	put(o, "%.*s is not an address of this host.", hostlen, addr);
+	if (o->reader == PB__READER_AUTHOR) {
+		put(o, " Fix: bind an address the host has (ip -brief address),"
+		       " the wildcard (*:%u), or set IP_FREEBIND (PB_FREEBIND) to"
+		       " bind before the address comes up.", port);
+		return;
+	}
+	put(o, " Fix: configure the %s to bind an address the host has (ip"
+	       " -brief address) or the wildcard (*:%u); to let it bind before"
+	       " the address comes up, set %s=1 (sysctl).",
+	    o->reader == PB__READER_SHIM ? "program" : "server", port,
+	    d->addr.ss_family == AF_INET6 ? "net.ipv6.ip_nonlocal_bind"
+					  : "net.ipv4.ip_nonlocal_bind");
+}
+
+static void put_exhausted(struct out *o, const struct pb_diag *d)
+{
+	if (has_peer(d) && d->n_holders) {
+		put(o, "no free local port is left towards that"
+		       " destination: %u connection%s to it hold%s ports"
+		       " (%u open, %u in TIME_WAIT",
+		    d->n_holders, d->n_holders == 1 ? "" : "s",
+		    d->n_holders == 1 ? "s" : "", d->n_connected,
+		    d->n_time_wait);
+		if (d->n_time_wait)
+			put(o, ", the last expires in %u s",
+			    secs(d->time_wait_ms));
+		put(o, ")");
+		put_holders(o, d);
+		put(o, ".");
+	} else {
+		put(o, "no free local port is left.");
+	}
+	put_port_range(o, d);
+	if (o->reader != PB__READER_AUTHOR) {
+		if (d->err == EADDRINUSE && !has_peer(d)) {	/* bind(ip, 0) */
+			put(o, " Fix: widen the range (sysctl"
+			       " net.ipv4.ip_local_port_range), or stop the programs"
+			       " that hold many ports (ss -tuanp lists them).");
+			return;
+		}
+		put(o, " Fix: widen the range (sysctl"
+		       " net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1"
+		       " reuse TIME_WAIT ports for new connections, or spread"
+		       " them over more destinations or source addresses");
+		if (has_peer(d)) {
+			char peer[PB_ADDRSTRLEN];
+
+			addr_text(&d->peer, peer, sizeof(peer));
+			put(o, "; portbind-why --budget ");
+			put_why_arg(o, peer);
+			put(o, " counts what is left");
+		}
+		put(o, ".");
+		return;
+	}
+	if (d->err == EADDRINUSE && !has_peer(d))	/* bind(ip, 0) */
+		put(o, " Fix: a server should bind a fixed port outside"
+		       " that range; a client should not bind before"
+		       " connect(), or set IP_BIND_ADDRESS_NO_PORT"
+		       " (pb_connect_from) so ports are shared across"
+		       " destinations; or widen the range.");
+	else
+		put(o, " Fix: never bind a client's port before connect()"
+		       " unless with IP_BIND_ADDRESS_NO_PORT (as"
+		       " pb_connect_from does); spread connections over more"
+		       " destinations or source addresses; let"
+		       " net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or"
+		       " widen the range.");
 }
 
 static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
@@ -359,142 +882,25 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		put(o, "nothing holds it; it can be bound now.");
 		return;
 	case PB_CAUSE_LISTENER:
-		if (d->n_listen)
-			put(o, "held by %u listening socket%s", d->n_listen,
-			    d->n_listen == 1 ? "" : "s");
-		else
-			put(o, "held by a listening socket (it accepted a test"
-			       " connection; the socket table could not be read)");
-		put_holders(o, d);
-		put(o, ". SO_REUSEADDR never passes a listener. Fix: ");
-		put_stop_owner(o, d);
-		put(o, ", or choose another port.");
+		put_listener(o, d);
 		return;
 	case PB_CAUSE_TIME_WAIT:
-		put(o, "held only by %u socket%s in TIME_WAIT", d->n_time_wait,
-		    d->n_time_wait == 1 ? "" : "s");
-		put_holders(o, d);
-		if (d->reuseaddr_helps == 1)
-			put(o, ". The last expires in %u s, but a server that sets"
-			       " SO_REUSEADDR binds now. Fix: set SO_REUSEADDR"
-			       " (pb_bind_reuse).", secs(d->time_wait_ms));
-		else
-			put(o, ". The previous process did not set SO_REUSEADDR:"
-			       " free in %u s (TIME_WAIT lasts 60 s). Fix: wait"
-			       " (pb_listen_wait waits exactly that long), and set"
-			       " SO_REUSEADDR in the server so its next restart binds"
-			       " at once.", secs(d->time_wait_ms));
+		put_time_wait(o, d, addr);
 		return;
 	case PB_CAUSE_CONNECTED:
-		if (has_peer(d)) {
-			/* pb_connect_from with an explicit source port. */
-			put(o, "this source port already has a connection to"
-			       " that destination (a 4-tuple is unique)");
-			put_holders(o, d);
-			put(o, ". Fix: use source port 0 and let connect() pick"
-			       " (pb_connect_from), or another source port.");
-			return;
-		}
-		put(o, "held by %u open connection%s and no listener",
-		    d->n_connected, d->n_connected == 1 ? "" : "s");
-		put_holders(o, d);
-		if (d->reuseaddr_helps == 1)
-			put(o, ". A server that sets SO_REUSEADDR binds now. Fix: set"
-			       " SO_REUSEADDR (pb_bind_reuse).");
-		else {
-			put(o, ". Their socket did not set SO_REUSEADDR, so nothing"
-			       " binds until they close. Fix: ");
-			put_stop_owner(o, d);
-			put(o, ", or close those connections.");
-		}
+		put_connected(o, d);
 		return;
 	case PB_CAUSE_BOUND:
-		if (d->type == SOCK_DGRAM) {
-			put(o, "held by %u UDP socket%s", d->n_bound,
-			    d->n_bound == 1 ? "" : "s");
-			put_holders(o, d);
-			put(o, ". Fix: ");
-			put_stop_owner(o, d);
-			put(o, ", or choose another port; do not share a unicast UDP"
-			       " port with SO_REUSEADDR: the datagrams go to one"
-			       " socket only.");
-			return;
-		}
-		if (d->n_bound)
-			put(o, "held by %u socket%s bound but not listening",
-			    d->n_bound, d->n_bound == 1 ? "" : "s");
-		else
-			put(o, "held by a socket bound but not listening (the"
-			       " socket table read does not list such sockets:"
-			       " Linux before 6.7, or /proc/net)");
-		put_holders(o, d);
-		if (d->reuseaddr_helps == 1)
-			put(o, ". A server that sets SO_REUSEADDR binds now, but the"
-			       " first of the two to listen() wins. Fix: ");
-		else
-			put(o, ". Fix: ");
-		put_stop_owner(o, d);
-		put(o, ", or choose another port.");
+		put_bound(o, d);
 		return;
 	case PB_CAUSE_PRIVILEGED:
-		put(o, "port %u is privileged: below"
-		       " net.ipv4.ip_unprivileged_port_start = %d, and this process",
-		    port, d->unprivileged_port_start);
-		if (d->cap_net_bind_service == 1) {
-			put(o, " has CAP_NET_BIND_SERVICE, so another rule refused"
-			       " it: a security module (SELinux, AppArmor) or a"
-			       " seccomp filter. Fix: check the audit log (journalctl"
-			       " -k, ausearch -m avc) for the denial.");
-			return;
-		}
-		put(o, " lacks CAP_NET_BIND_SERVICE. Fix: grant"
-		       " CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on"
-		       " the binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in"
-		       " its systemd unit), or use a port >= %d.",
-		    d->unprivileged_port_start > 0 ? d->unprivileged_port_start : 1024);
+		put_privileged(o, d, port);
 		return;
-	case PB_CAUSE_ADDR_NOT_LOCAL: {
-		/* The host part alone: "[2001:db8::1]" or "192.0.2.1". */
-		const char *colon = strrchr(addr, ':');
-		int hostlen = colon ? (int)(colon - addr) : (int)strlen(addr);
-
-		put(o, "%.*s is not an address of this host. Fix: bind an"
-		       " address the host has (ip -brief address), the wildcard"
-		       " (*:%u), or set IP_FREEBIND (PB_FREEBIND) to bind before"
-		       " the address comes up.", hostlen, addr, port);
+	case PB_CAUSE_ADDR_NOT_LOCAL:
+		put_not_local(o, d, addr, port);
 		return;
-	}
 	case PB_CAUSE_PORTS_EXHAUSTED:
-		if (has_peer(d) && d->n_holders) {
-			put(o, "no free local port is left towards that"
-			       " destination: %u connection%s to it hold%s ports"
-			       " (%u open, %u in TIME_WAIT",
-			    d->n_holders, d->n_holders == 1 ? "" : "s",
-			    d->n_holders == 1 ? "s" : "", d->n_connected,
-			    d->n_time_wait);
-			if (d->n_time_wait)
-				put(o, ", the last expires in %u s",
-				    secs(d->time_wait_ms));
-			put(o, ")");
-			put_holders(o, d);
-			put(o, ".");
-		} else {
-			put(o, "no free local port is left.");
-		}
-		put_port_range(o, d);
-		if (d->err == EADDRINUSE && !has_peer(d))	/* bind(ip, 0) */
-			put(o, " Fix: a server should bind a fixed port outside"
-			       " that range; a client should not bind before"
-			       " connect(), or set IP_BIND_ADDRESS_NO_PORT"
-			       " (pb_connect_from) so ports are shared across"
-			       " destinations; or widen the range.");
-		else
-			put(o, " Fix: never bind a client's port before connect()"
-			       " unless with IP_BIND_ADDRESS_NO_PORT (as"
-			       " pb_connect_from does); spread connections over more"
-			       " destinations or source addresses; let"
-			       " net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or"
-			       " widen the range.");
+		put_exhausted(o, d);
 		return;
 	case PB_CAUSE_OTHER:
 	default:
@@ -509,10 +915,12 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 			put(o, "in use, but no holder could be found. Fix: list the"
 			       " port's sockets with ss -tuanp and retry.");
 		else
-			put(o, "not a port conflict. Fix: %s", other_fix(d->err));
+			put(o, "not a port conflict. Fix: %s",
+			    other_fix(d->err, o->reader));
 		return;
 	}
 }
+
 
 static int check_diag(const struct pb_diag *d, char *buf, size_t size)
 {
@@ -572,14 +980,35 @@ static void put_paragraph(struct out *o, const struct pb_diag *d)
 	put_cause(o, d, addr);
 }
 
-PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
+/* The reader a caller's request bits name: the program's author unless
+   PB_DIAG_OPERATOR asks for the person at a shell. */
+static int reader_of(const struct pb_diag *d)
 {
-	struct out o = { buf, size, 0, 0 };
+	return d->flags & PB_DIAG_OPERATOR ? PB__READER_OPERATOR
+					   : PB__READER_AUTHOR;
+}
+
+int pb__diag_format_for(const struct pb_diag *d, int reader, char *buf,
+			size_t size)
+{
+	struct out o = { buf, size, 0, 0, reader };
 
 	if (check_diag(d, buf, size) < 0)
 		return -1;
+	if (reader != PB__READER_AUTHOR && reader != PB__READER_OPERATOR &&
+	    reader != PB__READER_SHIM) {
+		errno = EINVAL;
+		return -1;
+	}
 	put_paragraph(&o, d);
 	return finish(&o);
+}
+
+PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
+{
+	if (check_diag(d, buf, size) < 0)
+		return -1;
+	return pb__diag_format_for(d, reader_of(d), buf, size);
 }
 
 /* ---- JSON */
@@ -643,13 +1072,14 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 		{ PB_SRC_NETLINK, "netlink" }, { PB_SRC_PROCNET, "procnet" },
 		{ PB_SRC_OWNERS, "owners" }, { PB_SRC_SYSCTL, "sysctl" },
 	};
-	struct out o = { buf, size, 0, 0 };
+	struct out o = { buf, size, 0, 0, PB__READER_AUTHOR };
 	char addr[PB_ADDRSTRLEN];
 	const char *en;
 	unsigned i, first = 1;
 
 	if (check_diag(d, buf, size) < 0)
 		return -1;
+	o.reader = reader_of(d);
 	target_text(d, addr, sizeof(addr));
 	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
 	put_json_string(&o, addr);
@@ -670,6 +1100,7 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	put(&o, ",\"errno_value\":%d,\"cause\":\"%s\"", d->err,
 	    pb_cause_name(d->cause));
 	put_json_tristate(&o, "reuseaddr_helps", d->reuseaddr_helps);
+	put_json_tristate(&o, "reuseport_helps", reuseport_helps(d));
 	put(&o, ",\"sources\":[");
 	for (i = 0; i < PB_ARRAY_SIZE(srcs); i++) {
 		if (!(d->sources & srcs[i].bit))

@@ -75,6 +75,20 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 unsigned lo, unsigned hi, struct pb_diag *out);
 void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e);
 
+/* format.c: pb_diag_format's paragraph, with the fix worded for reader:
+   the program's author (pb_diag_format's default: the library's calls and
+   flags), an operator at a shell (PB_DIAG_OPERATOR: commands and
+   settings), or the person who runs an unmodified program under the
+   LD_PRELOAD shim (its environment variables, the program's
+   configuration).  Async-signal-safe. */
+enum pb__reader {
+	PB__READER_AUTHOR,
+	PB__READER_OPERATOR,
+	PB__READER_SHIM
+};
+int pb__diag_format_for(const struct pb_diag *d, int reader, char *buf,
+			size_t size);
+
 /* budget.c: sockets towards one destination, by state. */
 struct pb_towards {
 	unsigned int established, time_wait, other, time_wait_ms;

@@ -4,9 +4,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 /* ---- a strict little JSON syntax checker: 1 when s is one value */
@@ -115,6 +119,7 @@ static struct pb_diag base(enum pb_cause cause, int err)
 	d.err = err;
 	d.type = SOCK_STREAM;
 	d.reuseaddr_helps = -1;
+	d.reuseport_helps = -1;
 	d.unprivileged_port_start = -1;
 	d.cap_net_bind_service = -1;
 	set_v4(&d.addr, "127.0.0.1", 8080);
@@ -472,6 +477,672 @@ START_TEST(real_listener)
 }
 END_TEST
 
+/* ---- whom the fix is for */
+
+static const char *const reader_names[] = { "author", "operator", "shim" };
+
+/* The paragraph for one reader, in a buffer the caller frees: the
+   author's and the operator's through pb_diag_format (the request bit
+   chooses), the shim's through the internal entry it calls. */
+static char *format_for(struct pb_diag *d, int reader)
+{
+	unsigned flags = d->flags;
+	char *buf;
+	int n;
+
+	if (reader == PB__READER_OPERATOR)
+		d->flags |= PB_DIAG_OPERATOR;
+	else
+		d->flags &= ~PB_DIAG_OPERATOR;
+	n = reader == PB__READER_SHIM ? pb__diag_format_for(d, reader, NULL, 0)
+				      : pb_diag_format(d, NULL, 0);
+	ck_assert_int_gt(n, 0);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	if (reader == PB__READER_SHIM)
+		ck_assert_int_eq(pb__diag_format_for(d, reader, buf, (size_t)n + 1), n);
+	else
+		ck_assert_int_eq(pb_diag_format(d, buf, (size_t)n + 1), n);
+	d->flags = flags;
+	return buf;
+}
+
+static void add_holder(struct pb_diag *d, int state, unsigned uid)
+{
+	struct pb_holder *h = &d->holders[d->n_stored++];
+
+	memset(h, 0, sizeof(*h));
+	h->state = state;
+	h->protocol = d->type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+	h->v6only = -1;
+	h->uid = uid;
+	h->inode = 4711;
+	h->pid = 812;
+	snprintf(h->comm, sizeof(h->comm), "nginx");
+	set_v4(&h->local, "127.0.0.1", 8080);
+	if (state == PB_TCP_ESTABLISHED)
+		set_v4(&h->remote, "127.0.0.1", 40000);
+	d->n_holders++;
+	switch (state) {
+	case PB_TCP_LISTEN:
+		d->n_listen++;
+		break;
+	case PB_TCP_ESTABLISHED:
+		d->n_connected++;
+		break;
+	default:
+		d->n_bound++;
+		break;
+	}
+}
+
+/* Every cause, with every answer the probes can give, as each reader
+   reads it: one fix, and for the operator and the shim's reader nothing
+   they would have to write a program for (no library call or flag). */
+START_TEST(every_cause_for_every_reader)
+{
+	static const struct { enum pb_cause c; int err, type, state; } rows[] = {
+		{ PB_CAUSE_NONE, 0, SOCK_STREAM, 0 },
+		{ PB_CAUSE_LISTENER, EADDRINUSE, SOCK_STREAM, PB_TCP_LISTEN },
+		{ PB_CAUSE_TIME_WAIT, EADDRINUSE, SOCK_STREAM, PB_TCP_TIME_WAIT },
+		{ PB_CAUSE_CONNECTED, EADDRINUSE, SOCK_STREAM, PB_TCP_ESTABLISHED },
+		{ PB_CAUSE_BOUND, EADDRINUSE, SOCK_STREAM, PB_TCP_CLOSE },
+		{ PB_CAUSE_BOUND, EADDRINUSE, SOCK_DGRAM, PB_TCP_CLOSE },
+		{ PB_CAUSE_PRIVILEGED, EACCES, SOCK_STREAM, 0 },
+		{ PB_CAUSE_ADDR_NOT_LOCAL, EADDRNOTAVAIL, SOCK_STREAM, 0 },
+		{ PB_CAUSE_PORTS_EXHAUSTED, EADDRNOTAVAIL, SOCK_STREAM, 0 },
+		{ PB_CAUSE_PORTS_EXHAUSTED, EADDRINUSE, SOCK_STREAM, 0 },
+		{ PB_CAUSE_OTHER, EADDRINUSE, SOCK_STREAM, 0 },
+		{ PB_CAUSE_OTHER, EINVAL, SOCK_STREAM, 0 },
+		{ PB_CAUSE_OTHER, EMFILE, SOCK_STREAM, 0 },
+		{ PB_CAUSE_OTHER, ENOPROTOOPT, SOCK_STREAM, 0 },
+	};
+	size_t i;
+	int rah, rp, reader, cap;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+	for (rah = -1; rah <= 1; rah++)
+	for (rp = -1; rp <= 1; rp++)
+	for (cap = 0; cap <= 1; cap++)
+	for (reader = PB__READER_AUTHOR; reader <= PB__READER_SHIM; reader++) {
+		struct pb_diag d = base(rows[i].c, rows[i].err);
+		char *t;
+
+		d.type = rows[i].type;
+		d.reuseaddr_helps = rah;
+		d.reuseport_helps = rp;
+		d.unprivileged_port_start = 1024;
+		d.cap_net_bind_service = cap;
+		d.port_range_lo = 32768;
+		d.port_range_hi = 60999;
+		if (rows[i].state == PB_TCP_TIME_WAIT)
+			add_tw(&d, 2);
+		else if (rows[i].state)
+			add_holder(&d, rows[i].state, (unsigned)geteuid());
+		t = format_for(&d, reader);
+		if (rows[i].c != PB_CAUSE_NONE)
+			ck_assert_msg(strstr(t, " Fix: ") &&
+				      strstr(strstr(t, " Fix: ") + 1, " Fix: ") == NULL,
+				      "%s, %s: not one fix: %s",
+				      pb_cause_name(rows[i].c), reader_names[reader], t);
+		if (reader != PB__READER_AUTHOR)
+			ck_assert_msg(!strstr(t, "pb_") && !strstr(t, "PB_"),
+				      "%s (%s, reuseaddr %d, reuseport %d): an API"
+				      " call for someone who cannot make one: %s",
+				      reader_names[reader], pb_cause_name(rows[i].c),
+				      rah, rp, t);
+		/* A sentence starts with a capital. */
+		ck_assert_msg(!strstr(t, ". whether") && !strstr(t, ". the"),
+			      "%s: %s", reader_names[reader], t);
+		/* The shim's reader runs an unmodified program: its
+		   options are not theirs to set. */
+		if (reader == PB__READER_SHIM)
+			ck_assert_msg(!strstr(t, "set SO_REUSEADDR in") &&
+				      !strstr(t, "set SO_REUSEPORT in") &&
+				      !strstr(t, "Fix: set SO_"),
+				      "shim: %s", t);
+		free(t);
+	}
+}
+END_TEST
+
+/* Finding 4 of issue 12: under the shim the TIME_WAIT fix named
+   pb_listen_wait and SO_REUSEADDR in the server, which a person running
+   an unmodified program can do neither of. */
+START_TEST(time_wait_for_each_reader)
+{
+	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	static const char *const author[] = {
+		"did not set SO_REUSEADDR: free in 41 s",
+		"Fix: wait (pb_listen_wait waits exactly that long), and set"
+		" SO_REUSEADDR in the server", NULL };
+	static const char *const operator[] = {
+		"did not set SO_REUSEADDR: free in 41 s",
+		"Fix: wait before starting the server: portbind-why --wait 65"
+		" 127.0.0.1:8080 && exec the server.",
+		"LD_PRELOAD=libportbind-preload.so", NULL };
+	static const char *const shim[] = {
+		"did not set SO_REUSEADDR: free in 41 s",
+		"Fix: start the program with PORTBIND_WAIT=65 in its environment:"
+		" bind then waits until they expire.", NULL };
+	static const char *const shim_helps[] = {
+		"a server that sets SO_REUSEADDR binds now.",
+		"This program did not set SO_REUSEADDR",
+		"Fix: start the program with PORTBIND_WAIT=65", NULL };
+	static const char *const operator_helps[] = {
+		"a server that sets SO_REUSEADDR binds now.",
+		"Fix: start the server now if it sets SO_REUSEADDR",
+		"portbind-why --wait 65 127.0.0.1:8080.", NULL };
+	char *t;
+
+	add_tw(&d, 3);
+	d.reuseaddr_helps = 0;
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_in_order(t, author);
+	free(t);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_in_order(t, operator);
+	free(t);
+	t = format_for(&d, PB__READER_SHIM);
+	assert_in_order(t, shim);
+	ck_assert_msg(!strstr(t, "pb_listen_wait"), "%s", t);
+	free(t);
+	d.reuseaddr_helps = 1;
+	t = format_for(&d, PB__READER_SHIM);
+	assert_in_order(t, shim_helps);
+	free(t);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_in_order(t, operator_helps);
+	ck_assert_msg(!strstr(t, "pb_bind_reuse"), "%s", t);
+	free(t);
+
+	/* The address as a shell takes it: "*:P" as the bare port, a
+	   bracketed one quoted. */
+	d.reuseaddr_helps = 0;
+	pbt_addr(&d.addr, "::", 8080);
+	d.v6only = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "portbind-why --wait 65 8080 && exec"), "%s", t);
+	free(t);
+	pbt_addr(&d.addr, "::1", 8080);
+	d.v6only = 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "portbind-why --wait 65 '[::1]:8080' && exec"),
+		      "%s", t);
+	free(t);
+}
+END_TEST
+
+/* Finding 2 of issue 12: a listener that set SO_REUSEPORT was met with
+   "SO_REUSEADDR never passes a listener. Fix: stop the process". */
+START_TEST(reuseport_listener)
+{
+	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	static const char *const author[] = {
+		"SO_REUSEADDR never passes a listener, but this one set"
+		" SO_REUSEPORT: a new socket of the same user with SO_REUSEPORT"
+		" binds beside it now",
+		"Fix: to start a new server beside it", "set SO_REUSEPORT in it"
+		" (PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1"
+		" moves its queued connections instead of resetting them); else"
+		" stop pid 812 (nginx), or choose another port.", NULL };
+	static const char *const operator[] = {
+		"but this one set SO_REUSEPORT",
+		"Fix: a server that sets SO_REUSEPORT itself can start beside it"
+		" now, as the same user", "else stop pid 812 (nginx)", NULL };
+	static const char *const shim[] = {
+		"but this one set SO_REUSEPORT",
+		"Fix: this program did not set SO_REUSEPORT, and the shim never"
+		" sets it: stop pid 812 (nginx), or give the program another port.",
+		NULL };
+	char *t, want[160], j[4096];
+
+	add_holder(&d, PB_TCP_LISTEN, (unsigned)geteuid());
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_in_order(t, author);
+	ck_assert_msg(!strstr(t, "never passes a listener. Fix: stop"), "%s", t);
+	free(t);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_in_order(t, operator);
+	free(t);
+	t = format_for(&d, PB__READER_SHIM);
+	assert_in_order(t, shim);
+	free(t);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_msg(strstr(j, "\"reuseaddr_helps\":false,\"reuseport_helps\":true,"),
+		      "%s", j);
+
+	d.reuseport_helps = 0;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "SO_REUSEADDR never passes a listener, and"
+			     " SO_REUSEPORT does not pass this one (it passes"
+			     " only a listener that set it too, of the same"
+			     " user). Fix: stop pid 812 (nginx)"), "%s", t);
+	free(t);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_ptr_nonnull(strstr(j, "\"reuseport_helps\":false,"));
+
+	/* The probe speaks for this process's user: for another user's
+	   holder, what that user's server would meet is not known. */
+	d.holders[0].uid = (unsigned)geteuid() + 1;
+	snprintf(want, sizeof(want), "and SO_REUSEPORT does not pass this one"
+		 " for this user; whether it would for uid %u, the holder's, is"
+		 " not known: ask as that user. Fix:", (unsigned)geteuid() + 1);
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, want), "\"%s\" not in %s", want, t);
+	free(t);
+	d.reuseport_helps = -1;
+	snprintf(want, sizeof(want), "whether SO_REUSEPORT would pass it is not"
+		 " known (the holder belongs to uid %u", (unsigned)geteuid() + 1);
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, want), "\"%s\" not in %s", want, t);
+	free(t);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_ptr_nonnull(strstr(j, "\"reuseport_helps\":null,"));
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+}
+END_TEST
+
+/* SO_REUSEPORT where it matters for the other causes. */
+START_TEST(reuseport_other_causes)
+{
+	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	char *t;
+
+	add_tw(&d, 1);
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "They carry SO_REUSEPORT, so a server that sets"
+			     " SO_REUSEPORT binds now. Fix: set SO_REUSEPORT"
+			     " (PB_REUSEPORT) to bind now"), "%s", t);
+	free(t);
+
+	d = base(PB_CAUSE_CONNECTED, EADDRINUSE);
+	add_holder(&d, PB_TCP_ESTABLISHED, (unsigned)geteuid());
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "but it set SO_REUSEPORT: a server of the same"
+			     " user that sets SO_REUSEPORT binds now. Fix: start"
+			     " the server now if it sets SO_REUSEPORT"), "%s", t);
+	ck_assert_msg(!strstr(t, "nothing binds"), "%s", t);
+	free(t);
+	/* Another user's connections: the probe's 0 is this user's only. */
+	d.reuseport_helps = 0;
+	d.holders[0].uid = (unsigned)geteuid() + 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "so a server binds only once they close;"
+			     " SO_REUSEPORT does not pass them for this user;"
+			     " whether it would for uid") &&
+		      !strstr(t, "nothing binds"), "%s", t);
+	free(t);
+	d.holders[0].uid = (unsigned)geteuid();
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "so nothing binds until they close; SO_REUSEPORT"
+			     " does not pass them either. Fix: stop pid 812"), "%s", t);
+	free(t);
+
+	d = base(PB_CAUSE_BOUND, EADDRINUSE);
+	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "It set SO_REUSEPORT: a socket of the same user"
+			     " with SO_REUSEPORT binds and listens beside it now."
+			     " Fix: set SO_REUSEPORT (PB_REUSEPORT) to share it"),
+		      "%s", t);
+	free(t);
+	d.reuseport_helps = 0;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, ". SO_REUSEADDR does not pass it, SO_REUSEPORT"
+			     " does not pass it either. Fix: stop pid 812"), "%s", t);
+	free(t);
+
+	/* UDP: never probed, and the text says so. */
+	d = base(PB_CAUSE_BOUND, EADDRINUSE);
+	d.type = SOCK_DGRAM;
+	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, ". Whether SO_REUSEPORT would pass it is not known"
+			     " (it is not probed for UDP)"), "%s", t);
+	free(t);
+}
+END_TEST
+
+/* A caller built against the header before reuseport_helps: its struct
+   ends before the member, which is neither read nor printed as known. */
+START_TEST(older_struct_size)
+{
+	const size_t old = offsetof(struct pb_diag, reuseport_helps);
+	struct pb_diag full = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	struct pb_diag *small;
+	char t[2048], j[4096];
+
+	add_holder(&full, PB_TCP_LISTEN, (unsigned)geteuid());
+	full.reuseaddr_helps = 0;
+	full.reuseport_helps = 1;	/* beyond the caller's struct */
+	full.size = old;
+	pb_diag_format(&full, t, sizeof(t));
+	ck_assert_msg(strstr(t, "whether SO_REUSEPORT would pass it is not"
+			     " known") && !strstr(t, "set SO_REUSEPORT"), "%s", t);
+	pb_diag_json(&full, j, sizeof(j));
+	ck_assert_msg(strstr(j, "\"reuseport_helps\":null,"), "%s", j);
+
+	/* The same in a block of exactly that size: a read past it is
+	   out of bounds (AddressSanitizer reports it). */
+	small = malloc(old);
+	ck_assert_ptr_nonnull(small);
+	memcpy(small, &full, old);
+	ck_assert_int_gt(pb_diag_format(small, t, sizeof(t)), 0);
+	ck_assert_msg(strstr(t, "is not known"), "%s", t);
+	ck_assert_int_gt(pb_diag_json(small, j, sizeof(j)), 0);
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	ck_assert_int_gt(pb__diag_format_for(small, PB__READER_SHIM, t, sizeof(t)), 0);
+	free(small);
+}
+END_TEST
+
+/* PB_DIAG_OPERATOR is a request bit like the others: accepted by
+   pb_diagnose, kept in the result, chosen by pb_diag_format. */
+START_TEST(operator_bit_round_trip)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd = pb_listen("127.0.0.1:0", 4, PB_NO_REUSEADDR, NULL);
+	char spec[64], t[2048];
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+	d.flags = PB_DIAG_OPERATOR;
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d), PB_CAUSE_LISTENER);
+	ck_assert_uint_eq(d.flags & PB_DIAG_OPERATOR, PB_DIAG_OPERATOR);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_msg(!strstr(t, "PB_") && !strstr(t, "pb_"), "%s", t);
+	ck_assert_int_eq(pb__diag_format_for(&d, 3, t, sizeof(t)), -1);
+	close(fd);
+}
+END_TEST
+
+/* ---- the texts the pages and the README show are the code's */
+
+/* A file of the source tree, every run of white space made one space
+   (pages and the README fold the paragraph), in a buffer to free.  Found
+   from the top of the tree, or from the test binary's place in it. */
+static char *tree_text(const char *rel)
+{
+	char path[4200], *buf, *w;
+	const char *slash = strrchr(pbt_self, '/');
+	FILE *f = fopen(rel, "re");
+	long n;
+	size_t got, i;
+
+	if (!f && slash) {
+		snprintf(path, sizeof(path), "%.*s/../%s",
+			 (int)(slash - pbt_self), pbt_self, rel);
+		f = fopen(path, "re");
+	}
+	ck_assert_msg(f != NULL, "%s: cannot open", rel);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	got = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	for (i = 0, w = buf; i < got; i++) {
+		if (isspace((unsigned char)buf[i])) {
+			if (w > buf && w[-1] != ' ')
+				*w++ = ' ';
+		} else {
+			*w++ = buf[i];
+		}
+	}
+	*w = '\0';
+	return buf;
+}
+
+static void assert_documented(const char *rel, const char *text)
+{
+	char *doc = tree_text(rel);
+
+	ck_assert_msg(strstr(doc, text), "%s does not show what the code"
+		      " writes:\n%s", rel, text);
+	free(doc);
+}
+
+static void add_listener(struct pb_diag *d, const char *ip, unsigned port,
+			 unsigned uid, int pid, const char *comm)
+{
+	struct pb_holder *h = &d->holders[d->n_stored++];
+
+	memset(h, 0, sizeof(*h));
+	h->state = PB_TCP_LISTEN;
+	h->protocol = IPPROTO_TCP;
+	h->v6only = -1;
+	h->uid = uid;
+	h->pid = pid;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+	set_v4(&h->local, ip, port);
+	d->n_holders++;
+	d->n_listen++;
+}
+
+static void add_tw_from(struct pb_diag *d, unsigned port, unsigned rport,
+			unsigned ms)
+{
+	struct pb_holder *h = &d->holders[d->n_stored++];
+
+	memset(h, 0, sizeof(*h));
+	h->state = PB_TCP_TIME_WAIT;
+	h->protocol = IPPROTO_TCP;
+	h->v6only = -1;
+	h->expires_ms = ms;
+	set_v4(&h->local, "127.0.0.1", port);
+	set_v4(&h->remote, "127.0.0.1", rport);
+	d->n_holders++;
+	d->n_time_wait++;
+	if (ms > d->time_wait_ms)
+		d->time_wait_ms = ms;
+}
+
+/* The examples of pb_diagnose(3), portbind-why(1), portbind-preload(8)
+   and the README, made again from the diagnoses they show. */
+START_TEST(documented_examples)
+{
+	static const unsigned why_tw[] = { 39194, 39180, 39192 };
+	static const unsigned readme_tw[] = { 35742, 35760, 35744 };
+	struct pb_diag d;
+	char *t;
+	unsigned i;
+
+	/* pb_diagnose(3): a listener, for the author. */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "0.0.0.0", 8080, 33, 812, "nginx");
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_documented("man/pb_diagnose.3", t);
+	free(t);
+
+	/* pb_diagnose(3): TIME_WAIT without SO_REUSEADDR, for the author,
+	   and the operator's fix. */
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_tw_from(&d, 8080, 40000, 41000);
+	t = format_for(&d, PB__READER_AUTHOR);
+	assert_documented("man/pb_diagnose.3", t);
+	free(t);
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_ptr_nonnull(strstr(t, "Fix: "));
+	assert_documented("man/pb_diagnose.3", strstr(t, "Fix: "));
+	free(t);
+
+	/* The rest show holders of root's or uid 1000's, as root or that
+	   user asks: the text says more to another user. */
+	if (geteuid() != 0) {
+		pbt_skip(__func__, "the other examples show what root reads");
+		return;
+	}
+
+	/* portbind-why(1) and the README: a listener on "*:8080". */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	pbt_addr(&d.addr, "::", 8080);
+	d.v6only = 0;
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "127.0.0.1", 8080, 0, 24583, "restart-server");
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.holders[0].pid = 26134;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("README", t);
+	free(t);
+
+	/* portbind-why(1): a listener that set SO_REUSEPORT. */
+	d.holders[0].pid = 3310;
+	d.holders[0].uid = 1000;
+	snprintf(d.holders[0].comm, sizeof(d.holders[0].comm), "server");
+	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+
+	/* portbind-why(1) and the README: three TIME_WAIT sockets, with
+	   and without SO_REUSEADDR. */
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	d.reuseaddr_helps = 1;
+	for (i = 0; i < 3; i++)
+		add_tw_from(&d, 8080, why_tw[i], 59792 - 2 * i);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+	d.reuseaddr_helps = 1;
+	d.reuseport_helps = -1;
+	for (i = 0; i < 3; i++)
+		set_v4(&d.holders[i].remote, "127.0.0.1", readme_tw[i]);
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("README", t);
+	free(t);
+
+	/* portbind-why(1): a privileged port. */
+	d = base(PB_CAUSE_PRIVILEGED, EACCES);
+	set_v4(&d.addr, "127.0.0.1", 80);
+	d.unprivileged_port_start = 1024;
+	d.cap_net_bind_service = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_documented("man/portbind-why.1", t);
+	free(t);
+
+	/* portbind-preload(8) and the README: the shim's lines. */
+	d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	set_v4(&d.addr, "127.0.0.1", 8000);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_listener(&d, "127.0.0.1", 8000, 0, 4242, "restart-server");
+	t = format_for(&d, PB__READER_SHIM);
+	assert_documented("man/portbind-preload.8", t);
+	assert_documented("README", t);
+	free(t);
+	d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	set_v4(&d.addr, "127.0.0.1", 8000);
+	d.reuseaddr_helps = d.reuseport_helps = 0;
+	add_tw_from(&d, 8000, 51234, 47200);
+	t = format_for(&d, PB__READER_SHIM);
+	assert_documented("man/portbind-preload.8", t);
+	free(t);
+}
+END_TEST
+
+/* ---- SO_REUSEPORT end to end: real listeners, the library's probe, the
+   kernel's own answer */
+
+START_TEST(real_reuseport_listener)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd = pb_listen("127.0.0.1:0", 4, PB_REUSEPORT, NULL), plain, beside;
+	char spec[64], t[2048], j[4096];
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+	d.flags = PB_DIAG_OPERATOR;
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d), PB_CAUSE_LISTENER);
+	ck_assert_int_eq(d.reuseport_helps, 1);
+	pb_diag_format(&d, t, sizeof(t));
+	ck_assert_msg(strstr(t, "SO_REUSEADDR never passes a listener, but this"
+			     " one set SO_REUSEPORT: a new socket of the same user"
+			     " with SO_REUSEPORT binds beside it now") &&
+		      strstr(t, "Fix: a server that sets SO_REUSEPORT itself can"
+			     " start beside it now"), "%s", t);
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	ck_assert_msg(strstr(j, "\"reuseaddr_helps\":false,\"reuseport_helps\":true,"),
+		      "%s", j);
+	/* The kernel agrees: a server that sets it binds and listens. */
+	beside = pb_listen(spec, 4, PB_REUSEPORT, NULL);
+	ck_assert_int_ge(beside, 0);
+	close(beside);
+
+	/* A listener without it, of the same user: neither option passes. */
+	plain = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	ck_assert_int_ge(plain, 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(plain));
+	d.flags = 0;
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d), PB_CAUSE_LISTENER);
+	ck_assert_int_eq(d.reuseport_helps, 0);
+	pb_diag_format(&d, t, sizeof(t));
+	ck_assert_msg(strstr(t, "SO_REUSEPORT does not pass this one (it passes"
+			     " only a listener that set it too, of the same"
+			     " user). Fix: stop"), "%s", t);
+	ck_assert_int_eq(pb_listen(spec, 4, PB_REUSEPORT, NULL), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(plain);
+	close(fd);
+}
+END_TEST
+
+/* Root's listener with SO_REUSEPORT, asked about by uid 65534: the probe
+   fails for this user, and the text does not pretend to know what the
+   holder's user would meet. */
+static int reuseport_other_user_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd = pb_listen("127.0.0.1:0", 4, PB_REUSEPORT, NULL);
+	gid_t none = 65534;
+	char spec[64], t[2048];
+
+	(void)arg;
+	PBT_REQUIRE(fd >= 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+	PBT_REQUIRE(setgroups(1, &none) == 0);
+	PBT_REQUIRE(setresgid(65534, 65534, 65534) == 0);
+	PBT_REQUIRE(setresuid(65534, 65534, 65534) == 0);
+	d.flags = PB_DIAG_OPERATOR;
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d) == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.reuseport_helps == 0);
+	PBT_REQUIRE(pb_diag_format(&d, t, sizeof(t)) > 0);
+	if (!strstr(t, "and SO_REUSEPORT does not pass this one for this user;"
+		       " whether it would for uid 0, the holder's, is not known:"
+		       " ask as that user. Fix: stop")) {
+		fprintf(stderr, "%s\n", t);
+		return 1;
+	}
+	/* The kernel agrees for this user. */
+	PBT_REQUIRE(pb_listen(spec, 4, PB_REUSEPORT, NULL) == -1 &&
+		    errno == EADDRINUSE);
+	return 0;
+}
+
+START_TEST(real_reuseport_other_user)
+{
+	PBT_IN_NETNS(reuseport_other_user_child, NULL);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
 	Suite *s = suite_create("format");
@@ -488,6 +1159,15 @@ Suite *suite_format(void)
 	tcase_add_test(tc, real_listener);
 	tcase_add_test(tc, errno_words);
 	tcase_add_test(tc, json_message_is_the_paragraph);
+	tcase_add_test(tc, every_cause_for_every_reader);
+	tcase_add_test(tc, time_wait_for_each_reader);
+	tcase_add_test(tc, reuseport_listener);
+	tcase_add_test(tc, reuseport_other_causes);
+	tcase_add_test(tc, older_struct_size);
+	tcase_add_test(tc, operator_bit_round_trip);
+	tcase_add_test(tc, documented_examples);
+	tcase_add_test(tc, real_reuseport_listener);
+	tcase_add_test(tc, real_reuseport_other_user);
 	suite_add_tcase(s, tc);
 	return s;
 }

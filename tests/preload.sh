@@ -70,7 +70,10 @@ fi
 # A free port: the kernel picks one for a listener that then exits.
 # Bounded at 10 s: the machine may be busy with other test suites.
 free_port() {
-	"$SERVER" 127.0.0.1:0 >"$tmp/port" 2>&1 &
+	# Emptied here, not by the child's redirection (which may come after
+	# the wait below has read the last call's port).
+	: >"$tmp/port"
+	"$SERVER" 127.0.0.1:0 >>"$tmp/port" 2>&1 &
 	p=$!
 	i=0
 	while [ $i -lt 200 ] && ! grep -q listening "$tmp/port" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -81,7 +84,8 @@ free_port() {
 # Start a program in the background; wait (bounded) for "listening".
 start() { # log cmd...
 	log=$1; shift
-	"$@" >"$log" 2>&1 &
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
 	bgpid=$!
 	pids="$pids $bgpid"
 	i=0
@@ -149,10 +153,11 @@ try:
     s.listen(8); print('listened', flush=True)
 except OSError as e:
     print('listen failed', e, flush=True)"
+	: >"$tmp/reserve"	# not the last call's "reserved"
 	if [ $# -gt 1 ]; then
-		setpriv --reuid="$2" --regid="$2" --clear-groups /usr/bin/python3 -c "$rcmd" >"$tmp/reserve" 2>&1 &
+		setpriv --reuid="$2" --regid="$2" --clear-groups /usr/bin/python3 -c "$rcmd" >>"$tmp/reserve" 2>&1 &
 	else
-		python3 -c "$rcmd" >"$tmp/reserve" 2>&1 &
+		python3 -c "$rcmd" >>"$tmp/reserve" 2>&1 &
 	fi
 	rpid=$!
 	pids="$pids $rpid"
@@ -435,6 +440,15 @@ P=$(free_port)
 start "$tmp/tw" "$VICTIM" "$P" 1		# bare: no SO_REUSEADDR
 "$CLIENT" "127.0.0.1:$P" hello >/dev/null 2>&1
 reap "$bgpid"
+# The line's fix is one the person who runs an unmodified program can
+# apply: PORTBIND_WAIT, not a library call or an option in its code.
+LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>>"$tmp/twmsg"
+check "over a TIME_WAIT without SO_REUSEADDR: the line's fix is PORTBIND_WAIT=65, no library call" \
+	sh -c "grep -q 'victim: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*did not set SO_REUSEADDR.*Fix: start the program with PORTBIND_WAIT=65 in its environment' '$tmp/twmsg' &&
+		! grep -q 'pb_' '$tmp/twmsg'"
+PORTBIND_WAIT=0.3 LD_PRELOAD="$SHIM" "$VICTIM" "$P" >/dev/null 2>>"$tmp/twshort"
+check "PORTBIND_WAIT shorter than the TIME_WAIT: the line says it ran out first" \
+	grep -q "victim: bind: tcp 127.0.0.1:$P: EADDRINUSE.*TIME_WAIT.*PORTBIND_WAIT=65.*(PORTBIND_WAIT ran out first)$" "$tmp/twshort"
 out=$(PORTBIND_WAIT=5 LD_PRELOAD="$SHIM" "$PROBE" sigwait "$P" 2>>"$tmp/sigwait.err")
 check "SIGTERM 200 ms into PORTBIND_WAIT: the handler runs, bind gives EADDRINUSE at once ($out)" \
 	[ "$out" = ok ]

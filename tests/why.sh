@@ -31,13 +31,15 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-why.XXXXXX") || exit 1
 pid=
+rpid=
 
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-	fi
+	for p in $pid $rpid; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pid=
+	rpid=
 	rm -rf "$tmp"
 }
 # Signals too: a shell that dies of one skips the EXIT trap, and a reader
@@ -95,7 +97,10 @@ until_in() {
 # start_server: a listener on 127.0.0.1, port chosen by the kernel; sets
 # $pid and $port, or gives up the whole run.
 start_server() {
-	"$SERVER" 127.0.0.1:0 >"$tmp/server" 2>&1 &
+	# Emptied here, not by the child's redirection: the wait below must
+	# not read the last server's "listening on" before the child runs.
+	: >"$tmp/server"
+	"$SERVER" "$@" 127.0.0.1:0 >>"$tmp/server" 2>&1 &
 	pid=$!
 	if ! until_in "$tmp/server" '^(listening on|restart-server:)'; then
 		echo "why.sh: restart-server did not start within 2 s" >&2
@@ -135,6 +140,14 @@ check "free port: says it can be bound (cause none)" \
 why --json "127.0.0.1:$port"
 check "free port --json: \"cause\":\"none\", exit 0" \
 	all 'rc_is 0' 'out_has "\"cause\": *\"none\""'
+# portbind-why(1) shows this object, wrapped after commas and at one
+# space: unwrapped, with its port, it must be what the tool prints.
+man_json=$(awk '/^\$ portbind-why --json 127.0.0.1:8080$/ { on = 1; next }
+	on && /^\.Ed/ { exit }
+	on { line = line (line == "" || line ~ /,$/ ? "" : " ") $0 }
+	END { print line }' man/portbind-why.1 | sed "s/8080/$port/g")
+check "free port --json: the object portbind-why(1) shows" \
+	test "$(cat "$tmp/out")" = "$man_json"
 
 # ---- a live listener
 start_server
@@ -212,6 +225,117 @@ why "127.0.0.1:$port"
 twline="TIME_WAIT +127\.0\.0\.1:$port -> 127\.0\.0\.1:[0-9]+ +expires in [0-9]+ s"
 check "TIME_WAIT text: a TIME_WAIT line with its expiry" \
 	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"' 'out_has "$twline"'
+
+# ---- --wait for what the next server needs.  The TIME_WAIT above was left
+#      by restart-server, which sets SO_REUSEADDR: a server that sets it too
+#      binds now, a plain bind does not.
+why --reuseaddr --wait 30 "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, --reuseaddr --wait 30: exit 0 at once" \
+	all 'rc_is 0' 'out_has "time-wait|TIME_WAIT"' err_empty
+why --reuseport "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, --reuseport (implies the option): exit 0" \
+	rc_is 0
+why "127.0.0.1:$port"
+check "TIME_WAIT with SO_REUSEADDR, no option: exit 1 (a plain bind fails)" \
+	rc_is 1
+t0=$(now_ms)
+why --wait 0.5 "127.0.0.1:$port"
+t1=$(now_ms)
+check "TIME_WAIT with SO_REUSEADDR, the default --wait 0.5 waits: exit 1" \
+	all 'rc_is 1' 'out_has "time-wait|TIME_WAIT"'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	ms=$((t1 - t0))
+	check "the default --wait 0.5 waited the whole 0.5 s (${ms} ms)" \
+		[ "$ms" -ge 480 ]
+fi
+
+# The operator's fix names commands, never a library call.
+check "the text's fix is for an operator: no pb_ call" \
+	all '! out_has "pb_|PB_"' 'out_has "Fix: start the server now if it sets SO_REUSEADDR"'
+
+# A TIME_WAIT left by a server without SO_REUSEADDR (restart-server -n):
+# neither a plain bind nor one with the option passes it.
+start_server -n
+"$CLIENT" "127.0.0.1:$port" hello >"$tmp/client" 2>&1
+crc=$?
+until_in "$tmp/server" '^echoed' >/dev/null
+stop_server
+if [ $crc -ne 0 ]; then
+	failed=$((failed + 1))
+	echo "not ok - echo-client to the -n server on 127.0.0.1:$port exited with $crc"
+	sed 's/^/#   /' "$tmp/client"
+fi
+for how in --reuseaddr ""; do
+	t0=$(now_ms)
+	why $how --wait 0.5 "127.0.0.1:$port"
+	t1=$(now_ms)
+	check "TIME_WAIT without SO_REUSEADDR, --wait 0.5 ${how:-(default)}: waits, exit 1" \
+		all 'rc_is 1' 'out_has "did not set SO_REUSEADDR"'
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		ms=$((t1 - t0))
+		check "and waited the whole 0.5 s (${ms} ms)" [ "$ms" -ge 480 ]
+	fi
+done
+# shellcheck disable=SC2034 # used in the eval of all()
+waitfix="Fix: wait before starting the server: portbind-why --wait 65 127\.0\.0\.1:$port && exec the server"
+check "its fix: portbind-why --wait 65 ADDRESS, no pb_listen_wait" \
+	all 'out_has "$waitfix"' '! out_has "pb_"'
+why --json "127.0.0.1:$port"
+check "--json: \"reuseaddr_helps\":false and a \"reuseport_helps\" member" \
+	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"reuseport_helps\":(true|false|null),"'
+
+# ---- --reuseport: a listener that set SO_REUSEPORT lets a server of the
+#      same user that sets it start beside it; one of another user does not
+reuseport_listener() { # user (empty: this one); prints the port
+	rcode='
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print(s.getsockname()[1], flush=True)
+time.sleep(20)'
+	: >"$tmp/rport"
+	if [ -n "$1" ]; then
+		setpriv --reuid="$1" --regid="$1" --clear-groups \
+			/usr/bin/python3 -c "$rcode" >>"$tmp/rport" 2>&1 &
+	else
+		python3 -c "$rcode" >>"$tmp/rport" 2>&1 &
+	fi
+	rpid=$!
+	until_in "$tmp/rport" '^[0-9]+$' >/dev/null
+	rport=$(head -n 1 "$tmp/rport")
+}
+if command -v python3 >/dev/null 2>&1; then
+	reuseport_listener ""
+	why --reuseport --wait 30 "127.0.0.1:$rport"
+	check "listener with SO_REUSEPORT, --reuseport --wait 30: exit 0 at once" \
+		all 'rc_is 0' 'out_has "but this one set SO_REUSEPORT"' \
+		    'out_has "Fix: a server that sets SO_REUSEPORT itself can start beside it now"'
+	why --reuseaddr "127.0.0.1:$rport"
+	check "the same listener, --reuseaddr: exit 1 (SO_REUSEADDR never passes a listener)" \
+		rc_is 1
+	why --json "127.0.0.1:$rport"
+	check "the same listener, --json: \"reuseport_helps\":true" \
+		all 'rc_is 1' 'out_has "\"reuseport_helps\":true"'
+	kill "$rpid" 2>/dev/null
+	wait "$rpid" 2>/dev/null
+	rpid=
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	   [ -x /usr/bin/python3 ]; then
+		reuseport_listener 65534
+		why --reuseport "127.0.0.1:$rport"
+		check "another user's (65534) listener with SO_REUSEPORT, --reuseport as root: exit 1, says so" \
+			all 'rc_is 1' 'out_has "whether it would for uid 65534, the holder.s, is not known: ask as that user"'
+		kill "$rpid" 2>/dev/null
+		wait "$rpid" 2>/dev/null
+		rpid=
+	else
+		echo "ok - --reuseport, another user's listener # skipped: needs root, setpriv and /usr/bin/python3"
+	fi
+else
+	echo "ok - --reuseport on a real listener # skipped: no python3"
+fi
 
 # ---- --budget: the source ports left towards a destination.  The two
 #      echo-client connections end in TIME_WAIT on the server's side, whose
@@ -293,10 +417,17 @@ why 80 81
 check "two addresses: exit 2" rc_is 2
 why --wait soon 80
 check "--wait soon: exit 2" all 'rc_is 2' 'err_has "--wait"'
+why --reuseaddr --reuseport 80
+check "--reuseaddr with --reuseport: exit 2" \
+	all 'rc_is 2' 'err_has "reuseport"' '[ ! -s "$tmp/out" ]'
+why -u --reuseaddr 80
+check "-u with --reuseaddr: exit 2 (TCP only)" all 'rc_is 2' 'err_has "TCP"'
+why --reuseaddr --budget 127.0.0.1:80
+check "--budget with --reuseaddr: exit 2" rc_is 2
 why -h
-check "-h: usage on stdout, exit 0, --budget in it" \
+check "-h: usage on stdout, exit 0, --budget, --reuseaddr, --reuseport in it" \
 	all 'rc_is 0' 'out_has "^usage: portbind-why"' 'out_has "--budget"' \
-	    err_empty
+	    'out_has "--reuseaddr"' 'out_has "--reuseport"' err_empty
 why -V
 check "-V: the library's version, exit 0" \
 	all 'rc_is 0' 'out_has "[0-9]+\.[0-9]+\.[0-9]+"'

@@ -22,7 +22,9 @@
  *    EADDRNOTAVAIL writes one line where messages certainly go (see
  *    stderr_kind() below): the program's command name (/proc/self/comm,
  *    not argv[0], which setproctitle overwrites), the call and
- *    pb_diag_format's text;
+ *    pb_diag_format's text, with the fix worded for whoever runs an
+ *    unmodified program (PORTBIND_WAIT, its configuration; never a call
+ *    it would have to make);
  *  - PORTBIND_WAIT=SECONDS: a TCP bind held only by TIME_WAIT that
  *    SO_REUSEADDR cannot pass waits for it to expire, up to SECONDS,
  *    binding without the option, and gives up when a signal handler runs
@@ -610,7 +612,8 @@ static void explain(struct failure_mem *m, int fd, const struct sockaddr *addr,
 		if (pb__diagnose(type, addr, len, v6only, err, &m->d) < 0)
 			return;
 	}
-	if (pb_diag_format(&m->d, m->text, sizeof(m->text)) < 0)
+	if (pb__diag_format_for(&m->d, PB__READER_SHIM, m->text,
+				sizeof(m->text)) < 0)
 		return;
 	/* The diagnosis took a while: descriptor 2 must still be what
 	   qualified, else it is not written to. */
@@ -853,6 +856,11 @@ static int bind_failed(int fd, const struct sockaddr *addr, socklen_t len,
 			} else {
 				/* m->d is the last round's diagnosis, of -r. */
 				err = -r;
+				/* The TIME_WAIT outlasted PORTBIND_WAIT: the
+				   line's fix names a longer one. */
+				if (err == EADDRINUSE &&
+				    m->d.cause == PB_CAUSE_TIME_WAIT)
+					note = " (PORTBIND_WAIT ran out first)";
 			}
 		}
 		/* "Nothing holds it" beside a failed bind is a holder that
