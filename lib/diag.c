@@ -108,12 +108,20 @@ enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE };
  * show it (sock_diag shows it for LISTEN and CLOSE rows only, /proc/net
  * for none), the answer is MAYBE, settled by settle_maybes().
  */
-static int overlaps(const struct endpoint *t, const struct endpoint *h)
+#define LOOPBACK4_IPV6 0x7f000006u	/* 127.0.0.6, host order */
+
+static int overlaps(const struct endpoint *t, const struct endpoint *h,
+		    int protocol)
 {
 	if (t->v4 && h->v4)
 		return t->any || h->any || t->a4 == h->a4;
 	if (t->v4) {		/* the holder is real IPv6 */
-		if (!h->any && !(t->inet && t->any))
+		/* UDP compares the IPv4 addresses as they are, with no
+		   second table keyed by address (TCP's since Linux 6.1). */
+		int meets = t->inet && (t->any || (protocol == IPPROTO_UDP &&
+				t->a4 == htonl(LOOPBACK4_IPV6)));
+
+		if (!h->any && !meets)
 			return OVERLAP_NO;
 		return h->v6only == 1 ? OVERLAP_NO
 		       : h->v6only == 0 ? OVERLAP_YES : OVERLAP_MAYBE;
@@ -150,6 +158,8 @@ struct walk {
 	unsigned v6only_seen;	/* live IPv6 sockets at the port whose */
 	unsigned dual_seen;	/* IPV6_V6ONLY the table shows: 1, 0 */
 	int v4_any_seen;	/* a row on 0.0.0.0 */
+	int lb6_seen;		/* a row on 127.0.0.6, */
+	int v6_any_seen;	/* or on [::] and not IPv6-only */
 	unsigned spare_seen;	/* rows on the spare addresses: bit i for
 				   spare_addr[i] */
 };
@@ -252,16 +262,18 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 	endpoint_of(&e->local, e->family == AF_INET6 ? e->v6only : -1, &ep);
 	if (!ep.v4 && !ep.any && ep.v6only < 0 && unconnected(e))
 		ep.v6only = 1;		/* it bound that address itself */
-	o = overlaps(&w->target, &ep);
+	o = overlaps(&w->target, &ep, w->protocol);
 	if (ep.v4) {
 		w->v4_any_seen |= ep.any;
+		w->lb6_seen |= ep.a4 == htonl(LOOPBACK4_IPV6);
 		for (i = 0; i < PB_ARRAY_SIZE(spare_addr); i++)
 			if (ep.a4 == htonl(spare_addr[i]))
 				w->spare_seen |= 1u << i;
-	} else if (ep.v6only >= 0) {
-		if (ep.v6only)
+	} else {
+		w->v6_any_seen |= ep.any && ep.v6only != 1;
+		if (ep.v6only == 1)
 			w->v6only_seen++;
-		else
+		else if (ep.v6only == 0)
 			w->dual_seen++;
 	}
 	if (o == OVERLAP_MAYBE) {
@@ -391,7 +403,69 @@ static int wildcard_probe(struct walk *w, unsigned port)
 		r = pb__probe_bind(w->d->type, (struct sockaddr *)&sin,
 				   sizeof(sin), -1, 0);
 		w->d->sources |= PB_SRC_PROBE;
+		/* /proc/net lists a TCP socket on [::] only when it listens,
+		   and SO_REUSEADDR never passes a listener: a refusal that
+		   the option passes came from a socket it does not list. */
+		if (r == -EADDRINUSE && w->protocol == IPPROTO_TCP &&
+		    pb__probe_bind(w->d->type, (struct sockaddr *)&sin,
+				   sizeof(sin), -1, PB__PROBE_REUSEADDR) == 0)
+			return 0;
 		return r == -EADDRINUSE ? 1 : r == 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+/*
+ * Does a dual-stack socket at a specific IPv6 address hold the IPv4
+ * target?  Such a socket is met by an AF_INET bind of the target and not
+ * by an IPv4-mapped bind of it from a dual-stack AF_INET6 socket, which
+ * every other socket meets alike (portbind(7)).  So the first refused and
+ * the second bound, with the same options, says yes, exactly; the first
+ * bound without options says no.  1, 0, or -1 when the pairs cannot tell
+ * (whatever refuses the first refuses the second too).
+ */
+static int mapped_pair_probe(struct walk *w, const struct sockaddr *sa,
+			     socklen_t len)
+{
+	static const unsigned opts[] = {
+		0, PB__PROBE_REUSEADDR, PB__PROBE_REUSEADDR | PB__PROBE_REUSEPORT,
+	};
+	struct sockaddr_in6 m;
+	unsigned i;
+	int r;
+
+	/* UDP compares IPv4 addresses as they are, and gives such a socket
+	   127.0.0.6: a plain bind there meets it and, when no row is on
+	   127.0.0.6 or a wildcard, nothing else. */
+	if (w->protocol == IPPROTO_UDP && !w->lb6_seen && !w->v4_any_seen &&
+	    !w->v6_any_seen) {
+		struct sockaddr_in lb;
+
+		memset(&lb, 0, sizeof(lb));
+		lb.sin_family = AF_INET;
+		lb.sin_port = htons((uint16_t)pb__addr_port(sa));
+		lb.sin_addr.s_addr = htonl(LOOPBACK4_IPV6);
+		r = pb__probe_bind(SOCK_DGRAM, (struct sockaddr *)&lb,
+				   sizeof(lb), -1, 0);
+		w->d->sources |= PB_SRC_PROBE;
+		if (r == 0 || r == -EADDRINUSE)
+			return r != 0;
+	}
+	memset(&m, 0, sizeof(m));
+	m.sin6_family = AF_INET6;
+	m.sin6_port = htons((uint16_t)pb__addr_port(sa));
+	m.sin6_addr.s6_addr[10] = 0xff;
+	m.sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&m.sin6_addr.s6_addr[12], &w->target.a4, 4);
+	for (i = 0; i < PB_ARRAY_SIZE(opts); i++) {
+		r = pb__probe_bind(w->d->type, sa, len, -1, opts[i]);
+		if (r == 0 && i == 0)
+			return 0;
+		if (r != -EADDRINUSE)
+			continue;
+		if (pb__probe_bind(w->d->type, (struct sockaddr *)&m, sizeof(m),
+				   0, opts[i]) == 0)
+			return 1;
 	}
 	return -1;
 }
@@ -406,7 +480,7 @@ static int wildcard_probe(struct walk *w, unsigned port)
  *    other holders, as presume_dual() says.
  */
 static void settle_maybes(struct walk *w, const struct sockaddr *sa,
-			  socklen_t len, int v6only)
+			  socklen_t len)
 {
 	struct pb_diag *d = w->d;
 	int wild = -1, hold;
@@ -420,14 +494,13 @@ static void settle_maybes(struct walk *w, const struct sockaddr *sa,
 		else if (wild == 0)
 			w->v6only_seen++;
 	}
-	if (d->n_holders == 0 && wild != 1) {
-		hold = pb__probe_bind(d->type, sa, len, v6only, 0) == -EADDRINUSE;
-		d->sources |= PB_SRC_PROBE;
-	} else {
+	hold = w->maybe[MAYBE_ONE] ? mapped_pair_probe(w, sa, len) : -1;
+	if (hold < 0 && d->n_holders == 0 && wild != 1)
+		hold = 0;	/* refused by a socket the table does not list */
+	else if (hold < 0)
 		hold = presume_dual(w);
-	}
 	if (wild < 0)
-		wild = hold;
+		wild = d->n_holders == 0 ? 0 : presume_dual(w);
 	if (wild && w->maybe[MAYBE_ANY])
 		merge_maybes(d, w->maybe[MAYBE_ANY]);
 	if (hold && w->maybe[MAYBE_ONE])
@@ -483,6 +556,8 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 		   listening hash.  A listener settles it. */
 		r = read_table(w, TCPF(PB_TCP_LISTEN), 0);
 		if (r == 0 && d->n_listen) {
+			/* Listeners on [::] of /proc/net are listeners too. */
+			settle_maybes(w, sa, len);
 			d->cause = PB_CAUSE_LISTENER;
 			d->reuseaddr_helps = 0;
 			note_reuseport(d, sa, len, v6only);
@@ -497,6 +572,7 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 		read_table(w, all, 0);
 	}
 
+	settle_maybes(w, sa, len);
 	/* Bound-only sockets are asked for when nothing else explains the
 	   refusal.  The query costs a second full walk (the kernel walks its
 	   established hash for it too, measured: 17.9 ms at 40k sockets), so
@@ -504,14 +580,13 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 	   bound-only socket hidden behind TIME_WAIT holders, rare since it
 	   must have bound beside them at an overlapping address, shows in
 	   the next diagnosis once they expire (pb_listen_wait makes that
-	   one itself).  Only netlink lists them, on Linux 6.7+.  Rows kept
-	   aside as MAYBE (a dual-stack server's TIME_WAIT) count as visible
-	   holders here: a restart over 1000 of them would walk twice. */
+	   one itself).  Only netlink lists them, on Linux 6.7+.  MAYBE rows
+	   found to hold it (a dual-stack server's TIME_WAIT) are visible
+	   holders here: a restart over 1000 of them walks once. */
 	if (w->protocol == IPPROTO_TCP && (d->sources & PB_SRC_NETLINK) &&
-	    d->n_holders == 0 && !w->maybe[MAYBE_ONE] && !w->maybe[MAYBE_ANY])
+	    d->n_holders == 0)
 		read_table(w, TCPF(PB__TCP_BOUND_INACTIVE), PB_DIAG_NO_PROCNET);
 
-	settle_maybes(w, sa, len, v6only);
 	if (d->n_listen)
 		only_listeners(d);
 

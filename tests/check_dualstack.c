@@ -409,6 +409,8 @@ static int bound_v6_child(void *arg)
 	unsigned port;
 
 	bind6(u6, "::1", 0);
+	/* The kernel set the option at that bind, as portbind(7) says. */
+	PBT_REQUIRE(pbt_getopt(u6, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
 	port = pbt_local_port(u6);
 	u4 = pbt_socket("0.0.0.0", SOCK_DGRAM, 0);
 	bind6(u4, "0.0.0.0", port);
@@ -433,6 +435,29 @@ static int bound_v6_child(void *arg)
 	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
 	close(l4);
 	close(l6);
+
+	/* A dual-stack [::] listener and a 127.0.0.1 one sharing the port
+	   through SO_REUSEPORT: both hold 0.0.0.0, in /proc/net too. */
+	{
+		int on = 1;
+
+		l6 = sock6(SOCK_STREAM, 0, 0);
+		PBT_REQUIRE(setsockopt(l6, SOL_SOCKET, SO_REUSEPORT, &on,
+				       sizeof(on)) == 0);
+		bind6(l6, "::", 0);
+		PBT_REQUIRE(listen(l6, 4) == 0);
+		port = pbt_local_port(l6);
+		l4 = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+		PBT_REQUIRE(setsockopt(l4, SOL_SOCKET, SO_REUSEPORT, &on,
+				       sizeof(on)) == 0);
+		bind6(l4, "127.0.0.1", port);
+		PBT_REQUIRE(listen(l4, 4) == 0);
+		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+		PBT_REQUIRE(d.n_listen == 2 && d.n_holders == 2);
+		close(l4);
+		close(l6);
+	}
 	return 0;
 }
 
@@ -443,6 +468,102 @@ START_TEST(bound_ipv6_address_is_v6only)
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
 	PBT_IN_NETNS(bound_v6_child, &m);
+}
+END_TEST
+
+/* A socket the table does not show (bound-only TCP: never in /proc/net)
+   refuses the address: the probes that settle IPv6 sockets of hidden
+   IPV6_V6ONLY must not take its refusal for theirs. */
+static int hidden_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int l6 = sock6(SOCK_STREAM, 1, 1), b4, l, c, s;
+	unsigned port;
+
+	/* An IPv6-only [::] listener and a bound-only 0.0.0.0 beside it. */
+	bind6(l6, "::", 0);
+	PBT_REQUIRE(listen(l6, 4) == 0);
+	port = pbt_local_port(l6);
+	b4 = pbt_socket("0.0.0.0", SOCK_STREAM, 1);
+	bind6(b4, "0.0.0.0", port);
+	PBT_REQUIRE(real_bind(SOCK_STREAM, "127.0.0.1", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "127.0.0.1", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_listen == 0 && d.n_holders == d.n_bound);
+	close(l6);
+
+	/* A client that bound [::1]:P itself (so IPv6-only), connected. */
+	l = pbt_listener("::1", 0, 0);
+	c = sock6(SOCK_STREAM, 0, 1);
+	bind6(c, "::1", port);
+	connect_to(c, "::1", pbt_local_port(l));
+	s = accept(l, NULL, NULL);
+	PBT_REQUIRE(s >= 0);
+	PBT_REQUIRE(diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_connected == 0 && d.n_holders == d.n_bound);
+	close(s);
+	close(c);
+	close(l);
+	close(b4);
+	return 0;
+}
+
+START_TEST(hidden_socket_not_taken_for_ipv6)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(hidden_child, &m);
+}
+END_TEST
+
+/* UDP compares IPv4 addresses as they are: a dual-stack UDP socket
+   connected from [::] holds 127.0.0.6 too (the IPv4 address the kernel
+   gives it), and an IPv6-only one connected from [::1] holds nothing of
+   IPv4 beside an IPv4 socket that does. */
+static int udp_lb6_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int u = sock6(SOCK_DGRAM, 0, 0), u4;
+	unsigned port;
+
+	bind6(u, "::", 0);
+	port = pbt_local_port(u);
+	connect_to(u, "::1", 9);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "127.0.0.6", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "127.0.0.1", port, 0) == 0);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "127.0.0.6", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1);
+	close(u);
+
+	u = sock6(SOCK_DGRAM, 0, 0);
+	bind6(u, "::1", 0);
+	port = pbt_local_port(u);
+	connect_to(u, "::1", 9);
+	u4 = pbt_socket("127.0.0.1", SOCK_DGRAM, 1);
+	bind6(u4, "127.0.0.1", port);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
+	close(u4);
+	close(u);
+	return 0;
+}
+
+START_TEST(udp_compares_ipv4_as_it_is)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(udp_lb6_child, &m);
 }
 END_TEST
 
@@ -514,6 +635,8 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, dual_udp_connected, 0, 2);
 	tcase_add_loop_test(tc, ipv6_listener_v6only_unknown, 0, 2);
 	tcase_add_loop_test(tc, bound_ipv6_address_is_v6only, 0, 2);
+	tcase_add_loop_test(tc, hidden_socket_not_taken_for_ipv6, 0, 2);
+	tcase_add_loop_test(tc, udp_compares_ipv4_as_it_is, 0, 2);
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
