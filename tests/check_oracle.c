@@ -1081,7 +1081,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	int i, v6only_seen = 0, dual_seen = 0, v4_any = 0, v6_any = 0;
 	int certain = 0, early = 0, wild = -1, hold = -1, presume, rule4_any = 0;
 	int rule4_one = 0;
-	unsigned any_rows = 0, one_rows = 0, truth = 0;
+	unsigned any_rows = 0, one_rows = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!q->k_plain)
@@ -1105,8 +1105,6 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 		    (type == 1) != (b->protocol == IPPROTO_UDP) ||
 		    (early && b->state != PB_TCP_LISTEN))
 			continue;
-		if (holds(run, i, type, t))
-			truth |= 1u << i;
 		if (!where) {
 			if ((b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0) ||
 			    (b->local.ss_family == AF_INET6 &&
@@ -1180,7 +1178,6 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	}
 	out->rule4 = rule4_any || rule4_one;
 	out->several = !out->rule4 && out->rows != 0;
-	(void)truth;
 }
 
 /* What the library must answer, from the kernel's holders. */
