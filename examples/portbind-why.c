@@ -53,9 +53,12 @@
 
 /* Between two tries of --wait: never spin faster than MIN_NAP_MS; a live
    holder (listener, connection) is looked at again every POLL_MS; TIME_WAIT
-   is slept out in one go, plus SLACK_MS for the kernel's timer to fire. */
+   is slept out in one go for a plain bind, plus SLACK_MS for the kernel's
+   timer to fire, and looked at again at least every TW_POLL_MS for a bind
+   with an option. */
 #define MIN_NAP_MS  50
 #define POLL_MS     250
+#define TW_POLL_MS  1000
 #define SLACK_MS    20
 
 /* Linux 6.7 names a bound, never-listening TCP socket TCP_BOUND_INACTIVE
@@ -167,6 +170,32 @@ static int can_bind(const struct pb_diag *d, enum need need)
 }
 
 /*
+ * How long to sleep while only TIME_WAIT sockets hold the address.  A
+ * plain bind waits for every one of them: time_wait_ms, the last one's
+ * expiry.  A bind with SO_REUSEADDR (or SO_REUSEPORT) waits only for
+ * those that did not carry the option, and they may go first: an old
+ * server without it leaves TIME_WAIT that expires before a newer one's
+ * with it.  The table does not say which is which, and may list fewer
+ * than there are, so wake when the first listed one expires, and at
+ * least every TW_POLL_MS, and let the probe say.
+ */
+static long long time_wait_nap(const struct pb_diag *d, enum need need)
+{
+	unsigned i, n = d->n_stored < PB_DIAG_HOLDERS ? d->n_stored
+						      : PB_DIAG_HOLDERS;
+	long long first = d->time_wait_ms;
+
+	if (need == NEED_PLAIN)
+		return first + SLACK_MS;
+	for (i = 0; i < n; i++)
+		if (d->holders[i].state == PB_TCP_TIME_WAIT &&
+		    d->holders[i].expires_ms < first)
+			first = d->holders[i].expires_ms;
+	first += SLACK_MS;
+	return first < TW_POLL_MS ? first : TW_POLL_MS;
+}
+
+/*
  * Diagnose once, or, with a deadline, until the address can be bound as
  * need says or the time is up.  Leaves the last answer in *d and returns
  * whether it can be bound; exits with status 2 when the library refuses
@@ -200,8 +229,7 @@ static int diagnose(int type, const char *spec, unsigned flags,
 
 		/* TIME_WAIT ends at a known time: sleep until then.  Anything
 		   else ends when someone acts: look again soon. */
-		nap = r == PB_CAUSE_TIME_WAIT ?
-			(long long)d->time_wait_ms + SLACK_MS : POLL_MS;
+		nap = r == PB_CAUSE_TIME_WAIT ? time_wait_nap(d, need) : POLL_MS;
 		if (nap < MIN_NAP_MS)
 			nap = MIN_NAP_MS;
 		if (nap > left)

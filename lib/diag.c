@@ -207,22 +207,28 @@ void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
 	store_holder(d, &h);
 }
 
-/* A row that holds the address, counted into d by its kind. */
-static void count_holder(struct pb_diag *d, int protocol,
-			 const struct pb_sockent *e)
+/* A socket that holds the address, counted into d by its kind. */
+static void count_kind(struct pb_diag *d, int protocol, int state,
+		       unsigned expires_ms)
 {
 	d->n_holders++;
 	/* Every UDP socket holds its port the way a bound TCP socket does. */
-	if (protocol == IPPROTO_UDP || e->state == PB_TCP_CLOSE)
+	if (protocol == IPPROTO_UDP || state == PB_TCP_CLOSE)
 		d->n_bound++;
-	else if (e->state == PB_TCP_LISTEN)
+	else if (state == PB_TCP_LISTEN)
 		d->n_listen++;
-	else if (e->state == PB_TCP_TIME_WAIT) {
+	else if (state == PB_TCP_TIME_WAIT) {
 		d->n_time_wait++;
-		if (e->expires_ms > d->time_wait_ms)
-			d->time_wait_ms = e->expires_ms;
+		if (expires_ms > d->time_wait_ms)
+			d->time_wait_ms = expires_ms;
 	} else
 		d->n_connected++;
+}
+
+static void count_holder(struct pb_diag *d, int protocol,
+			 const struct pb_sockent *e)
+{
+	count_kind(d, protocol, e->state, e->expires_ms);
 	pb__diag_store(d, e);
 }
 
@@ -416,6 +422,42 @@ static int wildcard_probe(struct walk *w, unsigned port)
 }
 
 /*
+ * The MAYBE rows of m into d, when the probes could not tell whether they
+ * hold the address: each by the IPV6_V6ONLY read from its socket
+ * (pb__owners_v6only: a copy of the owner's descriptor), where this
+ * process may read it; fallback (1 counted, 0 not) for the others.  Row
+ * by row only when every row is stored (8 at most).
+ */
+static void settle_rows(struct pb_diag *d, struct pb_diag *m, int fallback)
+{
+	unsigned i;
+
+	if (m->n_holders > m->n_stored) {
+		if (fallback)
+			merge_maybes(d, m);
+		return;
+	}
+	if (pb__owners_v6only(m->holders, m->n_stored) > 0)
+		d->sources |= PB_SRC_OWNERS;
+	for (i = 0; i < m->n_stored; i++) {
+		const struct pb_holder *h = &m->holders[i];
+
+		if (h->v6only == 1 || (h->v6only < 0 && !fallback))
+			continue;
+		count_kind(d, h->protocol, h->state, h->expires_ms);
+		store_holder(d, h);
+	}
+}
+
+/* The answer when nothing tells: not counted when no other socket holds
+   the address (what refuses it is a socket the table does not list),
+   else presume_dual(). */
+static int fallback(const struct walk *w)
+{
+	return w->d->n_holders ? presume_dual(w) : 0;
+}
+
+/*
  * Does a dual-stack socket at a specific IPv6 address hold the IPv4
  * target?  Such a socket is met by an AF_INET bind of the target and not
  * by an IPv4-mapped bind of it from a dual-stack AF_INET6 socket, which
@@ -483,28 +525,27 @@ static void settle_maybes(struct walk *w, const struct sockaddr *sa,
 			  socklen_t len)
 {
 	struct pb_diag *d = w->d;
-	int wild = -1, hold;
+	struct pb_diag *any = w->maybe[MAYBE_ANY], *one = w->maybe[MAYBE_ONE];
+	int r;
 
-	if (!w->maybe[MAYBE_ONE] && !w->maybe[MAYBE_ANY])
-		return;
-	if (w->maybe[MAYBE_ANY]) {
-		wild = wildcard_probe(w, pb__addr_port(sa));
-		if (wild == 1)
+	if (any) {
+		r = wildcard_probe(w, pb__addr_port(sa));
+		if (r == 1)
 			w->dual_seen++;
-		else if (wild == 0)
+		else if (r == 0)
 			w->v6only_seen++;
+		if (r == 1)
+			merge_maybes(d, any);
+		else if (r < 0)
+			settle_rows(d, any, fallback(w));
 	}
-	hold = w->maybe[MAYBE_ONE] ? mapped_pair_probe(w, sa, len) : -1;
-	if (hold < 0 && d->n_holders == 0 && wild != 1)
-		hold = 0;	/* refused by a socket the table does not list */
-	else if (hold < 0)
-		hold = presume_dual(w);
-	if (wild < 0)
-		wild = d->n_holders == 0 ? 0 : presume_dual(w);
-	if (wild && w->maybe[MAYBE_ANY])
-		merge_maybes(d, w->maybe[MAYBE_ANY]);
-	if (hold && w->maybe[MAYBE_ONE])
-		merge_maybes(d, w->maybe[MAYBE_ONE]);
+	if (one) {
+		r = mapped_pair_probe(w, sa, len);
+		if (r == 1)
+			merge_maybes(d, one);
+		else if (r < 0)
+			settle_rows(d, one, fallback(w));
+	}
 }
 
 /* A listener settles the verdict, and the netlink path counts listeners

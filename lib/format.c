@@ -343,9 +343,9 @@ static void put_holders(struct out *o, const struct pb_diag *d)
 /* The first holder with a known process, for "stop pid N (cmd)". */
 static const struct pb_holder *owner(const struct pb_diag *d)
 {
-	unsigned i;
+	unsigned i, n = d->n_stored < PB_DIAG_HOLDERS ? d->n_stored : PB_DIAG_HOLDERS;
 
-	for (i = 0; i < d->n_stored; i++)
+	for (i = 0; i < n; i++)
 		if (d->holders[i].pid > 0)
 			return &d->holders[i];
 	return NULL;
@@ -362,9 +362,15 @@ static void put_stop_owner(struct out *o, const struct pb_diag *d)
 		put(o, "stop pid %d (", h->pid);
 		put_chosen(o, comm);
 		put(o, ")");
-	} else if (d->flags & PB_DIAG_OWNERS)
+	} else if (d->flags & PB_DIAG_OWNERS) {
+		/* The operator can ask again as root; the author and the
+		   shim's reader are told the command that does. */
 		put(o, "stop the process that holds it (its owner is not"
-		       " readable by this user: ask as root)");
+		       " readable by this user: %s)",
+		    o->reader == PB__READER_OPERATOR ? "ask as root"
+						     : "portbind-why -p, run as root,"
+						       " names it");
+	}
 	else
 		put(o, "stop the process that holds it (portbind-why -p names it)");
 }
@@ -387,6 +393,10 @@ static void put_port_range(struct out *o, const struct pb_diag *d)
 		    d->port_range_hi - d->port_range_lo + 1);
 }
 
+/* reuseport_helps as the text uses it: 1, 0, -1 (not known, and the
+   text says why), or RP_SILENT (the text says nothing of SO_REUSEPORT). */
+#define RP_SILENT (-2)
+
 /*
  * reuseport_helps, from a caller's struct of any size: one built against
  * a header older than the member ends before it, and is not read past
@@ -398,6 +408,25 @@ static int reuseport_helps(const struct pb_diag *d)
 		      sizeof(d->reuseport_helps))
 		return -1;
 	return d->reuseport_helps < 0 ? -1 : d->reuseport_helps != 0;
+}
+
+/*
+ * What the paragraph says about SO_REUSEPORT.  A caller built against the
+ * older header never asked, and hears nothing of it.  The shim's reader
+ * runs a program that did not set the option and cannot make it: only
+ * a yes is worth their reading (it explains why a server that sets it
+ * would start); a no or a not-known is left out.
+ */
+static int reuseport_said(const struct out *o, const struct pb_diag *d)
+{
+	int rp = reuseport_helps(d);
+
+	if (d->size < offsetof(struct pb_diag, reuseport_helps) +
+		      sizeof(d->reuseport_helps))
+		return RP_SILENT;
+	if (o->reader == PB__READER_SHIM && rp != 1)
+		return RP_SILENT;
+	return rp;
 }
 
 /* The first stored holder that is a live socket (TIME_WAIT keeps no
@@ -426,6 +455,16 @@ static const struct pb_holder *holder_of_other_user(const struct pb_diag *d)
 	return h && h->uid != (unsigned)geteuid() ? h : NULL;
 }
 
+/* How the answer for another user's holder is had: the operator can ask
+   as that user; the author is told the command that asks. */
+static void put_ask_uid(struct out *o, unsigned uid)
+{
+	if (o->reader == PB__READER_OPERATOR)
+		put(o, "ask as that user");
+	else
+		put(o, "portbind-why --reuseport, run as uid %u, tells", uid);
+}
+
 static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
 {
 	const struct pb_holder *h = holder_of_other_user(d);
@@ -433,7 +472,8 @@ static int put_reuseport_other_user(struct out *o, const struct pb_diag *d)
 	if (!h)
 		return 0;
 	put(o, " for this user; whether it would for uid %u, the holder's, is"
-	       " not known: ask as that user", h->uid);
+	       " not known: ", h->uid);
+	put_ask_uid(o, h->uid);
 	return 1;
 }
 
@@ -454,10 +494,11 @@ static void put_reuseport_unknown(struct out *o, const struct pb_diag *d,
 	    sentence ? "Whether" : "whether", what);
 	if (d->type == SOCK_DGRAM)
 		put(o, "it is not probed for UDP");
-	else if (h)
+	else if (h) {
 		put(o, "the holder belongs to uid %u, and only a socket of that"
-		       " user can share its port: ask as that user", h->uid);
-	else
+		       " user can share its port: ", h->uid);
+		put_ask_uid(o, h->uid);
+	} else
 		put(o, "no probe could tell");
 	put(o, ")");
 }
@@ -478,9 +519,99 @@ static void put_why_arg(struct out *o, const char *addr)
 	}
 }
 
-static void put_listener(struct out *o, const struct pb_diag *d)
+/* A holder's address as a spec says it, like target_text: a dual-stack
+   [::] is "*:port". */
+static void holder_text(const struct pb_holder *h, char *buf, size_t size)
 {
-	int rp = reuseport_helps(d);
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&h->local;
+
+	if (h->local.ss_family == AF_INET6 && h->v6only == 0 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		pb__fmt(buf, size, "*:%u", ntohs(sin6->sin6_port));
+	else
+		addr_text(&h->local, buf, size);
+}
+
+/*
+ * Would a listener on the address asked about join the holder's
+ * SO_REUSEPORT group?  The kernel groups reuseport listeners by family,
+ * exact address and IPV6_V6ONLY (inet_reuseport_add_sock), and spreads a
+ * connection only within the group its lookup found: a dual-stack [::]:P
+ * beside a 0.0.0.0:P listener binds, but every IPv4 connection still goes
+ * to 0.0.0.0:P, and tcp_migrate_req moves none across groups.  1: the
+ * same group; 0: another, or not known (an IPv6 holder whose
+ * IPV6_V6ONLY the socket table did not give).
+ */
+static int same_reuseport_group(const struct pb_diag *d,
+				const struct pb_holder *h)
+{
+	if (d->addr.ss_family != h->local.ss_family)
+		return 0;
+	if (d->addr.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&d->addr)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&h->local)->sin_addr.s_addr;
+	return IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)&d->addr)->sin6_addr,
+				  &((const struct sockaddr_in6 *)&h->local)->sin6_addr) &&
+	       h->v6only >= 0 && (h->v6only != 0) == (d->v6only != 0);
+}
+
+/*
+ * A listener that set SO_REUSEPORT, and the probe bound beside it as
+ * this user: what a new listener gets depends on where it binds.  Only
+ * one on the holder's own address, in its family, shares the holder's
+ * connections (a restart that refuses none); one elsewhere binds but
+ * gets none of the connections the holder takes.
+ */
+static void put_reuseport_listener(struct out *o, const struct pb_diag *d,
+				   const char *addr)
+{
+	const struct pb_holder *h = live_holder(d);
+	char at[PB_ADDRSTRLEN];
+
+	if (!h) {
+		put(o, ", but this one set SO_REUSEPORT: a new socket of the same"
+		       " user with SO_REUSEPORT binds beside it now; it shares"
+		       " the connections only if it binds the holder's exact"
+		       " address, in the same family. Fix: ");
+		if (o->reader == PB__READER_SHIM)
+			put(o, "this program did not set SO_REUSEPORT, and the"
+			       " shim never sets it: ");
+		return;
+	}
+	holder_text(h, at, sizeof(at));
+	if (same_reuseport_group(d, h)) {
+		put(o, ", but this one set SO_REUSEPORT: a new listener of uid %u"
+		       " on %s with SO_REUSEPORT binds beside it now, and new"
+		       " connections are then spread over both", h->uid, at);
+	} else {
+		put(o, ", but this one set SO_REUSEPORT: a socket of uid %u with"
+		       " SO_REUSEPORT binds %s beside it now, but the connections"
+		       " the holder takes stay with it: the kernel spreads"
+		       " connections only among listeners on the same address in"
+		       " the same family (%s)", h->uid, addr, at);
+	}
+	put(o, ". Fix: ");
+	if (o->reader == PB__READER_AUTHOR)
+		put(o, "to start a new server beside it (a restart that refuses"
+		       " no connection), let it listen on %s, the holder's"
+		       " address, with SO_REUSEPORT (PB_REUSEPORT), then stop the"
+		       " old one (net.ipv4.tcp_migrate_req=1 moves its queued"
+		       " connections instead of resetting them); else ", at);
+	else if (o->reader == PB__READER_OPERATOR)
+		put(o, "a server of uid %u that listens on %s, the holder's"
+		       " address, with SO_REUSEPORT can start beside it now and"
+		       " the old one be stopped after (net.ipv4.tcp_migrate_req=1"
+		       " moves its queued connections instead of resetting"
+		       " them); else ", h->uid, at);
+	else
+		put(o, "this program did not set SO_REUSEPORT, and the shim"
+		       " never sets it: ");
+}
+
+static void put_listener(struct out *o, const struct pb_diag *d,
+			 const char *addr)
+{
+	int rp = reuseport_said(o, d);
 
 	if (d->n_listen)
 		put(o, "held by %u listening socket%s", d->n_listen,
@@ -491,31 +622,14 @@ static void put_listener(struct out *o, const struct pb_diag *d)
 	put_holders(o, d);
 	put(o, ". SO_REUSEADDR never passes a listener");
 	if (rp == 1) {
-		put(o, ", but this one set SO_REUSEPORT: a new socket of the"
-		       " same user with SO_REUSEPORT binds beside it now, and new"
-		       " connections are then spread over both. Fix: ");
-		if (o->reader == PB__READER_AUTHOR)
-			put(o, "to start a new server beside it (a restart that"
-			       " refuses no connection), set SO_REUSEPORT in it"
-			       " (PB_REUSEPORT), then stop the old one"
-			       " (net.ipv4.tcp_migrate_req=1 moves its queued"
-			       " connections instead of resetting them); else ");
-		else if (o->reader == PB__READER_OPERATOR)
-			put(o, "a server that sets SO_REUSEPORT itself can start"
-			       " beside it now, as the same user, and the old one"
-			       " be stopped after (net.ipv4.tcp_migrate_req=1"
-			       " moves its queued connections instead of resetting"
-			       " them); else ");
-		else
-			put(o, "this program did not set SO_REUSEPORT, and the"
-			       " shim never sets it: ");
+		put_reuseport_listener(o, d, addr);
 	} else {
 		if (rp == 0) {
 			put(o, ", and SO_REUSEPORT does not pass this one");
 			if (!put_reuseport_other_user(o, d))
 				put(o, " (it passes only a listener that set it"
 				       " too, of the same user)");
-		} else {
+		} else if (rp == -1) {
 			put(o, "; ");
 			put_reuseport_unknown(o, d, "it", 0);
 		}
@@ -528,7 +642,7 @@ static void put_listener(struct out *o, const struct pb_diag *d)
 static void put_time_wait(struct out *o, const struct pb_diag *d,
 			  const char *addr)
 {
-	int rp = reuseport_helps(d);
+	int rp = reuseport_said(o, d);
 
 	put(o, "held only by %u socket%s in TIME_WAIT", d->n_time_wait,
 	    d->n_time_wait == 1 ? "" : "s");
@@ -537,7 +651,8 @@ static void put_time_wait(struct out *o, const struct pb_diag *d,
 		put(o, ". The last expires in %u s, but a server that sets"
 		       " SO_REUSEADDR binds now.", secs(d->time_wait_ms));
 		if (o->reader == PB__READER_AUTHOR) {
-			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse).");
+			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+			       " sets it unless PB_NO_REUSEADDR).");
 		} else if (o->reader == PB__READER_OPERATOR) {
 			put(o, " Fix: start the server now if it sets"
 			       " SO_REUSEADDR, as most do; run one that does not"
@@ -566,7 +681,7 @@ static void put_time_wait(struct out *o, const struct pb_diag *d,
 		       " SO_REUSEPORT binds now.");
 	else if (rp == 0)
 		put(o, " SO_REUSEPORT does not pass them either.");
-	else {
+	else if (rp == -1) {
 		put(o, " ");
 		put_reuseport_unknown(o, d, "them", 1);
 		put(o, ".");
@@ -577,11 +692,13 @@ static void put_time_wait(struct out *o, const struct pb_diag *d,
 			put(o, " Fix: set SO_REUSEPORT (PB_REUSEPORT) to bind now,"
 			       " or wait (pb_listen_wait waits exactly that long);"
 			       " and set SO_REUSEADDR in the server so its next"
-			       " restart binds at once.");
+			       " restart binds at once (pb_listen sets it unless"
+			       " PB_NO_REUSEADDR).");
 		else
 			put(o, " Fix: wait (pb_listen_wait waits exactly that long),"
 			       " and set SO_REUSEADDR in the server so its next"
-			       " restart binds at once.");
+			       " restart binds at once (pb_listen sets it unless"
+			       " PB_NO_REUSEADDR).");
 		break;
 	case PB__READER_OPERATOR:
 		put(o, " Fix: %swait before starting the server:"
@@ -617,7 +734,7 @@ static void put_four_tuple(struct out *o, const struct pb_diag *d)
 
 static void put_connected(struct out *o, const struct pb_diag *d)
 {
-	int rp = reuseport_helps(d);
+	int rp = reuseport_said(o, d);
 
 	if (has_peer(d)) {
 		put_four_tuple(o, d);
@@ -629,7 +746,8 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 	if (d->reuseaddr_helps == 1) {
 		put(o, ". A server that sets SO_REUSEADDR binds now.");
 		if (o->reader == PB__READER_AUTHOR) {
-			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse).");
+			put(o, " Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+			       " sets it unless PB_NO_REUSEADDR).");
 			return;
 		}
 		if (o->reader == PB__READER_OPERATOR)
@@ -666,9 +784,11 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 		} else if (rp == 0) {
 			put(o, "nothing binds until they close; SO_REUSEPORT does"
 			       " not pass them either");
-		} else {
+		} else if (rp == -1) {
 			put(o, "a server binds only once they close; ");
 			put_reuseport_unknown(o, d, "them", 0);
+		} else {
+			put(o, "a server binds only once they close");
 		}
 		put(o, ". Fix: ");
 	}
@@ -679,7 +799,7 @@ static void put_connected(struct out *o, const struct pb_diag *d)
 
 static void put_bound(struct out *o, const struct pb_diag *d)
 {
-	int rp = reuseport_helps(d);
+	int rp = reuseport_said(o, d);
 
 	if (d->type == SOCK_DGRAM) {
 		put(o, "held by %u UDP socket%s", d->n_bound,
@@ -691,7 +811,7 @@ static void put_bound(struct out *o, const struct pb_diag *d)
 			       " datagrams are then spread over both)");
 		else if (rp == 0)
 			put(o, ". SO_REUSEPORT does not pass it");
-		else {
+		else if (rp == -1) {
 			put(o, ". ");
 			put_reuseport_unknown(o, d, "it", 1);
 		}
@@ -739,7 +859,7 @@ static void put_bound(struct out *o, const struct pb_diag *d)
 			put(o, "%s SO_REUSEPORT does not pass it either",
 			    d->reuseaddr_helps == 0 ? "," : ".");
 			put_reuseport_other_user(o, d);
-		} else {
+		} else if (rp == -1) {
 			put(o, "%s ", d->reuseaddr_helps == 0 ? ";" : ".");
 			put_reuseport_unknown(o, d, "it",
 					      d->reuseaddr_helps != 0);
@@ -882,7 +1002,7 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 		put(o, "nothing holds it; it can be bound now.");
 		return;
 	case PB_CAUSE_LISTENER:
-		put_listener(o, d);
+		put_listener(o, d, addr);
 		return;
 	case PB_CAUSE_TIME_WAIT:
 		put_time_wait(o, d, addr);
@@ -1100,7 +1220,6 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	put(&o, ",\"errno_value\":%d,\"cause\":\"%s\"", d->err,
 	    pb_cause_name(d->cause));
 	put_json_tristate(&o, "reuseaddr_helps", d->reuseaddr_helps);
-	put_json_tristate(&o, "reuseport_helps", reuseport_helps(d));
 	put(&o, ",\"sources\":[");
 	for (i = 0; i < PB_ARRAY_SIZE(srcs); i++) {
 		if (!(d->sources & srcs[i].bit))
@@ -1127,6 +1246,9 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 		put(&o, ",\"port_range\":[%u,%u]", d->port_range_lo, d->port_range_hi);
 	else
 		put(&o, ",\"port_range\":null");
+	/* Members added after the first release go here, after all the
+	   older ones and before "message", which stays last. */
+	put_json_tristate(&o, "reuseport_helps", reuseport_helps(d));
 
 	/* The paragraph too, so a tool can show both without a second call
 	   for the text: written straight into the string, escaped as it goes

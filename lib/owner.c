@@ -115,7 +115,38 @@ struct walk {
 	int procfd;
 	int pid;
 	char *fd_dents;		/* the inner walk's buffer */
+	int v6only;		/* read IPV6_V6ONLY, not the owner */
 };
+
+/* The IPV6_V6ONLY of descriptor fd of process pid, read through a copy of
+   it (pidfd_getfd(2), Linux 5.6: root, or a process this one may
+   ptrace); the process is not disturbed.  1, 0, or -1. */
+static int peek_v6only(int pid, const char *fdname)
+{
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	const char *end;
+	long long fd = pb__parse_num(fdname, 10, 0x7fffffff, &end);
+	int pidfd, copy, v = -1;
+
+	if (fd < 0 || *end != '\0')
+		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
+	close(pidfd);
+	if (copy < 0)
+		return -1;
+	if (pb__sockopt_int(copy, IPPROTO_IPV6, IPV6_V6ONLY, &v) < 0)
+		v = -1;
+	close(copy);
+	return v < 0 ? -1 : v != 0;
+#else
+	(void)pid;
+	(void)fdname;
+	return -1;
+#endif
+}
 
 /* Give every unowned holder with this inode the process. */
 static int on_fd(int dirfd, const char *name, void *arg)
@@ -134,6 +165,13 @@ static int on_fd(int dirfd, const char *name, void *arg)
 	if (!ino)
 		return 0;
 	for (i = 0; i < w->n; i++) {
+		if (w->v6only) {
+			if (w->h[i].inode == ino && w->h[i].v6only < 0) {
+				w->h[i].v6only = peek_v6only(w->pid, name);
+				w->found += w->h[i].v6only >= 0;
+			}
+			continue;
+		}
 		if (w->h[i].inode == ino && w->h[i].pid == 0) {
 			w->h[i].pid = w->pid;
 			read_comm(w->procfd, w->pid, w->h[i].comm,
@@ -165,17 +203,15 @@ static int on_pid(int procfd, const char *name, void *arg)
 	return r;
 }
 
-/* Fill pid and comm of the holders by inode: how many were found, or
-   -errno when /proc cannot be read (-ENOMEM: no scratch memory). */
-int pb__find_owners(struct pb_holder *h, unsigned n)
+static int walk_proc(struct pb_holder *h, unsigned n, int v6only)
 {
-	struct walk w = { h, n, 0, 0, -1, 0, NULL };
+	struct walk w = { h, n, 0, 0, -1, 0, NULL, v6only };
 	char *dents;
 	unsigned i;
 	int saved = errno;
 
 	for (i = 0; i < n; i++)
-		if (h[i].inode != 0 && h[i].pid == 0)
+		if (h[i].inode != 0 && (v6only ? h[i].v6only < 0 : h[i].pid == 0))
 			w.want++;
 	if (w.want == 0)
 		return 0;
@@ -196,4 +232,18 @@ int pb__find_owners(struct pb_holder *h, unsigned n)
 	pb__scratch_put(dents, PB_DENTS_SCRATCH);
 	errno = saved;
 	return (int)w.found;
+}
+
+/* Fill pid and comm of the holders by inode: how many were found, or
+   -errno when /proc cannot be read (-ENOMEM: no scratch memory). */
+int pb__find_owners(struct pb_holder *h, unsigned n)
+{
+	return walk_proc(h, n, 0);
+}
+
+/* Fill the IPV6_V6ONLY the socket table did not show, of the holders with
+   an owner this process may look into: how many were read, or -errno. */
+int pb__owners_v6only(struct pb_holder *h, unsigned n)
+{
+	return walk_proc(h, n, 1);
 }

@@ -68,5 +68,6 @@ int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
    or -errno when /proc cannot be read. */
 struct pb_holder;
 int pb__find_owners(struct pb_holder *h, unsigned n);
+int pb__owners_v6only(struct pb_holder *h, unsigned n);
 
 #endif

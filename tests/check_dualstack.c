@@ -567,6 +567,56 @@ START_TEST(udp_compares_ipv4_as_it_is)
 }
 END_TEST
 
+/* Connections whose IPV6_V6ONLY no table shows, beside a holder whose
+   refusal hides theirs from every probe (a TIME_WAIT with SO_REUSEADDR,
+   so they need the option too): the option is read from the sockets. */
+static int owner_read_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int v6only, l, l4, c, s;
+	unsigned port;
+
+	for (v6only = 1; v6only >= 0; v6only--) {
+		port = pbt_free_port();
+		l4 = pbt_listener("127.0.0.1", port, 1);
+		PBT_REQUIRE(l4 >= 0);
+		PBT_REQUIRE(pbt_make_time_wait(l4, "127.0.0.1", port) == 0);
+		close(l4);
+		l = pbt_listener("::1", 0, 0);
+		c = sock6(SOCK_STREAM, v6only, 1);
+		bind6(c, v6only ? "::1" : "::", port);
+		connect_to(c, "::1", pbt_local_port(l));
+		s = accept(l, NULL, NULL);
+		PBT_REQUIRE(s >= 0);
+		PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) == EADDRINUSE);
+		/* Held by the connection alone? */
+		diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+		if (v6only) {
+			PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+			PBT_REQUIRE(d.n_connected == 0 && d.n_holders == 1);
+		} else {
+			PBT_REQUIRE(d.cause == PB_CAUSE_CONNECTED);
+			PBT_REQUIRE(d.n_connected == 1 && d.n_time_wait == 1);
+			PBT_REQUIRE(d.sources & PB_SRC_OWNERS);
+		}
+		close(s);
+		close(c);
+		close(l);
+	}
+	return 0;
+}
+
+START_TEST(hidden_option_read_from_the_socket)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(owner_read_child, &m);
+}
+END_TEST
+
 START_TEST(ipv6_listener_v6only_unknown)
 {
 	struct mode m = { _i };
@@ -637,6 +687,7 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, bound_ipv6_address_is_v6only, 0, 2);
 	tcase_add_loop_test(tc, hidden_socket_not_taken_for_ipv6, 0, 2);
 	tcase_add_loop_test(tc, udp_compares_ipv4_as_it_is, 0, 2);
+	tcase_add_loop_test(tc, hidden_option_read_from_the_socket, 0, 2);
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

@@ -680,16 +680,19 @@ START_TEST(reuseport_listener)
 	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
 	static const char *const author[] = {
 		"SO_REUSEADDR never passes a listener, but this one set"
-		" SO_REUSEPORT: a new socket of the same user with SO_REUSEPORT"
-		" binds beside it now",
-		"Fix: to start a new server beside it", "set SO_REUSEPORT in it"
+		" SO_REUSEPORT: a new listener of uid ", " on 127.0.0.1:8080 with"
+		" SO_REUSEPORT binds beside it now, and new connections are then"
+		" spread over both",
+		"Fix: to start a new server beside it", "let it listen on"
+		" 127.0.0.1:8080, the holder's address, with SO_REUSEPORT"
 		" (PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1"
 		" moves its queued connections instead of resetting them); else"
 		" stop pid 812 (nginx), or choose another port.", NULL };
 	static const char *const operator[] = {
 		"but this one set SO_REUSEPORT",
-		"Fix: a server that sets SO_REUSEPORT itself can start beside it"
-		" now, as the same user", "else stop pid 812 (nginx)", NULL };
+		"Fix: a server of uid ", " that listens on 127.0.0.1:8080, the"
+		" holder's address, with SO_REUSEPORT can start beside it now",
+		"else stop pid 812 (nginx)", NULL };
 	static const char *const shim[] = {
 		"but this one set SO_REUSEPORT",
 		"Fix: this program did not set SO_REUSEPORT, and the shim never"
@@ -711,7 +714,7 @@ START_TEST(reuseport_listener)
 	assert_in_order(t, shim);
 	free(t);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
-	ck_assert_msg(strstr(j, "\"reuseaddr_helps\":false,\"reuseport_helps\":true,"),
+	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"message\":"),
 		      "%s", j);
 
 	d.reuseport_helps = 0;
@@ -733,15 +736,218 @@ START_TEST(reuseport_listener)
 	t = format_for(&d, PB__READER_OPERATOR);
 	ck_assert_msg(strstr(t, want), "\"%s\" not in %s", want, t);
 	free(t);
+	/* The author cannot "ask as that user" from inside a program: the
+	   command that asks is named. */
+	snprintf(want, sizeof(want), "whether it would for uid %u, the holder's,"
+		 " is not known: portbind-why --reuseport, run as uid %u, tells."
+		 " Fix:", (unsigned)geteuid() + 1, (unsigned)geteuid() + 1);
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, want) && !strstr(t, "ask as"), "\"%s\" not in %s",
+		      want, t);
+	free(t);
 	d.reuseport_helps = -1;
 	snprintf(want, sizeof(want), "whether SO_REUSEPORT would pass it is not"
 		 " known (the holder belongs to uid %u", (unsigned)geteuid() + 1);
 	t = format_for(&d, PB__READER_OPERATOR);
 	ck_assert_msg(strstr(t, want), "\"%s\" not in %s", want, t);
 	free(t);
+	snprintf(want, sizeof(want), "only a socket of that user can share its"
+		 " port: portbind-why --reuseport, run as uid %u, tells). Fix:",
+		 (unsigned)geteuid() + 1);
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, want) && !strstr(t, "ask as"), "\"%s\" not in %s",
+		      want, t);
+	free(t);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
 	ck_assert_ptr_nonnull(strstr(j, "\"reuseport_helps\":null,"));
 	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+}
+END_TEST
+
+/* Review of issue 12, 1: a reuseport listener on 0.0.0.0:8080 asked about
+   as "*:8080" (a dual-stack [::]): a new listener there binds, but forms
+   its own group, and every IPv4 connection keeps going to the old one.
+   The text promised a spread and a restart that refuses nothing. */
+START_TEST(reuseport_group_is_the_holders_address)
+{
+	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	static const char *const other_author[] = {
+		"but this one set SO_REUSEPORT: a socket of uid 1000 with"
+		" SO_REUSEPORT binds *:8080 beside it now, but the connections the"
+		" holder takes stay with it: the kernel spreads connections only"
+		" among listeners on the same address in the same family"
+		" (0.0.0.0:8080)",
+		"Fix: to start a new server beside it (a restart that refuses no"
+		" connection), let it listen on 0.0.0.0:8080, the holder's address,"
+		" with SO_REUSEPORT (PB_REUSEPORT)", NULL };
+	static const char *const same_operator[] = {
+		"but this one set SO_REUSEPORT: a new listener of uid 1000 on"
+		" 0.0.0.0:8080 with SO_REUSEPORT binds beside it now, and new"
+		" connections are then spread over both",
+		"Fix: a server of uid 1000 that listens on 0.0.0.0:8080, the"
+		" holder's address, with SO_REUSEPORT can start beside it now", NULL };
+	char *t;
+	int reader;
+
+	pbt_addr(&d.addr, "::", 8080);
+	d.v6only = 0;
+	add_holder(&d, PB_TCP_LISTEN, 1000);
+	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 1;
+	for (reader = PB__READER_AUTHOR; reader <= PB__READER_SHIM; reader++) {
+		t = format_for(&d, reader);
+		ck_assert_msg(!strstr(t, "spread over both") &&
+			      strstr(t, "the connections the holder takes stay with it"),
+			      "%s: %s", reader_names[reader], t);
+		if (reader == PB__READER_AUTHOR)
+			assert_in_order(t, other_author);
+		free(t);
+	}
+	/* A dual-stack [::] holder asked about as "[::]:8080" IPv6-only:
+	   another group too. */
+	pbt_addr(&d.holders[0].local, "::", 8080);
+	d.holders[0].v6only = 0;
+	d.v6only = 1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "binds [::]:8080 beside it now, but the"
+			     " connections the holder takes stay with it:"), "%s", t);
+	free(t);
+	/* ... and as "*:8080": the same group. */
+	d.v6only = 0;
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "a new listener of uid 1000 on *:8080 with"
+			     " SO_REUSEPORT binds beside it now, and new"
+			     " connections are then spread over both"), "%s", t);
+	free(t);
+	/* The holder's own IPv4 address: the same group. */
+	set_v4(&d.addr, "0.0.0.0", 8080);
+	d.v6only = -1;
+	set_v4(&d.holders[0].local, "0.0.0.0", 8080);
+	d.holders[0].v6only = -1;
+	t = format_for(&d, PB__READER_OPERATOR);
+	assert_in_order(t, same_operator);
+	free(t);
+	/* 127.0.0.1 beside a 0.0.0.0 holder: another group. */
+	set_v4(&d.addr, "127.0.0.1", 8080);
+	t = format_for(&d, PB__READER_OPERATOR);
+	ck_assert_msg(strstr(t, "binds 127.0.0.1:8080 beside it now, but the"
+			     " connections the holder takes stay with it") && !strstr(t, "spread over both"), "%s", t);
+	free(t);
+}
+END_TEST
+
+/* Review of issue 12, 5: the author and the shim's reader were told to
+   "ask as root" or "ask as that user", which they cannot do from where
+   they read; and the shim's reader, who cannot set SO_REUSEPORT, read
+   about it when it does not help. */
+START_TEST(advice_they_can_act_on)
+{
+	static const enum pb_cause causes[] = {
+		PB_CAUSE_LISTENER, PB_CAUSE_CONNECTED, PB_CAUSE_BOUND };
+	static const int states[] = {
+		PB_TCP_LISTEN, PB_TCP_ESTABLISHED, PB_TCP_CLOSE };
+	unsigned other = (unsigned)geteuid() + 1;
+	size_t i;
+	int rp, reader;
+
+	for (i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+	for (rp = -1; rp <= 1; rp++)
+	for (reader = PB__READER_AUTHOR; reader <= PB__READER_SHIM; reader++) {
+		struct pb_diag d = base(causes[i], EADDRINUSE);
+		char *t;
+
+		add_holder(&d, states[i], other);
+		d.holders[0].pid = 0;	/* the owner is not readable */
+		d.flags |= PB_DIAG_OWNERS;
+		d.reuseaddr_helps = 0;
+		d.reuseport_helps = rp;
+		t = format_for(&d, reader);
+		if (reader != PB__READER_OPERATOR) {
+			ck_assert_msg(!strstr(t, "ask as"), "%s, reuseport %d: %s",
+				      reader_names[reader], rp, t);
+			ck_assert_msg(strstr(t, "its owner is not readable by this"
+					     " user: portbind-why -p, run as"
+					     " root, names it)"),
+				      "%s, reuseport %d: %s",
+				      reader_names[reader], rp, t);
+		}
+		if (reader == PB__READER_SHIM && rp != 1)
+			ck_assert_msg(!strstr(t, "SO_REUSEPORT"),
+				      "shim, reuseport %d: %s", rp, t);
+		if (reader == PB__READER_SHIM && rp == 1)
+			ck_assert_msg(strstr(t, "SO_REUSEPORT"), "shim: %s", t);
+		free(t);
+	}
+}
+END_TEST
+
+/* Review of issue 12, 6: pb_listen sets SO_REUSEADDR unless told not
+   to, and the author's fix says so where it asks for the option. */
+START_TEST(author_fix_names_pb_listen_default)
+{
+	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	char *t;
+
+	add_tw(&d, 1);
+	d.reuseaddr_helps = 0;
+	d.reuseport_helps = 0;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "set SO_REUSEADDR in the server so its next"
+			     " restart binds at once (pb_listen sets it unless"
+			     " PB_NO_REUSEADDR)."), "%s", t);
+	free(t);
+	d.reuseport_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "restart binds at once (pb_listen sets it"
+			     " unless PB_NO_REUSEADDR)."), "%s", t);
+	free(t);
+	d.reuseaddr_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+			     " sets it unless PB_NO_REUSEADDR)."), "%s", t);
+	free(t);
+
+	d = base(PB_CAUSE_CONNECTED, EADDRINUSE);
+	add_holder(&d, PB_TCP_ESTABLISHED, (unsigned)geteuid());
+	d.reuseaddr_helps = 1;
+	t = format_for(&d, PB__READER_AUTHOR);
+	ck_assert_msg(strstr(t, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+			     " sets it unless PB_NO_REUSEADDR)."), "%s", t);
+	free(t);
+}
+END_TEST
+
+/* Review of issue 12, 8: the object's members keep their documented
+   order, the newer reuseport_helps after all the older ones, before
+   "message", which stays last; and a hostile n_stored is not followed
+   past the array. */
+START_TEST(json_member_order)
+{
+	static const char *const order[] = {
+		"{\"protocol\":", ",\"address\":", ",\"peer\":", ",\"errno\":",
+		",\"errno_value\":", ",\"cause\":", ",\"reuseaddr_helps\":",
+		",\"sources\":", ",\"counts\":", ",\"time_wait_ms\":",
+		",\"holders\":", ",\"unprivileged_port_start\":",
+		",\"cap_net_bind_service\":", ",\"port_range\":",
+		",\"reuseport_helps\":", ",\"message\":", NULL };
+	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	char j[8192], t[4096];
+
+	add_holder(&d, PB_TCP_LISTEN, (unsigned)geteuid());
+	d.holders[0].pid = 0;
+	d.reuseport_helps = 1;
+	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
+	assert_in_order(j, order);
+	ck_assert_msg(strstr(j, "\"port_range\":null,\"reuseport_helps\":true,"
+			     "\"message\":\""), "%s", j);
+
+	/* n_stored beyond the array, no holder with an owner: the owner
+	   walk stops at PB_DIAG_HOLDERS (AddressSanitizer sees a read past
+	   the struct). */
+	d.n_stored = 100000;
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_int_gt(pb_diag_json(&d, j, sizeof(j)), 0);
 }
 END_TEST
 
@@ -826,8 +1032,12 @@ START_TEST(older_struct_size)
 	full.reuseport_helps = 1;	/* beyond the caller's struct */
 	full.size = old;
 	pb_diag_format(&full, t, sizeof(t));
-	ck_assert_msg(strstr(t, "whether SO_REUSEPORT would pass it is not"
-			     " known") && !strstr(t, "set SO_REUSEPORT"), "%s", t);
+	/* Review of issue 12, 7: such a caller never asked, and reads
+	   nothing of SO_REUSEPORT (no "is not known (no probe could
+	   tell)"). */
+	ck_assert_msg(!strstr(t, "SO_REUSEPORT") &&
+		      strstr(t, "SO_REUSEADDR never passes a listener. Fix: stop"),
+		      "%s", t);
 	pb_diag_json(&full, j, sizeof(j));
 	ck_assert_msg(strstr(j, "\"reuseport_helps\":null,"), "%s", j);
 
@@ -837,7 +1047,7 @@ START_TEST(older_struct_size)
 	ck_assert_ptr_nonnull(small);
 	memcpy(small, &full, old);
 	ck_assert_int_gt(pb_diag_format(small, t, sizeof(t)), 0);
-	ck_assert_msg(strstr(t, "is not known"), "%s", t);
+	ck_assert_msg(!strstr(t, "SO_REUSEPORT"), "%s", t);
 	ck_assert_int_gt(pb_diag_json(small, j, sizeof(j)), 0);
 	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
 	ck_assert_int_gt(pb__diag_format_for(small, PB__READER_SHIM, t, sizeof(t)), 0);
@@ -1066,7 +1276,7 @@ START_TEST(real_reuseport_listener)
 {
 	struct pb_diag d = PB_DIAG_INIT;
 	int fd = pb_listen("127.0.0.1:0", 4, PB_REUSEPORT, NULL), plain, beside;
-	char spec[64], t[2048], j[4096];
+	char spec[64], t[2048], j[4096], same[256], fix[256];
 
 	ck_assert_int_ge(fd, 0);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
@@ -1074,13 +1284,15 @@ START_TEST(real_reuseport_listener)
 	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d), PB_CAUSE_LISTENER);
 	ck_assert_int_eq(d.reuseport_helps, 1);
 	pb_diag_format(&d, t, sizeof(t));
-	ck_assert_msg(strstr(t, "SO_REUSEADDR never passes a listener, but this"
-			     " one set SO_REUSEPORT: a new socket of the same user"
-			     " with SO_REUSEPORT binds beside it now") &&
-		      strstr(t, "Fix: a server that sets SO_REUSEPORT itself can"
-			     " start beside it now"), "%s", t);
+	snprintf(same, sizeof(same), "SO_REUSEADDR never passes a listener, but"
+		 " this one set SO_REUSEPORT: a new listener of uid %u on %s with"
+		 " SO_REUSEPORT binds beside it now", (unsigned)geteuid(), spec);
+	snprintf(fix, sizeof(fix), "Fix: a server of uid %u that listens on %s,"
+		 " the holder's address, with SO_REUSEPORT can start beside it now",
+		 (unsigned)geteuid(), spec);
+	ck_assert_msg(strstr(t, same) && strstr(t, fix), "%s", t);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
-	ck_assert_msg(strstr(j, "\"reuseaddr_helps\":false,\"reuseport_helps\":true,"),
+	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"message\":"),
 		      "%s", j);
 	/* The kernel agrees: a server that sets it binds and listens. */
 	beside = pb_listen(spec, 4, PB_REUSEPORT, NULL);
@@ -1137,6 +1349,103 @@ static int reuseport_other_user_child(void *arg)
 	return 0;
 }
 
+/* Connections to 127.0.0.1:port taken by each of two listeners, of
+   CONNS made; -1 when a step fails.  Accepts are counted after all the
+   connects complete (the handshake needs no accept), without blocking. */
+#define CONNS 20
+static int count_accepts(int a, int b, unsigned port, int *na, int *nb)
+{
+	struct sockaddr_storage to;
+	int c[CONNS], i, fd;
+
+	set_v4(&to, "127.0.0.1", port);
+	for (i = 0; i < CONNS; i++) {
+		c[i] = pb_connect_from(SOCK_STREAM, NULL, 0,
+				       (const struct sockaddr *)&to,
+				       sizeof(struct sockaddr_in), 0, NULL);
+		if (c[i] < 0)
+			return -1;
+	}
+	*na = *nb = 0;
+	while ((fd = accept4(a, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		(*na)++;
+		close(fd);
+	}
+	while ((fd = accept4(b, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		(*nb)++;
+		close(fd);
+	}
+	for (i = 0; i < CONNS; i++)
+		close(c[i]);
+	return *na + *nb == CONNS ? 0 : -1;
+}
+
+/*
+ * Review of issue 12, 1, end to end: a reuseport listener on 0.0.0.0:P.
+ * What the text says of a new listener on "*:P" and on 0.0.0.0:P is held
+ * against where the kernel then sends connections to 127.0.0.1:P.
+ */
+static int reuseport_group_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int old = pb_listen("0.0.0.0:0", CONNS, PB_REUSEPORT | PB_NONBLOCK, NULL);
+	int beside, na, nb;
+	unsigned port;
+	char spec[64], t[2048];
+
+	(void)arg;
+	PBT_REQUIRE(old >= 0);
+	port = pbt_local_port(old);
+
+	/* "*:P": the bind passes, the connections stay with the old one. */
+	snprintf(spec, sizeof(spec), "*:%u", port);
+	d.flags = PB_DIAG_OPERATOR;
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d) == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.reuseport_helps == 1);
+	PBT_REQUIRE(pb_diag_format(&d, t, sizeof(t)) > 0);
+	if (!strstr(t, "the connections the holder takes stay with it") ||
+	    strstr(t, "spread over both")) {
+		fprintf(stderr, "%s\n", t);
+		return 1;
+	}
+	beside = pb_listen(spec, CONNS, PB_REUSEPORT | PB_NONBLOCK, NULL);
+	PBT_REQUIRE(beside >= 0);
+	PBT_REQUIRE(count_accepts(old, beside, port, &na, &nb) == 0);
+	if (nb != 0) {
+		fprintf(stderr, "*:%u took %d of %d\n", port, nb, CONNS);
+		return 1;
+	}
+	close(beside);
+
+	/* 0.0.0.0:P, the holder's address: spread over both. */
+	snprintf(spec, sizeof(spec), "0.0.0.0:%u", port);
+	d = (struct pb_diag)PB_DIAG_INIT;
+	d.flags = PB_DIAG_OPERATOR;
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d) == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(pb_diag_format(&d, t, sizeof(t)) > 0);
+	if (!strstr(t, "spread over both")) {
+		fprintf(stderr, "%s\n", t);
+		return 1;
+	}
+	beside = pb_listen(spec, CONNS, PB_REUSEPORT | PB_NONBLOCK, NULL);
+	PBT_REQUIRE(beside >= 0);
+	PBT_REQUIRE(count_accepts(old, beside, port, &na, &nb) == 0);
+	/* All 20 to one side by chance: 2 in 2^20. */
+	if (na == 0 || nb == 0) {
+		fprintf(stderr, "0.0.0.0:%u: %d and %d\n", port, na, nb);
+		return 1;
+	}
+	close(beside);
+	close(old);
+	return 0;
+}
+
+START_TEST(real_reuseport_group)
+{
+	PBT_IN_NETNS(reuseport_group_child, NULL);
+}
+END_TEST
+
 START_TEST(real_reuseport_other_user)
 {
 	PBT_IN_NETNS(reuseport_other_user_child, NULL);
@@ -1163,11 +1472,16 @@ Suite *suite_format(void)
 	tcase_add_test(tc, time_wait_for_each_reader);
 	tcase_add_test(tc, reuseport_listener);
 	tcase_add_test(tc, reuseport_other_causes);
+	tcase_add_test(tc, reuseport_group_is_the_holders_address);
+	tcase_add_test(tc, advice_they_can_act_on);
+	tcase_add_test(tc, author_fix_names_pb_listen_default);
+	tcase_add_test(tc, json_member_order);
 	tcase_add_test(tc, older_struct_size);
 	tcase_add_test(tc, operator_bit_round_trip);
 	tcase_add_test(tc, documented_examples);
 	tcase_add_test(tc, real_reuseport_listener);
 	tcase_add_test(tc, real_reuseport_other_user);
+	tcase_add_test(tc, real_reuseport_group);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -477,6 +477,44 @@ t1=$(date +%s%N)
 check "SIGTERM with the default action during PORTBIND_WAIT: dead at once (status $st, $(( (t1 - t0) / 1000000 )) ms)" \
 	sh -c "[ $st -eq 143 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1500 ]"
 
+# ---- portbind-why --reuseaddr does not speak for a program under the
+#      shim: a connection that set SO_REUSEADDR lets a server that sets the
+#      option bind (exit 0), but the shim adds it only over TIME_WAIT alone,
+#      so the program's bind still fails.  portbind-why(1) and the README
+#      once said --reuseaddr was right for programs under the shim.
+if command -v python3 >/dev/null 2>&1 && [ -x examples/portbind-why ]; then
+	start "$tmp/conn" python3 -c '
+import socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(1)
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+c.bind(("127.0.0.1", 0))
+c.connect(l.getsockname())
+a, _ = l.accept()
+l.close()
+print("listening", c.getsockname()[1], flush=True)
+time.sleep(20)'
+	cpid=$bgpid
+	C=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$tmp/conn")
+	examples/portbind-why --reuseaddr "127.0.0.1:$C" >"$tmp/why" 2>&1
+	st=$?
+	check "a connection with SO_REUSEADDR on $C: portbind-why --reuseaddr says it binds (exit $st)" \
+		[ "$st" -eq 0 ]
+	LD_PRELOAD="$SHIM" "$VICTIM" "$C" >"$tmp/conn-shim" 2>&1
+	st=$?
+	check "... but the program under the shim cannot bind it (exit $st)" \
+		sh -c "[ $st -eq 1 ] && grep -q 'Address already in use' '$tmp/conn-shim'"
+	check "portbind-why(1) and the README do not send such programs to --reuseaddr" \
+		sh -c '! grep -q "or runs under" man/portbind-why.1 &&
+		       ! grep -q "or run under the shim below) binds at once" README'
+	kill "$cpid" 2>/dev/null
+	reap "$cpid"
+else
+	echo "ok - skipped: portbind-why --reuseaddr and the shim: needs python3 and examples/portbind-why"
+fi
+
 # ---- PORTBIND_WAIT over a TIME_WAIT that SO_REUSEADDR cannot pass
 if [ "${PB_TEST_SLOW:-}" = 1 ]; then
 	P=$(free_port)
