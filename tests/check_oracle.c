@@ -61,7 +61,8 @@
  * make check runs fixed seeds and a table of hand-written scenarios (the
  * smallest of each class of disagreement found so far), a few seconds in
  * all; make check-long runs PB_ORACLE_SEEDS=N seeds from
- * PB_ORACLE_BASE (default: from the clock, printed); PB_ORACLE_SEED=S runs
+ * PB_ORACLE_BASE (fixed in the Makefile; run from the test binary without
+ * it, from the clock, printed); PB_ORACLE_SEED=S runs
  * one seed, printing its scenario and every verdict (PB_ORACLE_VERBOSE=1
  * prints them for any run).  Needs root (namespaces, uid 65534): skipped
  * otherwise, with the reason and the count of scenarios not run.
