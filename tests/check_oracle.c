@@ -853,7 +853,16 @@ static int scenario_child(void *arg)
 			return 4;
 		}
 		if (pid == 0) {
+			int k;
+
 			alarm(30);
+			/* The asker is not the sockets' owner: the scenario
+			   child is (the library may read an owner's socket,
+			   portbind(7) "Dual stack", rule 4). */
+			for (i = 0; i < run->n; i++)
+				for (k = 0; k < 3; k++)
+					if (keep[i][k] >= 0)
+						close(keep[i][k]);
 			if (uid && drop_to_nobody() < 0) {
 				snprintf(run->sh->q[uid][0][0].error,
 					 sizeof(run->sh->q[uid][0][0].error),
@@ -916,8 +925,9 @@ struct mismatch {
 struct verdicts {
 	int n;				/* distinct disagreements */
 	int checked;			/* verdicts compared */
-	int rule4;			/* diagnoses where rule 4 (a presumed
-					   IPV6_V6ONLY) decided a row */
+	int rule4;			/* diagnoses where rule 5 (not counted,
+					   or a presumed IPV6_V6ONLY), or the
+					   undecidable, decided a row */
 	int rule4_wrong;		/* of them, unlike the kernel */
 	int several, several_wrong;	/* the same for several hidden rows
 					   of a kind settled together */
@@ -1052,39 +1062,44 @@ static int true_v6only(const struct recipe *r)
 }
 
 /*
- * How the library settles the hidden rows (portbind(7), "Dual stack"),
- * from the scenario and the kernel's answers to the same probes:
+ * How the library settles the hidden rows (portbind(7), "Dual stack", five
+ * rules), from the scenario and the kernel's answers to the same probes:
  *  1. a row with no peer at a specific IPv6 address is IPv6-only (exact);
  *  2. [::] rows of /proc: a plain bind at 127.254.0.1:P; for TCP, refused
  *     but passed with SO_REUSEADDR means an unlisted non-listener; exact
- *     unless a row is on 0.0.0.0;
+ *     unless a row is on 0.0.0.0; one holds => all [::] rows counted;
  *  3. rows at a specific address: pairs of binds, AF_INET 0.0.0.0:P
  *     against dual-stack [::ffff:0.0.0.0]:P, with the same options (none,
- *     SO_REUSEADDR, both): refused and bound says they hold, the first
- *     bound without options says not; for UDP a plain bind at 127.0.0.6:P
- *     when no row is on it or a wildcard; when nothing tells and nothing
- *     certain holds the target, not counted;
- *  4. else presumed from the rows whose option is known.
- * Rules 2 and 3 say whether one row of their kind holds, and all of that
- * kind are counted then.  Expectations here: rule 4, and a kind of
- * several rows, follow the library's answer (the documented gap, counted
- * by the caller); a kind of one row settled by rules 2 or 3 is held to
- * the truth.  Returns the rows whose expectation is given here, in
- * *counted those expected counted; *rule4 and *several say which rules
- * gave them.
+ *     SO_REUSEADDR, both): refused and bound says one holds (all counted),
+ *     the first bound without options says none; for UDP a plain bind at
+ *     127.0.0.6:P when no row is on it or a wildcard;
+ *  4. else each row's own option, read through its owner: exact, for a
+ *     live socket whose owner the caller may read (root here; uid 65534
+ *     reads none: the scenario's sockets are root's);
+ *  5. else with no certain holder not counted, beside one presumed from
+ *     the rows whose option is known.
+ * What the oracle expects of a hidden row:
+ *  - one row of its kind settled by rule 2 or 3, or any row by rule 4:
+ *    the truth (those rules claim to be exact);
+ *  - several rows of a kind settled together by rule 2 or 3, and rule 5:
+ *    the library's documented answer (out->fixed, out->counted), counted;
+ *  - undecidable from userspace (the lead's word): a rule-5 row beside a
+ *    holder the table does not list (TCP bound-only), and [::] rows that
+ *    rule 2 settled beside such an unlisted socket on 0.0.0.0 or a
+ *    dual-stack [::]: either (out->either), counted.
  */
 struct settled {
-	unsigned rows, counted;
-	int rule4, several;
+	unsigned fixed, counted, either;
+	int rule5, several;
 };
 
 static void settle_rows(const struct run *run, const struct query *q, int mode,
-			int type, int t, struct settled *out)
+			int uid, int type, int t, struct settled *out)
 {
 	int i, v6only_seen = 0, dual_seen = 0, v4_any = 0, v6_any = 0;
-	int certain = 0, early = 0, wild = -1, hold = -1, presume, rule4_any = 0;
-	int rule4_one = 0;
-	unsigned any_rows = 0, one_rows = 0;
+	int certain = 0, early = 0, r2 = -1, r3 = -1, presume, unlisted = 0;
+	int unlisted_wild = 0;
+	unsigned any_rows = 0, one_rows = 0, rest;
 
 	memset(out, 0, sizeof(*out));
 	if (!q->k_plain)
@@ -1104,9 +1119,20 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&b->local;
 		int where = real_v6(b), h = hidden_row(run, i, mode, t), known = -1;
 
-		if (!(run->active & (1u << i)) || b->ok != 1 || !listed(b) ||
-		    (type == 1) != (b->protocol == IPPROTO_UDP) ||
-		    (early && b->state != PB_TCP_LISTEN))
+		if (!(run->active & (1u << i)) || b->ok != 1 ||
+		    (type == 1) != (b->protocol == IPPROTO_UDP))
+			continue;
+		if (!listed(b)) {
+			/* A TCP bound-only socket: the table does not list it
+			   when it matters. */
+			if (holds(run, i, type, t))
+				unlisted = 1;
+			if ((b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0) ||
+			    (where == 2 && !true_v6only(&run->r[i])))
+				unlisted_wild = 1;
+			continue;
+		}
+		if (early && b->state != PB_TCP_LISTEN)
 			continue;
 		if (!where) {
 			if ((b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0) ||
@@ -1135,52 +1161,95 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	}
 	if (!any_rows && !one_rows)
 		return;
-	if (any_rows && !v4_any) {		/* rule 2 */
-		if (q->pr_spare[mode] == EADDRINUSE)
-			wild = type == 0 && q->pr_spare_ra[mode] == 0 ? 0 : 1;
-		else if (q->pr_spare[mode] == 0)
-			wild = 0;
-		if (wild == 1)
+
+	/* Rule 4 reads a live row's own option (as root: the owner is
+	   root's); what it reads is the truth. */
+#define READABLE(i) (uid == 0 && run->r[i].kind != K_TW && \
+		     run->r[i].kind != K_FW2_ORPHAN)
+	if (any_rows) {
+		if (!v4_any) {			/* rule 2 */
+			if (q->pr_spare[mode] == EADDRINUSE)
+				r2 = type == 0 && q->pr_spare_ra[mode] == 0 ? 0 : 1;
+			else if (q->pr_spare[mode] == 0)
+				r2 = 0;
+		}
+		if (r2 == 1)
 			dual_seen++;
-		else if (wild == 0)
+		else if (r2 == 0)
 			v6only_seen++;
+		if (r2 >= 0) {
+			if (unlisted_wild)
+				out->either |= any_rows;
+			else if (any_rows & (any_rows - 1)) {
+				out->fixed |= any_rows;
+				out->several = 1;
+				if (r2)
+					out->counted |= any_rows;
+			}
+		} else {
+			presume = dual_seen && !v6only_seen ? 1
+				  : v6only_seen && !dual_seen ? 0 : 1;
+			rest = 0;
+			for (i = 0; i < run->n; i++)
+				if ((any_rows & (1u << i)) && !READABLE(i))
+					rest |= 1u << i;
+			if (rest) {
+				out->rule5 = 1;
+				if (!certain && unlisted)
+					out->either |= rest;
+				else {
+					out->fixed |= rest;
+					if (certain && presume)
+						out->counted |= rest;
+				}
+			}
+		}
+		/* The [::] rows the library counts are certain holders
+		   for rule 5 of the next kind. */
+		if (r2 == 1)
+			certain = 1;
+		for (i = 0; r2 < 0 && i < run->n; i++)
+			if ((any_rows & (1u << i)) &&
+			    (READABLE(i) ? holds(run, i, type, t)
+			     : (out->counted & (1u << i)) != 0))
+				certain = 1;
 	}
-	presume = dual_seen && !v6only_seen ? 1 : v6only_seen && !dual_seen ? 0 : 1;
-	if (one_rows) {				/* rule 3 */
+	if (one_rows) {
+		presume = dual_seen && !v6only_seen ? 1 : v6only_seen && !dual_seen ? 0 : 1;
 		if (type == 1 && !v4_any && !v6_any &&
 		    (q->pr_lb6[mode] == 0 || q->pr_lb6[mode] == EADDRINUSE))
-			hold = q->pr_lb6[mode] != 0;
-		for (i = 0; hold < 0 && i < 3; i++) {
+			r3 = q->pr_lb6[mode] != 0;
+		for (i = 0; r3 < 0 && i < 3; i++) {
 			if (q->pr_a[mode][i] == 0 && i == 0)
-				hold = 0;
+				r3 = 0;
 			else if (q->pr_a[mode][i] == EADDRINUSE && q->pr_b[mode][i] == 0)
-				hold = 1;
+				r3 = 1;
 		}
-		if (hold < 0 && !certain && wild != 1)
-			hold = 0;
-		else if (hold < 0) {
-			hold = presume;
-			rule4_one = 1;
+		if (r3 >= 0) {
+			if (one_rows & (one_rows - 1)) {
+				out->fixed |= one_rows;
+				out->several = 1;
+				if (r3)
+					out->counted |= one_rows;
+			}
+		} else {
+			rest = 0;
+			for (i = 0; i < run->n; i++)
+				if ((one_rows & (1u << i)) && !READABLE(i))
+					rest |= 1u << i;
+			if (rest) {
+				out->rule5 = 1;
+				if (!certain && unlisted)
+					out->either |= rest;
+				else {
+					out->fixed |= rest;
+					if (certain && presume)
+						out->counted |= rest;
+				}
+			}
 		}
 	}
-	if (any_rows && wild < 0) {
-		wild = certain ? presume : 0;
-		rule4_any = certain;
-	}
-	/* One row settled by a probe rule: held to the truth.  Several of a
-	   kind, or rule 4: the library's answer. */
-	if (any_rows && (rule4_any || (any_rows & (any_rows - 1)))) {
-		out->rows |= any_rows;
-		if (wild)
-			out->counted |= any_rows;
-	}
-	if (one_rows && (rule4_one || (one_rows & (one_rows - 1)))) {
-		out->rows |= one_rows;
-		if (hold)
-			out->counted |= one_rows;
-	}
-	out->rule4 = rule4_any || rule4_one;
-	out->several = !out->rule4 && out->rows != 0;
+#undef READABLE
 }
 
 /* What the library must answer, from the kernel's holders. */
@@ -1376,31 +1445,47 @@ static void check_against(const struct run *run, struct verdicts *v, int uid,
 	}
 }
 
-/* Hold d against the kernel; the hidden rows as settle_rows() says
-   (counted). */
+/* Hold d against the kernel; the hidden rows as settle_rows() says,
+   those it leaves free as the assignment of them that disagrees least
+   (the truth when it ties). */
 static void check_diag(const struct run *run, struct verdicts *v, int uid,
 		       int mode, int type, int t, int api, const struct query *q,
 		       const struct pb_diag *d, int ret)
 {
+	static struct verdicts trial;
 	struct settled st;
-	unsigned truth = 0;
-	int i;
+	unsigned truth = 0, in, best_in = 0, rows, counted;
+	int i, best = -1;
 
-	settle_rows(run, q, mode, type, t, &st);
+	settle_rows(run, q, mode, uid, type, t, &st);
 	for (i = 0; i < run->n; i++)
 		if (holds(run, i, type, t))
 			truth |= 1u << i;
-	if (st.rule4) {
+	for (in = 0; in < (1u << MAXR); in++) {
+		if (in & ~st.either)
+			continue;
+		memset(&trial, 0, sizeof(trial));
+		check_against(run, &trial, uid, mode, type, t, api, q, d, ret,
+			      st.fixed | st.either, st.counted | in);
+		if (best < 0 || trial.n < best ||
+		    (trial.n == best && in == (truth & st.either))) {
+			best = trial.n;
+			best_in = in;
+		}
+	}
+	rows = st.fixed | st.either;
+	counted = st.counted | best_in;
+	if (st.rule5 || st.either) {
 		v->rule4++;
-		if ((truth ^ st.counted) & st.rows)
+		if ((truth ^ counted) & rows)
 			v->rule4_wrong++;
 	}
 	if (st.several) {
 		v->several++;
-		if ((truth ^ st.counted) & st.rows)
+		if ((truth ^ counted) & rows)
 			v->several_wrong++;
 	}
-	check_against(run, v, uid, mode, type, t, api, q, d, ret, st.rows, st.counted);
+	check_against(run, v, uid, mode, type, t, api, q, d, ret, rows, counted);
 }
 
 static void compare(const struct run *run, struct verdicts *v)
@@ -1745,8 +1830,8 @@ static void end_run(struct run *run, const struct totals *tot, const char *test,
 	fprintf(stderr, "oracle: %d %s scenario%s, %d verdicts held against the "
 		"kernel, %d disagreed\n", tot->scenarios, what,
 		tot->scenarios == 1 ? "" : "s", tot->verdicts, tot->failed);
-	fprintf(stderr, "oracle:   documented gaps (portbind(7), Dual stack): rule 4 "
-		"presumed %d times (%d unlike the kernel), hidden rows settled "
+	fprintf(stderr, "oracle:   documented gaps (portbind(7), Dual stack): rule 5 "
+		"(or undecidable) %d times (%d unlike the kernel), hidden rows settled "
 		"together %d times (%d unlike); reuseport_helps not held %d "
 		"times (the kernel's answer changed during the call)\n",
 		tot->rule4, tot->rule4_wrong, tot->several, tot->several_wrong,
