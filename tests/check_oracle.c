@@ -80,6 +80,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -679,6 +680,9 @@ struct query {
 
 struct shared {
 	struct built built[MAXR];
+	int owner_readable[NUID];	/* the caller could copy a descriptor
+					   of the sockets' owner (pidfd_getfd,
+					   portbind(7) rule 4): 1, 0 */
 	char scenario_error[160];
 	struct query q[NUID][NTYPE][NT];
 	int replay_done[MAXR];
@@ -708,6 +712,21 @@ static void hidden_probes(struct query *q, int m, int type, unsigned P)
 		q->pr_a[m][i] = try_bind(type, "0.0.0.0", P, -1, i > 0, i > 1);
 		q->pr_b[m][i] = try_bind(type, "::ffff:0.0.0.0", P, 0, i > 0, i > 1);
 	}
+}
+
+/* Can this process copy descriptor fd of its parent, the sockets' owner
+   (pidfd_getfd(2): Linux 5.6, ptrace rights; valgrind lacks it)? */
+static int owner_readable(int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0), copy = -1;
+
+	if (pidfd >= 0) {
+		copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		close(pidfd);
+	}
+	if (copy >= 0)
+		close(copy);
+	return copy >= 0;
 }
 
 static int drop_to_nobody(void)
@@ -859,16 +878,22 @@ static int scenario_child(void *arg)
 			/* The asker is not the sockets' owner: the scenario
 			   child is (the library may read an owner's socket,
 			   portbind(7) "Dual stack", rule 4). */
+			int owned = -1;
+
 			for (i = 0; i < run->n; i++)
 				for (k = 0; k < 3; k++)
-					if (keep[i][k] >= 0)
+					if (keep[i][k] >= 0) {
+						owned = keep[i][k];
 						close(keep[i][k]);
+					}
 			if (uid && drop_to_nobody() < 0) {
 				snprintf(run->sh->q[uid][0][0].error,
 					 sizeof(run->sh->q[uid][0][0].error),
 					 "setresuid: %s", strerror(errno));
 				_exit(1);
 			}
+			run->sh->owner_readable[uid] = owned >= 0 &&
+						       owner_readable(owned);
 			for (type = 0; type < NTYPE; type++)
 				for (t = 0; t < NT; t++)
 					ask(run, uid, type, t);
@@ -1074,8 +1099,9 @@ static int true_v6only(const struct recipe *r)
  *     the first bound without options says none; for UDP a plain bind at
  *     127.0.0.6:P when no row is on it or a wildcard;
  *  4. else each row's own option, read through its owner: exact, for a
- *     live socket whose owner the caller may read (root here; uid 65534
- *     reads none: the scenario's sockets are root's);
+ *     live socket whose owner the caller may read (root here, where
+ *     pidfd_getfd works: owner_readable(); uid 65534 reads none, the
+ *     scenario's sockets are root's);
  *  5. else with no certain holder not counted, beside one presumed from
  *     the rows whose option is known.
  * What the oracle expects of a hidden row:
@@ -1164,7 +1190,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 
 	/* Rule 4 reads a live row's own option (as root: the owner is
 	   root's); what it reads is the truth. */
-#define READABLE(i) (uid == 0 && run->r[i].kind != K_TW && \
+#define READABLE(i) (run->sh->owner_readable[uid] && run->r[i].kind != K_TW && \
 		     run->r[i].kind != K_FW2_ORPHAN)
 	if (any_rows) {
 		if (!v4_any) {			/* rule 2 */
