@@ -102,8 +102,8 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
 
 
-.PHONY: FORCE all examples check check-man demo install uninstall installcheck \
-	dist clean distclean bench lint
+.PHONY: FORCE all examples check check-long check-man demo install uninstall \
+	installcheck dist clean distclean bench lint
 
 all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
 
@@ -187,6 +187,17 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh
+
+# The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
+# many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a
+# minute or two as root) from PB_ORACLE_BASE (fixed by default, so that CI
+# is deterministic; set it to explore: the seeds are printed, and
+# PB_ORACLE_SEED=S reruns one).
+PB_ORACLE_SEEDS ?= 2000
+PB_ORACLE_BASE ?= 100000
+check-long: all $(TEST_BIN)
+	$(Q)CK_RUN_SUITE=oracle PB_ORACLE_SEEDS=$(PB_ORACLE_SEEDS) \
+		PB_ORACLE_BASE=$(PB_ORACLE_BASE) ./$(TEST_BIN)
 
 check-man:
 	$(Q)if command -v $(MANDOC) >/dev/null 2>&1; then \
