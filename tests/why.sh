@@ -495,6 +495,52 @@ else
 	echo "ok - --budget with no port left # skipped: $nons"
 fi
 
+# ---- -p reads a hidden IPV6_V6ONLY from the socket (portbind(7), Dual
+#      stack, rule 4).  An IPv6 client that bound [::1]:P itself (so the
+#      kernel made it IPv6-only) and connected, beside a TIME_WAIT at
+#      127.0.0.1:P; both set SO_REUSEADDR, so no probe can tell whether the
+#      connection holds 0.0.0.0:P.  Without -p it is presumed dual-stack
+#      (net.ipv6.bindv6only's default) and counted; with -p it is read,
+#      and only the TIME_WAIT holds the address, as the kernel says.
+if command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+   unshare -n true 2>/dev/null && [ -e /proc/net/if_inet6 ]; then
+	# In a private namespace (lo only, bindv6only 0), so that nothing
+	# else on the host shares the port.
+	unshare -n sh -c '
+ip link set lo up 2>/dev/null || exit 3
+echo 0 >/proc/sys/net/ipv6/bindv6only
+python3 -c "
+import socket, sys
+R = socket.SO_REUSEADDR
+l4 = socket.socket(); l4.setsockopt(socket.SOL_SOCKET, R, 1)
+l4.bind((\"127.0.0.1\", 0)); l4.listen(4); P = l4.getsockname()[1]
+c4 = socket.create_connection((\"127.0.0.1\", P)); a4, _ = l4.accept()
+a4.close(); c4.recv(1); c4.close(); l4.close()
+l6 = socket.socket(socket.AF_INET6); l6.bind((\"::1\", 0)); l6.listen(4)
+c6 = socket.socket(socket.AF_INET6); c6.setsockopt(socket.SOL_SOCKET, R, 1)
+c6.bind((\"::1\", P)); c6.connect(l6.getsockname()[:2]); a6, _ = l6.accept()
+print(P, flush=True)
+import signal; signal.pause()
+" >"$1/v6peek" 2>&1 &
+py=$!
+i=0
+while [ $i -lt 50 ] && ! grep -Eq "^[0-9]+$" "$1/v6peek"; do sleep 0.1; i=$((i + 1)); done
+P=$(head -n 1 "$1/v6peek")
+"$2" --json "0.0.0.0:$P" >"$1/v6peek.plain"
+"$2" -p --json "0.0.0.0:$P" >"$1/v6peek.p"
+kill $py
+wait $py
+exit 0' sh "$tmp" "$WHY"
+	cp "$tmp/v6peek.plain" "$tmp/out" 2>/dev/null
+	check "hidden IPV6_V6ONLY without -p: presumed dual-stack (cause connected)" \
+		all 'out_has "\"cause\":\"connected\""'
+	cp "$tmp/v6peek.p" "$tmp/out" 2>/dev/null
+	check "with -p: read from the socket, only the TIME_WAIT holds it" \
+		all 'out_has "\"cause\":\"time-wait\""' 'out_has "\"connected\":0"'
+else
+	echo "ok - -p reads a hidden IPV6_V6ONLY # skipped: needs root, a network namespace, python3, IPv6"
+fi
+
 # ---- bad usage and errors: exit 2, a message on stderr, nothing on stdout
 why
 check "no argument: exit 2, usage on stderr" \
