@@ -161,6 +161,8 @@ struct walk {
 	int lb6_seen;		/* a row on 127.0.0.6, */
 	int v6_any_seen;	/* or on [::] and not IPv6-only */
 	int bound_read;		/* bound-only sockets asked for */
+	unsigned inet_seen;	/* AF_INET rows at the port, */
+	unsigned mapped_seen;	/* and IPv4-mapped ones */
 	unsigned spare_seen;	/* rows on the spare addresses: bit i for
 				   spare_addr[i] */
 };
@@ -276,6 +278,10 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 		ep.v6only = 1;		/* it bound that address itself */
 	o = overlaps(&w->target, &ep, w->protocol);
 	if (ep.v4) {
+		if (e->family == AF_INET6)
+			w->mapped_seen++;
+		else
+			w->inet_seen++;
 		w->v4_any_seen |= ep.any;
 		w->lb6_seen |= ep.a4 == htonl(LOOPBACK4_IPV6);
 		for (i = 0; i < PB_ARRAY_SIZE(spare_addr); i++)
@@ -380,15 +386,23 @@ static void note_port_range(struct pb_diag *d)
 		d->sources |= PB_SRC_SYSCTL;
 }
 
-/* With nothing else to go on: the IPV6_V6ONLY of the live IPv6 sockets at
-   the port when they agree (a TIME_WAIT left by an accepted connection
-   has its listener's), else net.ipv6.bindv6only, the value of every
-   socket that does not set it. */
+/* With nothing else to go on: the IPV6_V6ONLY of the IPv6 sockets at the
+   port whose option is known, when they agree (a TIME_WAIT left by an
+   accepted connection has its listener's); else, IPv4 at the port only
+   through IPv4-mapped addresses says dual-stack (a dual-stack socket made
+   them), only through AF_INET sockets IPv6-only (a service with sockets
+   of both families, whose IPv6 ones a dual-stack wildcard would have
+   refused); else net.ipv6.bindv6only, the value of every socket that
+   does not set it. */
 static int presume_dual(const struct walk *w)
 {
 	if (w->dual_seen && !w->v6only_seen)
 		return 1;
 	if (w->v6only_seen && !w->dual_seen)
+		return 0;
+	if (w->mapped_seen && !w->inet_seen)
+		return 1;
+	if (w->inet_seen && !w->mapped_seen)
 		return 0;
 	return !sysctl_default_v6only();
 }
@@ -495,9 +509,10 @@ static int fallback(struct walk *w)
 static int mapped_pair_probe(struct walk *w, const struct sockaddr *sa,
 			     socklen_t len)
 {
-	static const unsigned opts[] = {
-		0, PB__PROBE_REUSEADDR, PB__PROBE_REUSEADDR | PB__PROBE_REUSEPORT,
-	};
+	/* Not with SO_REUSEPORT: the kernel answers those binds from what
+	   the port's earlier binds left cached (tb->fastreuseport), so a
+	   pair could disagree with itself. */
+	static const unsigned opts[] = { 0, PB__PROBE_REUSEADDR };
 	struct sockaddr_in6 m;
 	unsigned i;
 	int r;

@@ -298,6 +298,13 @@ static int v6only_time_wait_child(void *arg)
 	PBT_REQUIRE(d.n_time_wait == 1 && d.n_holders == 1 && d.n_listen == 0);
 	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
 	close(l);
+	/* The listener gone, nothing tells but the families at the port:
+	   IPv4 only through AF_INET sockets, so the IPv6 ones are presumed
+	   IPv6-only (portbind(7), rule 5), as they are. */
+	diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(d.n_time_wait == 1 && d.n_holders == 1);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
 	return 0;
 }
 

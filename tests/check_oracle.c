@@ -708,9 +708,11 @@ static void hidden_probes(struct query *q, int m, int type, unsigned P)
 	q->pr_spare[m] = try_bind(type, "127.254.0.1", P, -1, 0, 0);
 	q->pr_spare_ra[m] = try_bind(type, "127.254.0.1", P, -1, 1, 0);
 	q->pr_lb6[m] = try_bind(type, "127.0.0.6", P, -1, 0, 0);
-	for (i = 0; i < 3; i++) {
-		q->pr_a[m][i] = try_bind(type, "0.0.0.0", P, -1, i > 0, i > 1);
-		q->pr_b[m][i] = try_bind(type, "::ffff:0.0.0.0", P, 0, i > 0, i > 1);
+	/* The library's pairs: none, SO_REUSEADDR (never SO_REUSEPORT,
+	   whose answers depend on what earlier binds left cached). */
+	for (i = 0; i < 2; i++) {
+		q->pr_a[m][i] = try_bind(type, "0.0.0.0", P, -1, i > 0, 0);
+		q->pr_b[m][i] = try_bind(type, "::ffff:0.0.0.0", P, 0, i > 0, 0);
 	}
 }
 
@@ -1123,6 +1125,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 			int uid, int type, int t, struct settled *out)
 {
 	int i, v6only_seen = 0, dual_seen = 0, v4_any = 0, v6_any = 0;
+	int inet_seen = 0, mapped_seen = 0;
 	int certain = 0, early = 0, r2 = -1, r3 = -1, presume, unlisted = 0;
 	int unlisted_wild = 0;
 	unsigned any_rows = 0, one_rows = 0, rest;
@@ -1161,6 +1164,10 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 		if (early && b->state != PB_TCP_LISTEN)
 			continue;
 		if (!where) {
+			if (b->local.ss_family == AF_INET)
+				inet_seen = 1;
+			else
+				mapped_seen = 1;
 			if ((b->local.ss_family == AF_INET && s4->sin_addr.s_addr == 0) ||
 			    (b->local.ss_family == AF_INET6 &&
 			     IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
@@ -1188,6 +1195,11 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	if (!any_rows && !one_rows)
 		return;
 
+	/* Rule 5's presumption (portbind(7)): the known options at the
+	   port when they agree; else IPv4-mapped rows alone say dual-stack,
+	   AF_INET rows alone IPv6-only; else bindv6only's default (0). */
+#define PRESUME() (dual_seen && !v6only_seen ? 1 : v6only_seen && !dual_seen ? 0 \
+		   : mapped_seen && !inet_seen ? 1 : inet_seen && !mapped_seen ? 0 : 1)
 	/* Rule 4 reads a live row's own option only when the caller asks
 	   for owners (PB_DIAG_OWNERS), which the askers here do not: it is
 	   held to the kernel in tests/check_dualstack.c.  So no row is
@@ -1214,8 +1226,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 					out->counted |= any_rows;
 			}
 		} else {
-			presume = dual_seen && !v6only_seen ? 1
-				  : v6only_seen && !dual_seen ? 0 : 1;
+			presume = PRESUME();
 			rest = 0;
 			for (i = 0; i < run->n; i++)
 				if ((any_rows & (1u << i)) && !READABLE(i))
@@ -1242,13 +1253,13 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 				certain = 1;
 	}
 	if (one_rows) {
-		presume = dual_seen && !v6only_seen ? 1 : v6only_seen && !dual_seen ? 0 : 1;
+		presume = PRESUME();
 		if (type == 1 && !v4_any && !v6_any &&
 		    (q->pr_lb6[mode] == 0 || q->pr_lb6[mode] == EADDRINUSE))
 			r3 = q->pr_lb6[mode] != 0;
 		/* UDP: the plain pair only (probes with options would take
 		   datagrams). */
-		for (i = 0; r3 < 0 && i < (type == 1 ? 1 : 3); i++) {
+		for (i = 0; r3 < 0 && i < (type == 1 ? 1 : 2); i++) {
 			if (q->pr_a[mode][i] == 0 && i == 0)
 				r3 = 0;
 			else if (q->pr_a[mode][i] == EADDRINUSE && q->pr_b[mode][i] == 0)
@@ -1279,6 +1290,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 		}
 	}
 #undef READABLE
+#undef PRESUME
 }
 
 /* What the library must answer, from the kernel's holders. */

@@ -497,11 +497,12 @@ fi
 
 # ---- -p reads a hidden IPV6_V6ONLY from the socket (portbind(7), Dual
 #      stack, rule 4).  An IPv6 client that bound [::1]:P itself (so the
-#      kernel made it IPv6-only) and connected, beside a TIME_WAIT at
-#      127.0.0.1:P; both set SO_REUSEADDR, so no probe can tell whether the
-#      connection holds 0.0.0.0:P.  Without -p it is presumed dual-stack
-#      (net.ipv6.bindv6only's default) and counted; with -p it is read,
-#      and only the TIME_WAIT holds the address, as the kernel says.
+#      kernel made it IPv6-only) and connected, beside a TIME_WAIT that a
+#      dual-stack server left at [::ffff:127.0.0.1]:P; both set
+#      SO_REUSEADDR, so no probe can tell whether the connection holds
+#      0.0.0.0:P.  Without -p it is presumed dual-stack like the server
+#      (rule 5) and counted; with -p it is read, and only the TIME_WAIT
+#      holds the address, as the kernel says.
 if command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
    unshare -n true 2>/dev/null && [ -e /proc/net/if_inet6 ]; then
 	# In a private namespace (lo only, bindv6only 0), so that nothing
@@ -512,8 +513,9 @@ echo 0 >/proc/sys/net/ipv6/bindv6only
 python3 -c "
 import socket, sys
 R = socket.SO_REUSEADDR
-l4 = socket.socket(); l4.setsockopt(socket.SOL_SOCKET, R, 1)
-l4.bind((\"127.0.0.1\", 0)); l4.listen(4); P = l4.getsockname()[1]
+l4 = socket.socket(socket.AF_INET6); l4.setsockopt(socket.SOL_SOCKET, R, 1)
+l4.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+l4.bind((\"::\", 0)); l4.listen(4); P = l4.getsockname()[1]
 c4 = socket.create_connection((\"127.0.0.1\", P)); a4, _ = l4.accept()
 a4.close(); c4.recv(1); c4.close(); l4.close()
 l6 = socket.socket(socket.AF_INET6); l6.bind((\"::1\", 0)); l6.listen(4)
