@@ -507,6 +507,15 @@ static char *format_for(struct pb_diag *d, int reader)
 	return buf;
 }
 
+/* The text for reader holds want. */
+static void expect_text(struct pb_diag *d, int reader, const char *want)
+{
+	char *t = format_for(d, reader);
+
+	ck_assert_msg(strstr(t, want), "want \"%s\" in: %s", want, t);
+	free(t);
+}
+
 static void add_holder(struct pb_diag *d, int state, unsigned uid)
 {
 	struct pb_holder *h = &d->holders[d->n_stored++];
@@ -661,9 +670,7 @@ START_TEST(time_wait_for_each_reader)
 	d.reuseaddr_helps = 0;
 	pbt_addr(&d.addr, "::", 8080);
 	d.v6only = 0;
-	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, "portbind-why --wait 65 8080 && exec"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_OPERATOR, "portbind-why --wait 65 8080 && exec");
 	pbt_addr(&d.addr, "::1", 8080);
 	d.v6only = 1;
 	t = format_for(&d, PB__READER_OPERATOR);
@@ -718,12 +725,10 @@ START_TEST(reuseport_listener)
 		      "%s", j);
 
 	d.reuseport_helps = 0;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "SO_REUSEADDR never passes a listener, and"
-			     " SO_REUSEPORT does not pass this one (it passes"
-			     " only a listener that set it too, of the same"
-			     " user). Fix: stop pid 812 (nginx)"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "SO_REUSEADDR never passes a listener, and"
+		    " SO_REUSEPORT does not pass this one (it passes"
+		    " only a listener that set it too, of the same"
+		    " user). Fix: stop pid 812 (nginx)");
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
 	ck_assert_ptr_nonnull(strstr(j, "\"reuseport_helps\":false,"));
 
@@ -809,17 +814,13 @@ START_TEST(reuseport_group_is_the_holders_address)
 	pbt_addr(&d.holders[0].local, "::", 8080);
 	d.holders[0].v6only = 0;
 	d.v6only = 1;
-	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, "binds [::]:8080 beside it now, but the"
-			     " connections the holder takes stay with it:"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_OPERATOR, "binds [::]:8080 beside it now, but the"
+		    " connections the holder takes stay with it:");
 	/* ... and as "*:8080": the same group. */
 	d.v6only = 0;
-	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, "a new listener of uid 1000 on *:8080 with"
-			     " SO_REUSEPORT binds beside it now, and new"
-			     " connections are then spread over both"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_OPERATOR, "a new listener of uid 1000 on *:8080 with"
+		    " SO_REUSEPORT binds beside it now, and new"
+		    " connections are then spread over both");
 	/* The holder's own IPv4 address: the same group. */
 	set_v4(&d.addr, "0.0.0.0", 8080);
 	d.v6only = -1;
@@ -887,34 +888,25 @@ END_TEST
 START_TEST(author_fix_names_pb_listen_default)
 {
 	struct pb_diag d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
-	char *t;
 
 	add_tw(&d, 1);
 	d.reuseaddr_helps = 0;
 	d.reuseport_helps = 0;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "set SO_REUSEADDR in the server so its next"
-			     " restart binds at once (pb_listen sets it unless"
-			     " PB_NO_REUSEADDR)."), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "set SO_REUSEADDR in the server so its next"
+		    " restart binds at once (pb_listen sets it unless"
+		    " PB_NO_REUSEADDR).");
 	d.reuseport_helps = 1;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "restart binds at once (pb_listen sets it"
-			     " unless PB_NO_REUSEADDR)."), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "restart binds at once (pb_listen sets it"
+		    " unless PB_NO_REUSEADDR).");
 	d.reuseaddr_helps = 1;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
-			     " sets it unless PB_NO_REUSEADDR)."), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+		    " sets it unless PB_NO_REUSEADDR).");
 
 	d = base(PB_CAUSE_CONNECTED, EADDRINUSE);
 	add_holder(&d, PB_TCP_ESTABLISHED, (unsigned)geteuid());
 	d.reuseaddr_helps = 1;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
-			     " sets it unless PB_NO_REUSEADDR)."), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen"
+		    " sets it unless PB_NO_REUSEADDR).");
 }
 END_TEST
 
@@ -960,11 +952,9 @@ START_TEST(reuseport_other_causes)
 	add_tw(&d, 1);
 	d.reuseaddr_helps = 0;
 	d.reuseport_helps = 1;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, "They carry SO_REUSEPORT, so a server that sets"
-			     " SO_REUSEPORT binds now. Fix: set SO_REUSEPORT"
-			     " (PB_REUSEPORT) to bind now"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, "They carry SO_REUSEPORT, so a server that sets"
+		    " SO_REUSEPORT binds now. Fix: set SO_REUSEPORT"
+		    " (PB_REUSEPORT) to bind now");
 
 	d = base(PB_CAUSE_CONNECTED, EADDRINUSE);
 	add_holder(&d, PB_TCP_ESTABLISHED, (unsigned)geteuid());
@@ -986,10 +976,8 @@ START_TEST(reuseport_other_causes)
 		      !strstr(t, "nothing binds"), "%s", t);
 	free(t);
 	d.holders[0].uid = (unsigned)geteuid();
-	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, "so nothing binds until they close; SO_REUSEPORT"
-			     " does not pass them either. Fix: stop pid 812"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_OPERATOR, "so nothing binds until they close; SO_REUSEPORT"
+		    " does not pass them either. Fix: stop pid 812");
 
 	d = base(PB_CAUSE_BOUND, EADDRINUSE);
 	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
@@ -1002,19 +990,15 @@ START_TEST(reuseport_other_causes)
 		      "%s", t);
 	free(t);
 	d.reuseport_helps = 0;
-	t = format_for(&d, PB__READER_AUTHOR);
-	ck_assert_msg(strstr(t, ". SO_REUSEADDR does not pass it, SO_REUSEPORT"
-			     " does not pass it either. Fix: stop pid 812"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_AUTHOR, ". SO_REUSEADDR does not pass it, SO_REUSEPORT"
+		    " does not pass it either. Fix: stop pid 812");
 
 	/* UDP: never probed, and the text says so. */
 	d = base(PB_CAUSE_BOUND, EADDRINUSE);
 	d.type = SOCK_DGRAM;
 	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
-	t = format_for(&d, PB__READER_OPERATOR);
-	ck_assert_msg(strstr(t, ". Whether SO_REUSEPORT would pass it is not known"
-			     " (it is not probed for UDP)"), "%s", t);
-	free(t);
+	expect_text(&d, PB__READER_OPERATOR, ". Whether SO_REUSEPORT would pass it is not known"
+		    " (it is not probed for UDP)");
 }
 END_TEST
 

@@ -807,24 +807,6 @@ static int reap(pid_t pid)
 	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	r = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (r == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return r;
-}
-
 /*
  * In the namespace pbt_run_in_netns made: move on into a child namespace
  * with TCP and UDP hash tables of its own, 256 buckets (Linux 6.1, 6.2),
@@ -838,7 +820,7 @@ static int private_tables(void)
 	if (pbt_write_sysctl("net/ipv4/tcp_child_ehash_entries", "256") < 0)
 		return 0;
 	pbt_write_sysctl("net/ipv4/udp_child_hash_entries", "256");
-	if (unshare(CLONE_NEWNET) < 0 || lo_up() < 0)
+	if (unshare(CLONE_NEWNET) < 0 || pbt_lo_up() < 0)
 		return -1;
 	return 0;
 }
@@ -1121,6 +1103,24 @@ struct settled {
 	int rule5, several;
 };
 
+/* Rule 5 for the rows in rest: either way beside an unlisted holder and
+   nothing certain; else fixed, counted when presumed dual-stack beside a
+   certain holder. */
+static void rule5(struct settled *out, unsigned rest, int certain,
+		  int unlisted, int presume)
+{
+	if (!rest)
+		return;
+	out->rule5 = 1;
+	if (!certain && unlisted) {
+		out->either |= rest;
+	} else {
+		out->fixed |= rest;
+		if (certain && presume)
+			out->counted |= rest;
+	}
+}
+
 static void settle_rows(const struct run *run, const struct query *q, int mode,
 			int uid, int type, int t, struct settled *out)
 {
@@ -1128,7 +1128,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	int inet_seen = 0, mapped_seen = 0;
 	int certain = 0, early = 0, r2 = -1, r3 = -1, presume, unlisted = 0;
 	int unlisted_wild = 0;
-	unsigned any_rows = 0, one_rows = 0, rest;
+	unsigned any_rows = 0, one_rows = 0, readable = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!q->k_plain)
@@ -1205,6 +1205,9 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 	   held to the kernel in tests/check_dualstack.c.  So no row is
 	   read, whatever the caller could read (owner_readable). */
 #define READABLE(i) (0 && run->sh->owner_readable[uid] && (i) >= 0)
+	for (i = 0; i < run->n; i++)
+		if (READABLE(i))
+			readable |= 1u << i;
 	if (any_rows) {
 		if (!v4_any) {			/* rule 2 */
 			if (q->pr_spare[mode] == EADDRINUSE)
@@ -1227,20 +1230,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 			}
 		} else {
 			presume = PRESUME();
-			rest = 0;
-			for (i = 0; i < run->n; i++)
-				if ((any_rows & (1u << i)) && !READABLE(i))
-					rest |= 1u << i;
-			if (rest) {
-				out->rule5 = 1;
-				if (!certain && unlisted)
-					out->either |= rest;
-				else {
-					out->fixed |= rest;
-					if (certain && presume)
-						out->counted |= rest;
-				}
-			}
+			rule5(out, any_rows & ~readable, certain, unlisted, presume);
 		}
 		/* The [::] rows the library counts are certain holders
 		   for rule 5 of the next kind. */
@@ -1273,20 +1263,7 @@ static void settle_rows(const struct run *run, const struct query *q, int mode,
 					out->counted |= one_rows;
 			}
 		} else {
-			rest = 0;
-			for (i = 0; i < run->n; i++)
-				if ((one_rows & (1u << i)) && !READABLE(i))
-					rest |= 1u << i;
-			if (rest) {
-				out->rule5 = 1;
-				if (!certain && unlisted)
-					out->either |= rest;
-				else {
-					out->fixed |= rest;
-					if (certain && presume)
-						out->counted |= rest;
-				}
-			}
+			rule5(out, one_rows & ~readable, certain, unlisted, presume);
 		}
 	}
 #undef READABLE

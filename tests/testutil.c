@@ -219,7 +219,7 @@ int pbt_make_time_wait(int lfd, const char *ip, unsigned port)
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-static int lo_up(void)
+int pbt_lo_up(void)
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
@@ -282,7 +282,7 @@ int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason)
 	if (pid == 0) {
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(NETNS_SKIP);
-		if (lo_up() < 0)
+		if (pbt_lo_up() < 0)
 			_exit(NETNS_SKIP);
 		_exit(fn(arg));
 	}

@@ -98,6 +98,8 @@ int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason);
 		PBT_SKIP("%s", pbt_why_); \
 	ck_assert_int_eq(pbt_st_, 0); \
 } while (0)
+/* Bring lo up in the current network namespace: 0 or -1. */
+int pbt_lo_up(void);
 /* Write a sysctl inside the child's namespace ("net/ipv4/..."): 0 or -1. */
 int pbt_write_sysctl(const char *path, const char *value);
 /* Fork a child that runs fn(arg) and reap it; its exit status. */
