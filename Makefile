@@ -131,7 +131,7 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
-		-o $@ $(SHARED_OBJS) $(SAN_LIBS)
+		-o $@ $(SHARED_OBJS)
 
 build/preload/%.o: lib/%.c
 	$(call msg,CC,$@)
@@ -159,7 +159,16 @@ $(STATICLIB): $(STATIC_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(PCFILE): lib/portbind.pc.in include/portbind.h $(wildcard config.mak.autogen config.mak)
+# portbind.pc is made again when the directories it names change
+# (`make install PREFIX=...` after a plain `make`).
+DIRS_STAMP := build/dirs.stamp
+DIRS_NOW = $(PREFIX) $(LIBDIR) $(INCLUDEDIR)
+$(DIRS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(DIRS_NOW)' | cmp -s - $@ || printf '%s\n' '$(DIRS_NOW)' > $@
+
+$(PCFILE): lib/portbind.pc.in include/portbind.h $(DIRS_STAMP) \
+	   $(wildcard config.mak.autogen config.mak)
 	$(call msg,GEN,$@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -289,4 +298,5 @@ distclean: clean
 # ---- fuzzing (libFuzzer, clang): make fuzz, make fuzz-smoke
 include tests/fuzz/fuzz.mk
 
--include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(PRELOAD_OBJS:.o=.d) \
+	 $(TEST_OBJS:.o=.d)

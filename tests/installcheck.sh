@@ -79,4 +79,16 @@ fi
 $MAKE -s uninstall DESTDIR="$dest" PREFIX=$prefix >/dev/null
 left=$(find "$dest$prefix" -type f -o -type l)
 [ -z "$left" ] || fail "left after uninstall: $left"
+
+# A packager's directories, after the plain build above: the installed
+# portbind.pc names them, not the ones the tree was first built with.
+$MAKE -s install DESTDIR="$dest/pkg" PREFIX=/usr LIBDIR=/usr/lib/pbtest \
+	INCLUDEDIR=/usr/include/pbtest >/dev/null
+pc="$dest/pkg/usr/lib/pbtest/pkgconfig/portbind.pc"
+[ -e "$pc" ] || fail "no $pc"
+grep -q '^libdir=/usr/lib/pbtest$' "$pc" || fail "portbind.pc: $(grep libdir= "$pc")"
+grep -q '^includedir=/usr/include/pbtest$' "$pc" ||
+	fail "portbind.pc: $(grep includedir= "$pc")"
+$MAKE -s >/dev/null	# the tree's portbind.pc back to the default directories
+grep -q "^libdir=$prefix/lib\$" portbind.pc || fail "portbind.pc not made again"
 echo "installcheck: ok ($n functions exported, soname $soname, shared and static builds run)"
