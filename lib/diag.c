@@ -407,13 +407,27 @@ static int presume_dual(const struct walk *w)
 	return !sysctl_default_v6only();
 }
 
+/* A probe bind of the IPv4 address addr (host order) at the port. */
+static int probe_ipv4(struct walk *w, uint32_t addr, unsigned port,
+		      unsigned reuse)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(addr);
+	w->d->sources |= PB_SRC_PROBE;
+	return pb__probe_bind(w->d->type, (struct sockaddr *)&sin, sizeof(sin),
+			      -1, reuse);
+}
+
 /* Is one of the [::] rows dual-stack?  A plain bind at a spare IPv4
    address of the port meets only wildcards, so when no row is on 0.0.0.0
    or on that address, the kernel refusing it says yes.  1, 0, or -1 when
    no probe can tell. */
 static int wildcard_probe(struct walk *w, unsigned port)
 {
-	struct sockaddr_in sin;
 	unsigned i;
 	int r;
 
@@ -422,19 +436,12 @@ static int wildcard_probe(struct walk *w, unsigned port)
 	for (i = 0; i < PB_ARRAY_SIZE(spare_addr); i++) {
 		if (w->spare_seen & (1u << i))
 			continue;
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		sin.sin_addr.s_addr = htonl(spare_addr[i]);
-		r = pb__probe_bind(w->d->type, (struct sockaddr *)&sin,
-				   sizeof(sin), -1, 0);
-		w->d->sources |= PB_SRC_PROBE;
+		r = probe_ipv4(w, spare_addr[i], port, 0);
 		/* /proc/net lists a TCP socket on [::] only when it listens,
 		   and SO_REUSEADDR never passes a listener: a refusal that
 		   the option passes came from a socket it does not list. */
 		if (r == -EADDRINUSE && w->protocol == IPPROTO_TCP &&
-		    pb__probe_bind(w->d->type, (struct sockaddr *)&sin,
-				   sizeof(sin), -1, PB__PROBE_REUSEADDR) == 0)
+		    probe_ipv4(w, spare_addr[i], port, PB__PROBE_REUSEADDR) == 0)
 			return 0;
 		return r == -EADDRINUSE ? 1 : r == 0 ? 0 : -1;
 	}
@@ -522,15 +529,7 @@ static int mapped_pair_probe(struct walk *w, const struct sockaddr *sa,
 	   127.0.0.6 or a wildcard, nothing else. */
 	if (w->protocol == IPPROTO_UDP && !w->lb6_seen && !w->v4_any_seen &&
 	    !w->v6_any_seen) {
-		struct sockaddr_in lb;
-
-		memset(&lb, 0, sizeof(lb));
-		lb.sin_family = AF_INET;
-		lb.sin_port = htons((uint16_t)pb__addr_port(sa));
-		lb.sin_addr.s_addr = htonl(LOOPBACK4_IPV6);
-		r = pb__probe_bind(SOCK_DGRAM, (struct sockaddr *)&lb,
-				   sizeof(lb), -1, 0);
-		w->d->sources |= PB_SRC_PROBE;
+		r = probe_ipv4(w, LOOPBACK4_IPV6, pb__addr_port(sa), 0);
 		if (r == 0 || r == -EADDRINUSE)
 			return r != 0;
 	}
@@ -574,14 +573,14 @@ static void settle_maybes(struct walk *w, const struct sockaddr *sa,
 
 	if (any) {
 		r = wildcard_probe(w, pb__addr_port(sa));
-		if (r == 1)
+		if (r == 1) {
 			w->dual_seen++;
-		else if (r == 0)
-			w->v6only_seen++;
-		if (r == 1)
 			merge_maybes(d, any);
-		else if (r < 0)
+		} else if (r == 0) {
+			w->v6only_seen++;
+		} else {
 			settle_rows(d, any, fallback(w));
+		}
 	}
 	if (one) {
 		r = mapped_pair_probe(w, sa, len);
@@ -662,12 +661,10 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 	   visible holders: a restart over 1000 of them walks once. */
 	read_bound_only(w);
 
-	if (d->n_listen)
+	if (d->n_listen) {
 		only_listeners(d);
-
-	if (d->n_listen)
 		d->cause = PB_CAUSE_LISTENER;
-	else if (d->n_bound)
+	} else if (d->n_bound)
 		d->cause = PB_CAUSE_BOUND;
 	else if (d->n_connected)
 		d->cause = PB_CAUSE_CONNECTED;

@@ -519,17 +519,18 @@ static void put_why_arg(struct out *o, const char *addr)
 	}
 }
 
-/* A holder's address as a spec says it, like target_text: a dual-stack
-   [::] is "*:port". */
-static void holder_text(const struct pb_holder *h, char *buf, size_t size)
+/* An address as a spec would say it: a dual-stack [::] is "*:port", so
+   it cannot be mistaken for the IPv6-only "[::]:port". */
+static void spec_text(const struct sockaddr_storage *ss, int v6only,
+		      char *buf, size_t size)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&h->local;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 
-	if (h->local.ss_family == AF_INET6 && h->v6only == 0 &&
+	if (ss->ss_family == AF_INET6 && v6only == 0 &&
 	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 		pb__fmt(buf, size, "*:%u", ntohs(sin6->sin6_port));
 	else
-		addr_text(&h->local, buf, size);
+		addr_text(ss, buf, size);
 }
 
 /*
@@ -578,7 +579,7 @@ static void put_reuseport_listener(struct out *o, const struct pb_diag *d,
 			       " shim never sets it: ");
 		return;
 	}
-	holder_text(h, at, sizeof(at));
+	spec_text(&h->local, h->v6only, at, sizeof(at));
 	if (same_reuseport_group(d, h)) {
 		put(o, ", but this one set SO_REUSEPORT: a new listener of uid %u"
 		       " on %s with SO_REUSEPORT binds beside it now, and new"
@@ -1053,23 +1054,10 @@ static int check_diag(const struct pb_diag *d, char *buf, size_t size)
 	return 0;
 }
 
-/* The address asked about as a spec would say it: a dual-stack [::] is
-   "*:port", so it cannot be mistaken for the IPv6-only "[::]:port". */
-static void target_text(const struct pb_diag *d, char *addr, size_t size)
-{
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&d->addr;
-
-	if (d->addr.ss_family == AF_INET6 && d->v6only == 0 &&
-	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
-		pb__fmt(addr, size, "*:%u", ntohs(sin6->sin6_port));
-	else
-		addr_text(&d->addr, addr, size);
-}
-
 static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 			size_t size)
 {
-	target_text(d, addr, size);
+	spec_text(&d->addr, d->v6only, addr, size);
 	put(o, "%s %s", proto(d), addr);
 	if (has_peer(d)) {
 		char peer[PB_ADDRSTRLEN];
@@ -1200,7 +1188,7 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	if (check_diag(d, buf, size) < 0)
 		return -1;
 	o.reader = reader_of(d);
-	target_text(d, addr, sizeof(addr));
+	spec_text(&d->addr, d->v6only, addr, sizeof(addr));
 	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
 	put_json_string(&o, addr);
 	if (has_peer(d)) {
