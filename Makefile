@@ -88,7 +88,7 @@ TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
 TEST_BIN  := tests/check_portbind
 
-EXAMPLES  := $(patsubst examples/%.c,examples/%,$(sort $(wildcard examples/*.c)))
+EXAMPLES  := $(patsubst examples/%.c,examples/%,$(sort $(wildcard examples/*.c examples/demo/*.c)))
 TOOLS     := examples/portbind-why
 INSTALLED_TOOLS := $(filter $(TOOLS),$(EXAMPLES))
 
@@ -233,7 +233,7 @@ lint:
 	@echo "  lint: cppcheck and clang-tidy clean on lib/"
 
 demo: all examples
-	$(Q)sh examples/demo.sh
+	$(Q)sh examples/demo/demo.sh
 
 bench: all
 	$(Q)$(MAKE) -C bench
@@ -289,7 +289,7 @@ dist:
 
 clean:
 	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) \
-		$(TEST_BIN) $(EXAMPLES) examples/*.d $(DISTNAME).tar.gz
+		$(TEST_BIN) $(EXAMPLES) examples/*.d examples/demo/*.d $(DISTNAME).tar.gz
 	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
 
 distclean: clean

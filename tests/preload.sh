@@ -23,8 +23,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 SHIM=$PWD/libportbind-preload.so
-SERVER=examples/restart-server
-CLIENT=examples/echo-client
+SERVER=examples/demo/restart-server
+CLIENT=examples/demo/echo-client
 CC=${CC:-cc}
 for f in "$SHIM" "$SERVER" "$CLIENT"; do
 	[ -e "$f" ] || { echo "preload.sh: $f is not built; run 'make all examples'" >&2; exit 1; }

@@ -20,8 +20,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 WHY=examples/portbind-why
-SERVER=examples/restart-server
-CLIENT=examples/echo-client
+SERVER=examples/demo/restart-server
+CLIENT=examples/demo/echo-client
 for b in "$WHY" "$SERVER" "$CLIENT"; do
 	if [ ! -x "$b" ]; then
 		echo "why.sh: $b is not built; run 'make examples' first" >&2

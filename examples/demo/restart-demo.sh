@@ -6,9 +6,9 @@
 #
 # Run from the top of the tree after `make all examples`:
 #
-#	sh examples/restart-demo.sh
+#	sh examples/demo/restart-demo.sh
 #
-# examples/hammer keeps CONC connections to examples/handoff-server in
+# examples/demo/hammer keeps CONC connections to examples/demo/handoff-server in
 # flight over loopback while the server is restarted RESTARTS times, about
 # every 120 ms, each way:
 #
@@ -51,10 +51,10 @@ if [ "${PORTBIND_DEMO_NETNS:-}" = 1 ]; then
 	netns=1
 fi
 
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 
-SERVER=examples/handoff-server
-HAMMER=examples/hammer
+SERVER=examples/demo/handoff-server
+HAMMER=examples/demo/hammer
 for b in "$SERVER" "$HAMMER"; do
 	if [ ! -x "$b" ]; then
 		echo "restart-demo: $b is not built; run 'make all examples' first" >&2

@@ -14,10 +14,10 @@
 
 set -u
 
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 
-SERVER=examples/restart-server
-CLIENT=examples/echo-client
+SERVER=examples/demo/restart-server
+CLIENT=examples/demo/echo-client
 for b in "$SERVER" "$CLIENT"; do
 	if [ ! -x "$b" ]; then
 		echo "demo: $b is not built; run 'make all examples' first" >&2
