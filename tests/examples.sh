@@ -1,0 +1,359 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# examples.sh - build each program of examples/ as a user would and run it
+# against the real kernel, checking what it prints and does.
+#
+# Run from the top of the tree after `make all examples` (by `make check`).
+# As root it runs in a network namespace of its own (unshare -n), where
+# ports and sysctls are quiet and its own; elsewhere on the host's
+# loopback, with the checks that need the namespace skipped.  Ports are
+# the kernel's choice (port 0) unless the namespace is private.  One line
+# per check: "ok - ...", "not ok - ..." or "skip - ... (reason)", then
+# "N passed, M failed, K skipped"; exit status 1 when any check failed.
+# Every wait is bounded and every process started is reaped.
+#
+# PB_CC (default cc) compiles; PB_TEST_SLOW=1 adds the 60 s TIME_WAIT wait.
+# shellcheck disable=SC2016
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+EXAMPLES="listen client udp restart diagnose activation handoff"
+SERVER=examples/demo/restart-server
+ECHO=examples/demo/echo-client
+for b in $EXAMPLES; do
+	[ -x "examples/$b" ] ||
+		{ echo "examples.sh: examples/$b is not built; run 'make examples'" >&2; exit 1; }
+done
+
+# Root: into a private network namespace, once.
+if [ -z "${PB_EX_NETNS:-}" ] && [ "$(id -u)" -eq 0 ] &&
+   unshare -n true 2>/dev/null; then
+	PB_EX_NETNS=1 exec unshare -n sh "$0" "$@"
+fi
+netns=
+if [ -n "${PB_EX_NETNS:-}" ]; then
+	ip link set lo up 2>/dev/null && netns=1
+fi
+nons="needs root and unshare -n (a private network namespace)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-ex.XXXXXX") || exit 1
+bgs=
+
+cleanup() {
+	for p in $bgs; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	bgs=
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+skipped=0
+
+check() {
+	desc=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $desc"
+		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
+	fi
+}
+skip() {
+	skipped=$((skipped + 1))
+	echo "skip - $1 (skipped: $2)"
+}
+
+# run PROG ARGS...: a foreground run, at most 20 s; $rc, $tmp/out, $tmp/err.
+run() {
+	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+rc_is() { [ "$rc" -eq "$1" ]; }
+out_has() { grep -Eq -- "$1" "$tmp/out"; }
+err_has() { grep -Eq -- "$1" "$tmp/err"; }
+all() { for c in "$@"; do eval "$c" || return 1; done; }
+
+nap() { sleep 0.1 2>/dev/null || sleep 1; }
+until_in() {
+	i=0
+	while [ $i -lt 30 ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		nap
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start NAME FILE ARGS...: run examples/NAME in the background, output to
+# FILE; wait (3 s at most) for its first line.  Sets $bg.
+start() {
+	n=$1
+	f=$2
+	shift 2
+	: >"$f"
+	"examples/$n" "$@" >>"$f" 2>&1 &
+	bg=$!
+	bgs="$bgs $bg"
+	until_in "$f" '.' || true
+}
+stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	bgs=$(echo "$bgs" | sed "s/ $1\$//; s/ $1 / /")
+}
+port_of() { sed -n 's/^\(listening on\|bound\|took over\) 127\.0\.0\.1:\([0-9][0-9]*\)$/\2/p' "$1"; }
+now_ms() {
+	t=$(date +%s%N 2>/dev/null)
+	case $t in *[!0-9]* | '') echo ;; *) echo $((t / 1000000)) ;; esac
+}
+
+# ---- each example is short, uses libc and <portbind.h> only, and builds
+#      as a user builds it: no flags beyond the warnings, warnings errors.
+for b in $EXAMPLES; do
+	f=examples/$b.c
+	lines=$(wc -l <"$f")
+	check "$f: $lines lines (at most 110)" [ "$lines" -le 110 ]
+	grep '^#include' "$f" | grep -v '^#include <[a-z/]*\.h>$' >"$tmp/out"
+	check "$f: includes only <header.h>s" [ ! -s "$tmp/out" ]
+	sed -n '3p' "$f" >"$tmp/out"
+	check "$f: starts with what it shows, then how to run it" \
+		all 'grep -Eq "^ \* $b - " "$tmp/out"' 'grep -Eq "^ \*	$b( |\$)" "$f"'
+	${PB_CC:-cc} -Wall -Wextra -Werror -Iinclude -c -o "$tmp/$b.o" "$f" \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "$f: cc -Wall -Wextra -Werror" rc_is 0
+done
+
+# ---- listen: serves, and a second copy says who holds the port
+start listen "$tmp/l1" 127.0.0.1:0
+l1=$bg
+P=$(port_of "$tmp/l1")
+check "listen 127.0.0.1:0: prints the port the kernel chose" [ -n "$P" ]
+P=${P:-1}
+run examples/client "127.0.0.1:$P" 127.0.0.1:0 hi
+check "client: the listen example echoes 'hi'" all 'rc_is 0' 'out_has "^reply: hi$"'
+run examples/listen "127.0.0.1:$P"
+check "listen on a held port: exit 1, the paragraph names the listener" \
+	all 'rc_is 1' 'err_has "^listen: tcp 127\.0\.0\.1:$P: EADDRINUSE"' \
+	'err_has "held by 1 listening socket: LISTEN 127\.0\.0\.1:$P"' \
+	'err_has "Fix: "'
+run examples/listen "no-such:spec"
+check "listen on a bad spec: exit 1, one readable line naming the spec" \
+	all 'rc_is 1' 'err_has "no-such:spec"' \
+	'! LC_ALL=C grep -q "[^[:print:]]" "$tmp/err"' '[ $(wc -l <"$tmp/err") -eq 1 ]'
+
+# ---- diagnose: the same port, as a paragraph and as JSON
+run examples/diagnose "127.0.0.1:$P"
+check "diagnose a held port: exit 1, listener" \
+	all 'rc_is 1' 'out_has "held by 1 listening socket"'
+run examples/diagnose -j "127.0.0.1:$P"
+check "diagnose -j: one JSON object, cause listener" \
+	all 'rc_is 1' 'out_has "^\{\"protocol\":\"tcp\",.*\"cause\":\"listener\".*\}$"'
+
+# ---- restart: a live listener is not waited for
+t0=$(now_ms)
+run examples/restart "127.0.0.1:$P" 30
+t1=$(now_ms)
+check "restart over a live listener: exit 1 with the paragraph" \
+	all 'rc_is 1' 'err_has "held by 1 listening socket"'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	check "restart over a live listener: fails at once ($((t1 - t0)) ms, not 30 s)" \
+		[ $((t1 - t0)) -lt 3000 ]
+fi
+stop "$l1"
+run examples/diagnose "127.0.0.1:$P"
+check "diagnose after the listener stopped: exit 0, nothing holds it" \
+	all 'rc_is 0' 'out_has "nothing holds it"'
+run examples/diagnose -j "127.0.0.1:$P"
+check "diagnose -j after: cause none" all 'rc_is 0' 'out_has "\"cause\":\"none\""'
+
+# ---- client: a refused connection is explained
+run examples/client "127.0.0.1:$P" 127.0.0.1:0
+check "client to a closed port: exit 1, ECONNREFUSED explained" \
+	all 'rc_is 1' 'err_has "^client: tcp 127\.0\.0\.1:0 -> 127\.0\.0\.1:$P: ECONNREFUSED"' \
+	'err_has "Fix: "'
+
+# ---- udp: echoes, keeps its port, leaves the TCP port of that number free
+start udp "$tmp/u1" 127.0.0.1:0
+u1=$bg
+U=$(port_of "$tmp/u1")
+check "udp 127.0.0.1:0: prints the port" [ -n "$U" ]
+U=${U:-1}
+run examples/client -u "127.0.0.1:$U" 127.0.0.1:0 ping
+check "client -u: the udp example echoes 'ping'" all 'rc_is 0' 'out_has "^reply: ping$"'
+run examples/udp "127.0.0.1:$U"
+check "udp on a held port: exit 1, held by 1 UDP socket (no SO_REUSEADDR)" \
+	all 'rc_is 1' 'err_has "udp 127\.0\.0\.1:$U: EADDRINUSE"' \
+	'err_has "held by 1 UDP socket"'
+run examples/diagnose -u "127.0.0.1:$U"
+check "diagnose -u: exit 1" all 'rc_is 1' 'out_has "^udp 127\.0\.0\.1:$U"'
+start listen "$tmp/l2" "127.0.0.1:$U"
+check "listen on the TCP port of the same number: a separate table" \
+	grep -q "^listening on 127\.0\.0\.1:$U\$" "$tmp/l2"
+stop "$bg"
+stop "$u1"
+
+# ---- restart over TIME_WAIT: binds at once when the old server set
+#      SO_REUSEADDR, waits (bounded) when it did not
+tw() {  # tw [-n]: a server that closes first leaves TIME_WAIT on $T
+	: >"$tmp/rs"
+	"$SERVER" "$@" 127.0.0.1:0 >>"$tmp/rs" 2>&1 &
+	rs=$!
+	bgs="$bgs $rs"
+	until_in "$tmp/rs" '^listening on' || true
+	T=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' "$tmp/rs")
+	T=${T:-1}
+	"$ECHO" "127.0.0.1:$T" hello >/dev/null 2>&1
+	twrc=$?
+	until_in "$tmp/rs" '^echoed' || true
+	stop "$rs"
+}
+tw
+t0=$(now_ms)
+start restart "$tmp/r1" "127.0.0.1:$T" 30
+t1=$(now_ms)
+check "restart over TIME_WAIT left with SO_REUSEADDR: binds at once" \
+	all '[ $twrc -eq 0 ]' 'grep -q "^listening on 127\.0\.0\.1:$T\$" "$tmp/r1"'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	check "... within 2 s ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 2000 ]
+fi
+stop "$bg"
+tw -n
+t0=$(now_ms)
+run examples/restart "127.0.0.1:$T" 1
+t1=$(now_ms)
+check "restart 1 s over TIME_WAIT without SO_REUSEADDR: exit 1, says so" \
+	all '[ $twrc -eq 0 ]' 'rc_is 1' 'err_has "did not set SO_REUSEADDR"'
+if [ -n "$t0" ] && [ -n "$t1" ]; then
+	check "... after waiting the 1 s ($((t1 - t0)) ms)" \
+		all '[ $((t1 - t0)) -ge 950 ]' '[ $((t1 - t0)) -lt 5000 ]'
+fi
+if [ "${PB_TEST_SLOW:-0}" = 1 ]; then
+	run examples/diagnose "127.0.0.1:$T"
+	start restart "$tmp/r2" "127.0.0.1:$T" 70
+	until_in "$tmp/r2" '^listening on' || true
+	i=0
+	while [ $i -lt 65 ] && ! grep -q '^listening on' "$tmp/r2"; do
+		sleep 1
+		i=$((i + 1))
+	done
+	check "restart 70 over the same TIME_WAIT: binds once it expires (${i} s)" \
+		grep -q "^listening on 127\.0\.0\.1:$T\$" "$tmp/r2"
+	stop "$bg"
+else
+	skip "restart 70 over TIME_WAIT without SO_REUSEADDR binds when it expires" \
+		"set PB_TEST_SLOW=1 for the 60 s wait"
+fi
+
+# ---- activation: a passed socket is adopted, not bound again
+act() {  # act NAME SPEC PORT-TO-PASS: run activation with fd 3 passed
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", int(sys.argv[3]))); s.listen(8)
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+env = dict(os.environ, LISTEN_PID=str(os.getpid()), LISTEN_FDS="1",
+           LISTEN_FDNAMES=sys.argv[1])
+os.execve("examples/activation", ["activation", sys.argv[2]], env)
+' "$@" >"$tmp/a" 2>&1 &
+	a=$!
+	bgs="$bgs $a"
+	until_in "$tmp/a" '.' || true
+}
+if command -v python3 >/dev/null 2>&1; then
+	start listen "$tmp/l3" 127.0.0.1:0    # a free port to pass
+	A=$(port_of "$tmp/l3")
+	stop "$bg"
+	A=${A:-1}
+	act web "127.0.0.1:$A" "$A"
+	check "activation with a passed socket: adopts fd 3 by its name" \
+		grep -q "^adopted fd 3 (web) for 127\.0\.0\.1:$A\$" "$tmp/a"
+	run examples/diagnose -j "127.0.0.1:$A"
+	check "... and the port has one listener" \
+		all 'rc_is 1' 'out_has "\"listen\":1,"'
+	stop "$a"
+	act web "127.0.0.1:0" "$A"
+	check "activation: port 0 in the spec matches the passed socket" \
+		grep -q "^adopted fd 3 (web)" "$tmp/a"
+	stop "$a"
+else
+	skip "activation with a passed socket" "no python3 to pass one"
+fi
+start activation "$tmp/a2" 127.0.0.1:0
+check "activation started by hand: binds" \
+	grep -q "^listening on 127\.0\.0\.1:0\$" "$tmp/a2"
+stop "$bg"
+
+# ---- handoff: the successor takes the very same socket
+start listen "$tmp/l4" 127.0.0.1:0    # a free port
+H=$(port_of "$tmp/l4")
+stop "$bg"
+H=${H:-1}
+ctl=$tmp/handoff.ctl
+start handoff "$tmp/h1" "127.0.0.1:$H" "$ctl"
+h1=$bg
+check "handoff: the first copy binds" grep -q "^listening on 127\.0\.0\.1:$H\$" "$tmp/h1"
+run examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
+check "handoff: the first copy serves" all 'rc_is 0' "out_has '^reply: hello from $h1\$'"
+ino1=$(examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
+start handoff "$tmp/h2" "127.0.0.1:$H" "$ctl"
+h2=$bg
+check "handoff: the second copy takes the socket over" \
+	grep -q "^took over 127\.0\.0\.1:$H\$" "$tmp/h2"
+i=0
+while [ $i -lt 30 ] && kill -0 "$h1" 2>/dev/null; do nap; i=$((i + 1)); done
+wait "$h1" 2>/dev/null
+hrc=$?
+bgs=$(echo "$bgs" | sed "s/ $h1\$//; s/ $h1 / /")
+check "handoff: the first copy says so and exits 0" \
+	all '[ $hrc -eq 0 ]' 'grep -q "^handed off\$" "$tmp/h1"'
+run examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
+check "handoff: the second copy serves on the same port" \
+	all 'rc_is 0' "out_has '^reply: hello from $h2\$'"
+ino2=$(examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
+check "handoff: the very same socket (inode ${ino1:-?} = ${ino2:-?})" \
+	all '[ -n "$ino1" ]' '[ "$ino1" = "$ino2" ]'
+stop "$h2"
+
+# ---- in the private namespace: the defaults, and running out of ports
+if [ -n "$netns" ]; then
+	start listen "$tmp/l5"
+	check "listen with no argument: *:8080" \
+		grep -Eq '^listening on (\[::\]|0\.0\.0\.0):8080$' "$tmp/l5"
+	stop "$bg"
+	# Two source ports, no TIME_WAIT reuse: the third connection to one
+	# destination finds none (the client closes first, so its side keeps
+	# each port in TIME_WAIT for 60 s).
+	sysctl -qw net.ipv4.ip_local_port_range="40000 40001" net.ipv4.tcp_tw_reuse=0
+	start listen "$tmp/l6" 127.0.0.1:8080
+	for k in 1 2; do
+		run examples/client 127.0.0.1:8080 127.0.0.1:0 "n$k"
+		check "client $k of 2 with a 2-port range: served" \
+			all 'rc_is 0' "out_has '^reply: n$k\$'"
+	done
+	run examples/client 127.0.0.1:8080 127.0.0.1:0 n3
+	check "client 3 of 2: exit 1, ports exhausted, explained" \
+		all 'rc_is 1' 'err_has "EADDRNOTAVAIL"' \
+		'err_has "no free local port is left towards that destination"' \
+		'err_has "40000-40001"'
+	stop "$bg"
+else
+	skip "listen with no argument binds *:8080" "$nons"
+	skip "client runs out of source ports, explained" "$nons"
+fi
+
+echo "examples.sh: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
