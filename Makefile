@@ -197,6 +197,7 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh
 	$(Q)PB_CC="$(CC)" sh tests/examples.sh
+	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh tests/docexamples.sh
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
 # many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a
