@@ -286,6 +286,7 @@ run() {
 	shift 5
 	desc="$n${*:+ $*}${setup:+ [$setup]}: exit $want"
 	touch "$tmp/x/$n.ran"
+	ran=
 	if [ ! -x "$tmp/$n" ]; then
 		skip "$desc" "it did not build"
 		return
@@ -331,6 +332,7 @@ run() {
 		timeout 20 python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as systemd does
 s.bind(("127.0.0.1", 8080)); s.listen(8)
 os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 env = dict(os.environ, LISTEN_PID=str(os.getpid()), LISTEN_FDS="1",
@@ -343,6 +345,7 @@ os.execve(sys.argv[1], sys.argv[1:], env)
 		rc=$? ;;
 	esac
 	stop_all
+	ran=1
 	case ,$setup, in *,range10,*)
 		sysctl -qw net.ipv4.ip_local_port_range="32768 60999" \
 			net.ipv4.tcp_tw_reuse=2 ;;
@@ -375,8 +378,9 @@ run listen-wait "" 0 '' ''
 run listen-why "" 0 '' ''
 run listen-why busy8080 1 '' 'held by 1 listening socket'
 run listen-why host 1 '' 'no-such:spec' no-such:spec
-check "listen-why no-such:spec: one line of text, nothing else" \
-	all '[ "$(wc -l <"$tmp/err")" -eq 1 ]' '! LC_ALL=C grep -q "[^[:print:]]" "$tmp/err"'
+[ -z "$ran" ] ||
+	check "listen-why no-such:spec: one line of text, nothing else" \
+		all '[ "$(wc -l <"$tmp/err")" -eq 1 ]' '! LC_ALL=C grep -q "[^[:print:]]" "$tmp/err"'
 run parse-addr host 0 '^\[::1\]:80$' '' '[::1]:80'
 run parse-addr host 1 '' 'localhost:80: not a numeric address:port' localhost:80
 run parse-addr host 2 '' 'usage: '

@@ -263,6 +263,7 @@ act() {  # act NAME SPEC PORT-TO-PASS: run activation with fd 3 passed
 	python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as systemd does
 s.bind(("127.0.0.1", int(sys.argv[3]))); s.listen(8)
 os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 env = dict(os.environ, LISTEN_PID=str(os.getpid()), LISTEN_FDS="1",
