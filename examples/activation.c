@@ -10,8 +10,9 @@
  * LISTEN_PID, LISTEN_FDNAMES; no libsystemd needed); pb_listen(...,
  * PB_ADOPT, ...) then takes the passed socket that matches ADDRESS instead
  * of binding a second one, and binds ADDRESS itself when nothing matches.
- * So the unit's ListenStream= and the program's address must agree: a
- * mismatch shows as a bind that fails next to the passed socket.
+ * So the unit's ListenStream= and the program's address must agree: on
+ * the same port, a mismatch shows as a bind that fails next to the
+ * passed socket ("127.0.0.1:8080" passed, "*:8080" asked).
  *
  * It prints "adopted fd N (NAME) for ADDRESS" or "listening on ADDRESS",
  * then accepts and closes connections until stopped with a signal.

@@ -84,7 +84,8 @@ int main(int argc, char **argv)
 				continue;
 			n = snprintf(msg, sizeof(msg), "hello from %ld\n",
 			    (long)getpid());
-			(void)write(c, msg, (size_t)n);
+			if (write(c, msg, (size_t)n) == -1)
+				warn("write");
 			close(c);
 		}
 	}

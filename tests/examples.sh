@@ -290,6 +290,14 @@ if command -v python3 >/dev/null 2>&1; then
 	check "activation: port 0 in the spec matches the passed socket" \
 		grep -q "^adopted fd 3 (web)" "$tmp/a"
 	stop "$a"
+	act web "*:$A" "$A"
+	i=0
+	while [ $i -lt 30 ] && kill -0 "$a" 2>/dev/null; do nap; i=$((i + 1)); done
+	wait "$a" 2>/dev/null
+	arc=$?
+	bgs=$(echo "$bgs" | sed "s/ $a\$//; s/ $a / /")
+	check "activation: *:$A asked, 127.0.0.1:$A passed: not adopted, the bind fails beside it" \
+		all '[ $arc -eq 1 ]' 'grep -q "EADDRINUSE.*held by 1 listening socket: LISTEN 127\.0\.0\.1:$A" "$tmp/a"'
 else
 	skip "activation with a passed socket" "no python3 to pass one"
 fi
