@@ -238,6 +238,20 @@ unsigned pb__addr_port(const struct sockaddr *sa)
 	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 }
 
+/* An address as 16 bytes, IPv4 and IPv4-mapped alike, so that a v4 peer
+   seen by a dual-stack socket compares equal to the plain v4 address. */
+void pb__addr_norm(const struct sockaddr_storage *ss, uint8_t out[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (ss->ss_family == AF_INET) {
+		memcpy(out, mapped, 12);
+		memcpy(out + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
 /*
  * Address text without inet_ntop, snprintf or if_indextoname, so that the
  * shim's failure path can word an address inside a signal handler or a

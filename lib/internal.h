@@ -36,6 +36,7 @@ int pb__parse_spec(const char *spec, struct pb_spec *out);
 void pb__spec_to_ipv4_any(struct pb_spec *s);
 int pb__addr_len(const struct sockaddr *sa, socklen_t len);
 unsigned pb__addr_port(const struct sockaddr *sa);
+void pb__addr_norm(const struct sockaddr_storage *ss, uint8_t out[16]);
 int pb__have_ipv6(void);
 
 /* bind.c: the cause-aware wait (pb_listen_wait, the preload shim):
@@ -62,7 +63,6 @@ int pb__server_socket(int fd);
 /* diag.c.  pb__diagnose builds its answer in out itself when out holds
    the whole struct, else in scratch memory: never on the stack.  With
    PB_DIAG_NO_PROCNET in out->flags it is async-signal-safe. */
-struct pb_sockent;
 int pb__diag_check(const struct pb_diag *out);
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 		 int v6only, int err, struct pb_diag *out);
@@ -73,7 +73,6 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 const struct sockaddr *dst, int err, int stage,
 			 unsigned lo, unsigned hi, struct pb_diag *out);
-void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e);
 
 /* format.c: pb_diag_format's paragraph, with the fix worded for reader:
    the program's author (pb_diag_format's default: the library's calls and
@@ -88,15 +87,6 @@ enum pb__reader {
 };
 int pb__diag_format_for(const struct pb_diag *d, int reader, char *buf,
 			size_t size);
-
-/* budget.c: sockets towards one destination, by state. */
-struct pb_towards {
-	unsigned int established, time_wait, other, time_wait_ms;
-	unsigned int time_wait_reusable;
-};
-int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
-		      unsigned lo, unsigned hi, unsigned diag_flags,
-		      struct pb_towards *t, struct pb_diag *d);
 
 /* An int socket option: getsockopt's 0 or -1 (errno set). */
 static inline int pb__sockopt_int(int fd, int level, int name, int *v)
