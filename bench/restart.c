@@ -49,7 +49,7 @@
 #include <unistd.h>
 
 #include <portbind.h>
-#include "table.h"
+#include "sockdiag.h"
 
 #include "bench.h"
 

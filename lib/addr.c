@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "internal.h"
 
 /* Longest host part we accept inside brackets: an IPv6 text address plus

@@ -18,9 +18,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "addr.h"
 #include "internal.h"
-#include "probe.h"
 #include "scratch.h"
+#include "sysctl.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))

@@ -25,9 +25,13 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "addr.h"
+#include "diag.h"
 #include "internal.h"
+#include "owner.h"
 #include "probe.h"
 #include "scratch.h"
+#include "sysctl.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))

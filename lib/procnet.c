@@ -14,8 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "internal.h"
-#include "table.h"
+#include "procnet.h"
 
 /* "0100007F" (IPv4) or 32 hex digits (IPv6): 32-bit words as the kernel
    printed them, in its own byte order, so copying the words back in this

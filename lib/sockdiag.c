@@ -29,7 +29,7 @@
 
 #include "internal.h"
 #include "scratch.h"
-#include "table.h"
+#include "sockdiag.h"
 
 #ifndef TCPDIAG_GETSOCK
 #define TCPDIAG_GETSOCK 18

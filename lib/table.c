@@ -16,7 +16,10 @@
  */
 #include <string.h>
 
+#include "addr.h"
 #include "internal.h"
+#include "procnet.h"
+#include "sockdiag.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "table.h"
+#include "procnet.h"
 
 static const char v4_listen[] =
 	"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "table.h"
+#include "sockdiag.h"
 
 /* A reply buffer holding messages back to back, as the kernel sends them. */
 struct reply {
