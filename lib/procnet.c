@@ -183,16 +183,7 @@ static int dump_file(const char *path, int family, int protocol,
 }
 
 int pb__procnet_dump(int protocol, int family, uint32_t states,
-		     unsigned port, pb_sockent_fn fn, void *arg)
-{
-	struct pb_portsel sel = { 0, port, port };
-
-	return pb__procnet_dump_sel(protocol, family, states, &sel, fn, arg);
-}
-
-int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
-			 const struct pb_portsel *sel, pb_sockent_fn fn,
-			 void *arg)
+		     const struct pb_portsel *sel, pb_sockent_fn fn, void *arg)
 {
 	const char *v4 = protocol == IPPROTO_TCP ? "/proc/net/tcp" : "/proc/net/udp";
 	const char *v6 = protocol == IPPROTO_TCP ? "/proc/net/tcp6" : "/proc/net/udp6";

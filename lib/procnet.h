@@ -8,13 +8,10 @@
 
 #include "sockent.h"
 
-/* As pb__sockdiag_dump and pb__sockdiag_dump_sel, from
-   /proc/net/{tcp,tcp6,udp,udp6}: 0, or -errno (-ENOENT: no file). */
+/* As pb__sockdiag_dump, from /proc/net/{tcp,tcp6,udp,udp6}: 0, or
+   -errno (-ENOENT: no file). */
 int pb__procnet_dump(int protocol, int family, uint32_t states,
-		     unsigned port, pb_sockent_fn fn, void *arg);
-int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
-			 const struct pb_portsel *sel, pb_sockent_fn fn,
-			 void *arg);
+		     const struct pb_portsel *sel, pb_sockent_fn fn, void *arg);
 
 /* One data line of such a file into e: 0, or -EINVAL. */
 int pb__procnet_parse_line(const char *line, int family, int protocol,

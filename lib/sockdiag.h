@@ -10,22 +10,14 @@
 #include "sockent.h"
 
 /*
- * Call fn for every socket of the protocol on the port (or, _sel, whose
- * local or remote port is in a range) whose state bit is in states
- * (1 << state; bit PB__TCP_BOUND_INACTIVE asks for bound-only TCP sockets
- * on Linux 6.7+).  family AF_UNSPEC means both.  0 or -errno; a refused
- * netlink socket gives -EPERM, -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
+ * Call fn for every socket of the protocol whose port, local or remote as
+ * sel says, is in sel's range and whose state bit is in states (1 << state; bit
+ * PB__TCP_BOUND_INACTIVE asks for bound-only TCP sockets on Linux 6.7+).
+ * family AF_UNSPEC means both.  0 or -errno; a refused netlink socket
+ * gives -EPERM, -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
  */
 int pb__sockdiag_dump(int protocol, int family, uint32_t states,
-		      unsigned port, pb_sockent_fn fn, void *arg);
-int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
-			  const struct pb_portsel *sel, pb_sockent_fn fn,
-			  void *arg);
-
-/* Decode one inet_diag_msg and its attributes into a table entry. */
-struct nlmsghdr;
-int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
-			   struct pb_sockent *e);
+		      const struct pb_portsel *sel, pb_sockent_fn fn, void *arg);
 
 /* Walk one reply chunk: 1 when the dump is done, 0 to read on, or -errno
    (from the kernel's NLMSG_ERROR, a bad message, or the callback). */

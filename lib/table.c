@@ -47,8 +47,8 @@ int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
 	int r = -ENOSYS;
 
 	if (!(diag_flags & PB_DIAG_NO_NETLINK)) {
-		r = pb__sockdiag_dump_sel(protocol, AF_UNSPEC, states, sel,
-					  count_kept, &k);
+		r = pb__sockdiag_dump(protocol, AF_UNSPEC, states, sel,
+				      count_kept, &k);
 		if (r == 0)
 			return PB_SRC_NETLINK;
 		/* A walk that failed half-way after keeping rows: reading
@@ -57,7 +57,7 @@ int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
 			return r;
 	}
 	if (!(diag_flags & PB_DIAG_NO_PROCNET)) {
-		r = pb__procnet_dump_sel(protocol, AF_UNSPEC, states, sel, fn, arg);
+		r = pb__procnet_dump(protocol, AF_UNSPEC, states, sel, fn, arg);
 		if (r == 0)
 			return PB_SRC_PROCNET;
 	}
