@@ -40,11 +40,13 @@
 # a file added, or a call that moves a file up a layer, shows here and
 # the comment is brought up to date.
 #
-# Usage: sh tests/layers.sh [OBJDIR]   (default build/static; run from
-# the top of the tree after `make`, as `make check` does)
+# Usage: sh tests/layers.sh [OBJDIR]   (the objects of lib/*.c, default
+# build/static; run after `make`, as `make check` does).  The sources are
+# read next to this script, ../lib.
 set -eu
 
 dir=${1:-build/static}
+src=$(dirname "$0")/../lib
 NM=${NM:-nm}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-layers.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -52,8 +54,8 @@ fail=0
 
 # One line per symbol: "file D name" (defined here), "file U name" (used).
 : >"$tmp/syms"
-for c in lib/*.c; do
-	f=${c#lib/}
+for c in "$src"/*.c; do
+	f=${c##*/}
 	f=${f%.c}
 	o=$dir/$f.o
 	[ -f "$o" ] || { echo "layers: $o missing (run make first)" >&2; exit 2; }
@@ -200,11 +202,12 @@ declared() {
 	' "$1" | sort -u
 }
 
-for h in lib/*.h; do
-	f=${h#lib/}
+for h in "$src"/*.h; do
+	f=${h##*/}
 	f=${f%.h}
 	declared "$h" >"$tmp/declared"
-	if [ -f "lib/$f.c" ]; then
+	h=lib/$f.h
+	if [ -f "$src/$f.c" ]; then
 		awk -v f="$f" '$1 == f && $2 == "D" && $3 ~ /^pb__/ { print $3 }' \
 			"$tmp/syms" | sort -u >"$tmp/defined"
 	else
@@ -212,7 +215,7 @@ for h in lib/*.h; do
 	fi
 	extra=$(comm -23 "$tmp/declared" "$tmp/defined" | tr '\n' ' ' | sed 's/ $//')
 	if [ -n "$extra" ]; then
-		if [ -f "lib/$f.c" ]; then
+		if [ -f "$src/$f.c" ]; then
 			echo "layers: $h declares $extra but lib/$f.c does not define them" >&2
 		else
 			echo "layers: $h declares $extra: a header with no lib/$f.c holds types and macros only" >&2
@@ -225,10 +228,10 @@ for h in lib/*.h; do
 		fail=1
 	fi
 done
-for c in lib/*.c; do
-	f=${c#lib/}
+for c in "$src"/*.c; do
+	f=${c##*/}
 	f=${f%.c}
-	if [ ! -f "lib/$f.h" ] &&
+	if [ ! -f "$src/$f.h" ] &&
 	   awk -v f="$f" '$1 == f && $2 == "D" && $3 ~ /^pb__/ { found = 1 }
 			  END { exit !found }' "$tmp/syms"; then
 		echo "layers: lib/$f.c defines pb__ functions and has no lib/$f.h" >&2
