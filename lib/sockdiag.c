@@ -299,10 +299,10 @@ static int run_dump(int fd, char *buf, int compat, int family, int protocol,
 
 /*
  * Call fn for every socket of the protocol whose port, local or remote as
- * sel says, is in sel's range and whose state bit is in states (1 << state; bit 13 asks
- * for bound-only TCP sockets on Linux 6.7+).  family AF_UNSPEC means both.
- * 0 or -errno; a refused netlink socket gives -EPERM, -EACCES,
- * -EAFNOSUPPORT or -EPROTONOSUPPORT.
+ * sel says, is in sel's range and whose state bit is in states (1 << state;
+ * bit 13 asks for bound-only TCP sockets on Linux 6.7+).  family AF_UNSPEC
+ * means both.  0 or -errno; a refused netlink socket gives -EPERM,
+ * -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
  */
 int pb__sockdiag_dump(int protocol, int family, uint32_t states,
 		      const struct pb_portsel *sel, pb_sockent_fn fn, void *arg)
