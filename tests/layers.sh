@@ -218,7 +218,8 @@ for h in "$src"/*.h; do
 		if [ -f "$src/$f.c" ]; then
 			echo "layers: $h declares $extra but lib/$f.c does not define them" >&2
 		else
-			echo "layers: $h declares $extra: a header with no lib/$f.c holds types and macros only" >&2
+			echo "layers: $h declares $extra; with no lib/$f.c," \
+			     "it holds types and macros only" >&2
 		fi
 		fail=1
 	fi
@@ -240,6 +241,7 @@ for c in "$src"/*.c; do
 done
 
 [ "$fail" -eq 0 ] || exit 1
-printf '  layers: %s files in %s layers, no loop; each lib/X.h declares lib/X.c\n' \
+printf '  layers: %s files in %s layers, no loop; %s\n' \
 	"$(wc -l <"$tmp/layers" | tr -d ' ')" \
-	"$(($(tail -n 1 "$tmp/layers" | cut -d' ' -f1) + 1))"
+	"$(($(tail -n 1 "$tmp/layers" | cut -d' ' -f1) + 1))" \
+	"each lib/X.h declares lib/X.c"
