@@ -114,8 +114,8 @@ void pbt_skip(const char *test, const char *fmt, ...)
 	if (i >= SKIPS_MAX)
 		return;			/* counted as lost by pbt_skips_report */
 	r = &skips->rec[i];
-	memcpy(r->test, name, sizeof(r->test));
-	memcpy(r->reason, reason, sizeof(r->reason));
+	snprintf(r->test, sizeof(r->test), "%s", name);
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 	__atomic_store_n(&r->result, at, __ATOMIC_SEQ_CST);
 }
 
@@ -123,12 +123,12 @@ int pbt_skips_begin(SRunner *sr)
 {
 	void *p = mmap(NULL, sizeof(*skips), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int i;
 
 	if (p == MAP_FAILED)
 		return -1;
-	skips = p;
-	skips->n = 0;
-	for (int i = 0; i < SKIPS_MAX; i++)
+	skips = p;		/* zeroed; kept to the end of the process */
+	for (i = 0; i < SKIPS_MAX; i++)
 		skips->rec[i].result = -1;
 	skips_runner = sr;
 	return 0;
