@@ -36,6 +36,7 @@ import difflib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -588,6 +589,12 @@ def play(name, commands, bindir):
         s.stop()
 
 
+def elf_class(path):
+    """1 for a 32-bit ELF file, 2 for 64-bit."""
+    with open(os.path.realpath(path), "rb") as f:
+        return f.read(5)[4:5]
+
+
 def tool_path():
     for rel in TOOL_PATHS:
         p = os.path.join(TOP, rel)
@@ -597,11 +604,11 @@ def tool_path():
 
 
 def build_helper(bindir):
-    cc = os.environ.get("CC", "cc")
+    cc = shlex.split(os.environ.get("CC", "cc"))       # "gcc -m32"
     cflags = os.environ.get("PB_DOC_CFLAGS", "-O2 -g -Iinclude -D_GNU_SOURCE").split()
     ldflags = os.environ.get("PB_DOC_LDFLAGS", "").split()
     out = os.path.join(bindir, "doc-diag")
-    subprocess.run([cc] + cflags + ["-o", out, "tests/doc-diag.c"] + ldflags +
+    subprocess.run(cc + cflags + ["-o", out, "tests/doc-diag.c"] + ldflags +
                    ["libportbind.a"], cwd=TOP, check=True)
 
 
@@ -765,7 +772,14 @@ def main():
             ldd = subprocess.run(["ldd", os.path.join(TOP, SHIM)],
                                  stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL).stdout
-            sanitized = re.search(rb"lib(asan|ubsan|tsan)", ldd) is not None
+            shim_skip = None
+            if re.search(rb"lib(asan|ubsan|tsan)", ldd):
+                shim_skip = ("the shim is built with sanitizers, whose runtime"
+                             " must be preloaded first")
+            elif elf_class(os.path.join(TOP, SHIM)) != \
+                    elf_class(shutil.which("python3") or sys.executable):
+                shim_skip = ("the shim and python3 are built for different "
+                             "word sizes (CC=\"gcc -m32\"?)")
             runs = []
             for d in marked:
                 sc = SCENARIOS[d.marker]
@@ -780,9 +794,8 @@ def main():
                     fails.append("%s: scenario %s has no command for a display"
                                  " without one" % (d.where, d.marker))
                     continue
-                if sanitized and any(SHIM in c for c in needs):
-                    skipped.append((d, "the shim is built with sanitizers, "
-                                    "whose runtime must be preloaded first"))
+                if shim_skip and any(SHIM in c for c in needs):
+                    skipped.append((d, shim_skip))
                     continue
                 if any(re.search(r"\bjq\b", c) for c in needs) and \
                         not shutil.which("jq"):
