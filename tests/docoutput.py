@@ -49,6 +49,14 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAN_DIR = os.path.join(TOP, "man")
 README = os.path.join(TOP, "README")
 TOOL_PATHS = ("tools/portbind-why", "examples/portbind-why")
+BUILD = os.getcwd()    # where make runs: the built files, else in TOP
+
+
+def built(rel):
+    for d in (BUILD, TOP):
+        if os.path.exists(os.path.join(d, rel)):
+            return os.path.join(d, rel)
+    return os.path.join(TOP, rel)
 SHIM = "libportbind-preload.so"
 USER = 1000            # the unprivileged user of the examples
 # Holders of another uid run this script again: with the system's python3
@@ -597,7 +605,7 @@ def elf_class(path):
 
 def tool_path():
     for rel in TOOL_PATHS:
-        p = os.path.join(TOP, rel)
+        p = built(rel)
         if os.access(p, os.X_OK):
             return p
     return None
@@ -609,7 +617,7 @@ def build_helper(bindir):
     ldflags = os.environ.get("PB_DOC_LDFLAGS", "").split()
     out = os.path.join(bindir, "doc-diag")
     subprocess.run(cc + cflags + ["-o", out, "tests/doc-diag.c"] + ldflags +
-                   ["libportbind.a"], cwd=TOP, check=True)
+                   [built("libportbind.a")], cwd=TOP, check=True)
 
 
 # --------------------------------------------------------- rendered pages
@@ -706,6 +714,16 @@ def hold_main(ip, port, comm, reuseport, w):
         signal.pause()
 
 
+def finish(p, data):
+    """The output of a scenario's process; killed and reaped if it hangs."""
+    try:
+        return p.communicate(data, timeout=180)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return b"", b"timed out after 180 s"
+
+
 def child_main():
     req = json.load(sys.stdin)
     json.dump(play(req["scenario"], req["commands"], req["bindir"]),
@@ -765,18 +783,18 @@ def main():
         try:
             os.chmod(bindir, 0o755)
             shutil.copy(tool, os.path.join(bindir, "portbind-why"))
-            shutil.copy(os.path.join(TOP, SHIM), bindir)
+            shutil.copy(built(SHIM), bindir)
             shutil.copy(os.path.abspath(__file__), bindir)
             build_helper(bindir)
             slow = os.environ.get("PB_TEST_SLOW") == "1"
-            ldd = subprocess.run(["ldd", os.path.join(TOP, SHIM)],
+            ldd = subprocess.run(["ldd", built(SHIM)],
                                  stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL).stdout
             shim_skip = None
             if re.search(rb"lib(asan|ubsan|tsan)", ldd):
                 shim_skip = ("the shim is built with sanitizers, whose runtime"
                              " must be preloaded first")
-            elif elf_class(os.path.join(TOP, SHIM)) != \
+            elif elf_class(built(SHIM)) != \
                     elf_class(shutil.which("python3") or sys.executable):
                 shim_skip = ("the shim and python3 are built for different "
                              "word sizes (CC=\"gcc -m32\"?)")
@@ -814,10 +832,10 @@ def main():
                     p.stdin = None
                     runs.append((d, p, None))
                 else:
-                    runs.append((d, p, p.communicate(req.encode(), timeout=150)))
+                    runs.append((d, p, finish(p, req.encode())))
             for d, p, res in runs:
                 if res is None:
-                    res = p.communicate(timeout=150)
+                    res = finish(p, None)
                 out, err = res
                 if p.returncode != 0:
                     fails.append("%s: scenario %s failed:\n%s" % (
