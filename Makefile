@@ -197,6 +197,7 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh
+	$(Q)if command -v python3 >/dev/null; then CC='$(CC)' PB_DOC_CFLAGS='$(ALL_CFLAGS)' PB_DOC_LDFLAGS='$(ALL_LDFLAGS)' python3 tests/docoutput.py; else echo '  documentation check: skipped: no python3'; fi
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
 # many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a

@@ -594,6 +594,11 @@ static void find_holders(struct pb_diag *d, int v6only, struct walk *w)
 		r = pb__probe_bind(d->type, sa, len, v6only, 0);
 		if (r == 0) {
 			d->cause = PB_CAUSE_NONE;	/* gone by now */
+			/* The refusal was our own probe's, not the caller's:
+			   it no longer holds ("EADDRINUSE: nothing holds it"
+			   would contradict itself). */
+			if (!(d->sources & PB_SRC_ERRNO))
+				d->err = 0;
 			d->reuseaddr_helps = 1;
 			d->reuseport_helps = 1;
 		} else if (r != -EADDRINUSE || d->type != SOCK_STREAM) {
