@@ -25,9 +25,13 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "activate.h"
+#include "addr.h"
+#include "bind.h"
+#include "diag.h"
 #include "internal.h"
+#include "owner.h"
 #include "scratch.h"
-#include "table.h"
 
 PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
 			    socklen_t addrlen)

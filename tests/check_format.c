@@ -10,7 +10,7 @@
 #include <string.h>
 #include <grp.h>
 
-#include "internal.h"
+#include "format.h"
 #include "testutil.h"
 
 /* ---- a strict little JSON syntax checker: 1 when s is one value */
