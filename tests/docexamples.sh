@@ -30,7 +30,10 @@
 # (192.0.2.10, 198.51.100.7), so as root the script runs in a network
 # namespace of its own, where it adds those addresses to lo; elsewhere
 # the runs that need it are skipped, and counted.  Every run is bounded
-# and every process started is reaped.
+# and every process started is reaped.  One line per check, "ok - ...",
+# "not ok - ..." or "skipped - WHAT: WHY", then "docexamples.sh: N passed,
+# M failed, S skipped" and each skip again (a skip is never counted as
+# passed); exit status 1 when any check failed.
 # shellcheck disable=SC2016
 
 set -u
@@ -82,9 +85,13 @@ check() {
 		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
 	fi
 }
+skips=
+# skip WHAT WHY: a check that cannot run here; counted apart, never passed.
 skip() {
 	skipped=$((skipped + 1))
-	echo "skip - $1 (skipped: $2)"
+	echo "skipped - $1: $2"
+	skips="$skips  skipped: $1: $2
+"
 }
 all() { for c in "$@"; do eval "$c" || return 1; done; }
 
@@ -403,4 +410,5 @@ done
 check "every marked example is run" [ ! -s "$tmp/err" ]
 
 echo "docexamples.sh: $passed passed, $failed failed, $skipped skipped"
+printf '%s' "$skips"
 [ "$failed" -eq 0 ]

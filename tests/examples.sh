@@ -9,8 +9,9 @@
 # ports and sysctls are quiet and its own; elsewhere on the host's
 # loopback, with the checks that need the namespace skipped.  Ports are
 # the kernel's choice (port 0) unless the namespace is private.  One line
-# per check: "ok - ...", "not ok - ..." or "skip - ... (reason)", then
-# "N passed, M failed, K skipped"; exit status 1 when any check failed.
+# per check: "ok - ...", "not ok - ..." or "skipped - WHAT: WHY", then
+# "examples.sh: N passed, M failed, S skipped" and each skip again (a
+# skip is never counted as passed); exit status 1 when any check failed.
 # Every wait is bounded and every process started is reaped.
 #
 # PB_CC (default cc) compiles; PB_TEST_SLOW=1 adds the 60 s TIME_WAIT wait.
@@ -71,9 +72,13 @@ check() {
 		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
 	fi
 }
+skips=
+# skip WHAT WHY: a check that cannot run here; counted apart, never passed.
 skip() {
 	skipped=$((skipped + 1))
-	echo "skip - $1 (skipped: $2)"
+	echo "skipped - $1: $2"
+	skips="$skips  skipped: $1: $2
+"
 }
 
 # run PROG ARGS...: a foreground run, at most 20 s; $rc, $tmp/out, $tmp/err.
@@ -365,4 +370,5 @@ else
 fi
 
 echo "examples.sh: $passed passed, $failed failed, $skipped skipped"
+printf '%s' "$skips"
 [ "$failed" -eq 0 ]
