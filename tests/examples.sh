@@ -178,6 +178,30 @@ if [ -n "$t0" ] && [ -n "$t1" ]; then
 	check "restart over a live listener: fails at once ($((t1 - t0)) ms, not 30 s)" \
 		[ $((t1 - t0)) -lt 3000 ]
 fi
+# ... nor a port this user may not bind, nor an address that is not local
+if [ "$(id -u)" -eq 0 ]; then
+	asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	asuser=
+fi
+ups=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)
+if [ "$ups" -le 80 ]; then
+	skip "restart on port 80 as a user" "net.ipv4.ip_unprivileged_port_start is $ups here"
+elif [ -z "$asuser" ] || command -v setpriv >/dev/null 2>&1; then
+	t0=$(now_ms)
+	run $asuser examples/restart 127.0.0.1:80 30
+	t1=$(now_ms)
+	check "restart on port 80 as a user: exit 1 at once, EACCES explained" \
+		all 'rc_is 1' 'err_has "EACCES.*port 80 is privileged"' \
+		'[ -z "$t0" ] || [ $((t1 - t0)) -lt 3000 ]'
+else
+	skip "restart on port 80 as a user" "no setpriv to drop root"
+fi
+t0=$(now_ms)
+run examples/restart 192.0.2.99:8080 30
+t1=$(now_ms)
+check "restart on an address not local: exit 1 at once, EADDRNOTAVAIL explained" \
+	all 'rc_is 1' 'err_has "EADDRNOTAVAIL"' '[ -z "$t0" ] || [ $((t1 - t0)) -lt 3000 ]'
 stop "$l1"
 run examples/diagnose "127.0.0.1:$P"
 check "diagnose after the listener stopped: exit 0, nothing holds it" \
