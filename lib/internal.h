@@ -58,6 +58,7 @@ int pb__wait_out_flags(int (*attempt)(void *), void *arg, int type,
 /* activate.c */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name);
 int pb__server_socket(int fd);
+int pb__fdset_check(const struct pb_fdset *set);
 
 /* diag.c.  pb__diagnose builds its answer in out itself when out holds
    the whole struct, else in scratch memory: never on the stack.  With
