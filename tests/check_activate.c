@@ -226,7 +226,7 @@ END_TEST
 
 START_TEST(fd_matches_rules)
 {
-	int d, v6, t, p[2];
+	int t, p[2];
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	errno = 0;
@@ -251,7 +251,15 @@ START_TEST(fd_matches_rules)
 	}
 	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
 	close(t);
+}
+END_TEST
 
+/* "*:p" is the dual-stack wildcard, "[::]:p" the IPv6-only one. */
+START_TEST(fd_matches_ipv6_rules)
+{
+	int d, v6;
+
+	/* Before anything is opened: a skip leaves nothing behind. */
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
 	d = pb_listen("*:0", 4, 0, NULL);
@@ -491,6 +499,7 @@ Suite *suite_activate(void)
 	tcase_add_loop_test(tc, listen_fds_environment, 0,
 			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
 	tcase_add_test(tc, fd_matches_rules);
+	tcase_add_test(tc, fd_matches_ipv6_rules);
 	tcase_add_test(tc, adopt_arguments);
 	tcase_add_test(tc, fdset_adopt_rules);
 	tcase_add_test(tc, adopt_after_reexec);
