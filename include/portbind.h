@@ -9,7 +9,18 @@
  *  - every descriptor the library opens is close-on-exec;
  *  - a failing call closes what it opened and leaves errno as the failing
  *    system call set it;
- *  - nothing prints, exits or keeps global state: all calls are thread-safe.
+ *  - nothing prints or exits.
+ *
+ * Thread safety: every function may be called from several threads at
+ * once, with one exception, the environment, which C and POSIX give no
+ * lock.  pb_listen_fds(1) unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES:
+ * the only change the library ever makes to the environment, and only
+ * when asked.  pb_listen_fds, pb_listen_fd_name, pb_adopt, and pb_listen
+ * and pb_bind_udp with PB_ADOPT read those variables, so they race with a
+ * setenv, unsetenv or putenv (or a pb_listen_fds(1)) in another thread:
+ * call them at start-up, or where no other thread changes the
+ * environment.  Nothing else reads or writes it; a hand-off's results come
+ * back in the caller's struct pb_fdset.
  */
 #ifndef PORTBIND_H
 #define PORTBIND_H
