@@ -83,8 +83,8 @@ int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t s
 #define PB_NO_REUSEADDR   0x0008u /* TCP: do not set SO_REUSEADDR */
 #define PB_UDP_REUSEADDR  0x0010u /* UDP only: set SO_REUSEADDR (multicast
                                      receivers; lets others take datagrams) */
-#define PB_ADOPT          0x0020u /* adopt a matching inherited socket
-                                     (pb_adopt) when there is one, else bind */
+#define PB_ADOPT          0x0020u /* adopt a matching socket-activated
+                                     socket (pb_adopt) if any, else bind */
 #define PB_FLAGS_ALL      0x003fu
 
 struct pb_diag;

@@ -15,7 +15,7 @@
  *                else, is not a successor: it is closed and skipped);
  *   old       -> header, names (each NUL-terminated), descriptors as
  *                ancillary data;
- *   successor -> one ack byte once it holds and has recorded them;
+ *   successor -> one ack byte once it holds and has checked them;
  *   old       -> removes its control path, shuts the connection down and
  *                closes: the successor returns on that EOF (shutdown: even
  *                while a child forked meanwhile holds a copy of it), and
@@ -70,7 +70,7 @@
 #define PB_HANDOFF_HELLO_MS 1000
 /* How long a peer that said hello has for its ack once the descriptors
    are sent, before the giver skips it and serves the next one: a real
-   successor answers as soon as it has checked and recorded them. */
+   successor answers as soon as it has checked them. */
 #define PB_HANDOFF_ACK_MS 1000
 /* How long pb_handoff_listen waits for the predecessor that the last
    take took from to remove its path (a take may return before that). */
