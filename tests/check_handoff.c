@@ -875,10 +875,13 @@ START_TEST(take_refuses_wrong_descriptors)
 		ck_assert_msg(take_forged(&f, &err) == -1 && err == EPROTO,
 			      "kinds %s: taken, or errno %d", wrong[i], err);
 	}
-	/* What can be adopted is taken: listeners, bound UDP sockets. */
+	/* What can be adopted is taken: listeners, bound UDP sockets; with
+	   no names given, each name is empty. */
 	f.kinds = "LU";
 	f.names = NULL;
+	f.names_seen = 1;
 	ck_assert_int_eq(take_forged(&f, &err), 2);
+	ck_assert_str_eq(taken.names[1], "");
 	close_taken();
 }
 END_TEST
