@@ -101,6 +101,8 @@ struct loadres {
 };
 
 static char ctlpath[128];
+/* What a hand-off brings (about 16.5 KiB: not on a stack). */
+static struct pb_fdset bench_set = PB_FDSET_INIT;
 
 static struct sockaddr_in addr_of(const char *ip)
 {
@@ -285,11 +287,11 @@ static int new_server(struct scen *S, double t_exit)
 		break;
 	case S_HANDOFF:
 		S->attempts = 1;
-		if (pb_handoff_take(ctlpath, 10000) < 1) {
+		if (pb_handoff_take(ctlpath, 10000, &bench_set) < 1) {
 			fd = -1;
 			break;
 		}
-		fd = pb_listen("0.0.0.0:8080", 128, PB_ADOPT, &why);
+		fd = pb_fdset_adopt(&bench_set, SOCK_STREAM, "0.0.0.0:8080", NULL);
 		break;
 	default:
 		break;
@@ -448,10 +450,14 @@ static void line_server(int handoff, int readyfd)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
-	if (handoff && pb_handoff_take(ctlpath, 5000) < 0)
+	if (handoff && pb_handoff_take(ctlpath, 5000, &bench_set) < 0)
 		_exit(20);
-	lfd = pb_listen("127.0.0.1:8080", 511, PB_NONBLOCK | (handoff ? PB_ADOPT : 0),
-			NULL);
+	lfd = handoff ? pb_fdset_adopt(&bench_set, SOCK_STREAM, "127.0.0.1:8080",
+				       NULL) : -1;
+	if (lfd >= 0 && fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) < 0)
+		_exit(24);
+	if (lfd < 0)
+		lfd = pb_listen("127.0.0.1:8080", 511, PB_NONBLOCK, NULL);
 	if (lfd < 0)
 		_exit(21);
 	if (handoff && (ctl = pb_handoff_listen(ctlpath)) < 0)

@@ -7,9 +7,9 @@
  *					 /tmp/handoff-example.ctl)
  *
  * Shows pb_handoff_take(), pb_handoff_listen() and pb_handoff_give().  At
- * start the program asks CONTROL for a predecessor's socket; when there is
- * one, pb_listen(..., PB_ADOPT, ...) adopts it, else it binds ADDRESS.  It
- * then serves, and listens on CONTROL for a successor: to restart, start
+ * start the program asks CONTROL for a predecessor's sockets, which come
+ * back in a struct pb_fdset; it adopts the one for ADDRESS from the set
+ * (pb_fdset_adopt), or binds ADDRESS when there is none.  It then serves, and listens on CONTROL for a successor: to restart, start
  * the new copy; the old one gives it the socket and exits.  Connections
  * queued on the socket stay queued: the successor accepts them.
  *
@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <portbind.h>
@@ -35,16 +36,20 @@ int main(int argc, char **argv)
 	const char *spec = argc > 1 ? argv[1] : "127.0.0.1:8080";
 	const char *path = argc > 2 ? argv[2] : "/tmp/handoff-example.ctl";
 	const char *const names[] = { "web" };
+	static struct pb_fdset set = PB_FDSET_INIT; /* 16 KiB: static */
 	struct pb_diag why = PB_DIAG_INIT;
 	struct pollfd p[2];
 	char msg[1024];
-	int taken, fd, ctl, c, n;
+	int adopted, fd, ctl, c, n;
 
 	/* 0: no predecessor answered at path. */
-	taken = pb_handoff_take(path, 2000);
-	if (taken == -1)
+	if (pb_handoff_take(path, 2000, &set) == -1)
 		err(1, "hand-off from %s", path);
-	fd = pb_listen(spec, 128, PB_ADOPT, &why);
+	fd = pb_fdset_adopt(&set, SOCK_STREAM, spec, "web");
+	adopted = fd != -1;
+	pb_fdset_close(&set);   /* whatever else it passed */
+	if (!adopted)
+		fd = pb_listen(spec, 128, 0, &why);
 	if (fd == -1) {
 		int e = errno;
 
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
 	ctl = pb_handoff_listen(path);
 	if (ctl == -1)
 		err(1, "hand-off socket %s", path);
-	printf("%s %s\n", taken > 0 ? "took over" : "listening on", spec);
+	printf("%s %s\n", adopted ? "took over" : "listening on", spec);
 	fflush(stdout);
 
 	p[0].fd = fd;

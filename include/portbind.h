@@ -9,7 +9,18 @@
  *  - every descriptor the library opens is close-on-exec;
  *  - a failing call closes what it opened and leaves errno as the failing
  *    system call set it;
- *  - nothing prints, exits or keeps global state: all calls are thread-safe.
+ *  - nothing prints or exits.
+ *
+ * Thread safety: every function may be called from several threads at
+ * once, with one exception, the environment, which C and POSIX give no
+ * lock.  pb_listen_fds(1) unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES:
+ * the only change the library ever makes to the environment, and only
+ * when asked.  pb_listen_fds, pb_listen_fd_name, pb_adopt, and pb_listen
+ * and pb_bind_udp with PB_ADOPT read those variables, so they race with a
+ * setenv, unsetenv or putenv (or a pb_listen_fds(1)) in another thread:
+ * call them at start-up, or where no other thread changes the
+ * environment.  Nothing else reads or writes it; a hand-off's results come
+ * back in the caller's struct pb_fdset.
  */
 #ifndef PORTBIND_H
 #define PORTBIND_H
@@ -72,8 +83,8 @@ int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t s
 #define PB_NO_REUSEADDR   0x0008u /* TCP: do not set SO_REUSEADDR */
 #define PB_UDP_REUSEADDR  0x0010u /* UDP only: set SO_REUSEADDR (multicast
                                      receivers; lets others take datagrams) */
-#define PB_ADOPT          0x0020u /* adopt a matching inherited socket
-                                     (pb_adopt) when there is one, else bind */
+#define PB_ADOPT          0x0020u /* adopt a matching socket-activated
+                                     socket (pb_adopt) if any, else bind */
 #define PB_FLAGS_ALL      0x003fu
 
 struct pb_diag;
@@ -290,21 +301,22 @@ int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
  * LISTEN_PID is not this process, -1 with EINVAL when the variables are
  * malformed (nothing is adopted then).  Adopted descriptors get
  * FD_CLOEXEC.  unset_environment: remove LISTEN_PID, LISTEN_FDS and
- * LISTEN_FDNAMES (whatever the outcome).  The environment is process
- * state: call these at start-up, before threads.
+ * LISTEN_FDNAMES (whatever the outcome): the one call that changes the
+ * environment, and only when asked.
  */
 #define PB_LISTEN_FDS_START 3
 int pb_listen_fds(int unset_environment);
-/* The name the service manager gave an inherited fd (LISTEN_FDNAMES, or a
-   hand-off's names): 0, or -1 with ENOENT (no name), ENOSPC. */
+/* The name the service manager gave an inherited fd (LISTEN_FDNAMES):
+   0, or -1 with ENOENT (no name), ENOSPC. */
 int pb_listen_fd_name(int fd, char *buf, size_t size);
 
 /* 1 when fd is a socket of type bound to what spec says (a port 0 in spec
    matches any port), listening if SOCK_STREAM; 0 when not; -1 and errno. */
 int pb_fd_matches(int fd, int type, const char *spec);
-/* An inherited socket (socket activation or hand-off) for this service:
-   the one named name when name is not NULL, else the first that matches
-   type and spec.  The fd (FD_CLOEXEC), or -1 with ENOENT. */
+/* A socket-activated socket (LISTEN_FDS) for this service: the one named
+   name when name is not NULL, else the first that matches type and spec.
+   The fd (FD_CLOEXEC), or -1 with ENOENT.  A hand-off's sockets are in
+   the caller's struct pb_fdset instead: pb_fdset_adopt. */
 int pb_adopt(int type, const char *spec, const char *name);
 
 /*
@@ -314,16 +326,47 @@ int pb_adopt(int type, const char *spec, const char *name);
  *   old:  ctl = pb_handoff_listen(path);   ... on a restart request:
  *         pb_handoff_give(ctl, fds, names, n, 5000); then stop accepting,
  *         drain, exit.
- *   new:  pb_handoff_take(path, 5000);     then pb_listen(..., PB_ADOPT).
- * Only a peer of the same uid (or root) is served.
+ *   new:  static struct pb_fdset set = PB_FDSET_INIT;
+ *         pb_handoff_take(path, 5000, &set);
+ *         fd = pb_fdset_adopt(&set, SOCK_STREAM, "*:80", "web");
+ *         if (fd == -1) fd = pb_listen("*:80", ...);
+ *         pb_fdset_close(&set);            (what nobody adopted)
+ * Only a peer of the same uid (or root) is served.  What a take brings is
+ * returned in the caller's set, nowhere else: the environment is not
+ * touched.
  */
 #define PB_HANDOFF_MAX 64              /* descriptors one hand-off carries */
+#define PB_FDNAME_MAX 256              /* a name's room, its NUL included
+                                          (systemd's FileDescriptorName=
+                                          allows 255 characters) */
+/* The descriptors one take brought.  About 16.5 KiB: keep it static, in
+   memory the program allocated, or in main's frame, not on a small
+   thread's stack. */
+struct pb_fdset {
+	size_t size;                   /* from PB_FDSET_INIT */
+	unsigned int n;                /* entries taken: fds[0..n) */
+	pid_t pid;                     /* the process they came from */
+	int fds[PB_HANDOFF_MAX];       /* -1 once adopted or closed */
+	char names[PB_HANDOFF_MAX][PB_FDNAME_MAX]; /* "" when unnamed */
+};
+#ifdef __cplusplus
+#define PB_FDSET_INIT { sizeof(struct pb_fdset) }
+#else
+#define PB_FDSET_INIT { .size = sizeof(struct pb_fdset) }
+#endif
 int pb_handoff_listen(const char *path);
 int pb_handoff_give(int ctl, const int *fds, const char *const *names, int n,
                     int timeout_ms);
-/* How many descriptors were taken (0: no predecessor at path); they are
-   then found by pb_adopt and PB_ADOPT. */
-int pb_handoff_take(const char *path, int timeout_ms);
+/* How many descriptors were taken into set (0: no predecessor at path);
+   set is written only on success, and must hold no descriptor yet. */
+int pb_handoff_take(const char *path, int timeout_ms, struct pb_fdset *set);
+/* The set's socket named name when name is not NULL, else its first that
+   matches type and spec; it leaves the set (fds[i] becomes -1), so no
+   socket is handed out twice.  The fd (FD_CLOEXEC), or -1 with ENOENT. */
+int pb_fdset_adopt(struct pb_fdset *set, int type, const char *spec,
+                   const char *name);
+/* Close every descriptor still in set: 0, or -1 with EINVAL. */
+int pb_fdset_close(struct pb_fdset *set);
 
 /* Why can't addr be bound?  See pb_diagnose(3). */
 int pb_diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,

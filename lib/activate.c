@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * activate.c - inherited listeners: socket activation (the LISTEN_FDS
- * protocol of sd_listen_fds(3), without libsystemd) and the descriptors a
- * hand-off brought (handoff.c records them the same way, in PORTBIND_*).
+ * protocol of sd_listen_fds(3), without libsystemd), and adopting them or
+ * the descriptors a hand-off brought (handoff.c returns those in the
+ * caller's struct pb_fdset, never in the environment).
  *
- * The environment is the channel both use, so these functions read it as
- * it is when called; they keep nothing.  getenv/unsetenv are not
- * thread-safe in C: call at start-up, before threads, as systemd says too.
+ * Socket activation's channel is the environment: these functions read it
+ * as it is when called and keep nothing; only pb_listen_fds, asked to,
+ * changes it.  getenv races with a setenv, unsetenv or putenv in another
+ * thread (C gives it no lock): the caller keeps those apart, as
+ * sd_listen_fds(3) says too.
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "activate.h"
 #include "addr.h"
@@ -130,30 +135,6 @@ static int nth_field(const char *list, char sep, unsigned long k,
 	}
 }
 
-/* The k-th number of a sep-separated list of decimals, at most max. */
-static int list_number(const char *list, char sep, unsigned long k,
-		       unsigned long max, unsigned long *out)
-{
-	const char *f;
-	size_t flen;
-	char num[24];
-
-	if (nth_field(list, sep, k, &f, &flen) < 0 || flen >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, f, flen);
-	num[flen] = '\0';
-	return parse_ulong(num, max, out);
-}
-
-/* fd is open, a socket, and the socket with inode ino. */
-static int same_socket(int fd, unsigned long ino)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       (unsigned long long)st.st_ino == ino;
-}
-
 /* One inherited descriptor and its name (not NUL-terminated). */
 struct inherited {
 	int fd;
@@ -163,16 +144,13 @@ struct inherited {
 
 typedef int (*inherited_fn)(const struct inherited *in, void *arg);
 
-/* Call fn for each inherited descriptor: the activation set, then the
-   hand-off set.  Stops at fn's first non-zero result and returns it. */
+/* Call fn for each descriptor of the activation set.  Stops at fn's
+   first non-zero result and returns it. */
 static int for_each_inherited(inherited_fn fn, void *arg)
 {
 	const char *names = getenv("LISTEN_FDNAMES");
-	const char *pid_s = getenv("PORTBIND_PID");
-	const char *fds_s = getenv("PORTBIND_FDS");
-	const char *inos_s;
 	struct inherited in;
-	unsigned long n, i, pid;
+	unsigned long n, i;
 	int r;
 
 	if (activation_set(&n) == 0) {
@@ -186,32 +164,6 @@ static int for_each_inherited(inherited_fn fn, void *arg)
 			if (r)
 				return r;
 		}
-	}
-	if (!pid_s || !fds_s || parse_ulong(pid_s, INT_MAX, &pid) < 0 ||
-	    (pid_t)pid != getpid())
-		return 0;
-	names = getenv("PORTBIND_FDNAMES");
-	inos_s = getenv("PORTBIND_FDINOS");
-	for (i = 0; i < PB_HANDOFF_MAX; i++) {
-		unsigned long fd, ino;
-
-		if (list_number(fds_s, ',', i, INT_MAX, &fd) < 0)
-			break;
-		/* The same pid after an exec(): the sockets taken were
-		   close-on-exec and are gone, and their numbers may now be
-		   anything the new program opened.  Only the very socket
-		   the hand-off brought, known by its inode, is inherited. */
-		if (list_number(inos_s, ',', i, ULONG_MAX, &ino) < 0 ||
-		    !same_socket((int)fd, ino))
-			continue;
-		in.fd = (int)fd;
-		if (nth_field(names, ':', i, &in.name, &in.namelen) < 0) {
-			in.name = "";
-			in.namelen = 0;
-		}
-		r = fn(&in, arg);
-		if (r)
-			return r;
 	}
 	return 0;
 }
@@ -385,11 +337,23 @@ static int adopt_one(const struct inherited *in, void *arg)
 	return 1;
 }
 
+/* FD_CLOEXEC on fd: 0, or -errno. */
+static int set_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0)
+		return -errno;
+	if (!(fl & FD_CLOEXEC) && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
 /* The adopted fd, or -errno; used by pb_listen's PB_ADOPT too. */
 int pb__adopt(int type, const struct pb_spec *spec, const char *name)
 {
 	struct adopt_query q = { type, spec, name, -1 };
-	int fl, saved = errno;
+	int r, saved = errno;
 
 	/* Descriptors passed over (closed, not sockets) fail their checks
 	   with an errno that is not the caller's business. */
@@ -397,28 +361,111 @@ int pb__adopt(int type, const struct pb_spec *spec, const char *name)
 		errno = saved;
 		return -ENOENT;
 	}
-	fl = fcntl(q.fd, F_GETFD);
-	if (fl < 0)
-		return -errno;
-	if (!(fl & FD_CLOEXEC) && fcntl(q.fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-		return -errno;
+	r = set_cloexec(q.fd);
+	if (r < 0)
+		return r;
 	errno = saved;
 	return q.fd;
+}
+
+/* type and spec as pb_adopt checks them, spec parsed into *s. */
+static int adopt_args(int type, const char *spec, const char *name,
+		      struct pb_spec *s)
+{
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return -EINVAL;
+	if (!spec && !name)
+		return -EINVAL;
+	return spec ? pb__parse_spec(spec, s) : 0;
 }
 
 PB_EXPORT int pb_adopt(int type, const char *spec, const char *name)
 {
 	struct pb_spec s;
-	int r;
+	int r = adopt_args(type, spec, name, &s);
 
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return pb__ret(-EINVAL);
-	if (!spec && !name)
-		return pb__ret(-EINVAL);
-	if (spec) {
-		r = pb__parse_spec(spec, &s);
+	if (r < 0)
+		return pb__ret(r);
+	return pb__ret(pb__adopt(type, spec ? &s : NULL, name));
+}
+
+/* ---- a hand-off's set, the caller's memory */
+
+/* The struct pb_fdset at its 0.1.0 layout: the oldest size accepted. */
+#define PB__FDSET_SIZE_0_1 (offsetof(struct pb_fdset, names) + \
+			    sizeof(((struct pb_fdset *)0)->names))
+
+/*
+ * set is a struct pb_fdset from PB_FDSET_INIT (of this release or a later
+ * one) whose count fits its array: 0, or -EINVAL.
+ * TODO(abi.h): switch to the size check of lib/abi.h once it is merged.
+ */
+int pb__fdset_check(const struct pb_fdset *set)
+{
+	if (!set || set->size < PB__FDSET_SIZE_0_1 || set->n > PB_HANDOFF_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Entry i of set, seen as an inherited descriptor: its name must end
+   inside its room (the caller's memory: never read past it). */
+static void set_entry(const struct pb_fdset *set, unsigned i,
+		      struct inherited *in)
+{
+	const char *end = memchr(set->names[i], '\0', PB_FDNAME_MAX);
+
+	in->fd = set->fds[i];
+	in->name = set->names[i];
+	in->namelen = end ? (size_t)(end - set->names[i]) : PB_FDNAME_MAX;
+}
+
+PB_EXPORT int pb_fdset_adopt(struct pb_fdset *set, int type, const char *spec,
+			     const char *name)
+{
+	struct adopt_query q;
+	struct inherited in;
+	struct pb_spec s;
+	unsigned i;
+	int r, saved = errno;
+
+	r = pb__fdset_check(set);
+	if (r == 0)
+		r = adopt_args(type, spec, name, &s);
+	if (r < 0)
+		return pb__ret(r);
+	q.type = type;
+	q.spec = spec ? &s : NULL;
+	q.name = name;
+	q.fd = -1;
+	for (i = 0; i < set->n; i++) {
+		if (set->fds[i] < 0)
+			continue;	/* adopted or closed already */
+		set_entry(set, i, &in);
+		if (adopt_one(&in, &q) != 1)
+			continue;
+		r = set_cloexec(q.fd);
 		if (r < 0)
 			return pb__ret(r);
+		set->fds[i] = -1;	/* the caller's now, and only once */
+		errno = saved;
+		return q.fd;
 	}
-	return pb__ret(pb__adopt(type, spec ? &s : NULL, name));
+	errno = saved;
+	return pb__ret(-ENOENT);
+}
+
+PB_EXPORT int pb_fdset_close(struct pb_fdset *set)
+{
+	unsigned i;
+	int saved = errno;
+
+	if (pb__fdset_check(set) < 0)
+		return pb__ret(-EINVAL);
+	for (i = 0; i < set->n; i++) {
+		if (set->fds[i] >= 0)
+			close(set->fds[i]);
+		set->fds[i] = -1;
+	}
+	errno = saved;
+	return 0;
 }

@@ -14,4 +14,9 @@ int pb__adopt(int type, const struct pb_spec *spec, const char *name);
    socket, of AF_INET or AF_INET6): 1, 0 for anything else, or -errno. */
 int pb__server_socket(int fd);
 
+/* 0 when set is a usable struct pb_fdset (its size, its count within its
+   arrays), else -EINVAL. */
+struct pb_fdset;
+int pb__fdset_check(const struct pb_fdset *set);
+
 #endif

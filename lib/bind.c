@@ -117,7 +117,7 @@ fail:
 }
 
 /*
- * PB_ADOPT: an inherited socket (socket activation, hand-off) that is
+ * PB_ADOPT: an inherited socket (socket activation) that is
  * already what the spec asks for is used as it is: no socket, bind or
  * listen.  Of the other flags only PB_NONBLOCK still means something for
  * a socket that exists; the rest say how to bind when binding is needed.

@@ -15,7 +15,7 @@
  *                else, is not a successor: it is closed and skipped);
  *   old       -> header, names (each NUL-terminated), descriptors as
  *                ancillary data;
- *   successor -> one ack byte once it holds and has recorded them;
+ *   successor -> one ack byte once it holds and has checked them;
  *   old       -> removes its control path, shuts the connection down and
  *                closes: the successor returns on that EOF (shutdown: even
  *                while a child forked meanwhile holds a copy of it), and
@@ -45,6 +45,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@
 #define PB_HANDOFF_HELLO_MS 1000
 /* How long a peer that said hello has for its ack once the descriptors
    are sent, before the giver skips it and serves the next one: a real
-   successor answers as soon as it has checked and recorded them. */
+   successor answers as soon as it has checked them. */
 #define PB_HANDOFF_ACK_MS 1000
 /* How long pb_handoff_listen waits for the predecessor that the last
    take took from to remove its path (a take may return before that). */
@@ -84,7 +85,8 @@
 
 static int name_char_ok(unsigned char c)
 {
-	/* The names travel ':'-separated in the environment. */
+	/* Printable ASCII with no space, and no ':', as systemd's
+	   FileDescriptorName=: a name can go on in LISTEN_FDNAMES. */
 	return c >= 0x21 && c <= 0x7e && c != ':';
 }
 
@@ -168,23 +170,27 @@ int pb__handoff_check_msg(const void *msg, size_t len,
 	return (int)rx->nfds;
 }
 
-int pb__handoff_join_names(const char *names, size_t names_len, char *out,
-			   size_t size)
+int pb__handoff_split_names(const char *names, size_t names_len, unsigned n,
+			    char (*out)[PB_FDNAME_MAX])
 {
-	size_t i;
+	size_t off = 0, len;
+	unsigned i;
 
-	/* n NUL-terminated names joined by n-1 colons and ended by one NUL
-	   take names_len bytes, exactly. */
-	if (names_len == 0 || size < names_len || names[names_len - 1] != '\0')
-		return -ENOSPC;
-	for (i = 0; i + 1 < names_len; i++) {
-		if (names[i])
-			out[i] = names[i];
-		else
-			out[i] = ':';
+	for (i = 0; i < n; i++) {
+		const char *end;
+
+		if (off >= names_len)
+			return -EPROTO;
+		end = memchr(names + off, '\0', names_len - off);
+		if (!end)
+			return -EPROTO;
+		len = (size_t)(end - (names + off));
+		if (len >= PB_FDNAME_MAX)
+			return -EPROTO;
+		memcpy(out[i], names + off, len + 1);
+		off += len + 1;
 	}
-	out[names_len - 1] = '\0';
-	return 0;
+	return off == names_len ? 0 : -EPROTO;
 }
 
 int pb__handoff_check_hello(const void *buf, size_t len, int msg_flags)
@@ -418,12 +424,55 @@ static void end_conn(int fd)
 /* The predecessor the last successful take in this process took from,
    when that take returned before the predecessor's close: its pid (0:
    none) and its path, made absolute, which may still be there a moment.
-   pb_handoff_listen at that path waits for it to go, once.  Written by a
-   take, which runs at start-up (it changes the environment). */
-static struct {
+   pb_handoff_listen at that path waits for it to go, once.  The library's
+   one piece of process-wide state: a take and a listen in two threads
+   meet here, so it is only touched under its lock, for a copy. */
+struct taken_from {
 	pid_t pid;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-} taken_from;
+};
+static struct taken_from taken_from;
+static pthread_mutex_t taken_from_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The lock is only ever tried, a bounded number of times: the record is
+   a hint (without it a listen fails at once instead of waiting for the
+   predecessor), so a lock held by a thread that a fork(2) left behind in
+   a child costs the hint, never a hang. */
+static int taken_from_lock_try(void)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (pthread_mutex_trylock(&taken_from_lock) == 0)
+			return 0;
+		sched_yield();
+	}
+	return -1;
+}
+
+static void taken_from_set(const struct taken_from *t)
+{
+	if (taken_from_lock_try() < 0)
+		return;
+	taken_from = *t;
+	pthread_mutex_unlock(&taken_from_lock);
+}
+
+/* The predecessor's pid if it was taken from at path (once: the record
+   is cleared), else 0. */
+static pid_t taken_from_claim(const char *path)
+{
+	pid_t pid = 0;
+
+	if (taken_from_lock_try() < 0)
+		return 0;
+	if (taken_from.pid > 0 && strcmp(taken_from.path, path) == 0) {
+		pid = taken_from.pid;
+		taken_from.pid = 0;
+	}
+	pthread_mutex_unlock(&taken_from_lock);
+	return pid;
+}
 
 /* ---- listening for a successor */
 
@@ -548,14 +597,11 @@ static int claim_path(int fd, const struct sockaddr_un *sun, socklen_t len,
 		      const char *path, struct waits *w)
 {
 	struct stat st;
-	pid_t pid, pred = 0;
+	pid_t pid, pred;
 	ino_t ino = 0;
 	int tries, r;
 
-	if (taken_from.pid > 0 && strcmp(taken_from.path, path) == 0) {
-		pred = taken_from.pid;
-		taken_from.pid = 0;	/* once */
-	}
+	pred = taken_from_claim(path);
 	for (tries = 0; tries < 3; tries++) {
 		if (bind(fd, (const struct sockaddr *)sun, len) == 0)
 			return 0;
@@ -930,100 +976,6 @@ PB_EXPORT int pb_handoff_give(int ctl, const int *fds, const char *const *names,
 
 /* ---- taking */
 
-/* The environment variables a take writes, and what they held before. */
-static const char *const env_names[] = {
-	"PORTBIND_FDS", "PORTBIND_FDINOS", "PORTBIND_FDNAMES", "PORTBIND_PID"
-};
-#define ENV_COUNT (sizeof(env_names) / sizeof(env_names[0]))
-
-struct env_before {
-	char *value[ENV_COUNT];	/* a copy; NULL: unset */
-};
-
-static void env_forget(struct env_before *e)
-{
-	size_t i;
-
-	for (i = 0; i < ENV_COUNT; i++) {
-		free(e->value[i]);
-		e->value[i] = NULL;
-	}
-}
-
-static int env_save(struct env_before *e)
-{
-	const char *v;
-	size_t i;
-
-	for (i = 0; i < ENV_COUNT; i++) {
-		v = getenv(env_names[i]);
-		e->value[i] = v ? strdup(v) : NULL;
-		if (v && !e->value[i]) {
-			env_forget(e);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-/* Put back what was there: a failed take leaves no trace, nor erases
-   what an earlier hand-off or the program recorded. */
-static void env_restore(const struct env_before *e)
-{
-	size_t i;
-
-	for (i = 0; i < ENV_COUNT; i++) {
-		if (e->value[i])
-			setenv(env_names[i], e->value[i], 1);
-		else
-			unsetenv(env_names[i]);
-	}
-}
-
-/* Write the checked set into the environment, where pb_adopt finds it. */
-static int record(const int *fds, const char *names, size_t names_len, int n)
-{
-	char *list, *inos, *nm, pid[16];
-	size_t off = 0, ioff = 0;
-	struct stat st;
-	int i, r = 0;
-
-	/* "%d," at most 12 bytes each, "%llu," 21; the names joined take
-	   names_len. */
-	list = malloc((size_t)n * 12 + 1);
-	inos = malloc((size_t)n * 22 + 1);
-	nm = malloc(names_len);
-	if (!list || !inos || !nm) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		off += (size_t)pb__fmt(list + off, 13, "%s%d", i ? "," : "", fds[i]);
-		/* The socket's identity: after an exec() of this same process
-		   the number may hold another descriptor (see activate.c). */
-		if (fstat(fds[i], &st) < 0) {
-			r = -errno;
-			goto out;
-		}
-		ioff += (size_t)pb__fmt(inos + ioff, 23, "%s%llu", i ? "," : "",
-					(unsigned long long)st.st_ino);
-	}
-	r = pb__handoff_join_names(names, names_len, nm, names_len);
-	if (r < 0)
-		goto out;
-	pb__fmt(pid, sizeof(pid), "%d", (int)getpid());
-	if (setenv(env_names[0], list, 1) < 0 ||
-	    setenv(env_names[1], inos, 1) < 0 ||
-	    setenv(env_names[2], nm, 1) < 0 ||
-	    setenv(env_names[3], pid, 1) < 0)
-		r = -errno;
-out:
-	free(list);
-	free(inos);
-	free(nm);
-	return r;
-}
-
 /*
  * Connect fd to sun before the deadline.  A non-blocking AF_UNIX connect
  * fails with EAGAIN while the listener's backlog is full (a server that
@@ -1079,12 +1031,14 @@ static void keep_fds(const struct cmsghdr *c, int *fds, size_t *nfds)
 }
 
 /* What the taker receives, off its stack: the message, the ancillary
-   data and what became of the descriptors. */
+   data, what became of the descriptors, and the names of a checked
+   message. */
 struct take_buf {
 	int fds[PB_HANDOFF_MAX];
 	unsigned char kinds[PB_HANDOFF_MAX];
 	char msg[PB_HANDOFF_BUF];
 	size_t len;			/* of the message in msg */
+	char names[PB_HANDOFF_MAX][PB_FDNAME_MAX];
 	union {		/* last: clang sees CMSG_SPACE as variable */
 		char b[CMSG_SPACE(PB_HANDOFF_MAX * sizeof(int))];
 		struct cmsghdr align;
@@ -1152,11 +1106,28 @@ static int receive_set(int fd, struct take_buf *tb, size_t *nfds,
 	return pb__handoff_check_msg(tb->msg, (size_t)got, &rx);
 }
 
-PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
+/* The checked set into set, which is the caller's from here on: only
+   once the take has succeeded, so that a failed take leaves it as it
+   was. */
+static void hand_over(struct pb_fdset *set, const struct take_buf *tb,
+		      unsigned n, pid_t pid)
 {
-	struct env_before env;
+	unsigned i;
+
+	set->n = n;
+	set->pid = pid;
+	for (i = 0; i < n; i++) {
+		set->fds[i] = tb->fds[i];
+		memcpy(set->names[i], tb->names[i], PB_FDNAME_MAX);
+	}
+}
+
+PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms,
+			      struct pb_fdset *set)
+{
 	struct sockaddr_un sun;
 	struct take_buf *tb = NULL;
+	struct taken_from cut;
 	struct waits w;
 	socklen_t len;
 	char hello[] = PB_HANDOFF_MAGIC, ack = PB_HANDOFF_ACK, eof[8];
@@ -1164,12 +1135,20 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	size_t i, nfds = 0;
 	struct ucred pred;
 	socklen_t pl = sizeof(pred);
-	int fd, r, n = 0, fl, recorded = 0, saved = errno;
+	int fd, r, n = 0, fl, saved = errno;
+	unsigned k;
 
+	r = pb__fdset_check(set);
+	if (r < 0)
+		return pb__ret(r);
+	/* A set that still holds descriptors would lose them. */
+	for (k = 0; k < set->n; k++)
+		if (set->fds[k] >= 0)
+			return pb__ret(-EBUSY);
 	r = fill_sun(&sun, path, &len);
 	if (r < 0)
 		return pb__ret(r);
-	memset(&env, 0, sizeof(env));
+	memset(&pred, 0, sizeof(pred));
 	hold_signals(&w, timeout_ms);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
@@ -1203,14 +1182,15 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 		goto out;
 	}
 	/* Checked in full: only now is anything kept. */
-	r = env_save(&env);
+	r = pb__handoff_split_names(tb->msg + sizeof(struct pb__handoff_hdr),
+				    tb->len - sizeof(struct pb__handoff_hdr),
+				    (unsigned)n, tb->names);
 	if (r < 0)
 		goto out;
-	recorded = 1;
-	r = record(tb->fds, tb->msg + sizeof(struct pb__handoff_hdr),
-		   tb->len - sizeof(struct pb__handoff_hdr), n);
-	if (r < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pred, &pl) < 0) {
+		r = -errno;
 		goto out;
+	}
 	r = send_bytes(fd, &ack, 1, &w);
 	/* Gone before our answer: it never saw it, and keeps serving. */
 	if (r == -EPIPE || r == -ECONNRESET)
@@ -1233,17 +1213,19 @@ PB_EXPORT int pb_handoff_take(const char *path, int timeout_ms)
 	}
 	/* Cut short: its path may still be there a moment, which our own
 	   pb_handoff_listen there waits for. */
-	taken_from.pid = 0;
+	memset(&cut, 0, sizeof(cut));
 	if (got != 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pred, &pl) == 0 &&
-	    absolute_path(path, taken_from.path, sizeof(taken_from.path)) == 0)
-		taken_from.pid = pred.pid;
+	    absolute_path(path, cut.path, sizeof(cut.path)) == 0)
+		cut.pid = pred.pid;
+	taken_from_set(&cut);
+	hand_over(set, tb, (unsigned)n, pred.pid);
 	r = n;
-	nfds = 0;	/* kept */
+	nfds = 0;	/* the caller's now */
 out:
-	if (r < 0 && recorded)
-		env_restore(&env);
-	env_forget(&env);
+	if (r == 0) {
+		set->n = 0;
+		set->pid = 0;
+	}
 	for (i = 0; i < nfds; i++)
 		pb__close_keep_errno(tb->fds[i]);
 	free(tb);

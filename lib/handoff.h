@@ -15,7 +15,8 @@
 
 #define PB_HANDOFF_MAGIC "PBH1"		/* the successor's hello */
 #define PB_HANDOFF_MAGIC_LEN 4
-#define PB_HANDOFF_NAME_MAX 255		/* as systemd's FileDescriptorName= */
+#define PB_HANDOFF_NAME_MAX (PB_FDNAME_MAX - 1) /* 255, as systemd's
+						   FileDescriptorName= */
 #define PB_HANDOFF_ACK 'K'
 
 /* The message the old server sends: this header, then one NUL-terminated
@@ -32,8 +33,8 @@ struct pb__handoff_hdr {
 #define PB_HANDOFF_BUF (sizeof(struct pb__handoff_hdr) + \
 			(size_t)PB_HANDOFF_MAX * (PB_HANDOFF_NAME_MAX + 1))
 
-/* What a received descriptor is.  Only the kinds the library can adopt
-   (pb_adopt, PB_ADOPT) are accepted: a listening TCP-like socket, or a
+/* What a received descriptor is.  Only the kinds a server can adopt
+   (pb_fdset_adopt) are accepted: a listening TCP-like socket, or a
    bound datagram socket, of AF_INET or AF_INET6. */
 #define PB__FD_WRONG 0
 #define PB__FD_LISTENER 1
@@ -55,10 +56,11 @@ struct pb__handoff_rx {
 int pb__handoff_check_msg(const void *msg, size_t len,
 			  const struct pb__handoff_rx *rx);
 
-/* The names of a checked message, colon-separated, into out (size bytes,
-   of which a checked message needs at most names_len): 0, or -ENOSPC. */
-int pb__handoff_join_names(const char *names, size_t names_len, char *out,
-			   size_t size);
+/* The n names of a checked message, one per entry of out, each
+   NUL-terminated: 0, or -EPROTO when names[0..names_len) does not hold
+   exactly n names that fit. */
+int pb__handoff_split_names(const char *names, size_t names_len, unsigned n,
+			    char (*out)[PB_FDNAME_MAX]);
 
 /* The giver's checks of what it reads: 0 for the successor's hello (or
    its ack), -EPROTO for anything else (len 0 is an end of file). */

@@ -27,16 +27,18 @@ static int cloexec(int fd)
 
 /*
  * After a hand-off, the server executes itself again: same pid, same
- * environment, the taken socket closed on exec.  A listener the new
- * program opens lands on the old number; it must not be adopted as the
- * socket the hand-off brought.
+ * environment, the taken socket closed on exec.  The take left no trace
+ * in the environment, so a listener the new program opens on the old
+ * number is never adopted as the socket the hand-off brought.
  */
 static int reexec_child(const char *want_s)
 {
 	int want = atoi(want_s), fd = -1, i, spare[8], nspare = 0;
+	char **e;
 
 	PBT_REQUIRE(fcntl(want, F_GETFD) == -1 && errno == EBADF);
-	PBT_REQUIRE(getenv("PORTBIND_FDS") != NULL);
+	for (e = environ; *e; e++)
+		PBT_REQUIRE(strncmp(*e, "PORTBIND_", 9) != 0);
 	/* Fill the lower free numbers until a listener gets the old one. */
 	for (i = 0; i < 8 && fd != want; i++) {
 		fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
@@ -224,7 +226,7 @@ END_TEST
 
 START_TEST(fd_matches_rules)
 {
-	int d, v6, t, p[2];
+	int t, p[2];
 
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	errno = 0;
@@ -249,7 +251,15 @@ START_TEST(fd_matches_rules)
 	}
 	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
 	close(t);
+}
+END_TEST
 
+/* "*:p" is the dual-stack wildcard, "[::]:p" the IPv6-only one. */
+START_TEST(fd_matches_ipv6_rules)
+{
+	int d, v6;
+
+	/* Before anything is opened: a skip leaves nothing behind. */
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
 	d = pb_listen("*:0", 4, 0, NULL);
@@ -265,93 +275,107 @@ START_TEST(fd_matches_rules)
 END_TEST
 
 /*
- * A hand-off set whose numbers no longer hold the sockets it brought (the
- * server re-executed itself: same pid, the taken sockets closed on exec,
- * the numbers reused): nothing is adopted but the very sockets, by inode.
+ * pb_fdset_adopt on a set made by hand, as a take leaves it: by name, by
+ * spec, each socket once; entries that are no server socket (a
+ * connection, a closed number, a file) are passed over with errno as it
+ * was; the set is checked; names that fill their room are not read past.
  */
-static int stale_child(void *arg)
+START_TEST(fdset_adopt_rules)
 {
+	static struct pb_fdset set = PB_FDSET_INIT;
 	int l = pb_listen("127.0.0.1:0", 4, 0, NULL);
 	int u = pb_bind_udp("127.0.0.1:0", 0, NULL);
 	int c = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
-	char fds[32], inos[64], me[16], name[16];
-	struct stat sl, su;
-	int r;
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int l2 = pb_listen("127.0.0.2:0", 4, 0, NULL), fd;
+	char spec[64];
 
-	(void)arg;
-	PBT_REQUIRE(l >= 0 && u >= 0 && c >= 0);
-	PBT_REQUIRE(fstat(l, &sl) == 0 && fstat(u, &su) == 0);
-	snprintf(me, sizeof(me), "%d", (int)getpid());
-	setenv("PORTBIND_PID", me, 1);
-	setenv("PORTBIND_FDNAMES", "web:dns:conn", 1);
+	ck_assert(l >= 0 && u >= 0 && c >= 0 && devnull >= 0 && l2 >= 0);
+	set.n = 6;
+	set.fds[0] = 999;		/* closed */
+	set.fds[1] = devnull;
+	set.fds[2] = c;
+	set.fds[3] = l;
+	set.fds[4] = u;
+	set.fds[5] = l2;
+	strcpy(set.names[0], "web");
+	strcpy(set.names[1], "web");
+	strcpy(set.names[2], "web");
+	strcpy(set.names[3], "web");
+	strcpy(set.names[4], "dns");
+	memset(set.names[5], 'x', PB_FDNAME_MAX);	/* no NUL */
 
-	/* The right inodes: both adopted, by name alone. */
-	snprintf(fds, sizeof(fds), "%d,%d,%d", l, u, c);
-	snprintf(inos, sizeof(inos), "%llu,%llu,%llu",
-		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino,
-		 (unsigned long long)sl.st_ino);
-	setenv("PORTBIND_FDS", fds, 1);
-	setenv("PORTBIND_FDINOS", inos, 1);
-	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == l);
-	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == u);
-	PBT_REQUIRE(pb_listen_fd_name(u, name, sizeof(name)) == 0 &&
-		    strcmp(name, "dns") == 0);
-	/* "conn" names a descriptor whose inode is not its own. */
-	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "conn") == -1 && errno == ENOENT);
-	PBT_REQUIRE(pb_listen_fd_name(c, name, sizeof(name)) == -1 &&
-		    errno == ENOENT);
+	/* By name: the first entry that is a server socket of the type. */
+	errno = 4242;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web"), l);
+	ck_assert_int_eq(errno, 4242);
+	ck_assert_int_eq(set.fds[3], -1);
+	ck_assert_int_eq(set.fds[2], c);	/* passed over, still there */
+	/* Once only. */
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "dns"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_DGRAM, NULL, "dns"), u);
+	/* By spec; a name that does not fit its room matches nothing. */
+	snprintf(spec, sizeof(spec), "127.0.0.2:%u", pbt_local_port(l2));
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, spec, "xxx"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, spec, NULL), l2);
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, spec, NULL), -1);
+	/* Socket activation is another matter: pb_adopt and PB_ADOPT never
+	   see a set. */
+	ck_assert_int_eq(pb_adopt(SOCK_STREAM, NULL, "web"), -1);
+	ck_assert_int_eq(errno, ENOENT);
 
-	/* Swapped: the numbers hold other sockets now, a listener among
-	   them that a by-name or by-spec adoption would have taken. */
-	snprintf(fds, sizeof(fds), "%d,%d", u, l);
-	snprintf(inos, sizeof(inos), "%llu,%llu",
-		 (unsigned long long)sl.st_ino, (unsigned long long)su.st_ino);
-	setenv("PORTBIND_FDS", fds, 1);
-	setenv("PORTBIND_FDINOS", inos, 1);
-	setenv("PORTBIND_FDNAMES", "dns:web", 1);
-	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
-	PBT_REQUIRE(pb_adopt(SOCK_STREAM, "127.0.0.1:0", NULL) == -1 &&
-		    errno == ENOENT);
-	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "dns") == -1 && errno == ENOENT);
-	PBT_REQUIRE(pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL) > u);
+	/* The arguments and the set are checked. */
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(NULL, SOCK_STREAM, NULL, "web"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_RAW, NULL, "web"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, "nohost:1", NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	set.n = PB_HANDOFF_MAX + 1;
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_close(&set), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	set.n = 6;
+	set.size = offsetof(struct pb_fdset, names);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	set.size = sizeof(set);
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_close(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
 
-	/* Entries passed over leave errno as it was, on success too: one
-	   closed number, one that is not a socket, then the listener. */
-	{
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		PBT_REQUIRE(devnull >= 0);
-		snprintf(fds, sizeof(fds), "999,%d,%d", devnull, l);
-		snprintf(inos, sizeof(inos), "1,2,%llu",
-			 (unsigned long long)sl.st_ino);
-		setenv("PORTBIND_FDS", fds, 1);
-		setenv("PORTBIND_FDINOS", inos, 1);
-		setenv("PORTBIND_FDNAMES", "a:b:web", 1);
-		errno = 4242;
-		PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == l);
-		PBT_REQUIRE(errno == 4242);
-		PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, PB_ADOPT, NULL) == l);
-		PBT_REQUIRE(errno == 4242);
-		/* Nothing to adopt: bound anew, errno still as it was. */
-		errno = 4242;
-		r = pb_listen("127.0.0.2:0", 4, PB_ADOPT, NULL);
-		PBT_REQUIRE(r >= 0 && errno == 4242);
-		close(r);
-		close(devnull);
-	}
-
-	/* No inodes recorded: numbers alone are never trusted. */
-	unsetenv("PORTBIND_FDINOS");
-	snprintf(fds, sizeof(fds), "%d", l);
-	setenv("PORTBIND_FDS", fds, 1);
-	setenv("PORTBIND_FDNAMES", "web", 1);
-	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == -1 && errno == ENOENT);
-	return 0;
-}
-
-START_TEST(adopt_stale_handoff_numbers)
-{
-	ck_assert_int_eq(pbt_run_in_child(stale_child, NULL), 0);
+	/* What nobody adopted is closed with the set; the adopted stay. */
+	set.fds[0] = -1;
+	errno = 4242;
+	ck_assert_int_eq(pb_fdset_close(&set), 0);
+	ck_assert_int_eq(errno, 4242);
+	ck_assert_int_eq(fcntl(devnull, F_GETFD), -1);
+	ck_assert_int_eq(fcntl(c, F_GETFD), -1);
+	ck_assert_int_ge(fcntl(l, F_GETFD), 0);
+	ck_assert_int_ge(fcntl(u, F_GETFD), 0);
+	for (fd = 0; fd < 6; fd++)
+		ck_assert_int_eq(set.fds[fd], -1);
+	ck_assert_int_eq(pb_fdset_close(&set), 0);	/* again: nothing */
+	close(l);
+	close(u);
+	close(l2);
 }
 END_TEST
 
@@ -406,6 +430,7 @@ END_TEST
 
 START_TEST(adopt_after_reexec)
 {
+	static struct pb_fdset set = PB_FDSET_INIT;
 	char dir[] = "/tmp/pbt-reexec.XXXXXX", path[64], num[16];
 	const char *const names[] = { "web" };
 	int l = pb_listen("127.0.0.1:0", 8, 0, NULL), ctl, st;
@@ -426,9 +451,12 @@ START_TEST(adopt_after_reexec)
 
 		close(ctl);
 		close(l);
-		if (pb_handoff_take(path, 5000) != 1)
+		if (pb_handoff_take(path, 5000, &set) != 1)
 			_exit(80);
-		fd = pb_adopt(SOCK_STREAM, NULL, "web");
+		/* Only the set has it. */
+		if (pb_adopt(SOCK_STREAM, NULL, "web") != -1 || errno != ENOENT)
+			_exit(83);
+		fd = pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web");
 		if (fd < 0)
 			_exit(81);
 		snprintf(num, sizeof(num), "%d", fd);
@@ -471,8 +499,9 @@ Suite *suite_activate(void)
 	tcase_add_loop_test(tc, listen_fds_environment, 0,
 			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
 	tcase_add_test(tc, fd_matches_rules);
+	tcase_add_test(tc, fd_matches_ipv6_rules);
 	tcase_add_test(tc, adopt_arguments);
-	tcase_add_test(tc, adopt_stale_handoff_numbers);
+	tcase_add_test(tc, fdset_adopt_rules);
 	tcase_add_test(tc, adopt_after_reexec);
 	tcase_add_test(tc, adopt_by_name_needs_a_server_socket);
 	suite_add_tcase(s, tc);

@@ -215,6 +215,7 @@ static int out_of_descriptors(void *arg)
 {
 	struct pb_diag d = PB_DIAG_INIT;
 	struct pb_budget b = PB_BUDGET_INIT;
+	static struct pb_fdset set = PB_FDSET_INIT;
 	struct rlimit rl = { 64, 64 };
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -242,7 +243,8 @@ static int out_of_descriptors(void *arg)
 	PBT_REQUIRE(d.err == EMFILE);
 	PBT_REQUIRE(pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&ss,
 				    len, 0, &d) == -1 && errno == EMFILE);
-	PBT_REQUIRE(pb_handoff_take("/nonexistent/ctl", 10) == -1 && errno == EMFILE);
+	PBT_REQUIRE(pb_handoff_take("/nonexistent/ctl", 10, &set) == -1 &&
+		    errno == EMFILE);
 	PBT_REQUIRE(pb_handoff_listen("/nonexistent/ctl") == -1 && errno == EMFILE);
 	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
 	PBT_REQUIRE(pb_parse_addr("*:80", &ss, &len) == 0);

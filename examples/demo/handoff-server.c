@@ -16,8 +16,9 @@
  *
  *  handoff    (the default) zero downtime.  At start the server asks a
  *             predecessor listening at CTLPATH for its listening socket
- *             (pb_handoff_take), then pb_listen(..., PB_ADOPT) adopts that
- *             socket, or binds one when there was no predecessor.  It then
+ *             (pb_handoff_take, into a struct pb_fdset), adopts it from
+ *             that set (pb_fdset_adopt), or binds one when there was no
+ *             predecessor.  It then
  *             listens at CTLPATH itself.  When a successor connects there,
  *             the server gives it the listening socket (pb_handoff_give),
  *             stops accepting, finishes the connections it already
@@ -44,6 +45,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -351,14 +353,15 @@ static void serve(struct server *s)
 
 /*
  * The listener for this run.  In handoff mode a predecessor, if one is
- * listening at ctlpath, passes its socket first, and PB_ADOPT makes
- * pb_listen return that socket instead of binding a new one; the first
- * run finds no predecessor and binds.  The same call also adopts a socket
- * that systemd passed (LISTEN_FDS), so the server runs under socket
- * activation as it is.
+ * listening at ctlpath, passes its socket first, into set, and
+ * pb_fdset_adopt takes it from there; the first run finds no predecessor
+ * and binds.  PB_ADOPT makes pb_listen adopt a socket that systemd passed
+ * (LISTEN_FDS) instead of binding, so the server runs under socket
+ * activation as it is.  set is static: about 16 KiB.
  */
 static int open_listener(struct server *s, const char *spec, int *adopted)
 {
+	static struct pb_fdset set = PB_FDSET_INIT;
 	struct pb_diag why = PB_DIAG_INIT;
 	char msg[1024], name[64];
 	/* Non-blocking: during a hand-off two processes wait on the same
@@ -370,8 +373,19 @@ static int open_listener(struct server *s, const char *spec, int *adopted)
 
 	switch (s->mode) {
 	case MODE_HANDOFF:
-		if (pb_handoff_take(s->ctlpath, HANDOFF_MS) < 0)
+		if (pb_handoff_take(s->ctlpath, HANDOFF_MS, &set) < 0)
 			err(1, "hand-off from %s", s->ctlpath);
+		fd = pb_fdset_adopt(&set, SOCK_STREAM, spec, NULL);
+		/* Whatever else the predecessor passed is not ours to keep. */
+		pb_fdset_close(&set);
+		if (fd >= 0) {
+			/* As PB_NONBLOCK would: the set hands it over as the
+			   predecessor left it. */
+			if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+				err(1, "fcntl");
+			*adopted = 1;
+			return fd;
+		}
 		flags |= PB_ADOPT;
 		break;
 	case MODE_REUSEPORT:

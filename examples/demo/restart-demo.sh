@@ -20,7 +20,7 @@
 #             SIGTERM the old one: no gap, but closing a reuseport listener
 #             resets the connections in its accept queue.
 #  handoff    start the new run; it takes the listening socket from the old
-#             one (pb_handoff_take, pb_listen with PB_ADOPT), and the old one
+#             one (pb_handoff_take, then pb_fdset_adopt), and the old one
 #             stops accepting, drains and exits.  Nothing refused or reset.
 #
 # As root, where unshare(1) can, the demo runs in a private network

@@ -16,8 +16,9 @@
  * The check pb_handoff_take runs, pb__handoff_check_msg, must not read
  * outside the message, and (abort(): a finding) must accept exactly the
  * well-formed messages, checked here again independently; an accepted
- * message's names must join, in a buffer of names_len bytes exactly, into
- * what the environment gets.
+ * message's names must split into exactly its n entries of the caller's
+ * struct pb_fdset, each as long as in the message; a count one off never
+ * splits.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -72,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pb__handoff_rx rx;
 	struct pb__handoff_hdr hdr;
 	unsigned char *msg;
-	char *joined;
-	size_t len, i, names_len, colons;
+	char (*split)[PB_FDNAME_MAX];
+	size_t len, i, names_len, off;
 	int r;
 
 	if (size < 3)
@@ -105,26 +106,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	if (r > 0) {
-		/* Exactly as large as record() makes it. */
+		const char *names = (const char *)msg + sizeof(hdr);
+
 		names_len = len - sizeof(hdr);
-		joined = malloc(names_len);
-		if (!joined)
+		split = malloc(sizeof(*split) * PB_HANDOFF_MAX);
+		if (!split)
 			abort();
-		if (pb__handoff_join_names((const char *)msg + sizeof(hdr),
-					   names_len, joined, names_len) != 0)
+		if (pb__handoff_split_names(names, names_len, (unsigned)r,
+					    split) != 0)
 			abort();
-		if (strlen(joined) != names_len - 1)
+		for (i = 0, off = 0; i < (size_t)r; i++) {
+			if (strcmp(split[i], names + off) != 0)
+				abort();
+			off += strlen(split[i]) + 1;
+		}
+		if (off != names_len)
 			abort();
-		for (i = 0, colons = 0; i < names_len - 1; i++)
-			colons += joined[i] == ':';
-		if (colons != (size_t)r - 1)
+		/* One name too few, or too many, never splits. */
+		if (pb__handoff_split_names(names, names_len, (unsigned)r - 1,
+					    split) != -EPROTO)
 			abort();
-		free(joined);
-		/* One byte short never fits. */
-		if (pb__handoff_join_names((const char *)msg + sizeof(hdr),
-					   names_len, NULL, names_len - 1) !=
-		    -ENOSPC)
+		if (r < PB_HANDOFF_MAX &&
+		    pb__handoff_split_names(names, names_len, (unsigned)r + 1,
+					    split) != -EPROTO)
 			abort();
+		free(split);
 	}
 	free(msg);
 	return 0;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_listenfds.c - libFuzzer target for the socket-activation and
- * hand-off environment parsers (activate.c).
+ * fuzz_listenfds.c - libFuzzer target for the socket-activation
+ * environment parser (activate.c).
  *
  * The input is split at NUL and newline bytes into strings:
  *	[p<LISTEN_PID>] LISTEN_FDS LISTEN_FDNAMES [PORTBIND_FDS PORTBIND_FDNAMES]
  * A first string starting with 'p' is LISTEN_PID ("P": LISTEN_PID unset);
  * otherwise LISTEN_PID is this process (the case where descriptors get
  * adopted).  PORTBIND_PID is always this process when PORTBIND_FDS is
- * given.  Missing strings (all, for an empty input) leave their variable
+ * given: the variables the hand-off once wrote, which nothing reads any
+ * more (with LISTEN_PID unset, no descriptor may have a name).  Missing
+ * strings (all, for an empty input) leave their variable
  * unset.  Then pb_listen_fds(0), pb_listen_fd_name() for fds 3..10,
  * pb_listen_fds(1), and the environment is cleared again.
  *
@@ -106,7 +108,7 @@ static char *env_string(const char *name, const char *value, size_t len)
 	return s;
 }
 
-static void check_names(void)
+static void check_names(int activated)
 {
 	char buf[8];
 	int fd;
@@ -123,6 +125,8 @@ static void check_names(void)
 		errno = 0;
 		r = pb_listen_fd_name(fd, name, sizeof(name));
 		e = errno;
+		if (!activated && (r != -1 || e != ENOENT))
+			abort();
 		if (r == 0) {
 			size_t n = strnlen(name, sizeof(name));
 
@@ -155,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *str[FUZZ_STRINGS];
 	size_t len[FUZZ_STRINGS], n = 0, start = 0, i;
 	char *owned[6], pid[16], *copy;
-	int nowned = 0, r, r2, e, fd;
+	int nowned = 0, r, r2, e, fd, activated = 1;
 
 	/* A NUL-terminated copy: NUL and '\n' both split it. */
 	copy = malloc(size + 1);
@@ -184,6 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i = 1;
 	} else if (n > 0 && len[0] > 0 && str[0][0] == 'P') {
 		i = 1;
+		activated = 0;
 	} else {
 		owned[nowned++] = env_string("LISTEN_PID", pid, strlen(pid));
 	}
@@ -212,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 
-	check_names();
+	check_names(activated);
 
 	/* Again, unsetting: the same answer, and the variables are gone. */
 	errno = 0;
