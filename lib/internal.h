@@ -74,6 +74,12 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 const struct sockaddr *dst, int err, int stage,
 			 unsigned lo, unsigned hi, struct pb_diag *out);
 void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e);
+/* A helper's refused arguments (PB_INVALID_*), into a checked out. */
+void pb__diag_invalid(struct pb_diag *out, int type, int invalid, int err,
+		      const char *spec, const struct sockaddr *addr,
+		      socklen_t addrlen, int v6only, const struct sockaddr *peer,
+		      socklen_t peerlen);
+void pb__diag_set_spec(struct pb_diag *d, const char *spec);
 
 /* format.c: pb_diag_format's paragraph, with the fix worded for reader:
    the program's author (pb_diag_format's default: the library's calls and

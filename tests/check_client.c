@@ -210,7 +210,7 @@ static int budget_and_tw_reuse(void *arg)
 	dlen = addr_of(&dst, "127.0.0.1", 6001);
 	olen = addr_of(&other, "127.0.0.1", 6002);
 
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.port_lo == RANGE_LO && b.port_hi == RANGE_HI);
 	PBT_REQUIRE(b.usable == 10 && b.reserved == 0);
 	PBT_REQUIRE(b.established + b.time_wait + b.other == 0);
@@ -229,7 +229,7 @@ static int budget_and_tw_reuse(void *arg)
 	for (i = 0; i < 4; i++)
 		client_time_wait(l1, fds[i]);
 
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	fprintf(stderr, "budget: established %u time_wait %u other %u available %u\n",
 		b.established, b.time_wait, b.other, b.available);
 	PBT_REQUIRE(b.established == 6);
@@ -237,8 +237,23 @@ static int budget_and_tw_reuse(void *arg)
 	PBT_REQUIRE(b.other == 0);
 	PBT_REQUIRE(b.available == 0);
 	PBT_REQUIRE(b.time_wait_ms > 50000 && b.time_wait_ms <= 60000);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&other, olen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&other, olen, &b) == 0);
 	PBT_REQUIRE(b.established == 1 && b.available == 9);
+	/* (source, destination), as pb_connect_from: from 127.0.0.1, the
+	   six are counted; from 127.0.0.2, which none of them uses, none.
+	   The order the other way round counts towards 127.0.0.1:0. */
+	{
+		struct sockaddr_storage src;
+		socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+
+		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 6 && b.time_wait == 4);
+		slen = addr_of(&src, "127.0.0.2", 0);
+		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 0 && b.time_wait == 0);
+	}
 
 	/* All ten in TIME_WAIT; tcp_tw_reuse=0: no port comes back. */
 	for (i = 4; i < 10; i++)
@@ -250,11 +265,11 @@ static int budget_and_tw_reuse(void *arg)
 
 	/* tcp_tw_reuse=1: TIME_WAIT ports older than the delay are reused. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "1") == 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.tw_reuse == 1);
 	PBT_REQUIRE(b.rate_per_s > 10.0 * 1000 / b.tw_reuse_delay_ms - 1e-9);
 	nanosleep(&pause, NULL);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.time_wait == 10 && b.time_wait_reusable == 10);
 	PBT_REQUIRE(b.available == 10);
 	fd = connect_one(&dst, dlen, &why);
@@ -262,7 +277,7 @@ static int budget_and_tw_reuse(void *arg)
 	abort_close(fd);
 	/* 2 is loopback only: still applies to 127.0.0.1. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "2") == 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.tw_reuse == 1);
 	close(l1);
 	close(l2);
@@ -289,7 +304,7 @@ static int reserved_skipped(void *arg)
 	l = listen_fixed(6001);
 	PBT_REQUIRE(l >= 0);
 	dlen = addr_of(&dst, "127.0.0.1", 6001);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.reserved == 3);
 	PBT_REQUIRE(b.usable == 7);
 	for (i = 0; i < 16; i++) {
@@ -332,7 +347,7 @@ static int listener_in_range(void *arg)
 	in2 = pb_listen("[::1]:40003", 4, 0, NULL);	/* same port: once */
 	in3 = listen_fixed(40005);			/* reserved: no warning */
 	PBT_REQUIRE(l >= 0 && in1 >= 0 && in3 >= 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.n_listeners == 1);
 	PBT_REQUIRE(b.listener_ports[0] == 40003);
 	/* 10 ports, 1 reserved, 1 a listener holds: connect() gets 8. */
@@ -573,19 +588,19 @@ START_TEST(budget_arguments)
 	struct pb_sysctls s = PB_SYSCTLS_INIT;
 
 	memset(&zero, 0, sizeof(zero));
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b), 0);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b), 0);
 	ck_assert_int_eq(pb_read_sysctls(&s), 0);
 	ck_assert_uint_eq(b.port_lo, s.port_lo);
 	ck_assert_uint_eq(b.port_hi, s.port_hi);
 	ck_assert_uint_eq(b.usable, s.port_hi - s.port_lo + 1 - s.reserved);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &zero), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &zero), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget(NULL, dlen, NULL, 0, &b), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, NULL, dlen, &b), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, 3, NULL, 0, &b), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, 3, &b), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
