@@ -1113,8 +1113,8 @@ static void put_invalid(struct out *o, const struct pb_diag *d)
 		put(o, ". Fix: use SOCK_STREAM or SOCK_DGRAM.");
 		return;
 	}
-	put(o, "%s ", proto(d));
 	if (d->invalid == PB_INVALID_SPEC) {
+		put(o, "%s ", proto(d));
 		put_spec(o, d);
 		put(o, " is not valid: ");
 		put_errno(o, d->err);
@@ -1124,15 +1124,20 @@ static void put_invalid(struct out *o, const struct pb_diag *d)
 		       " (pb_parse_addr(3)).");
 		return;
 	}
-	if (has_addr(d))
-		put_address(o, d, addr, sizeof(addr));
-	else if (has_peer(d)) {
-		addr_text(&d->peer, addr, sizeof(addr));
-		put(o, "connection to %s", addr);
-	} else if (d->spec[0])
-		put_spec(o, d);
-	else
-		put(o, "call");
+	if (has_addr(d)) {
+		put_address(o, d, addr, sizeof(addr));	/* "tcp 127.0.0.1:80" */
+	} else {
+		put(o, "%s ", proto(d));
+		if (has_peer(d)) {
+			addr_text(&d->peer, addr, sizeof(addr));
+			put(o, "connection to %s", addr);
+		} else if (d->spec[0]) {
+			put_spec(o, d);
+		} else {
+			put(o, "%s", d->invalid == PB_INVALID_FLAGS ? "call"
+							     : "connection");
+		}
+	}
 	put(o, ": ");
 	put_errno(o, d->err);
 	switch (d->invalid) {

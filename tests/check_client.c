@@ -523,6 +523,113 @@ START_TEST(explicit_source_port_is_shared)
 }
 END_TEST
 
+/* A refused call: -1 with errno err, and why, formatted, starts with
+   head and holds tail; the JSON names the argument. */
+static void expect_refused(int r, int err, const struct pb_diag *why,
+			   int invalid, const char *json_name,
+			   const char *head, const char *tail)
+{
+	char t[1024], j[4096], member[64];
+
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, err);
+	ck_assert_int_eq(why->invalid, invalid);
+	ck_assert_int_eq(why->cause, PB_CAUSE_OTHER);
+	ck_assert_int_eq(why->err, err);
+	ck_assert_uint_eq(why->size, sizeof(*why));
+	ck_assert_int_gt(pb_diag_format(why, t, sizeof(t)), 0);
+	ck_assert_msg(strncmp(t, head, strlen(head)) == 0 && strstr(t, tail),
+		      "want \"%s\" ... \"%s\": %s", head, tail, t);
+	ck_assert_int_gt(pb_diag_json(why, j, sizeof(j)), 0);
+	snprintf(member, sizeof(member), "\"invalid\":\"%s\"", json_name);
+	ck_assert_msg(strstr(j, member), "%s", j);
+}
+
+/*
+ * Issue 13: pb_connect_from and pb_connect_range fill why for the
+ * arguments they refuse before any system call (before, why was left
+ * as it was, and pb_diag_format failed on it).
+ */
+START_TEST(refused_arguments_fill_why)
+{
+	struct sockaddr_storage dst, src, src6;
+	struct pb_diag why = PB_DIAG_INIT, copy;
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", 80);
+	socklen_t slen = addr_of(&src, "127.0.0.2", 0);
+	socklen_t s6len = addr_of(&src6, "::1", 0);
+	const struct sockaddr *d = (struct sockaddr *)&dst;
+	int r;
+
+	errno = 0;
+	r = pb_connect_from(7, NULL, 0, d, dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_TYPE, "type",
+		       "socket type 7 is not valid: EINVAL (22, Invalid"
+		       " argument). Fix: use SOCK_STREAM or SOCK_DGRAM.", "");
+	ck_assert_int_eq(why.peer.ss_family, AF_INET);
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, dlen, PB_REUSEPORT, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_FLAGS, "flags",
+		       "tcp connection to 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the flags", "Fix: pass only the PB_* flags");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_DGRAM, NULL, 0, NULL, dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_DST, "destination",
+		       "udp connection: EINVAL (22, Invalid argument): the"
+		       " destination address is not valid", "");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, 3, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_DST, "destination",
+		       "tcp connection: EINVAL", "the destination address");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src6, s6len, d,
+			    dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_SRC, "source",
+		       "tcp [::1]:0 -> 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the source address is not of the"
+		       " destination's family.", "or NULL for any local address");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, 5, d, dlen, 0,
+			    &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_SRC, "source",
+		       "tcp connection to 127.0.0.1:80: EINVAL", "the source"
+		       " address is not valid (shorter than its family needs");
+
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, (struct sockaddr *)&src, slen, d, dlen,
+			     50, 40, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp 127.0.0.2:0 -> 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the source port range 50-40 is not valid.", "");
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, NULL, 0, d, dlen, 40000, 70000, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp connection to 127.0.0.1:80", "range 40000-70000");
+
+	/* A family the library does not take: EAFNOSUPPORT, said so. */
+	dst.ss_family = AF_UNIX;
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, dlen, 0, &why);
+	expect_refused(r, EAFNOSUPPORT, &why, PB_INVALID_DST, "destination",
+		       "tcp connection: EAFNOSUPPORT (97, Address family not"
+		       " supported by protocol): the destination", "");
+	dst.ss_family = AF_INET;
+
+	/* why refused itself: not a byte written. */
+	memset(&why, 0x5a, sizeof(why));
+	why.size = 8;
+	copy = why;
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(7, NULL, 0, d, dlen, 0, &why), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(memcmp(&why, &copy, sizeof(why)), 0);
+}
+END_TEST
+
 START_TEST(connect_from_errors)
 {
 	struct sockaddr_storage dst, src, src6;
@@ -624,6 +731,7 @@ Suite *suite_client(void)
 	tcase_add_test(th, connect_from_defaults);
 	tcase_add_test(th, explicit_source_port_is_shared);
 	tcase_add_test(th, connect_from_errors);
+	tcase_add_test(th, refused_arguments_fill_why);
 	tcase_add_test(th, budget_arguments);
 	suite_add_tcase(s, th);
 	return s;

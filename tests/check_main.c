@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_stack());
 	srunner_add_suite(sr, suite_dualstack());
 	srunner_add_suite(sr, suite_oracle());
+	srunner_add_suite(sr, suite_abi());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

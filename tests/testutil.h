@@ -31,6 +31,7 @@ Suite *suite_threads(void);
 Suite *suite_stack(void);
 Suite *suite_dualstack(void);
 Suite *suite_oracle(void);
+Suite *suite_abi(void);
 
 /* The service side of the activation test, run after exec; the runner's
    own path to exec (not /proc/self/exe: under valgrind that is valgrind). */
