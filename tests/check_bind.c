@@ -592,6 +592,23 @@ START_TEST(refused_arguments_fill_why)
 }
 END_TEST
 
+/* The example of pb_diagnose(3), word for word (one line there folded). */
+START_TEST(refused_spec_text_as_documented)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char t[1024];
+
+	ck_assert_int_eq(pb_listen("127.0.0.1:99999", -1, 0, &d), -1);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_str_eq(t, "tcp address spec \"127.0.0.1:99999\" is not valid:"
+			 " EINVAL (22, Invalid argument). Fix: write a numeric"
+			 " address and a port from 0 to 65535, such as"
+			 " \"127.0.0.1:8080\", \"[::1]:8080\", \"*:8080\" or"
+			 " \"8080\"; host names are not looked up"
+			 " (pb_parse_addr(3)).");
+}
+END_TEST
+
 /* A spec longer than pb_diag.spec is cut, with "..." at its end. */
 START_TEST(long_spec_is_cut)
 {
@@ -919,6 +936,7 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, reuseport_shares);
 	tcase_add_test(tl, failure_keeps_errno_and_why);
 	tcase_add_loop_test(tl, refused_arguments_fill_why, 0, 3);
+	tcase_add_test(tl, refused_spec_text_as_documented);
 	tcase_add_test(tl, long_spec_is_cut);
 	tcase_add_test(tl, refused_why_is_not_written);
 	tcase_add_test(tl, failure_keeps_the_spec);
