@@ -193,6 +193,7 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 
 check: all $(TEST_BIN) examples check-man
 	$(Q)sh tests/signal-safe.sh build/static build/preload
+	$(Q)sh tests/layers.sh build/static
 	$(Q)./$(TEST_BIN)
 	$(Q)sh tests/why.sh
 	$(Q)sh tests/preload.sh

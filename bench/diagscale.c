@@ -56,7 +56,7 @@
 #include <unistd.h>
 
 #include <portbind.h>
-#include "table.h"
+#include "sockdiag.h"
 
 #include "bench.h"
 
@@ -253,9 +253,10 @@ static int count_cb(const struct pb_sockent *e, void *arg)
 /* The kernel's filtered walk: what the library reads, nothing more. */
 static long filtered_walk(unsigned port, uint32_t states)
 {
+	struct pb_portsel sel = { 0, port, port };
 	long n = 0;
 
-	if (pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, states, port,
+	if (pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, states, &sel,
 			      count_cb, &n) < 0)
 		return -1;
 	return n;
@@ -377,8 +378,8 @@ static int census(struct census *c)
 	struct pb_portsel all = { 0, 0, 65535 };
 
 	memset(c, 0, sizeof(*c));
-	return pb__sockdiag_dump_sel(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES,
-				     &all, census_cb, c);
+	return pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES,
+				 &all, census_cb, c);
 }
 
 static int build(struct result *R, int *keep, size_t *nkeep)

@@ -49,7 +49,7 @@
 #include <unistd.h>
 
 #include <portbind.h>
-#include "table.h"
+#include "sockdiag.h"
 
 #include "bench.h"
 
@@ -130,9 +130,10 @@ static int tw_cb(const struct pb_sockent *e, void *arg)
 static long tw_on_port(unsigned *max_ms)
 {
 	struct twcount c = { 0, 0 };
+	struct pb_portsel sel = { 0, PORT, PORT };
 
 	if (pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, 1u << PB_TCP_TIME_WAIT,
-			      PORT, tw_cb, &c) < 0)
+			      &sel, tw_cb, &c) < 0)
 		return -1;
 	if (max_ms)
 		*max_ms = c.max_ms;

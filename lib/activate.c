@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "activate.h"
+#include "addr.h"
 #include "internal.h"
 
 /* Digits only, no sign or space, at most max. */

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "internal.h"
 
 /* Longest host part we accept inside brackets: an IPv6 text address plus
@@ -236,6 +237,20 @@ unsigned pb__addr_port(const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
 	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+/* An address as 16 bytes, IPv4 and IPv4-mapped alike, so that a v4 peer
+   seen by a dual-stack socket compares equal to the plain v4 address. */
+void pb__addr_norm(const struct sockaddr_storage *ss, uint8_t out[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (ss->ss_family == AF_INET) {
+		memcpy(out, mapped, 12);
+		memcpy(out + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
 }
 
 /*

@@ -26,9 +26,13 @@
 #include <sys/socket.h>
 
 #include "abi.h"
+#include "activate.h"
+#include "addr.h"
+#include "bind.h"
+#include "diag.h"
 #include "internal.h"
+#include "owner.h"
 #include "scratch.h"
-#include "table.h"
 
 PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
 			    socklen_t addrlen)

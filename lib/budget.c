@@ -19,122 +19,13 @@
 #include <string.h>
 
 #include "abi.h"
+#include "addr.h"
 #include "internal.h"
-#include "probe.h"
 #include "scratch.h"
+#include "sysctl.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))
-
-/* An address as 16 bytes, IPv4 and IPv4-mapped alike, so that a v4 peer
-   seen by a dual-stack socket compares equal to the plain v4 address. */
-static void norm_addr(const struct sockaddr_storage *ss, uint8_t out[16])
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (ss->ss_family == AF_INET) {
-		memcpy(out, mapped, 12);
-		memcpy(out + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	}
-}
-
-static int is_any(const uint8_t a[16])
-{
-	static const uint8_t zero[16];
-	static const uint8_t mapped_any[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						0xff, 0xff, 0, 0, 0, 0 };
-
-	return !memcmp(a, zero, 16) || !memcmp(a, mapped_any, 16);
-}
-
-struct towards_walk {
-	unsigned reuse_after_ms;	/* TIME_WAIT older than this: reusable */
-	uint8_t dst[16];
-	uint8_t src[16];
-	int has_src;
-	unsigned lo, hi;
-	struct pb_towards *t;
-	struct pb_diag *d;
-};
-
-static int on_row(const struct pb_sockent *e, void *arg)
-{
-	struct towards_walk *w = arg;
-	unsigned lport = pb__addr_port((const struct sockaddr *)&e->local);
-	uint8_t a[16];
-
-	if (lport < w->lo || lport > w->hi)
-		return 0;
-	norm_addr(&e->remote, a);
-	if (memcmp(a, w->dst, 16) != 0)
-		return 0;
-	if (w->has_src) {
-		norm_addr(&e->local, a);
-		if (memcmp(a, w->src, 16) != 0)
-			return 0;
-	}
-	if (e->state == PB_TCP_ESTABLISHED)
-		w->t->established++;
-	else if (e->state == PB_TCP_TIME_WAIT) {
-		w->t->time_wait++;
-		if (e->expires_ms > w->t->time_wait_ms)
-			w->t->time_wait_ms = e->expires_ms;
-		/* TIME_WAIT lasts 60 s: its age is what is left of that. */
-		if (w->reuse_after_ms && e->expires_ms + w->reuse_after_ms <= 60000)
-			w->t->time_wait_reusable++;
-	} else
-		w->t->other++;
-	if (w->d)
-		pb__diag_store(w->d, e);
-	return 1;
-}
-
-static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
-			 unsigned lo, unsigned hi, unsigned diag_flags,
-			 unsigned reuse_after_ms, struct pb_towards *t,
-			 struct pb_diag *d);
-
-/*
- * Count the TCP sockets from src (NULL or a wildcard: any local address)
- * to dst whose local port is in lo..hi; store them in d when not NULL.
- * Returns the PB_SRC_* that answered, or -errno when no table could be
- * read.  diag_flags: PB_DIAG_NO_NETLINK / PB_DIAG_NO_PROCNET.
- */
-int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
-		      unsigned lo, unsigned hi, unsigned diag_flags,
-		      struct pb_towards *t, struct pb_diag *d)
-{
-	return count_towards(dst, src, lo, hi, diag_flags, 0, t, d);
-}
-
-static int count_towards(const struct sockaddr *dst, const struct sockaddr *src,
-			 unsigned lo, unsigned hi, unsigned diag_flags,
-			 unsigned reuse_after_ms, struct pb_towards *t,
-			 struct pb_diag *d)
-{
-	struct towards_walk w;
-	struct pb_portsel sel;
-	uint32_t states = PB__ALL_STATES &
-			  ~(TCPF(PB_TCP_LISTEN) | TCPF(PB__TCP_BOUND_INACTIVE));
-
-	memset(&w, 0, sizeof(w));
-	memset(t, 0, sizeof(*t));
-	norm_addr((const struct sockaddr_storage *)dst, w.dst);
-	if (src) {
-		norm_addr((const struct sockaddr_storage *)src, w.src);
-		w.has_src = !is_any(w.src);
-	}
-	w.lo = lo;
-	w.hi = hi;
-	w.t = t;
-	w.d = d;
-	w.reuse_after_ms = reuse_after_ms;
-	sel.remote = 1;
-	sel.lo = sel.hi = pb__addr_port(dst);
-	return pb__table_read(IPPROTO_TCP, states, &sel, diag_flags, on_row, &w);
-}
 
 struct listen_walk {
 	struct pb_budget *b;
@@ -174,7 +65,7 @@ static int is_loopback(const struct sockaddr *sa)
 	static const uint8_t lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0,
 					 0, 0, 0, 0, 0, 0, 0, 1 };
 
-	norm_addr((const struct sockaddr_storage *)sa, a);
+	pb__addr_norm((const struct sockaddr_storage *)sa, a);
 	if (a[10] == 0xff && a[11] == 0xff && !memcmp(a, lo6, 10))
 		return a[12] == 127;
 	return !memcmp(a, lo6, 16);
@@ -232,8 +123,8 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *src, socklen_t srclen,
 	}
 
 	if (b.usable) {
-		r = count_towards(dst, src, b.port_lo, b.port_hi, 0,
-				  b.tw_reuse ? (unsigned)delay : 0, &t, NULL);
+		r = pb__count_towards(dst, src, b.port_lo, b.port_hi, 0,
+				      b.tw_reuse ? (unsigned)delay : 0, &t, NULL);
 		if (r > 0)
 			b.sources |= (unsigned)r;
 		b.established = t.established;

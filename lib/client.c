@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
+#include "diag.h"
 #include "internal.h"
 
 #define PB_CONNECT_FLAGS (PB_NONBLOCK | PB_FREEBIND | PB_NO_REUSEADDR)

@@ -26,9 +26,13 @@
 #include <string.h>
 
 #include "abi.h"
+#include "addr.h"
+#include "diag.h"
 #include "internal.h"
+#include "owner.h"
 #include "probe.h"
 #include "scratch.h"
+#include "sysctl.h"
 #include "table.h"
 
 #define TCPF(s) (1u << (s))
@@ -132,21 +136,6 @@ static int overlaps(const struct endpoint *t, const struct endpoint *h,
 	return t->any || h->any || memcmp(&t->a6, &h->a6, sizeof(t->a6)) == 0;
 }
 
-/* Listeners first: they decide; TIME_WAIT last: it passes by itself. */
-static int priority(int state)
-{
-	switch (state) {
-	case PB_TCP_LISTEN:
-		return 0;
-	case PB_TCP_CLOSE:
-		return 1;
-	case PB_TCP_TIME_WAIT:
-		return 3;
-	default:
-		return 2;
-	}
-}
-
 struct walk {
 	struct pb_diag *d;
 	struct endpoint target;
@@ -173,43 +162,6 @@ enum { MAYBE_ONE, MAYBE_ANY };
 /* IPv4 addresses of the loopback network that hardly any socket uses
    (host order): a bind there at the port meets only wildcards. */
 static const uint32_t spare_addr[] = { 0x7ffe0001u, 0x7ffe0002u };
-
-/* Insert h after the last holder of the same or higher priority; the
-   lowest falls off a full list. */
-static void store_holder(struct pb_diag *d, const struct pb_holder *h)
-{
-	unsigned i, n = d->n_stored;
-	int p = priority(h->state);
-
-	for (i = n; i > 0 && priority(d->holders[i - 1].state) > p; i--)
-		;
-	if (i >= PB_DIAG_HOLDERS)
-		return;
-	if (n == PB_DIAG_HOLDERS)
-		n--;
-	memmove(&d->holders[i + 1], &d->holders[i], (n - i) * sizeof(*h));
-	d->holders[i] = *h;
-	d->n_stored = n + 1;
-}
-
-void pb__diag_store(struct pb_diag *d, const struct pb_sockent *e)
-{
-	struct pb_holder h;
-
-	memset(&h, 0, sizeof(h));
-	h.state = e->state;
-	/* A listener or a bound socket has no peer: all zeros, as
-	   documented (the table gives a zero address of its family). */
-	if (e->state != PB_TCP_LISTEN && e->state != PB_TCP_CLOSE)
-		h.remote = e->remote;
-	h.protocol = e->protocol;
-	h.v6only = e->family == AF_INET6 ? e->v6only : -1;
-	h.uid = e->uid;
-	h.inode = e->inode;
-	h.expires_ms = e->expires_ms;
-	h.local = e->local;
-	store_holder(d, &h);
-}
 
 /* A socket that holds the address, counted into d by its kind. */
 static void count_kind(struct pb_diag *d, int protocol, int state,
@@ -242,7 +194,7 @@ static void merge_maybes(struct pb_diag *d, const struct pb_diag *m)
 	unsigned i;
 
 	for (i = 0; i < m->n_stored; i++)
-		store_holder(d, &m->holders[i]);
+		pb__store_holder(d, &m->holders[i]);
 	d->n_holders += m->n_holders;
 	d->n_listen += m->n_listen;
 	d->n_time_wait += m->n_time_wait;
@@ -312,46 +264,6 @@ static int on_socket(const struct pb_sockent *e, void *arg)
 		return 0;
 	count_holder(w->d, w->protocol, e);
 	return 1;
-}
-
-struct kept {
-	pb_sockent_fn fn;
-	void *arg;
-	unsigned rows;
-};
-
-static int count_kept(const struct pb_sockent *e, void *arg)
-{
-	struct kept *k = arg;
-	int r = k->fn(e, k->arg);
-
-	if (r > 0)
-		k->rows++;
-	return r;
-}
-
-int pb__table_read(int protocol, uint32_t states, const struct pb_portsel *sel,
-		   unsigned diag_flags, pb_sockent_fn fn, void *arg)
-{
-	struct kept k = { fn, arg, 0 };
-	int r = -ENOSYS;
-
-	if (!(diag_flags & PB_DIAG_NO_NETLINK)) {
-		r = pb__sockdiag_dump_sel(protocol, AF_UNSPEC, states, sel,
-					  count_kept, &k);
-		if (r == 0)
-			return PB_SRC_NETLINK;
-		/* A walk that failed half-way after keeping rows: reading
-		   /proc too would count them twice. */
-		if (k.rows)
-			return r;
-	}
-	if (!(diag_flags & PB_DIAG_NO_PROCNET)) {
-		r = pb__procnet_dump_sel(protocol, AF_UNSPEC, states, sel, fn, arg);
-		if (r == 0)
-			return PB_SRC_PROCNET;
-	}
-	return r;
 }
 
 /* The rows for the target's port whose states are in mask, from the
@@ -475,7 +387,7 @@ static void settle_rows(struct pb_diag *d, struct pb_diag *m, int fallback)
 		if (h->v6only == 1 || (h->v6only < 0 && !fallback))
 			continue;
 		count_kind(d, h->protocol, h->state, h->expires_ms);
-		store_holder(d, h);
+		pb__store_holder(d, h);
 	}
 }
 
@@ -903,7 +815,7 @@ static void count_towards_into(struct pb_diag *d, const struct sockaddr *dst,
 			       unsigned hi)
 {
 	struct pb_towards t;
-	int r = pb__count_towards(dst, src, lo, hi, d->flags, &t, d);
+	int r = pb__count_towards(dst, src, lo, hi, d->flags, 0, &t, d);
 
 	if (r > 0)
 		d->sources |= (unsigned)r;

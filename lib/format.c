@@ -23,6 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "diag.h"
+#include "format.h"
 #include "internal.h"
 #include "text.h"
 

@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "handoff.h"
 #include "internal.h"
 #include "text.h"

@@ -28,8 +28,8 @@
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "owner.h"
 #include "scratch.h"
-#include "table.h"
 #include "text.h"
 
 /* One getdents64 buffer; two are in use at once (/proc, /proc/PID/fd),

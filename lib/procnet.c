@@ -14,8 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "internal.h"
-#include "table.h"
+#include "procnet.h"
 
 /* "0100007F" (IPv4) or 32 hex digits (IPv6): 32-bit words as the kernel
    printed them, in its own byte order, so copying the words back in this
@@ -182,16 +183,7 @@ static int dump_file(const char *path, int family, int protocol,
 }
 
 int pb__procnet_dump(int protocol, int family, uint32_t states,
-		     unsigned port, pb_sockent_fn fn, void *arg)
-{
-	struct pb_portsel sel = { 0, port, port };
-
-	return pb__procnet_dump_sel(protocol, family, states, &sel, fn, arg);
-}
-
-int pb__procnet_dump_sel(int protocol, int family, uint32_t states,
-			 const struct pb_portsel *sel, pb_sockent_fn fn,
-			 void *arg)
+		     const struct pb_portsel *sel, pb_sockent_fn fn, void *arg)
 {
 	const char *v4 = protocol == IPPROTO_TCP ? "/proc/net/tcp" : "/proc/net/udp";
 	const char *v6 = protocol == IPPROTO_TCP ? "/proc/net/tcp6" : "/proc/net/udp6";

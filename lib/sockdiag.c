@@ -29,7 +29,7 @@
 
 #include "internal.h"
 #include "scratch.h"
-#include "table.h"
+#include "sockdiag.h"
 
 #ifndef TCPDIAG_GETSOCK
 #define TCPDIAG_GETSOCK 18
@@ -135,8 +135,8 @@ static const void *msg_data(const struct nlmsghdr *h)
 }
 
 /* Decode one inet_diag_msg and its attributes into a table entry. */
-int pb__sockdiag_parse_msg(const struct nlmsghdr *h, int protocol,
-			   struct pb_sockent *e)
+static int parse_msg(const struct nlmsghdr *h, int protocol,
+		     struct pb_sockent *e)
 {
 	const struct inet_diag_msg *m = msg_data(h);
 	const struct nlattr *a;
@@ -223,7 +223,7 @@ int pb__sockdiag_parse_chunk(const void *buf, size_t len, uint32_t seq,
 					return -EBADMSG;
 				return kernel_errno(ne->error);
 			}
-			r = pb__sockdiag_parse_msg(h, protocol, &e);
+			r = parse_msg(h, protocol, &e);
 			if (r < 0)
 				return r;
 			r = fn(&e, arg);
@@ -298,22 +298,14 @@ static int run_dump(int fd, char *buf, int compat, int family, int protocol,
 }
 
 /*
- * Call fn for every socket of the protocol on the port (or, _sel, whose
- * local or remote port is in a range) whose state bit is in states (1 << state; bit 13 asks for bound-only TCP sockets on Linux
- * 6.7+).  family AF_UNSPEC means both.  0 or -errno; a refused netlink
- * socket gives -EPERM, -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
+ * Call fn for every socket of the protocol whose port, local or remote as
+ * sel says, is in sel's range and whose state bit is in states (1 << state;
+ * bit 13 asks for bound-only TCP sockets on Linux 6.7+).  family AF_UNSPEC
+ * means both.  0 or -errno; a refused netlink socket gives -EPERM,
+ * -EACCES, -EAFNOSUPPORT or -EPROTONOSUPPORT.
  */
 int pb__sockdiag_dump(int protocol, int family, uint32_t states,
-		      unsigned port, pb_sockent_fn fn, void *arg)
-{
-	struct pb_portsel sel = { 0, port, port };
-
-	return pb__sockdiag_dump_sel(protocol, family, states, &sel, fn, arg);
-}
-
-int pb__sockdiag_dump_sel(int protocol, int family, uint32_t states,
-			  const struct pb_portsel *sel, pb_sockent_fn fn,
-			  void *arg)
+		      const struct pb_portsel *sel, pb_sockent_fn fn, void *arg)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	uint32_t seq = 1;

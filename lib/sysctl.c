@@ -17,8 +17,8 @@
 
 #include "abi.h"
 #include "internal.h"
-#include "probe.h"
 #include "scratch.h"
+#include "sysctl.h"
 #include "text.h"
 
 int pb__sysctl_read(const char *name, char *buf, size_t size)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "format.h"
 #include "internal.h"
 #include "testutil.h"
 

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "internal.h"
+#include "addr.h"
+#include "bind.h"
 
 static int bind_plain(int fd, const char *ip, unsigned port)
 {

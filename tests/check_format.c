@@ -10,7 +10,7 @@
 #include <string.h>
 #include <grp.h>
 
-#include "internal.h"
+#include "format.h"
 #include "testutil.h"
 
 /* ---- a strict little JSON syntax checker: 1 when s is one value */
@@ -955,7 +955,7 @@ START_TEST(count_beyond_array)
 	*d = base(PB_CAUSE_LISTENER, EADDRINUSE);
 	add_holder(d, PB_TCP_LISTEN, (unsigned)geteuid());
 	d->holders[0].pid = 0;	/* the owner walk would go on past it */
-	for (i = 0; i < PB_ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		d->n_stored = bad[i];
 		memset(t, 'x', sizeof(t));
 		memset(j, 'x', sizeof(j));

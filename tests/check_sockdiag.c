@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "table.h"
+#include "sockdiag.h"
 
 /* A reply buffer holding messages back to back, as the kernel sends them. */
 struct reply {
@@ -73,6 +73,15 @@ static int collect(const struct pb_sockent *e, void *arg)
 		s->last[s->n] = *e;
 	s->n++;
 	return 0;
+}
+
+/* The walk of one local port, as the classifier asks for it. */
+static int dump_port(int protocol, int family, uint32_t states, unsigned port,
+		     struct seen *s)
+{
+	struct pb_portsel sel = { 0, port, port };
+
+	return pb__sockdiag_dump(protocol, family, states, &sel, collect, s);
 }
 
 START_TEST(parse_rows_and_done)
@@ -188,20 +197,20 @@ START_TEST(dump_filters_port_and_state)
 	struct seen s = { 0 };
 	struct stat st;
 
-	ck_assert_int_eq(pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, 1u << PB_TCP_LISTEN,
-					   pa, collect, &s), 0);
+	ck_assert_int_eq(dump_port(IPPROTO_TCP, AF_UNSPEC, 1u << PB_TCP_LISTEN,
+				   pa, &s), 0);
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_int_eq(fstat(a, &st), 0);
 	ck_assert_uint_eq(s.last[0].inode, st.st_ino);
 	/* Not in the asked states: nothing. */
 	s.n = 0;
-	ck_assert_int_eq(pb__sockdiag_dump(IPPROTO_TCP, AF_INET,
-					   1u << PB_TCP_TIME_WAIT, pa, collect, &s), 0);
+	ck_assert_int_eq(dump_port(IPPROTO_TCP, AF_INET, 1u << PB_TCP_TIME_WAIT,
+				   pa, &s), 0);
 	ck_assert_int_eq(s.n, 0);
 	/* Per family, v4 only. */
 	s.n = 0;
-	ck_assert_int_eq(pb__sockdiag_dump(IPPROTO_TCP, AF_INET6,
-					   PB__ALL_STATES, pa, collect, &s), 0);
+	ck_assert_int_eq(dump_port(IPPROTO_TCP, AF_INET6, PB__ALL_STATES, pa,
+				   &s), 0);
 	ck_assert_int_eq(s.n, 0);
 	close(a);
 	close(b);
@@ -222,15 +231,15 @@ START_TEST(dump_both_families_in_one_walk)
 	snprintf(spec, sizeof(spec), "[::1]:%u", port);
 	b = pb_listen(spec, 4, 0, NULL);
 	ck_assert_int_ge(b, 0);
-	ck_assert_int_eq(pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES,
-					   port, collect, &s), 0);
+	ck_assert_int_eq(dump_port(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES, port,
+				   &s), 0);
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_int_ne(s.last[0].family, s.last[1].family);
 	/* The IPv6 row carries IPV6_V6ONLY. */
 	ck_assert_int_eq(s.last[s.last[0].family == AF_INET6 ? 0 : 1].v6only, 1);
 	s.n = 0;
-	ck_assert_int_eq(pb__sockdiag_dump(IPPROTO_UDP, AF_UNSPEC, PB__ALL_STATES,
-					   port, collect, &s), 0);
+	ck_assert_int_eq(dump_port(IPPROTO_UDP, AF_UNSPEC, PB__ALL_STATES, port,
+				   &s), 0);
 	ck_assert_int_eq(s.n, 0);
 	close(a);
 	close(b);
@@ -243,8 +252,7 @@ START_TEST(dump_of_unknown_protocol_fails)
 {
 	struct seen s = { 0 };
 
-	ck_assert_int_lt(pb__sockdiag_dump(254, AF_INET, PB__ALL_STATES, 80,
-					   collect, &s), 0);
+	ck_assert_int_lt(dump_port(254, AF_INET, PB__ALL_STATES, 80, &s), 0);
 	ck_assert_int_eq(s.n, 0);
 }
 END_TEST

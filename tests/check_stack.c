@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 
 #include "testutil.h"
+#include "diag.h"
 #include "internal.h"
 
 #if defined(__has_include)

@@ -14,8 +14,9 @@
 # "skipped: ..." without it.
 #
 # Run from the top of the tree after `make all examples` (by `make check`).
-# One line per check, "ok - ..." or "not ok - ...", then "N passed, M
-# failed"; exit 1 when any failed.  Ports are the kernel's choice.  Every
+# One line per check, "ok - ...", "not ok - ..." or "skipped - WHAT: WHY",
+# then "preload.sh: N passed, M failed, S skipped" and each skip again (a
+# skip is never counted as passed); exit 1 when any failed.  Ports are the kernel's choice.  Every
 # wait is bounded; every process started is reaped.  The PORTBIND_WAIT
 # case waits out a real TIME_WAIT (60 s) and runs with PB_TEST_SLOW=1.
 
@@ -39,8 +40,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass=0 fail=0
+pass=0 fail=0 skipped=0 skips=
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
+skip() { # WHAT WHY: a check that cannot run here, counted apart
+	skipped=$((skipped + 1)); echo "skipped - $1: $2"
+	skips="$skips  skipped: $1: $2
+"
+}
 notok() { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 
@@ -180,10 +186,10 @@ if command -v python3 >/dev/null 2>&1; then
 		check "the same when another user (nobody) reserved it ($out)" \
 			sh -c "grep -q reserved '$tmp/reserve' && [ '$out' = refused ] && grep -q listened '$tmp/reserve'"
 	else
-		echo "ok - skipped: a reservation by another user needs root, setpriv and /usr/bin/python3"
+		skip "a reservation by another user" "needs root, setpriv and /usr/bin/python3"
 	fi
 else
-	echo "ok - skipped: no python3 to reserve a port"
+	skip "a reserved port" "no python3 to reserve a port"
 fi
 
 # ---- a taken port: the shim explains, and the errno stays
@@ -234,7 +240,7 @@ elif command -v busybox >/dev/null 2>&1; then
 	check "busybox httpd on the taken port: the shim names the holder" \
 		grep -q "pid $holder (restart-server)" "$tmp/third"
 else
-	echo "ok - skipped: no python3 or busybox for the third-party check"
+	skip "the third-party server" "no python3 or busybox"
 fi
 
 # ---- where the line goes (the holder above still holds $P)
@@ -275,7 +281,7 @@ check "fd 2 one end of the program's socketpair: nothing written" \
 	sh -c "[ \"\$(LD_PRELOAD='$SHIM' '$PROBE' unixsock $P)\" = ok ]"
 out=$(probe pty "$P")
 case $out in
-skipped*) echo "ok - skipped: the terminal check (${out#skipped: })" ;;
+skipped*) skip "the terminal check" "${out#skipped: }" ;;
 *) check "fd 2 a pseudo-terminal that is not the controlling terminal: nothing written" [ "$out" = ok ] ;;
 esac
 for how in "fg:the controlling terminal, in the foreground: the line reaches it" \
@@ -284,7 +290,7 @@ for how in "fg:the controlling terminal, in the foreground: the line reaches it"
 	"master:a pseudo-terminal master on fd 2: nothing becomes the slave's input"; do
 	out=$(LD_PRELOAD="$SHIM" "$TTY" "${how%%:*}" "$P" 2>/dev/null)
 	case $out in
-	skipped*) echo "ok - skipped: the terminal check ${how%%:*} (${out#skipped: })" ;;
+	skipped*) skip "the terminal check ${how%%:*}" "${out#skipped: }" ;;
 	*) check "${how#*:} ($out)" [ "$out" = ok ] ;;
 	esac
 done
@@ -300,12 +306,12 @@ check "the same, to a pipe nobody reads: the write's own SIGPIPE taken back, the
 	[ "$out" = ok ]
 out=$(probe journal "$P")
 case $out in
-skipped*) echo "ok - skipped: the journal stream check (${out#skipped: })" ;;
+skipped*) skip "the journal stream check" "${out#skipped: }" ;;
 *) check "fd 2 connected to journald's stdout stream: one <3>-prefixed line" [ "$out" = ok ] ;;
 esac
 out=$(PORTBIND_LOG=syslog LD_PRELOAD="$SHIM" "$PROBE" syslog "$P" 2>>"$tmp/syslog.err")
 case $out in
-skipped*) echo "ok - skipped: the /dev/log checks (${out#skipped: })" ;;
+skipped*) skip "the /dev/log checks" "${out#skipped: }" ;;
 *)
 	check "PORTBIND_LOG=syslog: one RFC 3164 datagram on /dev/log ($out)" \
 		sh -c "echo '$out' | grep -Eq '^<27>(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] probe\[[0-9]+\]: $want' &&
@@ -381,13 +387,13 @@ if command -v strace >/dev/null 2>&1; then
 	check "strace: no process_vm_readv, even on the failure path" \
 		sh -c "! grep -q process_vm_readv '$tmp/trace'"
 else
-	echo "ok - skipped: strace is not installed (system calls not counted)"
+	skip "the system calls of the success path" "strace is not installed"
 fi
 for how in kill errno deny enosys; do
 	out=$(LD_PRELOAD="$SHIM" "$PROBE" seccomp "$P" $how 2>/dev/null)
 	st=$?
 	case $out in
-	skipped*) echo "ok - skipped: seccomp ($how) (${out#skipped: })" ;;
+	skipped*) skip "seccomp ($how)" "${out#skipped: }" ;;
 	*) check "seccomp ($how): binds succeed with errno kept, the taken port gives EADDRINUSE (exit $st: $out)" \
 		sh -c "[ $st -eq 0 ] && [ '$out' = ok ]" ;;
 	esac
@@ -397,7 +403,7 @@ done
 #      bind, in a signal handler, in a forked child, on a 16 KiB stack
 for mode in plain handler fork stack; do
 	if [ -n "$rts" ]; then
-		echo "ok - skipped: async-signal safety ($mode) under sanitizers (their runtime owns malloc and the stack)"
+		skip "async-signal safety ($mode)" "under sanitizers (their runtime owns malloc and the stack)"
 		continue
 	fi
 	rm -f "$tmp/as.log"
@@ -407,7 +413,7 @@ for mode in plain handler fork stack; do
 		sh -c "[ $st -eq 0 ] && [ '$out' = ok ] && grep -q 'asyncsafe: $want' '$tmp/as.log'"
 done
 if [ -n "$rts" ]; then
-	echo "ok - skipped: the shim's C library calls under sanitizers (instrumented)"
+	skip "the shim's C library calls" "under sanitizers (instrumented)"
 elif command -v readelf >/dev/null 2>&1; then
 	# The C library functions the shim can reach (it is linked with
 	# --gc-sections) against the list portbind-preload(8) gives.
@@ -429,7 +435,7 @@ elif command -v readelf >/dev/null 2>&1; then
 	check "the C library functions the shim can call are those portbind-preload(8) lists${missing:+ (not listed: $missing)}${extra:+ (listed, not called: $extra)}" \
 		sh -c "[ -z '$missing$extra' ] && [ -s '$tmp/calls.safe' ]"
 else
-	echo "ok - skipped: no readelf to list the shim's C library calls"
+	skip "the shim's C library calls" "no readelf to list them"
 fi
 
 kill "$holder" 2>/dev/null
@@ -512,7 +518,7 @@ time.sleep(20)'
 	kill "$cpid" 2>/dev/null
 	reap "$cpid"
 else
-	echo "ok - skipped: portbind-why --reuseaddr and the shim: needs python3 and examples/portbind-why"
+	skip "portbind-why --reuseaddr and the shim" "needs python3 and examples/portbind-why"
 fi
 
 # ---- PORTBIND_WAIT over a TIME_WAIT that SO_REUSEADDR cannot pass
@@ -528,8 +534,9 @@ if [ "${PB_TEST_SLOW:-}" = 1 ]; then
 	check "PORTBIND_WAIT=75 waited out the TIME_WAIT and bound ($((t1 - t0)) s)" \
 		sh -c "[ $st -eq 0 ] && [ $((t1 - t0)) -ge 50 ] && [ $((t1 - t0)) -le 70 ]"
 else
-	echo "ok - skipped: PORTBIND_WAIT over a real TIME_WAIT takes 60 s; set PB_TEST_SLOW=1"
+	skip "PORTBIND_WAIT over a real TIME_WAIT" "takes 60 s; set PB_TEST_SLOW=1"
 fi
 
-echo "$pass passed, $fail failed"
+echo "preload.sh: $pass passed, $fail failed, $skipped skipped"
+printf '%s' "$skips"
 [ "$fail" -eq 0 ]

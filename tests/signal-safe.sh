@@ -16,7 +16,7 @@
 # Usage: sh tests/signal-safe.sh DIR...   (build/static, build/preload)
 set -eu
 
-objs="bind diag format opt owner probe scratch sockdiag sysctl text"
+objs="bind diag format opt owner probe scratch sockdiag sysctl table text"
 
 # System-call wrappers, mem/str functions, the library's own symbols, and
 # what compilers add: stack protector, sanitizers, _FORTIFY_SOURCE checks.

@@ -7,7 +7,9 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -44,15 +46,143 @@ void pbt_fd_teardown(void)
 		      fds_at_start);
 }
 
+/* ---- skips
+ *
+ * Check knows pass, failure and error only.  A skip is recorded here, in
+ * a page mapped MAP_SHARED before the run: in fork mode each test is a
+ * child of the runner and writes its record where the runner reads it
+ * after the run; with CK_FORK=no it is the same process.  A record names
+ * its test by the index its result will have in srunner_results(): the
+ * runner adds one result per test, in order, so while a test runs that
+ * index is the number of results so far.
+ */
+#define SKIPS_MAX 1024
+
+struct skip_rec {
+	int result;
+	char test[64];
+	char reason[184];
+};
+
+struct skip_table {
+	int n;				/* records made; above SKIPS_MAX some were lost */
+	struct skip_rec rec[SKIPS_MAX];
+};
+
+static struct skip_table *skips;
+static SRunner *skips_runner;
+
+/* START_TEST(x) makes a function x_fn: its test is called x. */
+static void test_name(char *dst, size_t size, const char *func)
+{
+	size_t n = strlen(func);
+
+	if (n > 3 && strcmp(func + n - 3, "_fn") == 0)
+		n -= 3;
+	snprintf(dst, size, "%.*s", (int)n, func);
+}
+
+static const struct skip_rec *skip_for(int result)
+{
+	int i, n = skips ? skips->n : 0;
+
+	for (i = 0; i < n && i < SKIPS_MAX; i++)
+		if (skips->rec[i].result == result)
+			return &skips->rec[i];
+	return NULL;
+}
+
 void pbt_skip(const char *test, const char *fmt, ...)
 {
+	char name[sizeof(((struct skip_rec *)0)->test)];
+	char reason[sizeof(((struct skip_rec *)0)->reason)];
+	struct skip_rec *r;
 	va_list ap;
+	int at, i;
 
-	fprintf(stderr, "%s: skipped: ", test);
+	test_name(name, sizeof(name), test);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: skipped: %s\n", name, reason);
+	if (!skips)
+		return;			/* not under the runner (a re-executed child) */
+	at = srunner_ntests_run(skips_runner);
+	if (skip_for(at))
+		return;			/* one record per test: its first reason */
+	i = __atomic_fetch_add(&skips->n, 1, __ATOMIC_SEQ_CST);
+	if (i >= SKIPS_MAX)
+		return;			/* counted as lost by pbt_skips_report */
+	r = &skips->rec[i];
+	snprintf(r->test, sizeof(r->test), "%s", name);
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	__atomic_store_n(&r->result, at, __ATOMIC_SEQ_CST);
+}
+
+int pbt_skips_begin(SRunner *sr)
+{
+	void *p = mmap(NULL, sizeof(*skips), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (p == MAP_FAILED)
+		return -1;
+	skips = p;		/* zeroed; kept to the end of the process */
+	for (i = 0; i < SKIPS_MAX; i++)
+		skips->rec[i].result = -1;
+	skips_runner = sr;
+	return 0;
+}
+
+/* Loop tests run their iterations one after the other: a skip of every
+   iteration for the same reason is shown once, with the count. */
+static int same_skip(const struct skip_rec *a, const struct skip_rec *b)
+{
+	return a && b && strcmp(a->test, b->test) == 0 &&
+	       strcmp(a->reason, b->reason) == 0;
+}
+
+int pbt_skips_report(SRunner *sr)
+{
+	TestResult **res = srunner_results(sr);
+	int n = srunner_ntests_run(sr), made = skips ? skips->n : 0;
+	int passed = 0, failed = 0, skipped = 0, stray = 0, i, run;
+	const struct skip_rec *r;
+
+	for (i = 0; i < n; i++) {
+		if (tr_rtype(res[i]) != CK_PASS)
+			failed++;
+		else if (skip_for(i))
+			skipped++;
+		else
+			passed++;
+	}
+	for (i = 0; i < made && i < SKIPS_MAX; i++)
+		if (skips->rec[i].result < 0 || skips->rec[i].result >= n)
+			stray++;
+	if (made > SKIPS_MAX)
+		stray += made - SKIPS_MAX;
+	printf("%d checks: %d passed, %d failed, %d skipped "
+	       "(Check's count above takes a skipped check for a pass; this "
+	       "count is the result)\n", n, passed, failed + stray, skipped);
+	for (i = 0; i < n; i += run) {
+		r = skip_for(i);
+		for (run = 1; i + run < n && same_skip(r, skip_for(i + run)) &&
+		     tr_rtype(res[i + run]) == tr_rtype(res[i]); run++)
+			;
+		if (!r)
+			continue;
+		printf("  %s: %s/%s", tr_rtype(res[i]) == CK_PASS ? "skipped" :
+		       "FAILED after its skip", tr_tcname(res[i]), r->test);
+		if (run > 1)
+			printf(" (%d iterations)", run);
+		printf(": %s\n", r->reason);
+	}
+	if (stray)
+		printf("  FAILED: %d skip%s recorded outside any test or lost "
+		       "(more than %d)\n", stray, stray == 1 ? "" : "s", SKIPS_MAX);
+	free(res);
+	return failed + stray;
 }
 
 int pbt_kernel_at_least(int major, int minor)

@@ -31,6 +31,10 @@ Suite *suite_threads(void);
 Suite *suite_stack(void);
 Suite *suite_dualstack(void);
 Suite *suite_oracle(void);
+/* The runner's count of skips (check_skips.c), and the suite of known
+   outcomes it runs, as "check_portbind skip-selftest". */
+Suite *suite_skips(void);
+int pbt_skip_selftest(void);
 Suite *suite_abi(void);
 
 /* The service side of the activation test, run after exec; the runner's
@@ -44,10 +48,24 @@ void pbt_fd_setup(void);
 void pbt_fd_teardown(void);
 int pbt_count_fds(void);
 
-/* Skips print "skipped: <reason>" and return from the test. */
+/* Check has no "skipped" result: a test that returns passes.  A skip is
+   therefore recorded apart, in a shared page that the forked test
+   processes write (pbt_skip) and the runner reads after the run
+   (pbt_skips_report), which counts a recorded skip whose test otherwise
+   passed as skipped, never as passed.  PBT_SKIP prints "<test>: skipped:
+   <reason>", records it and returns from the test; a caller of pbt_skip
+   must return right after it too, and must skip before it opens
+   anything (the fd fixture still checks a skipped test). */
 #define PBT_SKIP(...) do { pbt_skip(__func__, __VA_ARGS__); return; } while (0)
 void pbt_skip(const char *test, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Before srunner_run_all: make the shared record of skips for sr's run.
+   0, or -1 when it cannot be made (then nothing can run honestly). */
+int pbt_skips_begin(SRunner *sr);
+/* After the run: print "N checks: P passed, F failed, S skipped" and each
+   skip with its reason; returns F (Check's failures and errors, plus any
+   skip recorded outside a test). */
+int pbt_skips_report(SRunner *sr);
 
 int pbt_have_ipv6(void);
 int pbt_kernel_at_least(int major, int minor);

@@ -7,8 +7,10 @@
 # Each check creates its situation with the tool's neighbours in examples/:
 # restart-server listens (and closes its connections first, which leaves
 # TIME_WAIT behind), echo-client connects.  Ports are the kernel's choice
-# (port 0).  One line per check, "ok - ..." or "not ok - ...", then
-# "N passed, M failed"; exit status 1 when any check failed.  Every wait is
+# (port 0).  One line per check, "ok - ...", "not ok - ..." or, where the
+# check cannot run here (not root, no python3), "skipped - WHAT: WHY"; then
+# "why.sh: N passed, M failed, S skipped" and each skip again.  A skipped
+# check is never counted as passed; exit status 1 when any check failed.  Every wait is
 # bounded and every process started is reaped.
 #
 # The conditions given to all() are eval'd when they run: single quotes on
@@ -52,6 +54,16 @@ trap 'exit 143' TERM
 
 passed=0
 failed=0
+skipped=0
+skips=
+
+# skip WHAT WHY: a check that cannot run here; counted apart.
+skip() {
+	skipped=$((skipped + 1))
+	echo "skipped - $1: $2"
+	skips="$skips  skipped: $1: $2
+"
+}
 
 # check DESCRIPTION CONDITION...: run the condition, count and report.  On
 # failure the last run's output follows as "#" lines.
@@ -191,7 +203,7 @@ time.sleep(20)' >"$tmp/hostile" 2>&1 &
 	kill "$hpid" 2>/dev/null
 	wait "$hpid" 2>/dev/null
 else
-	echo "ok - -p with a hostile process name # skipped: no python3"
+	skip "-p with a hostile process name" "no python3"
 fi
 
 # ---- --wait on a listener: gives up after the time, still held
@@ -204,7 +216,7 @@ if [ -n "$t0" ] && [ -n "$t1" ]; then
 	check "--wait 0.3 took about 0.3 s (${ms} ms)" \
 		all '[ "$ms" -ge 280 ]' '[ "$ms" -le 1500 ]'
 else
-	echo "ok - --wait 0.3 duration # skipped: date has no %N"
+	skip "--wait 0.3 duration" "date has no %N"
 fi
 
 # ---- TIME_WAIT: the server closes first, then goes away
@@ -247,6 +259,8 @@ if [ -n "$t0" ] && [ -n "$t1" ]; then
 	ms=$((t1 - t0))
 	check "the default --wait 0.5 waited the whole 0.5 s (${ms} ms)" \
 		[ "$ms" -ge 480 ]
+else
+	skip "the default --wait 0.5 duration" "date has no %N"
 fi
 
 # The operator's fix names commands, never a library call.
@@ -274,6 +288,8 @@ for how in --reuseaddr ""; do
 	if [ -n "$t0" ] && [ -n "$t1" ]; then
 		ms=$((t1 - t0))
 		check "and waited the whole 0.5 s (${ms} ms)" [ "$ms" -ge 480 ]
+	else
+		skip "--wait 0.5 ${how:-(default)} duration" "date has no %N"
 	fi
 done
 # shellcheck disable=SC2034 # used in the eval of all()
@@ -358,7 +374,7 @@ if [ -n "${mport:-}" ]; then
 	t1=$(now_ms)
 	if ss -tn state time-wait "( sport = :$mport and dport = :$bport )" |
 	   grep -q ":$bport"; then
-		echo "ok - mixed TIME_WAIT, --reuseaddr --wait # skipped: ss -K cannot end TIME_WAIT here"
+		skip "mixed TIME_WAIT, --reuseaddr --wait" "ss -K cannot end TIME_WAIT here"
 	else
 		check "mixed TIME_WAIT, --reuseaddr --wait 10: exit 0 once the blocking one is gone" \
 			rc_is 0
@@ -369,10 +385,12 @@ if [ -n "${mport:-}" ]; then
 			ms=$((t1 - t0))
 			check "and it did not sleep on to --wait's end (${ms} ms)" \
 				[ "$ms" -lt 6000 ]
+		else
+			skip "mixed TIME_WAIT, --reuseaddr --wait duration" "date has no %N"
 		fi
 	fi
 else
-	echo "ok - mixed TIME_WAIT, --reuseaddr --wait # skipped: needs root, x86_64, python3 and ss"
+	skip "mixed TIME_WAIT, --reuseaddr --wait" "needs root, x86_64, python3 and ss"
 fi
 
 # ---- --reuseport: a listener that set SO_REUSEPORT lets a server of the
@@ -422,10 +440,10 @@ if command -v python3 >/dev/null 2>&1; then
 		wait "$rpid" 2>/dev/null
 		rpid=
 	else
-		echo "ok - --reuseport, another user's listener # skipped: needs root, setpriv and /usr/bin/python3"
+		skip "--reuseport, another user's listener" "needs root, setpriv and /usr/bin/python3"
 	fi
 else
-	echo "ok - --reuseport on a real listener # skipped: no python3"
+	skip "--reuseport on a real listener" "no python3"
 fi
 
 # ---- --budget: the source ports left towards a destination.  The two
@@ -453,7 +471,7 @@ if command -v python3 >/dev/null 2>&1; then
 	check "-b --json: valid JSON" \
 		python3 -c 'import json, sys; json.load(sys.stdin)' <"$tmp/out"
 else
-	echo "ok - -b --json: valid JSON # skipped: no python3"
+	skip "-b --json: valid JSON" "no python3"
 fi
 stop_server
 why --budget host:80
@@ -485,14 +503,14 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" -eq 77 ]; then
-		echo "ok - --budget with no port left # skipped: $nons"
+		skip "--budget with no port left" "$nons"
 	else
 		check "--budget, every port reserved (netns): exit 1, available 0" \
 			all 'rc_is 1' 'out_has "^  reserved +10"' \
 			    'out_has "^  available +0$"'
 	fi
 else
-	echo "ok - --budget with no port left # skipped: $nons"
+	skip "--budget with no port left" "$nons"
 fi
 
 # ---- -p reads a hidden IPV6_V6ONLY from the socket (portbind(7), Dual
@@ -540,7 +558,7 @@ exit 0' sh "$tmp" "$WHY"
 	check "with -p: read from the socket, only the TIME_WAIT holds it" \
 		all 'out_has "\"cause\":\"time-wait\""' 'out_has "\"connected\":0"'
 else
-	echo "ok - -p reads a hidden IPV6_V6ONLY # skipped: needs root, a network namespace, python3, IPv6"
+	skip "-p reads a hidden IPV6_V6ONLY" "needs root, a network namespace, python3, IPv6"
 fi
 
 # ---- bad usage and errors: exit 2, a message on stderr, nothing on stdout
@@ -571,5 +589,6 @@ why -V
 check "-V: the library's version, exit 0" \
 	all 'rc_is 0' 'out_has "[0-9]+\.[0-9]+\.[0-9]+"'
 
-echo "$passed passed, $failed failed"
+echo "why.sh: $passed passed, $failed failed, $skipped skipped"
+printf '%s' "$skips"
 [ "$failed" -eq 0 ]

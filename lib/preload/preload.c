@@ -78,7 +78,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "bind.h"
+#include "diag.h"
+#include "format.h"
 #include "internal.h"
+#include "owner.h"
 #include "scratch.h"
 #include "table.h"
 #include "text.h"

@@ -24,7 +24,7 @@
 #include <netinet/in.h>
 
 #include "portbind.h"
-#include "table.h"
+#include "sockdiag.h"
 
 #define FUZZ_SEQ 1
 

@@ -17,7 +17,7 @@
 #include <netinet/in.h>
 
 #include "portbind.h"
-#include "table.h"
+#include "procnet.h"
 
 /* What sysconf(_SC_CLK_TCK) says on Linux everywhere. */
 #define FUZZ_CLK_TCK 100
