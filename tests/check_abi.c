@@ -109,6 +109,13 @@ static int listener_seen(const void *p)
 	       d->reuseaddr_helps == 0;
 }
 
+static int listener_seen_no_spec(const void *p)
+{
+	const struct pb_diag *d = p;
+
+	return listener_seen(p) && d->spec[0] == '\0' && d->invalid == 0;
+}
+
 static int listener_seen_with_spec(const void *p)
 {
 	const struct pb_diag *d = p;
@@ -159,7 +166,7 @@ static int sysctls_sane(const void *p)
 #define DIAG(n, f, ok, sane) \
 	{ n, PB__DIAG_SIZE_0_1, sizeof(struct pb_diag), f, ok, sane }
 static const struct entry entries[] = {
-	DIAG("pb_diagnose", diagnose, PB_CAUSE_LISTENER, listener_seen),
+	DIAG("pb_diagnose", diagnose, PB_CAUSE_LISTENER, listener_seen_no_spec),
 	DIAG("pb_diagnose_spec", diagnose_spec, PB_CAUSE_LISTENER,
 	     listener_seen_with_spec),
 	DIAG("pb_listen", listen_busy, -1, listener_seen_with_spec),
