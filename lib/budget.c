@@ -123,7 +123,7 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *src, socklen_t srclen,
 	}
 
 	if (b.usable) {
-		r = pb__count_towards(dst, src, b.port_lo, b.port_hi, 0,
+		r = pb__count_towards(src, dst, b.port_lo, b.port_hi, 0,
 				      b.tw_reuse ? (unsigned)delay : 0, &t, NULL);
 		if (r > 0)
 			b.sources |= (unsigned)r;

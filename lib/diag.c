@@ -815,12 +815,12 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 }
 
 /* The sockets from src to dst on local ports lo..hi, as holders of d. */
-static void count_towards_into(struct pb_diag *d, const struct sockaddr *dst,
-			       const struct sockaddr *src, unsigned lo,
+static void count_towards_into(struct pb_diag *d, const struct sockaddr *src,
+			       const struct sockaddr *dst, unsigned lo,
 			       unsigned hi)
 {
 	struct pb_towards t;
-	int r = pb__count_towards(dst, src, lo, hi, d->flags, 0, &t, d);
+	int r = pb__count_towards(src, dst, lo, hi, d->flags, 0, &t, d);
 
 	if (r > 0)
 		d->sources |= (unsigned)r;
@@ -877,7 +877,7 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 	} else if (sport != 0) {
 		/* Our explicit port towards dst: that 4-tuple is in use. */
 		d->sources |= PB_SRC_ERRNO;
-		count_towards_into(d, dst, src, sport, sport);
+		count_towards_into(d, src, dst, sport, sport);
 		d->cause = d->n_connected ? PB_CAUSE_CONNECTED
 			  : d->n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
 	} else {
@@ -898,7 +898,7 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 				}
 			}
 			if (type == SOCK_STREAM)
-				count_towards_into(d, dst, src, d->port_range_lo,
+				count_towards_into(d, src, dst, d->port_range_lo,
 						   d->port_range_hi);
 		}
 	}
