@@ -568,7 +568,7 @@ static int budget(const char *spec, int json)
 		errx(EXIT_USAGE, "%s: DST is where a client connects to: an"
 		     " address and a port, such as 127.0.0.1:6001 or"
 		     " [::1]:443", spec);
-	if (pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) < 0)
+	if (pb_port_budget(NULL, 0, (struct sockaddr *)&ss, len, &b) < 0)
 		err(EXIT_USAGE, "pb_port_budget %s", spec);
 	/* Without the range there is no budget to speak of. */
 	if (b.port_hi == 0)

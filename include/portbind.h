@@ -90,8 +90,10 @@ int pb_format_addr(const struct sockaddr *sa, socklen_t len, char *buf, size_t s
 struct pb_diag;
 
 /*
- * why may be NULL.  When it is not, a failure fills it with the diagnosis
- * (pb_diagnose) of the address, with the failing call's errno.
+ * why may be NULL.  When it is not (and was set up with PB_DIAG_INIT), a
+ * failure fills it: with the diagnosis (pb_diagnose) of the address and
+ * the failing call's errno, or, for arguments refused before any system
+ * call, with which one (invalid, cause "other", err EINVAL...).
  */
 int pb_listen(const char *spec, int backlog, unsigned flags, struct pb_diag *why);
 int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why);
@@ -170,11 +172,24 @@ struct pb_holder {
 
 #define PB_DIAG_HOLDERS 8
 
+/* pb_diag.invalid: which argument a helper (pb_listen, pb_bind_udp,
+   pb_listen_wait, pb_connect_from, pb_connect_range) refused. */
+#define PB_INVALID_SPEC   1 /* the address spec: NULL or not valid */
+#define PB_INVALID_FLAGS  2 /* flags: an unknown bit, or two that clash */
+#define PB_INVALID_TYPE   3 /* type: not SOCK_STREAM or SOCK_DGRAM */
+#define PB_INVALID_SRC    4 /* the source address: short, not IPv4 or
+                               IPv6, or of another family than dst */
+#define PB_INVALID_DST    5 /* the destination: NULL, short, not IPv4/6 */
+#define PB_INVALID_RANGE  6 /* the port range lo..hi */
+
 /*
  * The result of a diagnosis.  Declare it as
  *	struct pb_diag d = PB_DIAG_INIT;
- * The size member lets later releases append fields without breaking
- * programs built against this header; never reorder or remove.
+ * ABI: size says how much of the struct the caller has.  Later releases
+ * append members after holders[], never before it, and never reorder or
+ * remove one; the library accepts any size from this (0.1.0) layout's up
+ * and writes only what size holds.  A count larger than its array
+ * (n_stored > PB_DIAG_HOLDERS) is EINVAL.  Use designated initialisers.
  */
 struct pb_diag {
 	size_t size;                   /* sizeof(struct pb_diag), from PB_DIAG_INIT */
@@ -202,9 +217,6 @@ struct pb_diag {
 	unsigned int port_range_lo;    /* net.ipv4.ip_local_port_range, 0 */
 	unsigned int port_range_hi;
 
-	unsigned int n_stored;         /* holders[] entries filled */
-	struct pb_holder holders[PB_DIAG_HOLDERS]; /* listeners first */
-
 	int v6only;                    /* IPv6 addr: the IPV6_V6ONLY judged
 	                                  with (0: dual-stack, "*:port");
 	                                  -1 for IPv4 */
@@ -216,6 +228,18 @@ struct pb_diag {
 	                                  SO_REUSEADDR) binds now; 0: it does
 	                                  not; -1: not known (UDP: never probed,
 	                                  see pb_diagnose(3)) */
+	int invalid;                   /* PB_INVALID_*: the argument a helper
+	                                  refused before any system call
+	                                  (cause "other", err the errno it
+	                                  returned); 0 */
+	char spec[PB_ADDRSTRLEN];      /* the address spec a helper was given
+	                                  (printable ASCII, "..." at the end
+	                                  when cut); "" when none */
+
+	/* The variable part, last: later members go after it. */
+	unsigned int n_stored;         /* holders[] entries filled, at most
+	                                  PB_DIAG_HOLDERS (more: EINVAL) */
+	struct pb_holder holders[PB_DIAG_HOLDERS]; /* listeners first */
 };
 
 /*
@@ -238,7 +262,9 @@ int pb_connect_range(int type, const struct sockaddr *src, socklen_t srclen,
                      struct pb_diag *why);
 
 /* The system values that decide port use, read (never written) from
-   /proc/sys.  A value that cannot be read is -1 (ranges: 0). */
+   /proc/sys.  A value that cannot be read is -1 (ranges: 0).  ABI: later
+   members are appended at the end, never reordered; any size from this
+   (0.1.0) layout's up is accepted, and only what size holds is written. */
 struct pb_sysctls {
 	size_t size;                   /* from PB_SYSCTLS_INIT */
 	unsigned int port_lo;          /* net.ipv4.ip_local_port_range */
@@ -258,7 +284,10 @@ struct pb_sysctls {
 #endif
 int pb_read_sysctls(struct pb_sysctls *out);
 
-/* How many new TCP connections one destination can still take. */
+/* How many new TCP connections one destination can still take.  ABI as
+   struct pb_diag's: later members are appended after listener_ports[],
+   never before it, never reordered; any size from this (0.1.0) layout's
+   up is accepted, and only what size holds is written. */
 #define PB_BUDGET_LISTENERS 8
 struct pb_budget {
 	size_t size;                   /* from PB_BUDGET_INIT */
@@ -275,22 +304,26 @@ struct pb_budget {
 	int tw_reuse_delay_ms;         /* how old a TIME_WAIT must be to reuse */
 	double rate_per_s;             /* sustainable new connections/s to dst */
 	unsigned int sources;          /* PB_SRC_* that answered */
-	unsigned int n_listeners;      /* TCP listening ports inside the range
-	                                  and not reserved: connect() cannot
-	                                  use them, and may take them first */
-	unsigned int listener_ports[PB_BUDGET_LISTENERS];
 	unsigned int time_wait_reusable; /* of time_wait, ports connect() may
 	                                  take again now (tw_reuse, older than
 	                                  the delay); counted in available */
+
+	/* The variable part, last: later members go after it. */
+	unsigned int n_listeners;      /* TCP listening ports inside the range
+	                                  and not reserved: connect() cannot
+	                                  use them, and may take them first;
+	                                  listener_ports[] holds the first
+	                                  PB_BUDGET_LISTENERS of them */
+	unsigned int listener_ports[PB_BUDGET_LISTENERS];
 };
 #ifdef __cplusplus
 #define PB_BUDGET_INIT { sizeof(struct pb_budget) }
 #else
 #define PB_BUDGET_INIT { .size = sizeof(struct pb_budget) }
 #endif
-/* src may be NULL (every local address). */
-int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
-                   const struct sockaddr *src, socklen_t srclen,
+/* Source first, as everywhere: src may be NULL (every local address). */
+int pb_port_budget(const struct sockaddr *src, socklen_t srclen,
+                   const struct sockaddr *dst, socklen_t dstlen,
                    struct pb_budget *out);
 
 /*
@@ -377,8 +410,10 @@ int pb_diagnose_spec(int type, const char *spec, int err, struct pb_diag *out);
 const char *pb_cause_name(enum pb_cause c);
 
 /* snprintf-like: the length needed, not counting the NUL; -1 and EINVAL for
-   a NULL or uninitialised d.  pb_diag_format writes one paragraph for a
-   person; pb_diag_json one JSON object for programs. */
+   a NULL, uninitialised or inconsistent d (n_stored > PB_DIAG_HOLDERS).
+   With size > 0, buf always ends up a string: "" when they fail.
+   pb_diag_format writes one paragraph for a person; pb_diag_json one JSON
+   object for programs. */
 int pb_diag_format(const struct pb_diag *d, char *buf, size_t size);
 int pb_diag_json(const struct pb_diag *d, char *buf, size_t size);
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "activate.h"
 #include "addr.h"
 #include "internal.h"
@@ -391,18 +392,12 @@ PB_EXPORT int pb_adopt(int type, const char *spec, const char *name)
 
 /* ---- a hand-off's set, the caller's memory */
 
-/* The struct pb_fdset at its 0.1.0 layout: the oldest size accepted. */
-#define PB__FDSET_SIZE_0_1 (offsetof(struct pb_fdset, names) + \
-			    sizeof(((struct pb_fdset *)0)->names))
-
-/*
- * set is a struct pb_fdset from PB_FDSET_INIT (of this release or a later
- * one) whose count fits its array: 0, or -EINVAL.
- * TODO(abi.h): switch to the size check of lib/abi.h once it is merged.
- */
+/* set is a struct pb_fdset from PB_FDSET_INIT (of this release or a later
+   one) whose count fits its array: 0, or -EINVAL. */
 int pb__fdset_check(const struct pb_fdset *set)
 {
-	if (!set || set->size < PB__FDSET_SIZE_0_1 || set->n > PB_HANDOFF_MAX)
+	if (!set || pb__abi_check(set->size, PB__FDSET_SIZE_0_1) < 0 ||
+	    set->n > PB_HANDOFF_MAX)
 		return -EINVAL;
 	return 0;
 }

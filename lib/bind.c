@@ -25,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "abi.h"
 #include "activate.h"
 #include "addr.h"
 #include "bind.h"
@@ -51,15 +52,18 @@ PB_EXPORT int pb_bind_reuse(int fd, const struct sockaddr *addr,
 	return bind(fd, addr, addrlen);
 }
 
-/* Fill a caller's pb_diag after a failure; errno is kept. */
+/* Fill a caller's pb_diag after a failure, with the spec the caller
+   gave (given); errno is kept. */
 static void explain(struct pb_diag *why, int type, const struct pb_spec *s,
-		    int err)
+		    const char *given, int err)
 {
 	int saved = errno;
 
-	if (why)
+	if (why) {
 		pb__diagnose(type, (const struct sockaddr *)&s->ss, s->len,
 			     s->v6only, err, why);
+		pb__diag_set_spec(why, given);
+	}
 	errno = saved;
 }
 
@@ -69,8 +73,8 @@ static void explain(struct pb_diag *why, int type, const struct pb_spec *s,
  * nothing stays open.  The success path makes exactly the calls a careful
  * hand-written server makes: socket, setsockopt(s), bind, listen.
  */
-static int open_bound(const struct pb_spec *spec, int type, int backlog,
-		      unsigned flags, struct pb_diag *why)
+static int open_bound(const struct pb_spec *spec, const char *given, int type,
+		      int backlog, unsigned flags, struct pb_diag *why)
 {
 	struct pb_spec s = *spec;
 	int stype = type | SOCK_CLOEXEC;
@@ -87,7 +91,7 @@ static int open_bound(const struct pb_spec *spec, int type, int backlog,
 	}
 	if (fd < 0) {
 		err = errno;
-		explain(why, type, &s, err);
+		explain(why, type, &s, given, err);
 		return -err;
 	}
 
@@ -112,7 +116,7 @@ fail:
 	err = errno;
 	close(fd);
 	/* After the close: the probes must not meet our own socket. */
-	explain(why, type, &s, err);
+	explain(why, type, &s, given, err);
 	return -err;
 }
 
@@ -137,28 +141,43 @@ static int adopt(const struct pb_spec *s, int type, unsigned flags)
 
 /*
  * What the spec-taking helpers check before anything else, then PB_ADOPT.
- * An adopted fd; -ENOENT when the caller is to bind; or -errno.
+ * An adopted fd; -ENOENT when the caller is to bind; or -errno.  why is
+ * filled on every failure but its own refusal: with the argument refused
+ * (the address, when the spec still parses, for bad flags), or with the
+ * diagnosis of a failed adoption.  Nothing is written to why on success.
  */
 static int begin(const char *spec, int type, unsigned flags,
-		 const struct pb_diag *why, struct pb_spec *s)
+		 struct pb_diag *why, struct pb_spec *s)
 {
-	int r;
+	int r, bad_flags;
 
 	memset(s, 0, sizeof(*s));
-	if (flags & ~PB_FLAGS_ALL)
-		return -EINVAL;
-	/* PB_UDP_REUSEADDR is for UDP only, and contradicts PB_NO_REUSEADDR. */
-	if (type == SOCK_STREAM ? (flags & PB_UDP_REUSEADDR) != 0
-				: (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
-				  (PB_UDP_REUSEADDR | PB_NO_REUSEADDR))
-		return -EINVAL;
+	/* A why that is refused itself is not written: its size is not
+	   known to be the caller's. */
 	r = pb__diag_check(why);
 	if (r < 0)
 		return r;
+	/* PB_UDP_REUSEADDR is for UDP only, and contradicts PB_NO_REUSEADDR. */
+	bad_flags = (flags & ~PB_FLAGS_ALL) ||
+		    (type == SOCK_STREAM ? (flags & PB_UDP_REUSEADDR) != 0
+					 : (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
+					   (PB_UDP_REUSEADDR | PB_NO_REUSEADDR));
 	r = pb__parse_spec(spec, s);
-	if (r < 0)
-		return r;
-	return flags & PB_ADOPT ? adopt(s, type, flags) : -ENOENT;
+	if (bad_flags || r < 0) {
+		if (why)
+			pb__diag_invalid(why, type,
+					 bad_flags ? PB_INVALID_FLAGS : PB_INVALID_SPEC,
+					 bad_flags ? EINVAL : -r, spec,
+					 r < 0 ? NULL : (const struct sockaddr *)&s->ss,
+					 s->len, s->v6only, NULL, 0);
+		return bad_flags ? -EINVAL : r;
+	}
+	if (!(flags & PB_ADOPT))
+		return -ENOENT;
+	r = adopt(s, type, flags);
+	if (r < 0 && r != -ENOENT)
+		explain(why, type, s, spec, -r);
+	return r;
 }
 
 PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
@@ -169,7 +188,7 @@ PB_EXPORT int pb_listen(const char *spec, int backlog, unsigned flags,
 
 	if (r != -ENOENT)
 		return pb__ret(r);
-	return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
+	return pb__ret(open_bound(&s, spec, SOCK_STREAM, backlog, flags, why));
 }
 
 PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
@@ -179,7 +198,7 @@ PB_EXPORT int pb_bind_udp(const char *spec, unsigned flags, struct pb_diag *why)
 
 	if (r != -ENOENT)
 		return pb__ret(r);
-	return pb__ret(open_bound(&s, SOCK_DGRAM, 0, flags, why));
+	return pb__ret(open_bound(&s, spec, SOCK_DGRAM, 0, flags, why));
 }
 
 /*
@@ -373,7 +392,7 @@ static int try_listen(void *arg)
 {
 	const struct listen_attempt *a = arg;
 
-	return open_bound(a->s, SOCK_STREAM, a->backlog, a->flags, NULL);
+	return open_bound(a->s, NULL, SOCK_STREAM, a->backlog, a->flags, NULL);
 }
 
 PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
@@ -393,7 +412,8 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 	if (!d) {
 		/* No memory to tell TIME_WAIT from a listener: one attempt,
 		   no wait, explained as pb_listen would. */
-		return pb__ret(open_bound(&s, SOCK_STREAM, backlog, flags, why));
+		return pb__ret(open_bound(&s, spec, SOCK_STREAM, backlog, flags,
+					  why));
 	}
 	d->size = sizeof(*d);
 	/* Owners are looked up once, at the end, not every round. */
@@ -401,14 +421,12 @@ PB_EXPORT int pb_listen_wait(const char *spec, int backlog, unsigned flags,
 	r = pb__wait_out(try_listen, &a, SOCK_STREAM, (struct sockaddr *)&s.ss,
 			 s.len, s.v6only, timeout_ms, d);
 	if (r < 0 && why) {
-		size_t n = why->size < sizeof(*d) ? why->size : sizeof(*d);
-
 		if ((why->flags & PB_DIAG_OWNERS) && d->n_stored &&
 		    pb__find_owners(d->holders, d->n_stored) > 0)
 			d->sources |= PB_SRC_OWNERS;
 		d->flags = why->flags;
-		d->size = why->size;
-		memcpy(why, d, n);
+		pb__diag_set_spec(d, spec);
+		pb__abi_copy_out(why, why->size, d, sizeof(*d));
 	}
 	pb__scratch_put(d, sizeof(*d));
 	if (r >= 0)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "abi.h"
 #include "addr.h"
 #include "internal.h"
 #include "scratch.h"
@@ -70,11 +71,8 @@ static int is_loopback(const struct sockaddr *sa)
 	return !memcmp(a, lo6, 16);
 }
 
-#define PB_BUDGET_SIZE_0_1 (offsetof(struct pb_budget, time_wait_reusable) + \
-			    sizeof(unsigned int))
-
-PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
-			     const struct sockaddr *src, socklen_t srclen,
+PB_EXPORT int pb_port_budget(const struct sockaddr *src, socklen_t srclen,
+			     const struct sockaddr *dst, socklen_t dstlen,
 			     struct pb_budget *out)
 {
 	struct pb_budget b;
@@ -84,7 +82,7 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 	int r, reuse = -1, delay = -1, saved = errno;
 	unsigned size, in_use;
 
-	if (!out || out->size < PB_BUDGET_SIZE_0_1)
+	if (!out || pb__abi_check(out->size, PB__BUDGET_SIZE_0_1) < 0)
 		return pb__ret(-EINVAL);
 	r = pb__addr_len(dst, dstlen);
 	if (r < 0)
@@ -125,7 +123,7 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 	}
 
 	if (b.usable) {
-		r = pb__count_towards(dst, src, b.port_lo, b.port_hi, 0,
+		r = pb__count_towards(src, dst, b.port_lo, b.port_hi, 0,
 				      b.tw_reuse ? (unsigned)delay : 0, &t, NULL);
 		if (r > 0)
 			b.sources |= (unsigned)r;
@@ -154,8 +152,7 @@ PB_EXPORT int pb_port_budget(const struct sockaddr *dst, socklen_t dstlen,
 	pb__scratch_put(m, sizeof(*m));
 	b.rate_per_s = b.tw_reuse ? (double)b.usable * 1000.0 / delay
 				  : (double)b.usable / 60.0;
-	b.size = out->size;
-	memcpy(out, &b, out->size < sizeof(b) ? out->size : sizeof(b));
+	pb__abi_copy_out(out, out->size, &b, sizeof(b));
 	errno = saved;
 	return 0;
 }

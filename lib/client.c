@@ -46,6 +46,55 @@ static int finish_interrupted(int fd)
 	return -soerr;
 }
 
+/*
+ * The arguments, before any system call: 0, with the address lengths
+ * trimmed to their families', or -errno with why (checked) filled with
+ * the argument refused.
+ */
+static int check_args(int type, const struct sockaddr *src, socklen_t *srclen,
+		      const struct sockaddr *dst, socklen_t *dstlen,
+		      unsigned lo, unsigned hi, int use_range, unsigned flags,
+		      struct pb_diag *why)
+{
+	int bad = 0, r = 0, dlen, slen = 0;
+
+	dlen = pb__addr_len(dst, *dstlen);
+	if (src)
+		slen = pb__addr_len(src, *srclen);
+	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
+		bad = PB_INVALID_TYPE;
+	} else if (flags & ~PB_CONNECT_FLAGS) {
+		bad = PB_INVALID_FLAGS;
+	} else if (dlen < 0) {
+		bad = PB_INVALID_DST;
+		r = dlen;
+	} else if (slen < 0) {
+		bad = PB_INVALID_SRC;
+		r = slen;
+	} else if (src && src->sa_family != dst->sa_family) {
+		bad = PB_INVALID_SRC;
+	} else if (use_range && (lo > 65535 || hi > 65535 || lo > hi)) {
+		bad = PB_INVALID_RANGE;
+	}
+	if (!bad) {
+		*dstlen = (socklen_t)dlen;
+		if (src)
+			*srclen = (socklen_t)slen;
+		return 0;
+	}
+	if (!r)
+		r = -EINVAL;
+	if (why) {
+		pb__diag_invalid(why, type, bad, -r, NULL, src, *srclen, -1,
+				 dst, *dstlen);
+		if (bad == PB_INVALID_RANGE) {
+			why->port_range_lo = lo;
+			why->port_range_hi = hi;
+		}
+	}
+	return r;
+}
+
 static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 			const struct sockaddr *dst, socklen_t dstlen,
 			unsigned lo, unsigned hi, int use_range,
@@ -54,27 +103,14 @@ static int connect_from(int type, const struct sockaddr *src, socklen_t srclen,
 	int stype = type | SOCK_CLOEXEC;
 	int fd, r, err, stage = PB__AT_SOCKET, saved = errno;
 
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return -EINVAL;
-	if (flags & ~PB_CONNECT_FLAGS)
-		return -EINVAL;
+	/* A why that is refused itself is not written. */
 	r = pb__diag_check(why);
 	if (r < 0)
 		return r;
-	r = pb__addr_len(dst, dstlen);
+	r = check_args(type, src, &srclen, dst, &dstlen, lo, hi, use_range,
+		       flags, why);
 	if (r < 0)
 		return r;
-	dstlen = (socklen_t)r;
-	if (src) {
-		r = pb__addr_len(src, srclen);
-		if (r < 0)
-			return r;
-		srclen = (socklen_t)r;
-		if (src->sa_family != dst->sa_family)
-			return -EINVAL;
-	}
-	if (use_range && (lo > 65535 || hi > 65535 || lo > hi))
-		return -EINVAL;
 
 	if (flags & PB_NONBLOCK)
 		stype |= SOCK_NONBLOCK;

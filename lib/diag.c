@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "abi.h"
 #include "addr.h"
 #include "diag.h"
 #include "internal.h"
@@ -708,16 +709,12 @@ static void classify(struct pb_diag *d, int v6only)
 	}
 }
 
-/* The size of struct pb_diag in the first release: the least a caller's
-   PB_DIAG_INIT can say. */
-#define PB_DIAG_SIZE_0_1 (offsetof(struct pb_diag, peer) + \
-			  sizeof(struct sockaddr_storage))
-
 int pb__diag_check(const struct pb_diag *out)
 {
 	if (!out)
 		return 0;
-	if (out->size < PB_DIAG_SIZE_0_1 || out->flags & ~PB_DIAG_FLAGS_ALL)
+	if (pb__abi_check(out->size, PB__DIAG_SIZE_0_1) < 0 ||
+	    out->flags & ~PB_DIAG_FLAGS_ALL)
 		return -EINVAL;
 	return 0;
 }
@@ -776,13 +773,10 @@ static void diag_finish(struct pb_diag *d, struct pb_diag *out)
 	    pb__find_owners(d->holders, d->n_stored) > 0)
 		d->sources |= PB_SRC_OWNERS;
 
-	if (out && out != d) {
-		size_t n = out->size < sizeof(*d) ? out->size : sizeof(*d);
-
-		/* A caller built against an older, smaller struct gets the
-		   part it knows; its size stays its own (d->size holds it). */
-		memcpy(out, d, n);
-	}
+	/* A caller built against an older, smaller struct gets the part it
+	   knows; its size stays its own. */
+	if (out && out != d)
+		pb__abi_copy_out(out, out->size, d, sizeof(*d));
 }
 
 /*
@@ -821,12 +815,12 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 }
 
 /* The sockets from src to dst on local ports lo..hi, as holders of d. */
-static void count_towards_into(struct pb_diag *d, const struct sockaddr *dst,
-			       const struct sockaddr *src, unsigned lo,
+static void count_towards_into(struct pb_diag *d, const struct sockaddr *src,
+			       const struct sockaddr *dst, unsigned lo,
 			       unsigned hi)
 {
 	struct pb_towards t;
-	int r = pb__count_towards(dst, src, lo, hi, d->flags, 0, &t, d);
+	int r = pb__count_towards(src, dst, lo, hi, d->flags, 0, &t, d);
 
 	if (r > 0)
 		d->sources |= (unsigned)r;
@@ -883,7 +877,7 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 	} else if (sport != 0) {
 		/* Our explicit port towards dst: that 4-tuple is in use. */
 		d->sources |= PB_SRC_ERRNO;
-		count_towards_into(d, dst, src, sport, sport);
+		count_towards_into(d, src, dst, sport, sport);
 		d->cause = d->n_connected ? PB_CAUSE_CONNECTED
 			  : d->n_time_wait ? PB_CAUSE_TIME_WAIT : PB_CAUSE_OTHER;
 	} else {
@@ -904,7 +898,7 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 				}
 			}
 			if (type == SOCK_STREAM)
-				count_towards_into(d, dst, src, d->port_range_lo,
+				count_towards_into(d, src, dst, d->port_range_lo,
 						   d->port_range_hi);
 		}
 	}
@@ -913,6 +907,64 @@ int pb__diagnose_connect(int type, const struct sockaddr *src,
 	work_put(d, out);
 	errno = saved;
 	return cause;
+}
+
+/* The spec a helper was given, as pb_diag.spec keeps it: printable ASCII
+   only (a '?' for any other byte), cut with "..." when it does not fit. */
+void pb__diag_set_spec(struct pb_diag *d, const char *spec)
+{
+	size_t i, n = spec ? strlen(spec) : 0;
+
+	memset(d->spec, 0, sizeof(d->spec));
+	for (i = 0; i < n && i + 1 < sizeof(d->spec); i++)
+		d->spec[i] = (char)(spec[i] >= 0x20 && spec[i] < 0x7f ? spec[i] : '?');
+	if (n + 1 > sizeof(d->spec))
+		memcpy(d->spec + sizeof(d->spec) - 4, "...", 3);
+}
+
+/*
+ * A helper refused its arguments before any system call: out (checked,
+ * not NULL) says which one (invalid, PB_INVALID_*), with the spec as it
+ * was given and the addresses that could be read (addr and peer may be
+ * NULL, or not valid: then they are left out), and the errno the
+ * helper returns (EINVAL; EAFNOSUPPORT for an address of another
+ * family).  Nothing is probed.
+ */
+void pb__diag_invalid(struct pb_diag *out, int type, int invalid, int err,
+		      const char *spec, const struct sockaddr *addr,
+		      socklen_t addrlen, int v6only, const struct sockaddr *peer,
+		      socklen_t peerlen)
+{
+	/* Copies first: the caller's addresses may live in out. */
+	struct sockaddr_storage a, p;
+	size_t size = out->size;
+	unsigned flags = out->flags;
+	int alen = addr ? pb__addr_len(addr, addrlen) : -EINVAL;
+	int plen = peer ? pb__addr_len(peer, peerlen) : -EINVAL;
+
+	memset(&a, 0, sizeof(a));
+	memset(&p, 0, sizeof(p));
+	if (alen > 0)
+		memcpy(&a, addr, (size_t)alen);
+	if (plen > 0)
+		memcpy(&p, peer, (size_t)plen);
+	/* Every member written here is in the 0.1.0 layout, which any
+	   accepted size holds: no work copy is needed. */
+	memset(out, 0, size < sizeof(*out) ? size : sizeof(*out));
+	out->size = size;
+	out->flags = flags;
+	out->cause = PB_CAUSE_OTHER;
+	out->err = err;
+	out->type = type;
+	out->addr = a;
+	out->v6only = a.ss_family == AF_INET6 ? v6only : -1;
+	out->peer = p;
+	out->reuseaddr_helps = -1;
+	out->reuseport_helps = -1;
+	out->unprivileged_port_start = -1;
+	out->cap_net_bind_service = -1;
+	out->invalid = invalid;
+	pb__diag_set_spec(out, spec);
 }
 
 PB_EXPORT int pb_diagnose(int type, const struct sockaddr *addr,
@@ -932,6 +984,9 @@ PB_EXPORT int pb_diagnose_spec(int type, const char *spec, int err,
 		return pb__ret(r);
 	if (s.dual && !pb__have_ipv6())
 		pb__spec_to_ipv4_any(&s);
-	return pb__ret(pb__diagnose(type, (struct sockaddr *)&s.ss, s.len,
-				    s.v6only, err, out));
+	r = pb__diagnose(type, (struct sockaddr *)&s.ss, s.len, s.v6only, err,
+			 out);
+	if (r >= 0 && out)
+		pb__diag_set_spec(out, spec);
+	return pb__ret(r);
 }

@@ -27,5 +27,15 @@ int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 int pb__diagnose_connect(int type, const struct sockaddr *src,
 			 const struct sockaddr *dst, int err, int stage,
 			 unsigned lo, unsigned hi, struct pb_diag *out);
+/* A helper refused its arguments (invalid: PB_INVALID_*) before any
+   system call: out, checked and not NULL, says so, with the spec as
+   given, the addresses that could be read and err; nothing is probed. */
+void pb__diag_invalid(struct pb_diag *out, int type, int invalid, int err,
+		      const char *spec, const struct sockaddr *addr,
+		      socklen_t addrlen, int v6only, const struct sockaddr *peer,
+		      socklen_t peerlen);
+/* pb_diag.spec from a caller's spec (NULL: ""): printable ASCII only,
+   cut with "..." when it does not fit. */
+void pb__diag_set_spec(struct pb_diag *d, const char *spec);
 
 #endif

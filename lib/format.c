@@ -400,33 +400,22 @@ static void put_port_range(struct out *o, const struct pb_diag *d)
    text says why), or RP_SILENT (the text says nothing of SO_REUSEPORT). */
 #define RP_SILENT (-2)
 
-/*
- * reuseport_helps, from a caller's struct of any size: one built against
- * a header older than the member ends before it, and is not read past
- * its size.
- */
+/* reuseport_helps as 1, 0 or -1, whatever else the caller put there. */
 static int reuseport_helps(const struct pb_diag *d)
 {
-	if (d->size < offsetof(struct pb_diag, reuseport_helps) +
-		      sizeof(d->reuseport_helps))
-		return -1;
 	return d->reuseport_helps < 0 ? -1 : d->reuseport_helps != 0;
 }
 
 /*
- * What the paragraph says about SO_REUSEPORT.  A caller built against the
- * older header never asked, and hears nothing of it.  The shim's reader
- * runs a program that did not set the option and cannot make it: only
- * a yes is worth their reading (it explains why a server that sets it
- * would start); a no or a not-known is left out.
+ * What the paragraph says about SO_REUSEPORT.  The shim's reader runs a
+ * program that did not set the option and cannot make it: only a yes is
+ * worth their reading (it explains why a server that sets it would
+ * start); a no or a not-known is left out.
  */
 static int reuseport_said(const struct out *o, const struct pb_diag *d)
 {
 	int rp = reuseport_helps(d);
 
-	if (d->size < offsetof(struct pb_diag, reuseport_helps) +
-		      sizeof(d->reuseport_helps))
-		return RP_SILENT;
 	if (o->reader == PB__READER_SHIM && rp != 1)
 		return RP_SILENT;
 	return rp;
@@ -1046,11 +1035,27 @@ static void put_cause(struct out *o, const struct pb_diag *d, const char *addr)
 }
 
 
+static int has_addr(const struct pb_diag *d)
+{
+	return d->addr.ss_family == AF_INET || d->addr.ss_family == AF_INET6;
+}
+
+/*
+ * What the two writers check before reading d: its size, and every count
+ * and index in it against what it has, so that a struct of any content
+ * is never read past its end.  A struct that no diagnosis filled has no
+ * address and no refused argument to speak of.  On failure buf, when it
+ * has room, is the empty string: a caller that prints it unchecked
+ * prints nothing rather than garbage.
+ */
 static int check_diag(const struct pb_diag *d, char *buf, size_t size)
 {
-	/* A struct that no diagnosis filled has no address to speak of. */
+	if (buf && size)
+		buf[0] = '\0';
 	if (!d || pb__diag_check(d) < 0 || (!buf && size) ||
-	    (d->addr.ss_family != AF_INET && d->addr.ss_family != AF_INET6)) {
+	    d->n_stored > PB_DIAG_HOLDERS ||
+	    d->invalid < 0 || d->invalid > PB_INVALID_RANGE ||
+	    (!has_addr(d) && !d->invalid)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1070,22 +1075,117 @@ static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 	}
 }
 
+/* The spec as the caller gave it, quoted: printable ASCII only, even
+   when the caller filled spec[] itself (and with no NUL). */
+static void put_spec(struct out *o, const struct pb_diag *d)
+{
+	char spec[sizeof(d->spec)];
+
+	clean_comm(d->spec, spec, sizeof(spec));
+	put(o, "address spec \"");
+	if (d->spec[0])
+		put_chosen(o, spec);
+	put(o, "\"");
+}
+
+/* "EINVAL (22, Invalid argument)", or what is known of another errno. */
+static void put_errno(struct out *o, int err)
+{
+	const char *name = errno_name(err), *words = errno_text(err);
+
+	if (name)
+		put(o, "%s (%d, %s)", name, err, words);
+	else if (words)
+		put(o, "errno %d (%s)", err, words);
+	else
+		put(o, "errno %d", err);
+}
+
+/*
+ * A helper refused an argument before any system call (d->invalid): the
+ * paragraph names the argument, and the spec or the addresses it was
+ * given, so that a typo in a configuration file reads as one.
+ */
+static void put_invalid(struct out *o, const struct pb_diag *d)
+{
+	char addr[PB_ADDRSTRLEN];
+
+	if (d->invalid == PB_INVALID_TYPE) {
+		put(o, "socket type %d is not valid: ", d->type);
+		put_errno(o, d->err);
+		put(o, ". Fix: use SOCK_STREAM or SOCK_DGRAM.");
+		return;
+	}
+	if (d->invalid == PB_INVALID_SPEC) {
+		put(o, "%s ", proto(d));
+		put_spec(o, d);
+		put(o, " is not valid: ");
+		put_errno(o, d->err);
+		put(o, ". Fix: write a numeric address and a port from 0 to"
+		       " 65535, such as \"127.0.0.1:8080\", \"[::1]:8080\","
+		       " \"*:8080\" or \"8080\"; host names are not looked up"
+		       " (pb_parse_addr(3)).");
+		return;
+	}
+	if (has_addr(d)) {
+		put_address(o, d, addr, sizeof(addr));	/* "tcp 127.0.0.1:80" */
+	} else {
+		put(o, "%s ", proto(d));
+		if (has_peer(d)) {
+			addr_text(&d->peer, addr, sizeof(addr));
+			put(o, "connection to %s", addr);
+		} else if (d->spec[0]) {
+			put_spec(o, d);
+		} else {
+			put(o, "%s", d->invalid == PB_INVALID_FLAGS ? "call"
+							     : "connection");
+		}
+	}
+	put(o, ": ");
+	put_errno(o, d->err);
+	switch (d->invalid) {
+	case PB_INVALID_FLAGS:
+		put(o, ": the flags are not valid for this call (a bit it does"
+		       " not take, or PB_UDP_REUSEADDR with PB_NO_REUSEADDR or"
+		       " on TCP). Fix: pass only the PB_* flags its manual page"
+		       " lists.");
+		break;
+	case PB_INVALID_SRC:
+		if (has_addr(d) && has_peer(d))
+			put(o, ": the source address is not of the destination's"
+			       " family.");
+		else
+			put(o, ": the source address is not valid (shorter than"
+			       " its family needs, or not IPv4 or IPv6).");
+		put(o, " Fix: give a source of the destination's family, with"
+		       " its length, or NULL for any local address.");
+		break;
+	case PB_INVALID_DST:
+		put(o, ": the destination address is not valid (NULL, shorter"
+		       " than its family needs, or not IPv4 or IPv6). Fix: give"
+		       " an IPv4 or IPv6 destination, with its length.");
+		break;
+	default:	/* PB_INVALID_RANGE */
+		put(o, ": the source port range %u-%u is not valid. Fix: give"
+		       " a range lo-hi with lo <= hi <= 65535.",
+		    d->port_range_lo, d->port_range_hi);
+		break;
+	}
+}
+
 /* The paragraph, into o: pb_diag_format's text, or the JSON "message". */
 static void put_paragraph(struct out *o, const struct pb_diag *d)
 {
 	char addr[PB_ADDRSTRLEN];
 
+	if (d->invalid) {
+		put_invalid(o, d);
+		return;
+	}
 	put_address(o, d, addr, sizeof(addr));
+	put(o, ": ");
 	if (d->err) {
-		const char *name = errno_name(d->err), *words = errno_text(d->err);
-
-		if (name)
-			put(o, ": %s (%d, %s): ", name, d->err, words);
-		else if (words)
-			put(o, ": errno %d (%s): ", d->err, words);
-		else
-			put(o, ": errno %d: ", d->err);
-	} else {
+		put_errno(o, d->err);
 		put(o, ": ");
 	}
 	put_cause(o, d, addr);
@@ -1123,6 +1223,11 @@ PB_EXPORT int pb_diag_format(const struct pb_diag *d, char *buf, size_t size)
 }
 
 /* ---- JSON */
+
+/* pb_diag.invalid, as JSON names it; checked by check_diag. */
+static const char *const invalid_names[] = {
+	"", "spec", "flags", "type", "source", "destination", "port-range",
+};
 
 static void put_json_string(struct out *o, const char *s)
 {
@@ -1191,9 +1296,13 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	if (check_diag(d, buf, size) < 0)
 		return -1;
 	o.reader = reader_of(d);
-	spec_text(&d->addr, d->v6only, addr, sizeof(addr));
 	put(&o, "{\"protocol\":\"%s\",\"address\":", proto(d));
-	put_json_string(&o, addr);
+	if (has_addr(d)) {
+		spec_text(&d->addr, d->v6only, addr, sizeof(addr));
+		put_json_string(&o, addr);
+	} else {
+		put(&o, "null");
+	}
 	if (has_peer(d)) {
 		addr_text(&d->peer, addr, sizeof(addr));
 		put(&o, ",\"peer\":");
@@ -1240,6 +1349,19 @@ PB_EXPORT int pb_diag_json(const struct pb_diag *d, char *buf, size_t size)
 	/* Members added after the first release go here, after all the
 	   older ones and before "message", which stays last. */
 	put_json_tristate(&o, "reuseport_helps", reuseport_helps(d));
+	if (d->spec[0]) {
+		char spec[sizeof(d->spec)];
+
+		clean_comm(d->spec, spec, sizeof(spec));
+		put(&o, ",\"spec\":");
+		put_json_string(&o, spec);
+	} else {
+		put(&o, ",\"spec\":null");
+	}
+	if (d->invalid)
+		put(&o, ",\"invalid\":\"%s\"", invalid_names[d->invalid]);
+	else
+		put(&o, ",\"invalid\":null");
 
 	/* The paragraph too, so a tool can show both without a second call
 	   for the text: written straight into the string, escaped as it goes

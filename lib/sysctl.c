@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
+#include "abi.h"
 #include "internal.h"
 #include "scratch.h"
 #include "sysctl.h"
@@ -216,14 +217,12 @@ static int read_or_minus_one(const char *name)
 	return pb__sysctl_int(name, &v) == 0 ? v : -1;
 }
 
-#define PB_SYSCTLS_SIZE_0_1 sizeof(struct pb_sysctls)
-
 PB_EXPORT int pb_read_sysctls(struct pb_sysctls *out)
 {
 	struct pb_sysctls s;
 	int r;
 
-	if (!out || out->size < PB_SYSCTLS_SIZE_0_1) {
+	if (!out || pb__abi_check(out->size, PB__SYSCTLS_SIZE_0_1) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -240,7 +239,6 @@ PB_EXPORT int pb_read_sysctls(struct pb_sysctls *out)
 	s.autobind_reuse = read_or_minus_one("net.ipv4.ip_autobind_reuse");
 	s.tcp_max_tw_buckets = read_or_minus_one("net.ipv4.tcp_max_tw_buckets");
 	s.bindv6only = read_or_minus_one("net.ipv6.bindv6only");
-	s.size = out->size;
-	memcpy(out, &s, out->size < sizeof(s) ? out->size : sizeof(s));
+	pb__abi_copy_out(out, out->size, &s, sizeof(s));
 	return 0;
 }

@@ -167,7 +167,7 @@ static int on_row(const struct pb_sockent *e, void *arg)
 	return 1;
 }
 
-int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
+int pb__count_towards(const struct sockaddr *src, const struct sockaddr *dst,
 		      unsigned lo, unsigned hi, unsigned diag_flags,
 		      unsigned reuse_after_ms, struct pb_towards *t,
 		      struct pb_diag *d)

@@ -32,7 +32,7 @@ struct pb_towards {
 	unsigned int established, time_wait, other, time_wait_ms;
 	unsigned int time_wait_reusable;
 };
-int pb__count_towards(const struct sockaddr *dst, const struct sockaddr *src,
+int pb__count_towards(const struct sockaddr *src, const struct sockaddr *dst,
 		      unsigned lo, unsigned hi, unsigned diag_flags,
 		      unsigned reuse_after_ms, struct pb_towards *t,
 		      struct pb_diag *d);

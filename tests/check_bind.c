@@ -483,6 +483,200 @@ START_TEST(failure_keeps_errno_and_why)
 }
 END_TEST
 
+/* ---- arguments refused before any system call: why says which */
+
+/* The three spec-taking helpers, called the same way. */
+static int call_helper(int which, const char *spec, unsigned flags,
+		       struct pb_diag *why)
+{
+	switch (which) {
+	case 0:
+		return pb_listen(spec, 8, flags, why);
+	case 1:
+		return pb_bind_udp(spec, flags, why);
+	default:
+		return pb_listen_wait(spec, 8, flags, 0, why);
+	}
+}
+
+static const char *const helper_names[] = {
+	"pb_listen", "pb_bind_udp", "pb_listen_wait"
+};
+
+/* The call fails with errno EINVAL, and why, formatted, holds every one
+   of want (NULL-terminated), the first at its start; its JSON names the
+   argument and the spec. */
+static void expect_refused(int which, const char *spec, unsigned flags,
+			   int invalid, const char *json_spec,
+			   const char *const *want)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char t[1024], j[4096], member[128];
+	size_t i;
+
+	d.flags = PB_DIAG_OWNERS;	/* kept, as a diagnosis keeps it */
+	d.n_stored = 5;			/* an earlier answer: cleared */
+	errno = 0;
+	ck_assert_int_eq(call_helper(which, spec, flags, &d), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_msg(d.invalid == invalid, "%s: invalid %d", helper_names[which],
+		      d.invalid);
+	ck_assert_int_eq(d.cause, PB_CAUSE_OTHER);
+	ck_assert_int_eq(d.err, EINVAL);
+	ck_assert_int_eq(d.type, which == 1 ? SOCK_DGRAM : SOCK_STREAM);
+	ck_assert_uint_eq(d.size, sizeof(d));
+	ck_assert_uint_eq(d.flags, PB_DIAG_OWNERS);
+	ck_assert_uint_eq(d.n_stored, 0);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_msg(strncmp(t, want[0], strlen(want[0])) == 0, "%s: %s",
+		      helper_names[which], t);
+	for (i = 0; want[i]; i++)
+		ck_assert_msg(strstr(t, want[i]), "%s: no \"%s\" in: %s",
+			      helper_names[which], want[i], t);
+	ck_assert_int_gt(pb_diag_json(&d, j, sizeof(j)), 0);
+	snprintf(member, sizeof(member), "\"invalid\":\"%s\"",
+		 invalid == PB_INVALID_SPEC ? "spec" : "flags");
+	ck_assert_msg(strstr(j, member), "%s", j);
+	if (json_spec)
+		snprintf(member, sizeof(member), "\"spec\":\"%s\"", json_spec);
+	else
+		snprintf(member, sizeof(member), "\"spec\":null");
+	ck_assert_msg(strstr(j, member), "%s", j);
+}
+
+/*
+ * Issue 13: a spec that does not parse, or flags the helper does not
+ * take, fail before any system call; why is filled all the same, and
+ * its text names the argument and the spec.  Before, why was left as
+ * it was and pb_diag_format failed on it, leaving the caller's buffer
+ * untouched: a configuration typo printed garbage.
+ */
+START_TEST(refused_arguments_fill_why)
+{
+	int w = _i;
+	const char *proto = w == 1 ? "udp " : "tcp ";
+	char p1[64], p2[64], p3[64];
+	const char *bad_port[] = { p1, " is not valid: EINVAL (22, Invalid"
+				   " argument). Fix: write a numeric address",
+				   NULL };
+	const char *null_spec[] = { p2, NULL };
+	const char *bad_flags[] = { p3, "the flags are not valid for this call",
+				    NULL };
+	const char *both_bad[] = { proto, "address spec \"localhost:80\": EINVAL"
+				   " (22, Invalid argument): the flags are not"
+				   " valid", NULL };
+	const char *escaped[] = { proto, "address spec \"127.0.0.1:8?[31m\" is"
+				  " not valid", NULL };
+
+	snprintf(p1, sizeof(p1), "%saddress spec \"127.0.0.1:99999\"", proto);
+	snprintf(p2, sizeof(p2), "%saddress spec \"\" is not valid", proto);
+	snprintf(p3, sizeof(p3), "%s127.0.0.1:8080: EINVAL (22, Invalid"
+		 " argument): ", proto);
+	expect_refused(w, "127.0.0.1:99999", 0, PB_INVALID_SPEC,
+		       "127.0.0.1:99999", bad_port);
+	expect_refused(w, NULL, 0, PB_INVALID_SPEC, NULL, null_spec);
+	expect_refused(w, "", 0, PB_INVALID_SPEC, NULL, null_spec);
+	expect_refused(w, "127.0.0.1:8080", 0x80000000u, PB_INVALID_FLAGS,
+		       "127.0.0.1:8080", bad_flags);
+	expect_refused(w, "localhost:80", 0x80000000u, PB_INVALID_FLAGS,
+		       "localhost:80", both_bad);
+	/* A control character is shown as '?', in the text and the JSON. */
+	expect_refused(w, "127.0.0.1:8\033[31m", 0, PB_INVALID_SPEC,
+		       "127.0.0.1:8?[31m", escaped);
+	/* The flags each helper refuses. */
+	if (w == 1)
+		expect_refused(w, "127.0.0.1:8080", PB_UDP_REUSEADDR | PB_NO_REUSEADDR,
+			       PB_INVALID_FLAGS, "127.0.0.1:8080", bad_flags);
+	else
+		expect_refused(w, "127.0.0.1:8080", PB_UDP_REUSEADDR,
+			       PB_INVALID_FLAGS, "127.0.0.1:8080", bad_flags);
+}
+END_TEST
+
+/* The example of pb_diagnose(3), word for word (one line there folded). */
+START_TEST(refused_spec_text_as_documented)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char t[1024];
+
+	ck_assert_int_eq(pb_listen("127.0.0.1:99999", -1, 0, &d), -1);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_str_eq(t, "tcp address spec \"127.0.0.1:99999\" is not valid:"
+			 " EINVAL (22, Invalid argument). Fix: write a numeric"
+			 " address and a port from 0 to 65535, such as"
+			 " \"127.0.0.1:8080\", \"[::1]:8080\", \"*:8080\" or"
+			 " \"8080\"; host names are not looked up"
+			 " (pb_parse_addr(3)).");
+}
+END_TEST
+
+/* A spec longer than pb_diag.spec is cut, with "..." at its end. */
+START_TEST(long_spec_is_cut)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char spec[300], t[1024];
+
+	memset(spec, '1', sizeof(spec) - 1);
+	spec[sizeof(spec) - 1] = '\0';
+	ck_assert_int_eq(pb_listen(spec, 8, 0, &d), -1);
+	ck_assert_int_eq(d.invalid, PB_INVALID_SPEC);
+	ck_assert_uint_eq(strlen(d.spec), sizeof(d.spec) - 1);
+	ck_assert_str_eq(d.spec + sizeof(d.spec) - 4, "...");
+	ck_assert_int_eq(strncmp(d.spec, spec, sizeof(d.spec) - 4), 0);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_msg(strstr(t, "111...\" is not valid"), "%s", t);
+}
+END_TEST
+
+/* why itself refused: EINVAL, and not a byte of it written (its size is
+   not known to be the caller's); a success writes nothing either. */
+START_TEST(refused_why_is_not_written)
+{
+	struct pb_diag d, copy;
+	int w, fd;
+
+	for (w = 0; w < 3; w++) {
+		memset(&d, 0x5a, sizeof(d));
+		d.size = 16;
+		copy = d;
+		errno = 0;
+		ck_assert_int_eq(call_helper(w, "127.0.0.1:99999", 0, &d), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_int_eq(memcmp(&d, &copy, sizeof(d)), 0);
+
+		memset(&d, 0x5a, sizeof(d));
+		d.size = sizeof(d);
+		d.flags = 0;
+		copy = d;
+		fd = call_helper(w, "127.0.0.1:0", 0, &d);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(memcmp(&d, &copy, sizeof(d)), 0);
+		close(fd);
+	}
+}
+END_TEST
+
+/* A failure after the system calls began keeps the spec as given. */
+START_TEST(failure_keeps_the_spec)
+{
+	int a = pb_listen("127.0.0.1:0", 8, PB_NO_REUSEADDR, NULL);
+	struct pb_diag d = PB_DIAG_INIT;
+	char spec[32];
+	int w;
+
+	ck_assert_int_ge(a, 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(a));
+	for (w = 0; w < 3; w += 2) {
+		memset(d.spec, 'z', sizeof(d.spec));
+		ck_assert_int_eq(call_helper(w, spec, 0, &d), -1);
+		ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
+		ck_assert_int_eq(d.invalid, 0);
+		ck_assert_str_eq(d.spec, spec);
+	}
+	close(a);
+}
+END_TEST
+
 /* ---- pb_listen_wait and signals: a caught signal ends the wait */
 
 static volatile sig_atomic_t caught;
@@ -742,6 +936,11 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, v4_mapped_binds);
 	tcase_add_test(tl, reuseport_shares);
 	tcase_add_test(tl, failure_keeps_errno_and_why);
+	tcase_add_loop_test(tl, refused_arguments_fill_why, 0, 3);
+	tcase_add_test(tl, refused_spec_text_as_documented);
+	tcase_add_test(tl, long_spec_is_cut);
+	tcase_add_test(tl, refused_why_is_not_written);
+	tcase_add_test(tl, failure_keeps_the_spec);
 	suite_add_tcase(s, tl);
 
 	tcase_add_checked_fixture(tw, pbt_fd_setup, pbt_fd_teardown);

@@ -210,7 +210,7 @@ static int budget_and_tw_reuse(void *arg)
 	dlen = addr_of(&dst, "127.0.0.1", 6001);
 	olen = addr_of(&other, "127.0.0.1", 6002);
 
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.port_lo == RANGE_LO && b.port_hi == RANGE_HI);
 	PBT_REQUIRE(b.usable == 10 && b.reserved == 0);
 	PBT_REQUIRE(b.established + b.time_wait + b.other == 0);
@@ -229,7 +229,7 @@ static int budget_and_tw_reuse(void *arg)
 	for (i = 0; i < 4; i++)
 		client_time_wait(l1, fds[i]);
 
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	fprintf(stderr, "budget: established %u time_wait %u other %u available %u\n",
 		b.established, b.time_wait, b.other, b.available);
 	PBT_REQUIRE(b.established == 6);
@@ -237,8 +237,23 @@ static int budget_and_tw_reuse(void *arg)
 	PBT_REQUIRE(b.other == 0);
 	PBT_REQUIRE(b.available == 0);
 	PBT_REQUIRE(b.time_wait_ms > 50000 && b.time_wait_ms <= 60000);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&other, olen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&other, olen, &b) == 0);
 	PBT_REQUIRE(b.established == 1 && b.available == 9);
+	/* (source, destination), as pb_connect_from: from 127.0.0.1, the
+	   six are counted; from 127.0.0.2, which none of them uses, none.
+	   The order the other way round counts towards 127.0.0.1:0. */
+	{
+		struct sockaddr_storage src;
+		socklen_t slen = addr_of(&src, "127.0.0.1", 0);
+
+		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 6 && b.time_wait == 4);
+		slen = addr_of(&src, "127.0.0.2", 0);
+		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 0 && b.time_wait == 0);
+	}
 
 	/* All ten in TIME_WAIT; tcp_tw_reuse=0: no port comes back. */
 	for (i = 4; i < 10; i++)
@@ -250,11 +265,11 @@ static int budget_and_tw_reuse(void *arg)
 
 	/* tcp_tw_reuse=1: TIME_WAIT ports older than the delay are reused. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "1") == 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.tw_reuse == 1);
 	PBT_REQUIRE(b.rate_per_s > 10.0 * 1000 / b.tw_reuse_delay_ms - 1e-9);
 	nanosleep(&pause, NULL);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.time_wait == 10 && b.time_wait_reusable == 10);
 	PBT_REQUIRE(b.available == 10);
 	fd = connect_one(&dst, dlen, &why);
@@ -262,7 +277,7 @@ static int budget_and_tw_reuse(void *arg)
 	abort_close(fd);
 	/* 2 is loopback only: still applies to 127.0.0.1. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "2") == 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.tw_reuse == 1);
 	close(l1);
 	close(l2);
@@ -289,7 +304,7 @@ static int reserved_skipped(void *arg)
 	l = listen_fixed(6001);
 	PBT_REQUIRE(l >= 0);
 	dlen = addr_of(&dst, "127.0.0.1", 6001);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.reserved == 3);
 	PBT_REQUIRE(b.usable == 7);
 	for (i = 0; i < 16; i++) {
@@ -332,7 +347,7 @@ static int listener_in_range(void *arg)
 	in2 = pb_listen("[::1]:40003", 4, 0, NULL);	/* same port: once */
 	in3 = listen_fixed(40005);			/* reserved: no warning */
 	PBT_REQUIRE(l >= 0 && in1 >= 0 && in3 >= 0);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.n_listeners == 1);
 	PBT_REQUIRE(b.listener_ports[0] == 40003);
 	/* 10 ports, 1 reserved, 1 a listener holds: connect() gets 8. */
@@ -508,6 +523,113 @@ START_TEST(explicit_source_port_is_shared)
 }
 END_TEST
 
+/* A refused call: -1 with errno err, and why, formatted, starts with
+   head and holds tail; the JSON names the argument. */
+static void expect_refused(int r, int err, const struct pb_diag *why,
+			   int invalid, const char *json_name,
+			   const char *head, const char *tail)
+{
+	char t[1024], j[4096], member[64];
+
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, err);
+	ck_assert_int_eq(why->invalid, invalid);
+	ck_assert_int_eq(why->cause, PB_CAUSE_OTHER);
+	ck_assert_int_eq(why->err, err);
+	ck_assert_uint_eq(why->size, sizeof(*why));
+	ck_assert_int_gt(pb_diag_format(why, t, sizeof(t)), 0);
+	ck_assert_msg(strncmp(t, head, strlen(head)) == 0 && strstr(t, tail),
+		      "want \"%s\" ... \"%s\": %s", head, tail, t);
+	ck_assert_int_gt(pb_diag_json(why, j, sizeof(j)), 0);
+	snprintf(member, sizeof(member), "\"invalid\":\"%s\"", json_name);
+	ck_assert_msg(strstr(j, member), "%s", j);
+}
+
+/*
+ * Issue 13: pb_connect_from and pb_connect_range fill why for the
+ * arguments they refuse before any system call (before, why was left
+ * as it was, and pb_diag_format failed on it).
+ */
+START_TEST(refused_arguments_fill_why)
+{
+	struct sockaddr_storage dst, src, src6;
+	struct pb_diag why = PB_DIAG_INIT, copy;
+	socklen_t dlen = addr_of(&dst, "127.0.0.1", 80);
+	socklen_t slen = addr_of(&src, "127.0.0.2", 0);
+	socklen_t s6len = addr_of(&src6, "::1", 0);
+	const struct sockaddr *d = (struct sockaddr *)&dst;
+	int r;
+
+	errno = 0;
+	r = pb_connect_from(7, NULL, 0, d, dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_TYPE, "type",
+		       "socket type 7 is not valid: EINVAL (22, Invalid"
+		       " argument). Fix: use SOCK_STREAM or SOCK_DGRAM.", "");
+	ck_assert_int_eq(why.peer.ss_family, AF_INET);
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, dlen, PB_REUSEPORT, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_FLAGS, "flags",
+		       "tcp connection to 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the flags", "Fix: pass only the PB_* flags");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_DGRAM, NULL, 0, NULL, dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_DST, "destination",
+		       "udp connection: EINVAL (22, Invalid argument): the"
+		       " destination address is not valid", "");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, 3, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_DST, "destination",
+		       "tcp connection: EINVAL", "the destination address");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src6, s6len, d,
+			    dlen, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_SRC, "source",
+		       "tcp [::1]:0 -> 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the source address is not of the"
+		       " destination's family.", "or NULL for any local address");
+
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, 5, d, dlen, 0,
+			    &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_SRC, "source",
+		       "tcp connection to 127.0.0.1:80: EINVAL", "the source"
+		       " address is not valid (shorter than its family needs");
+
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, (struct sockaddr *)&src, slen, d, dlen,
+			     50, 40, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp 127.0.0.2:0 -> 127.0.0.1:80: EINVAL (22, Invalid"
+		       " argument): the source port range 50-40 is not valid.", "");
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, NULL, 0, d, dlen, 40000, 70000, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp connection to 127.0.0.1:80", "range 40000-70000");
+
+	/* A family the library does not take: EAFNOSUPPORT, said so. */
+	dst.ss_family = AF_UNIX;
+	errno = 0;
+	r = pb_connect_from(SOCK_STREAM, NULL, 0, d, dlen, 0, &why);
+	expect_refused(r, EAFNOSUPPORT, &why, PB_INVALID_DST, "destination",
+		       "tcp connection: EAFNOSUPPORT (97, Address family not"
+		       " supported by protocol): the destination", "");
+	dst.ss_family = AF_INET;
+
+	/* why refused itself: not a byte written. */
+	memset(&why, 0x5a, sizeof(why));
+	why.size = 8;
+	copy = why;
+	errno = 0;
+	ck_assert_int_eq(pb_connect_from(7, NULL, 0, d, dlen, 0, &why), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(memcmp(&why, &copy, sizeof(why)), 0);
+}
+END_TEST
+
 START_TEST(connect_from_errors)
 {
 	struct sockaddr_storage dst, src, src6;
@@ -573,19 +695,19 @@ START_TEST(budget_arguments)
 	struct pb_sysctls s = PB_SYSCTLS_INIT;
 
 	memset(&zero, 0, sizeof(zero));
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &b), 0);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b), 0);
 	ck_assert_int_eq(pb_read_sysctls(&s), 0);
 	ck_assert_uint_eq(b.port_lo, s.port_lo);
 	ck_assert_uint_eq(b.port_hi, s.port_hi);
 	ck_assert_uint_eq(b.usable, s.port_hi - s.port_lo + 1 - s.reserved);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, dlen, NULL, 0, &zero), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &zero), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget(NULL, dlen, NULL, 0, &b), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, NULL, dlen, &b), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
-	ck_assert_int_eq(pb_port_budget((struct sockaddr *)&dst, 3, NULL, 0, &b), -1);
+	ck_assert_int_eq(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, 3, &b), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -609,6 +731,7 @@ Suite *suite_client(void)
 	tcase_add_test(th, connect_from_defaults);
 	tcase_add_test(th, explicit_source_port_is_shared);
 	tcase_add_test(th, connect_from_errors);
+	tcase_add_test(th, refused_arguments_fill_why);
 	tcase_add_test(th, budget_arguments);
 	suite_add_tcase(s, th);
 	return s;

@@ -84,7 +84,7 @@ static int netlink_refused(void *arg)
 	PBT_REQUIRE(pb_diagnose_spec(SOCK_DGRAM, spec, 0, &d) == PB_CAUSE_BOUND);
 	PBT_REQUIRE(d.sources & PB_SRC_PROCNET);
 	len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(l));
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&ss, len, &b) == 0);
 	PBT_REQUIRE(b.sources & PB_SRC_PROCNET);
 	return 0;
 }
@@ -149,7 +149,7 @@ static int nothing_to_read(void *arg)
 	PBT_REQUIRE(s.port_lo == 0 && s.port_hi == 0 && s.tcp_tw_reuse == -1 &&
 		    s.unprivileged_port_start == -1 && s.bindv6only == -1);
 	len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(l));
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&ss, len, &b) == 0);
 	PBT_REQUIRE(b.usable == 0 && !(b.sources & PB_SRC_SYSCTL));
 	/* The helpers themselves need nothing from /proc. */
 	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, NULL) >= 0);
@@ -246,7 +246,7 @@ static int out_of_descriptors(void *arg)
 	PBT_REQUIRE(pb_handoff_take("/nonexistent/ctl", 10, &set) == -1 &&
 		    errno == EMFILE);
 	PBT_REQUIRE(pb_handoff_listen("/nonexistent/ctl") == -1 && errno == EMFILE);
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&ss, len, &b) == 0);
 	PBT_REQUIRE(pb_parse_addr("*:80", &ss, &len) == 0);
 
 	close(last);

@@ -721,8 +721,8 @@ START_TEST(reuseport_listener)
 	assert_in_order(t, shim);
 	free(t);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
-	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"message\":"),
-		      "%s", j);
+	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"spec\":null,"
+			     "\"invalid\":null,\"message\":"), "%s", j);
 
 	d.reuseport_helps = 0;
 	expect_text(&d, PB__READER_AUTHOR, "SO_REUSEADDR never passes a listener, and"
@@ -911,9 +911,8 @@ START_TEST(author_fix_names_pb_listen_default)
 END_TEST
 
 /* Review of issue 12, 8: the object's members keep their documented
-   order, the newer reuseport_helps after all the older ones, before
-   "message", which stays last; and a hostile n_stored is not followed
-   past the array. */
+   order, "message" last; and (issue 13) a hostile n_stored is refused
+   before anything is read, with an empty string left in the buffer. */
 START_TEST(json_member_order)
 {
 	static const char *const order[] = {
@@ -922,9 +921,10 @@ START_TEST(json_member_order)
 		",\"sources\":", ",\"counts\":", ",\"time_wait_ms\":",
 		",\"holders\":", ",\"unprivileged_port_start\":",
 		",\"cap_net_bind_service\":", ",\"port_range\":",
-		",\"reuseport_helps\":", ",\"message\":", NULL };
+		",\"reuseport_helps\":", ",\"spec\":", ",\"invalid\":",
+		",\"message\":", NULL };
 	struct pb_diag d = base(PB_CAUSE_LISTENER, EADDRINUSE);
-	char j[8192], t[4096];
+	char j[8192];
 
 	add_holder(&d, PB_TCP_LISTEN, (unsigned)geteuid());
 	d.holders[0].pid = 0;
@@ -932,14 +932,97 @@ START_TEST(json_member_order)
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
 	assert_in_order(j, order);
 	ck_assert_msg(strstr(j, "\"port_range\":null,\"reuseport_helps\":true,"
-			     "\"message\":\""), "%s", j);
+			     "\"spec\":null,\"invalid\":null,\"message\":\""),
+		      "%s", j);
+}
+END_TEST
 
-	/* n_stored beyond the array, no holder with an owner: the owner
-	   walk stops at PB_DIAG_HOLDERS (AddressSanitizer sees a read past
-	   the struct). */
-	d.n_stored = 100000;
-	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
-	ck_assert_int_gt(pb_diag_json(&d, j, sizeof(j)), 0);
+/*
+ * Issue 13: a count beyond its array is EINVAL, before anything is read.
+ * Before, pb_diag_format took n_stored = 100000 and printed a paragraph
+ * (a struct whose holders have owners far past it printed "stop pid N"
+ * with N from outside the struct).  The struct here is a heap block of
+ * exactly its size: a read past it is reported by AddressSanitizer.
+ */
+START_TEST(count_beyond_array)
+{
+	static const unsigned bad[] = { PB_DIAG_HOLDERS + 1, 100000, 0xffffffffu };
+	struct pb_diag *d = malloc(sizeof(*d));
+	char t[4096], j[8192];
+	size_t i;
+
+	ck_assert_ptr_nonnull(d);
+	*d = base(PB_CAUSE_LISTENER, EADDRINUSE);
+	add_holder(d, PB_TCP_LISTEN, (unsigned)geteuid());
+	d->holders[0].pid = 0;	/* the owner walk would go on past it */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d->n_stored = bad[i];
+		memset(t, 'x', sizeof(t));
+		memset(j, 'x', sizeof(j));
+		errno = 0;
+		ck_assert_int_eq(pb_diag_format(d, t, sizeof(t)), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_str_eq(t, "");
+		errno = 0;
+		ck_assert_int_eq(pb_diag_json(d, j, sizeof(j)), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_str_eq(j, "");
+		ck_assert_int_eq(pb__diag_format_for(d, PB__READER_SHIM, t, sizeof(t)), -1);
+	}
+	/* The array full is fine. */
+	d->n_stored = PB_DIAG_HOLDERS;
+	for (i = 1; i < PB_DIAG_HOLDERS; i++)
+		d->holders[i] = d->holders[0];
+	ck_assert_int_gt(pb_diag_format(d, t, sizeof(t)), 0);
+	ck_assert_int_gt(pb_diag_json(d, j, sizeof(j)), 0);
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	/* So is an invalid outside PB_INVALID_*: refused. */
+	d->invalid = PB_INVALID_RANGE + 1;
+	ck_assert_int_eq(pb_diag_format(d, t, sizeof(t)), -1);
+	d->invalid = -1;
+	ck_assert_int_eq(pb_diag_json(d, j, sizeof(j)), -1);
+	free(d);
+}
+END_TEST
+
+/* Issue 13: with size > 0 the buffer is always a string, also when the
+   call fails; with size 0 (and buf NULL) nothing is written. */
+START_TEST(failure_leaves_a_string)
+{
+	struct pb_diag d = PB_DIAG_INIT;	/* filled by no diagnosis */
+	struct pb_diag ok = base(PB_CAUSE_NONE, 0);
+	char t[64];
+
+	memset(t, 'x', sizeof(t));
+	ck_assert_int_eq(pb_diag_format(&d, t, sizeof(t)), -1);
+	ck_assert_str_eq(t, "");
+	memset(t, 'x', sizeof(t));
+	ck_assert_int_eq(pb_diag_json(&d, t, sizeof(t)), -1);
+	ck_assert_str_eq(t, "");
+	memset(t, 'x', sizeof(t));
+	ck_assert_int_eq(pb_diag_format(NULL, t, sizeof(t)), -1);
+	ck_assert_str_eq(t, "");
+	memset(t, 'x', sizeof(t));
+	ck_assert_int_eq(pb_diag_json(NULL, t, 1), -1);
+	ck_assert_int_eq(t[0], '\0');
+	ck_assert_int_eq(t[1], 'x');
+	memset(t, 'x', sizeof(t));
+	d.size = 0;
+	ck_assert_int_eq(pb_diag_format(&d, t, sizeof(t)), -1);
+	ck_assert_str_eq(t, "");
+	memset(t, 'x', sizeof(t));
+	ok.flags = 0x80000000u;	/* a request bit that does not exist */
+	ck_assert_int_eq(pb_diag_json(&ok, t, sizeof(t)), -1);
+	ck_assert_str_eq(t, "");
+	/* Size 0: not one byte. */
+	memset(t, 'x', sizeof(t));
+	ck_assert_int_eq(pb_diag_format(&d, t, 0), -1);
+	ck_assert_int_eq(t[0], 'x');
+	ck_assert_int_eq(pb_diag_format(&d, NULL, 0), -1);
+	/* And a success cut short is a string too. */
+	ok.flags = 0;
+	ck_assert_int_gt(pb_diag_format(&ok, t, 8), 7);
+	ck_assert_uint_eq(strlen(t), 7);
 }
 END_TEST
 
@@ -999,43 +1082,6 @@ START_TEST(reuseport_other_causes)
 	add_holder(&d, PB_TCP_CLOSE, (unsigned)geteuid());
 	expect_text(&d, PB__READER_OPERATOR, ". Whether SO_REUSEPORT would pass it is not known"
 		    " (it is not probed for UDP)");
-}
-END_TEST
-
-/* A caller built against the header before reuseport_helps: its struct
-   ends before the member, which is neither read nor printed as known. */
-START_TEST(older_struct_size)
-{
-	const size_t old = offsetof(struct pb_diag, reuseport_helps);
-	struct pb_diag full = base(PB_CAUSE_LISTENER, EADDRINUSE);
-	struct pb_diag *small;
-	char t[2048], j[4096];
-
-	add_holder(&full, PB_TCP_LISTEN, (unsigned)geteuid());
-	full.reuseaddr_helps = 0;
-	full.reuseport_helps = 1;	/* beyond the caller's struct */
-	full.size = old;
-	pb_diag_format(&full, t, sizeof(t));
-	/* Review of issue 12, 7: such a caller never asked, and reads
-	   nothing of SO_REUSEPORT (no "is not known (no probe could
-	   tell)"). */
-	ck_assert_msg(!strstr(t, "SO_REUSEPORT") &&
-		      strstr(t, "SO_REUSEADDR never passes a listener. Fix: stop"),
-		      "%s", t);
-	pb_diag_json(&full, j, sizeof(j));
-	ck_assert_msg(strstr(j, "\"reuseport_helps\":null,"), "%s", j);
-
-	/* The same in a block of exactly that size: a read past it is
-	   out of bounds (AddressSanitizer reports it). */
-	small = malloc(old);
-	ck_assert_ptr_nonnull(small);
-	memcpy(small, &full, old);
-	ck_assert_int_gt(pb_diag_format(small, t, sizeof(t)), 0);
-	ck_assert_msg(!strstr(t, "SO_REUSEPORT"), "%s", t);
-	ck_assert_int_gt(pb_diag_json(small, j, sizeof(j)), 0);
-	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
-	ck_assert_int_gt(pb__diag_format_for(small, PB__READER_SHIM, t, sizeof(t)), 0);
-	free(small);
 }
 END_TEST
 
@@ -1276,7 +1322,7 @@ START_TEST(real_reuseport_listener)
 		 (unsigned)geteuid(), spec);
 	ck_assert_msg(strstr(t, same) && strstr(t, fix), "%s", t);
 	ck_assert_int_lt(pb_diag_json(&d, j, sizeof(j)), (int)sizeof(j));
-	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"message\":"),
+	ck_assert_msg(strstr(j, "\"reuseport_helps\":true,\"spec\":\""),
 		      "%s", j);
 	/* The kernel agrees: a server that sets it binds and listens. */
 	beside = pb_listen(spec, 4, PB_REUSEPORT, NULL);
@@ -1460,7 +1506,8 @@ Suite *suite_format(void)
 	tcase_add_test(tc, advice_they_can_act_on);
 	tcase_add_test(tc, author_fix_names_pb_listen_default);
 	tcase_add_test(tc, json_member_order);
-	tcase_add_test(tc, older_struct_size);
+	tcase_add_test(tc, count_beyond_array);
+	tcase_add_test(tc, failure_leaves_a_string);
 	tcase_add_test(tc, operator_bit_round_trip);
 	tcase_add_test(tc, documented_examples);
 	tcase_add_test(tc, real_reuseport_listener);

@@ -130,7 +130,7 @@ START_TEST(bad_addresses)
 						 sizeof(sun), 0, NULL), -1);
 		ck_assert_int_eq(errno, EAFNOSUPPORT);
 		errno = 0;
-		ck_assert_int_eq(pb_port_budget(other[i], sizeof(sun), NULL, 0, &b), -1);
+		ck_assert_int_eq(pb_port_budget(NULL, 0, other[i], sizeof(sun), &b), -1);
 		ck_assert_int_eq(errno, EAFNOSUPPORT);
 	}
 	/* Too short, and too long (more than any sockaddr: the kernel's own

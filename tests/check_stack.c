@@ -282,7 +282,7 @@ static void body_port_budget(struct job *j)
 
 	errno = 0;
 	j->call_sp = stack_here();
-	j->r = pb_port_budget((struct sockaddr *)&j->b, j->blen, NULL, 0, &b);
+	j->r = pb_port_budget(NULL, 0, (struct sockaddr *)&j->b, j->blen, &b);
 	j->err = errno;
 	j->text_len = (int)b.usable;
 }
@@ -842,7 +842,7 @@ static int without_scratch(void *arg)
 	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
 
 	/* The budget without its port maps. */
-	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&ss, len, NULL, 0, &b) == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&ss, len, &b) == 0);
 	PBT_REQUIRE(b.usable > 0 && b.reserved == 0 && b.n_listeners == 0);
 
 	/* A bind that succeeds needs no memory at all. */

@@ -7,7 +7,8 @@
 # two files call each other, directly or round a longer loop.  The layer
 # of a file is one more than the highest layer it calls.
 #
-#  0 addr.c      "host:port" specs, socket address lengths, ports, text
+#  0 abi.c       the growable structs' oldest sizes and their copy-out
+#    addr.c      "host:port" specs, socket address lengths, ports, text
 #    opt.c       the option setters (pb_set_reuseaddr and the others)
 #    probe.c     scratch-socket probes: would this bind?  does it answer?
 #    scratch.c   memory off the stack and outside malloc (mmap)

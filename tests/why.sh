@@ -297,9 +297,9 @@ waitfix="Fix: wait before starting the server: portbind-why --wait 65 127\.0\.0\
 check "its fix: portbind-why --wait 65 ADDRESS, no pb_listen_wait" \
 	all 'out_has "$waitfix"' '! out_has "pb_"'
 why --json "127.0.0.1:$port"
-check "--json: \"reuseaddr_helps\":false, and \"reuseport_helps\" last before \"message\"" \
+check "--json: \"reuseaddr_helps\":false; \"reuseport_helps\", \"spec\", \"invalid\" last before \"message\"" \
 	all 'rc_is 1' 'out_has "\"reuseaddr_helps\":false,\"sources\":"' \
-	    'out_has "\"port_range\":[^]]*\]?,\"reuseport_helps\":(true|false|null),\"message\":"'
+	    'out_has "\"port_range\":[^]]*\]?,\"reuseport_helps\":(true|false|null),\"spec\":\"127\.0\.0\.1:$port\",\"invalid\":null,\"message\":"'
 
 # ---- --reuseaddr --wait over mixed TIME_WAIT: one socket without
 #      SO_REUSEADDR (it blocks a bind with the option) and, closed after it

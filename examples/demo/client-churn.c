@@ -208,8 +208,8 @@ static void show_budget(const struct churn *c, unsigned int total)
 	struct pb_budget b = PB_BUDGET_INIT;
 	const struct dest *d = &c->dest[0];
 
-	if (pb_port_budget((const struct sockaddr *)&d->addr,
-			   sizeof(d->addr), NULL, 0, &b) < 0) {
+	if (pb_port_budget(NULL, 0, (const struct sockaddr *)&d->addr,
+			   sizeof(d->addr), &b) < 0) {
 		warn("pb_port_budget %s", d->name);
 		return;
 	}
