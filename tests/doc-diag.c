@@ -8,6 +8,8 @@
  *		pb_diagnose_spec(SOCK_STREAM, SPEC) and pb_diag_format: the
  *		text for the program's author, for an operator with -o; -p
  *		names the owners (PB_DIAG_OWNERS); -f prints from "Fix: " on.
+ *	doc-diag -l SPEC
+ *		pb_listen(SPEC), which must fail: the text of its why.
  *	doc-diag -c SRC DST...
  *		pb_connect_from(SRC, DST) to each DST in turn, round and round,
  *		keeping every connection, until one fails: its text.
@@ -68,15 +70,30 @@ static int churn(int argc, char **argv)
 	errx(2, "%d connections and no failure", made);
 }
 
+static int listen_fails(const char *spec)
+{
+	struct pb_diag why = PB_DIAG_INIT;
+	int fd = pb_listen(spec, 16, 0, &why);
+
+	if (fd >= 0)
+		errx(2, "pb_listen %s: bound", spec);
+	print_text(&why, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pb_diag d = PB_DIAG_INIT;
 	int c, fix_only = 0;
 
-	while ((c = getopt(argc, argv, "copf")) != -1) {
+	while ((c = getopt(argc, argv, "clopf")) != -1) {
 		switch (c) {
 		case 'c':
 			return churn(argc - optind, argv + optind);
+		case 'l':
+			if (optind + 1 != argc)
+				return 2;
+			return listen_fails(argv[optind]);
 		case 'o':
 			d.flags |= PB_DIAG_OPERATOR;
 			break;
@@ -91,7 +108,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		errx(2, "usage: doc-diag [-o] [-p] [-f] SPEC | -c SRC DST...");
+		errx(2, "usage: doc-diag [-o] [-p] [-f] SPEC | -l SPEC | -c SRC DST...");
 	if (pb_diagnose_spec(SOCK_STREAM, argv[optind], 0, &d) < 0)
 		err(2, "pb_diagnose_spec %s", argv[optind]);
 	print_text(&d, fix_only);

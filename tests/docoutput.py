@@ -146,6 +146,11 @@ def _(s):
     s.holder("0.0.0.0", 8080, comm="nginx", uid=33)
 
 
+@scenario("diag-bad-spec", run="doc-diag -l 127.0.0.1:99999")
+def _(s):
+    pass
+
+
 @scenario("diag-time-wait-author", run="doc-diag 127.0.0.1:8080")
 def _(s):
     s.time_wait("127.0.0.1", 8080, 1, reuseaddr=False)
