@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: MIT
 # libportbind - hand-written GNU Makefile.  ./configure is optional: it only
 # writes config.mak.autogen, included below; config.mak overrides both.
+#
+# Out of the source tree: run make in an empty build directory with -f
+# naming this file (`make -C BUILD -f ../libportbind-0.1.0/Makefile`, or
+# `cd BUILD && make -f /src/Makefile`).  srcdir is where this file is
+# found; every source is named $(S)path (S is "srcdir/", or nothing in the
+# tree itself), everything made lands in the current directory, and the
+# source tree is only read (make distcheck builds a read-only copy so).
+
+# ---- where the sources are: before anything else is included
+srcdir := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+S := $(if $(filter .,$(srcdir)),,$(srcdir)/)
 
 # ---- defaults (override on the command line, in config.mak, or configure)
 PREFIX     ?= /usr/local
@@ -19,7 +30,7 @@ MANDOC     ?= mandoc
 -include config.mak
 
 # ---- version, from the one place it is written
-hdrver = $(shell sed -n 's/^\#define PB_VERSION_$(1) *\([0-9]*\).*/\1/p' include/portbind.h)
+hdrver = $(shell sed -n 's/^\#define PB_VERSION_$(1) *\([0-9]*\).*/\1/p' $(S)include/portbind.h)
 MAJOR   := $(call hdrver,MAJOR)
 MINOR   := $(call hdrver,MINOR)
 PATCH   := $(call hdrver,PATCH)
@@ -35,7 +46,7 @@ endif
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-PB_CPPFLAGS := -Iinclude -Ilib -D_GNU_SOURCE
+PB_CPPFLAGS := -I$(S)include -I$(S)lib -D_GNU_SOURCE
 PB_CFLAGS   := -std=c99 $(WARNINGS) $(SAN_FLAGS) -MMD -MP
 ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
@@ -64,48 +75,50 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 # ---- what gets built
-LIB_SRCS  := $(sort $(wildcard lib/*.c))
-SHARED_OBJS := $(LIB_SRCS:lib/%.c=build/shared/%.o)
-STATIC_OBJS := $(LIB_SRCS:lib/%.c=build/static/%.o)
+LIB_SRCS  := $(sort $(wildcard $(S)lib/*.c))
+SHARED_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/shared/%.o)
+STATIC_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/static/%.o)
 SONAME    := libportbind.so.$(MAJOR)
 SOLIB     := libportbind.so.$(VERSION)
 STATICLIB := libportbind.a
 PCFILE    := portbind.pc
-MAPFILE   := lib/libportbind.map
+MAPFILE   := $(S)lib/libportbind.map
 
 # The LD_PRELOAD shim: its own PIC copy of the library in which bind and
 # listen are the raw system calls (so the library's probes never re-enter
 # the wrappers), plus the wrappers; it exports bind and listen only.
 PRELOAD      := libportbind-preload.so
-PRELOAD_OBJS := $(LIB_SRCS:lib/%.c=build/preload/%.o) build/preload/preload.o
-PRELOAD_MAP  := lib/preload/preload.map
+PRELOAD_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/preload/%.o) build/preload/preload.o
+PRELOAD_MAP  := $(S)lib/preload/preload.map
 # Only what bind() and listen() reach is linked in, so the shim's undefined
 # symbols are exactly the C library functions they can call (tests/preload.sh
 # compares them with portbind-preload(8)).
 PRELOAD_GC   := -ffunction-sections -fdata-sections
 
-TEST_SRCS := $(sort $(wildcard tests/check_*.c))
-TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
+TEST_SRCS := $(sort $(wildcard $(S)tests/check_*.c))
+TEST_OBJS := $(TEST_SRCS:$(S)tests/%.c=build/tests/%.o) build/tests/testutil.o
 TEST_BIN  := tests/check_portbind
 
-EXAMPLES  := $(patsubst examples/%.c,examples/%,$(sort $(wildcard examples/*.c)))
-TOOLS     := examples/portbind-why
-INSTALLED_TOOLS := $(filter $(TOOLS),$(EXAMPLES))
+# Examples (examples/NAME.c, and the longer demonstrations in
+# examples/demo/) are built for make check, never installed; tools/ holds
+# what make install puts in BINDIR.
+EXAMPLES  := $(patsubst $(S)%.c,%,$(sort $(wildcard $(S)examples/*.c $(S)examples/demo/*.c)))
+TOOLS     := $(patsubst $(S)%.c,%,$(sort $(wildcard $(S)tools/*.c)))
 
-MAN3 := $(sort $(wildcard man/*.3))
-MAN1 := $(sort $(wildcard man/*.1))
-MAN7 := $(sort $(wildcard man/*.7))
-MAN8 := $(sort $(wildcard man/*.8))
+MAN3 := $(sort $(wildcard $(S)man/*.3))
+MAN1 := $(sort $(wildcard $(S)man/*.1))
+MAN7 := $(sort $(wildcard $(S)man/*.7))
+MAN8 := $(sort $(wildcard $(S)man/*.8))
 MANPAGES := $(MAN1) $(MAN3) $(MAN7) $(MAN8)
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
 
 
-.PHONY: FORCE all examples check check-long check-man demo install uninstall \
-	installcheck dist clean distclean bench lint
+.PHONY: FORCE all examples tools check check-long check-man demo install uninstall \
+	installcheck dist distcheck abicheck abi-baseline clean distclean bench lint
 
-all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
+all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) $(TOOLS)
 
 # Objects are rebuilt when the compiler or its flags change (a SANITIZE=
 # or CC= build after a plain one must not link stale objects).
@@ -115,14 +128,14 @@ $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
 FORCE:
-$(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_STAMP)
+$(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES) $(TOOLS): $(FLAGS_STAMP)
 
-build/shared/%.o: lib/%.c
+build/shared/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
-build/static/%.o: lib/%.c
+build/static/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fvisibility=hidden -c -o $@ $<
@@ -133,13 +146,13 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
 		-o $@ $(SHARED_OBJS)
 
-build/preload/%.o: lib/%.c
+build/preload/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden \
 		-Dbind=pb__real_bind -Dlisten=pb__real_listen -c -o $@ $<
 
-build/preload/preload.o: lib/preload/preload.c
+build/preload/preload.o: $(S)lib/preload/preload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -c -o $@ $<
@@ -167,35 +180,43 @@ $(DIRS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(DIRS_NOW)' | cmp -s - $@ || printf '%s\n' '$(DIRS_NOW)' > $@
 
-$(PCFILE): lib/portbind.pc.in include/portbind.h $(DIRS_STAMP) \
+$(PCFILE): $(S)lib/portbind.pc.in $(S)include/portbind.h $(DIRS_STAMP) \
 	   $(wildcard config.mak.autogen config.mak)
 	$(call msg,GEN,$@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- examples and tools link the static library: they run from the tree
-#      and install without depending on where the shared one lands.
+#      and install without depending on where the shared one lands.  Each
+#      is compiled and linked in one step; its dependency file is NAME.d.
 examples: $(EXAMPLES)
+tools: $(TOOLS)
 
-examples/%: examples/%.c $(STATICLIB)
+$(EXAMPLES) $(TOOLS): %: $(S)%.c $(STATICLIB)
 	$(call msg,CC,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(STATICLIB)
 
 # ---- tests
-build/tests/%.o: tests/%.c
+build/tests/%.o: $(S)tests/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 	$(call msg,LD,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
 
+# The test scripts run in the source tree (they read man pages, sources)
+# and find what was built in PB_BUILDDIR; tests/preload.sh compiles its
+# victims with the library's compiler, so that CC="gcc -m32" loads.
+export PB_BUILDDIR := $(CURDIR)
 check: all $(TEST_BIN) examples check-man
-	$(Q)sh tests/signal-safe.sh build/static build/preload
-	$(Q)./$(TEST_BIN)
-	$(Q)sh tests/why.sh
-	$(Q)sh tests/preload.sh
+	$(Q)sh $(S)tests/signal-safe.sh build/static build/preload
+	$(Q)cd $(srcdir) && $(CURDIR)/$(TEST_BIN)
+	$(Q)sh $(S)tests/why.sh
+	$(Q)CC='$(CC)' sh $(S)tests/preload.sh
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
 # many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a
@@ -227,9 +248,10 @@ TIDY_CHECKS := -*,bugprone-*,clang-analyzer-*,cert-*,performance-*,\
 lint:
 	$(Q)$(CPPCHECK) -q --enable=warning,portability,performance \
 		--error-exitcode=1 --std=c99 -D__linux__ -D_GNU_SOURCE \
-		-Iinclude -Ilib lib/
+		-I$(S)include -I$(S)lib $(S)lib/
 	$(Q)$(CLANG_TIDY) --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' \
-		$(LIB_SRCS) lib/preload/preload.c -- -std=c99 -D_GNU_SOURCE -Iinclude -Ilib
+		$(LIB_SRCS) $(S)lib/preload/preload.c -- -std=c99 -D_GNU_SOURCE \
+		-I$(S)include -I$(S)lib
 	@echo "  lint: cppcheck and clang-tidy clean on lib/"
 
 demo: all examples
@@ -238,20 +260,21 @@ demo: all examples
 bench: all
 	$(Q)$(MAKE) -C bench
 
-# ---- install: every path through DESTDIR; uninstall removes exactly that
+# ---- install: every path through DESTDIR; uninstall removes exactly that.
+#      install builds only what it installs (no examples, no tests).
 man_links = sed -n 's/^\.Nm \([a-z_0-9-]*\).*/\1/p' $(1) | sort -u
 
-install: all examples
+install: $(STATICLIB) $(SOLIB) $(PRELOAD) $(PCFILE) $(TOOLS)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 644 include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 $(S)include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
 	$(INSTALL) -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
-	$(if $(INSTALLED_TOOLS),$(INSTALL) -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+	$(if $(TOOLS),$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/)
 	@set -e; for p in $(MANPAGES); do \
 		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 		$(INSTALL) -d $$d; $(INSTALL) -m 644 $$p $$d/; \
@@ -266,7 +289,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so \
 		$(DESTDIR)$(LIBDIR)/$(PRELOAD)
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PCFILE)
-	rm -f $(patsubst examples/%,$(DESTDIR)$(BINDIR)/%,$(INSTALLED_TOOLS))
+	rm -f $(patsubst tools/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
 	@set -e; for p in $(MANPAGES); do \
 		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 		rm -f $$d/$$b; \
@@ -276,27 +299,173 @@ uninstall:
 # Install into a scratch tree and build a user's program against it with
 # pkg-config, shared and static; check the exported symbol set.
 installcheck: all
-	$(Q)sh tests/installcheck.sh
+	$(Q)MAKE='$(MAKE) -f $(abspath $(firstword $(MAKEFILE_LIST)))' \
+		sh $(S)tests/installcheck.sh
 
-# ---- dist: the tracked files plus a generated configure
+# ---- ABI: the built libportbind.so against the committed baseline,
+#      lib/libportbind.abi, with libabigail (Debian: abigail-tools).  Only
+#      what include/portbind.h declares counts (abidw --headers-dir,
+#      --drop-private-types, --exported-interfaces-only), so the library
+#      needs its debug information (-g, as in the default CFLAGS).
+#      abidiff's exit status is a set of bits: 1 an error, 2 a usage error,
+#      4 the ABI changed, 8 an incompatible change (a symbol removed).
+#      abicheck fails on any bit, after setting aside the two changes that
+#      are compatible by design: functions added (--no-added-syms; listed
+#      afterwards), and members appended at the end of a growable struct,
+#      one whose first member is `size_t size` (the library copies out only
+#      what the caller's size covers): build/abi/growable.suppr, made from
+#      the header, suppresses exactly those.  A member inserted anywhere
+#      else or removed, a changed offset, size or type of a member, a
+#      changed signature, a member appended to any other struct (pb_holder
+#      is an array element: its size is ABI), a symbol removed or moved to
+#      another version node: all fail, with abidiff's report of what
+#      changed.  tests/abicheck-selftest.sh proves it on a scratch copy.
+#      make abi-baseline writes lib/libportbind.abi from this build: run it
+#      when an ABI change is meant (before 0.1.0 ships, or with a new
+#      soname) and commit the file with the change.
+ABIDW   ?= abidw
+ABIDIFF ?= abidiff
+ABI_BASELINE := $(S)lib/libportbind.abi
+ABIDW_FLAGS = --headers-dir $(S)include --drop-private-types --exported-interfaces-only \
+	--no-corpus-path --no-comp-dir-path --no-show-locs
+
+build/abi/current.abi: $(SOLIB)
+	@mkdir -p $(@D)
+	@readelf -S $(SOLIB) | grep -q '\.debug_info' || \
+		{ echo "abicheck: $(SOLIB) has no debug information: build with -g in CFLAGS" >&2; \
+		  exit 1; }
+	$(call msg,ABIDW,$@)
+	$(Q)$(ABIDW) $(ABIDW_FLAGS) --out-file $@.tmp $(SOLIB) && mv $@.tmp $@
+
+build/abi/growable.suppr: $(S)include/portbind.h
+	@mkdir -p $(@D)
+	$(Q)awk '/^struct [a-z_0-9]+ \{/ { n = $$2; getline; \
+		if ($$1 == "size_t" && $$2 == "size;") print n }' $< | \
+	while read n; do \
+		printf '[suppress_type]\n  label = %s grows at its end\n' $$n; \
+		printf '  type_kind = struct\n  name = %s\n' $$n; \
+		printf '  has_data_member_inserted_at = end\n  has_size_change = yes\n\n'; \
+	done >$@
+
+abicheck: build/abi/current.abi build/abi/growable.suppr
+	@echo "  ABI      $(SOLIB) against $(ABI_BASELINE); growable:" \
+		`sed -n 's/^  name = //p' build/abi/growable.suppr`
+	$(Q)base=`sed -n "s/.*<abi-corpus .*architecture='\([^']*\)'.*/\1/p" $(ABI_BASELINE)`; \
+	now=`sed -n "s/.*<abi-corpus .*architecture='\([^']*\)'.*/\1/p" $<`; \
+	if [ "$$base" != "$$now" ]; then \
+		echo "abicheck: FAIL: the baseline is for $$base, this build for $$now" >&2; \
+		exit 1; fi
+	$(Q)rc=0; $(ABIDIFF) --no-added-syms --suppressions build/abi/growable.suppr \
+		$(ABI_BASELINE) $< >build/abi/report.txt 2>&1 || rc=$$?; \
+	if [ $$rc -ne 0 ]; then \
+		sed 's/^/    /' build/abi/report.txt; \
+		why=; \
+		[ $$((rc & 1)) -eq 0 ] || why="$$why, abidiff failed"; \
+		[ $$((rc & 2)) -eq 0 ] || why="$$why, usage error"; \
+		[ $$((rc & 4)) -eq 0 ] || why="$$why, the ABI changed"; \
+		[ $$((rc & 8)) -eq 0 ] || why="$$why, incompatibly (a symbol removed)"; \
+		echo "abicheck: FAIL (abidiff exit $$rc$$why).  If the change is meant," \
+			"make abi-baseline and commit $(ABI_BASELINE)." >&2; \
+		exit 1; \
+	fi
+	$(Q)$(ABIDIFF) --suppressions build/abi/growable.suppr $(ABI_BASELINE) $< \
+		>build/abi/added.txt 2>&1 || true; \
+	sed -n 's/^  \[A\] /  ABI      compatible, added: /p' build/abi/added.txt; \
+	echo "  ABI      compatible with $(ABI_BASELINE)" \
+		"(`grep -c '<elf-symbol ' $<` symbols)"
+
+abi-baseline: build/abi/current.abi
+	$(Q)cp $< $(ABI_BASELINE)
+	@echo "  ABI      $(ABI_BASELINE) written from $(SOLIB): review (git diff) and commit it"
+
+# ---- dist: the files of the release and a generated configure.  In a git
+#      checkout they are the tracked files; elsewhere (an unpacked tarball:
+#      no git needed) the MANIFEST the tarball carries, which lists every
+#      file in it.
 DISTNAME := libportbind-$(VERSION)
+DISTDIR  := build/$(DISTNAME)
 dist:
-	$(Q)rm -rf build/$(DISTNAME) && mkdir -p build/$(DISTNAME)
-	$(Q)git ls-files -z | xargs -0 cp --parents -t build/$(DISTNAME)
-	$(Q)cd build/$(DISTNAME) && autoconf && rm -rf autom4te.cache
-	$(Q)tar -C build -czf $(DISTNAME).tar.gz $(DISTNAME)
-	@echo "  DIST     $(DISTNAME).tar.gz"
+	$(Q)rm -rf $(DISTDIR) && mkdir -p $(DISTDIR)
+	$(Q)if [ -e $(S).git ]; then \
+		git -C $(srcdir) ls-files >build/dist.list; \
+	elif [ -f $(S)MANIFEST ]; then \
+		grep -vx -e MANIFEST -e configure $(S)MANIFEST >build/dist.list; \
+	else \
+		echo "dist: $(srcdir) is neither a git checkout nor a release (MANIFEST)" >&2; \
+		exit 1; \
+	fi
+	$(Q)cd $(srcdir) && xargs cp --parents -t $(CURDIR)/$(DISTDIR) <$(CURDIR)/build/dist.list
+	$(Q)if [ ! -e $(S).git ] && [ -f $(S)configure ]; then \
+		cp $(S)configure $(DISTDIR)/; \
+	else \
+		(cd $(DISTDIR) && autoconf && rm -rf autom4te.cache); \
+	fi
+	$(Q)(cat build/dist.list; echo configure; echo MANIFEST) | LC_ALL=C sort -u \
+		>$(DISTDIR)/MANIFEST
+	$(Q)chmod -R u+w,go-w,a+rX $(DISTDIR)
+	$(Q)tar -C build --sort=name --owner=0 --group=0 --numeric-owner \
+		-czf $(DISTNAME).tar.gz $(DISTNAME)
+	@echo "  DIST     $(DISTNAME).tar.gz (`wc -l <$(DISTDIR)/MANIFEST` files)"
+
+# ---- distcheck: the tarball as a packager meets it.  Unpacked and made
+#      read-only (for root too: every file's checksum is compared after),
+#      configured and built out of tree in another directory, its make
+#      check run, installed into a DESTDIR and uninstalled to nothing, its
+#      own make dist run without git, and make distclean leaves the build
+#      directory empty.
+DC := build/distcheck
+DC_MAKE = $(MAKE) --no-print-directory -C $(DC)/build -f ../$(DISTNAME)/Makefile \
+	srcdir=../$(DISTNAME)
+dc_sums = (cd $(DC)/$(DISTNAME) && find . ! -type d -exec cksum {} + | LC_ALL=C sort)
+distcheck: dist
+	$(Q)if [ -d $(DC) ]; then chmod -R u+w $(DC) && rm -rf $(DC); fi
+	$(Q)mkdir -p $(DC)/build $(DC)/inst
+	$(Q)tar -C $(DC) -xzf $(DISTNAME).tar.gz
+	$(Q)chmod -R a-w $(DC)/$(DISTNAME)
+	$(Q)$(dc_sums) >$(DC)/sums.before
+	@echo "  DISTCHECK configure and build out of the read-only $(DC)/$(DISTNAME)"
+	$(Q)cd $(DC)/build && ../$(DISTNAME)/configure --prefix=/usr >/dev/null
+	$(Q)$(DC_MAKE) all
+	$(Q)$(DC_MAKE) check
+	@echo "  DISTCHECK install into a DESTDIR, uninstall"
+	$(Q)$(DC_MAKE) -s install DESTDIR=$(CURDIR)/$(DC)/inst >/dev/null
+	$(Q)test -x $(DC)/inst/usr/bin/portbind-why && \
+		test -f $(DC)/inst/usr/lib/pkgconfig/portbind.pc && \
+		grep -q '^libdir=/usr/lib$$' $(DC)/inst/usr/lib/pkgconfig/portbind.pc || \
+		{ echo "distcheck: FAIL: the install into DESTDIR is incomplete" >&2; exit 1; }
+	$(Q)$(DC_MAKE) -s uninstall DESTDIR=$(CURDIR)/$(DC)/inst >/dev/null
+	$(Q)left=`find $(DC)/inst ! -type d`; if [ -n "$$left" ]; then \
+		echo "distcheck: FAIL: left in DESTDIR after uninstall:" $$left >&2; exit 1; fi
+	@echo "  DISTCHECK make dist from the release, without git"
+	$(Q)$(DC_MAKE) -s dist >/dev/null
+	$(Q)tar -tzf $(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.orig
+	$(Q)tar -tzf $(DC)/build/$(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.again
+	$(Q)cmp -s $(DC)/list.orig $(DC)/list.again || \
+		{ echo "distcheck: FAIL: make dist from the release ships other files:" >&2; \
+		  diff $(DC)/list.orig $(DC)/list.again >&2; exit 1; }
+	$(Q)$(DC_MAKE) -s distclean >/dev/null
+	$(Q)left=`find $(DC)/build ! -type d`; if [ -n "$$left" ]; then \
+		echo "distcheck: FAIL: left in the build directory after distclean:" $$left >&2; \
+		exit 1; fi
+	$(Q)$(dc_sums) >$(DC)/sums.after
+	$(Q)cmp -s $(DC)/sums.before $(DC)/sums.after || \
+		{ echo "distcheck: FAIL: the build wrote into the source tree:" >&2; \
+		  diff $(DC)/sums.before $(DC)/sums.after >&2; exit 1; }
+	$(Q)chmod -R u+w $(DC) && rm -rf $(DC)
+	@echo "  DISTCHECK $(DISTNAME).tar.gz is ready: out-of-tree build, check, install, uninstall, dist"
 
 clean:
 	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) \
-		$(TEST_BIN) $(EXAMPLES) examples/*.d $(DISTNAME).tar.gz
+		$(TEST_BIN) $(EXAMPLES) $(TOOLS) $(EXAMPLES:=.d) $(TOOLS:=.d) $(DISTNAME).tar.gz
 	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
 
+# configure is made by autoconf in a git checkout, shipped in a release.
 distclean: clean
-	rm -rf config.mak.autogen config.log config.status configure autom4te.cache
+	rm -rf config.mak.autogen config.log config.status autom4te.cache
+	$(if $(wildcard .git),rm -f configure)
 
 # ---- fuzzing (libFuzzer, clang): make fuzz, make fuzz-smoke
-include tests/fuzz/fuzz.mk
+include $(S)tests/fuzz/fuzz.mk
 
 -include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(PRELOAD_OBJS:.o=.d) \
-	 $(TEST_OBJS:.o=.d)
+	 $(TEST_OBJS:.o=.d) $(EXAMPLES:=.d) $(TOOLS:=.d)
