@@ -3,14 +3,17 @@
 # writes config.mak.autogen, included below; config.mak overrides both.
 #
 # Out of the source tree: run make in an empty build directory with -f
-# naming this file (`make -C BUILD -f ../libportbind-0.1.0/Makefile`, or
-# `cd BUILD && make -f /src/Makefile`).  srcdir is where this file is
-# found; every source is named $(S)path (S is "srcdir/", or nothing in the
-# tree itself), everything made lands in the current directory, and the
+# naming this file (`make -C BUILD -f ../libportbind-0.1.0/Makefile`), or
+# run ../libportbind-0.1.0/configure there, which writes a Makefile that
+# sets srcdir and includes this one.  srcdir is where this file is found;
+# every source is named $(S)path (S is "srcdir/", or nothing in the tree
+# itself), everything made lands in the current directory, and the
 # source tree is only read (make distcheck builds a read-only copy so).
 
 # ---- where the sources are: before anything else is included
+ifeq ($(filter file command line,$(origin srcdir)),)
 srcdir := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+endif
 S := $(if $(filter .,$(srcdir)),,$(srcdir)/)
 
 # ---- defaults (override on the command line, in config.mak, or configure)
@@ -373,60 +376,70 @@ dist:
 
 # ---- distcheck: the tarball as a packager meets it.  Unpacked and made
 #      read-only (for root too: every file's checksum is compared after),
-#      configured and built out of tree in another directory, its make
-#      check run, installed into a DESTDIR and uninstalled to nothing, its
-#      own make dist run without git, and make distclean leaves the build
-#      directory empty.
+#      configured in another directory and built there; make install first,
+#      into a DESTDIR, in the fresh directory (it must build only what it
+#      installs), then uninstall to nothing; make check; make distclean
+#      leaves the build directory empty; the release's own make dist
+#      (make -f, in a third directory) ships the same files without git.
 DC := build/distcheck
-DC_MAKE = $(MAKE) --no-print-directory -C $(DC)/build -f ../$(DISTNAME)/Makefile \
-	srcdir=../$(DISTNAME)
+DC_MAKE = $(MAKE) --no-print-directory -C $(DC)/build
 dc_sums = (cd $(DC)/$(DISTNAME) && find . ! -type d -exec cksum {} + | LC_ALL=C sort)
+dc_fail = { echo "distcheck: FAIL: $(1)" >&2; exit 1; }
 distcheck: dist
 	$(Q)if [ -d $(DC) ]; then chmod -R u+w $(DC) && rm -rf $(DC); fi
-	$(Q)mkdir -p $(DC)/build $(DC)/inst
+	$(Q)mkdir -p $(DC)/build $(DC)/build2 $(DC)/inst
 	$(Q)tar -C $(DC) -xzf $(DISTNAME).tar.gz
 	$(Q)chmod -R a-w $(DC)/$(DISTNAME)
 	$(Q)$(dc_sums) >$(DC)/sums.before
-	@echo "  DISTCHECK configure and build out of the read-only $(DC)/$(DISTNAME)"
+	@echo "  DISTCHECK configure in $(DC)/build, out of the read-only $(DC)/$(DISTNAME)"
 	$(Q)cd $(DC)/build && ../$(DISTNAME)/configure --prefix=/usr >/dev/null
-	$(Q)$(DC_MAKE) all
-	$(Q)$(DC_MAKE) check
-	@echo "  DISTCHECK install into a DESTDIR, uninstall"
-	$(Q)$(DC_MAKE) -s install DESTDIR=$(CURDIR)/$(DC)/inst >/dev/null
-	$(Q)test -x $(DC)/inst/usr/bin/portbind-why && \
-		test -f $(DC)/inst/usr/lib/pkgconfig/portbind.pc && \
-		grep -q '^libdir=/usr/lib$$' $(DC)/inst/usr/lib/pkgconfig/portbind.pc || \
-		{ echo "distcheck: FAIL: the install into DESTDIR is incomplete" >&2; exit 1; }
+	@echo "  DISTCHECK make install into a DESTDIR, from nothing built"
+	$(Q)$(DC_MAKE) install DESTDIR=$(CURDIR)/$(DC)/inst >$(DC)/install.log
+	$(Q)made=`cd $(DC)/build && find examples tests build/tests -type f 2>/dev/null`; \
+	[ -z "$$made" ] || $(call dc_fail,make install built more than it installs: $$made)
+	$(Q)for f in bin/portbind-why include/portbind.h lib/libportbind.a \
+		lib/libportbind.so lib/libportbind-preload.so lib/pkgconfig/portbind.pc \
+		share/man/man3/portbind.3; do \
+		[ -e $(DC)/inst/usr/$$f ] || $(call dc_fail,make install did not install $$f); \
+	done
+	$(Q)grep -q '^libdir=/usr/lib$$' $(DC)/inst/usr/lib/pkgconfig/portbind.pc || \
+		$(call dc_fail,the installed portbind.pc does not name /usr/lib)
 	$(Q)$(DC_MAKE) -s uninstall DESTDIR=$(CURDIR)/$(DC)/inst >/dev/null
-	$(Q)left=`find $(DC)/inst ! -type d`; if [ -n "$$left" ]; then \
-		echo "distcheck: FAIL: left in DESTDIR after uninstall:" $$left >&2; exit 1; fi
-	@echo "  DISTCHECK make dist from the release, without git"
-	$(Q)$(DC_MAKE) -s dist >/dev/null
+	$(Q)left=`find $(DC)/inst ! -type d`; \
+	[ -z "$$left" ] || $(call dc_fail,left in DESTDIR after uninstall: $$left)
+	@echo "  DISTCHECK make check in $(DC)/build"
+	$(Q)$(DC_MAKE) check
+	@echo "  DISTCHECK make dist from the release, without git (make -f, no configure)"
+	$(Q)$(MAKE) --no-print-directory -s -C $(DC)/build2 -f ../$(DISTNAME)/Makefile dist \
+		>/dev/null
 	$(Q)tar -tzf $(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.orig
-	$(Q)tar -tzf $(DC)/build/$(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.again
+	$(Q)tar -tzf $(DC)/build2/$(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.again
 	$(Q)cmp -s $(DC)/list.orig $(DC)/list.again || \
-		{ echo "distcheck: FAIL: make dist from the release ships other files:" >&2; \
-		  diff $(DC)/list.orig $(DC)/list.again >&2; exit 1; }
+		{ diff $(DC)/list.orig $(DC)/list.again >&2; \
+		  $(call dc_fail,make dist from the release ships other files); }
+	@echo "  DISTCHECK make distclean"
 	$(Q)$(DC_MAKE) -s distclean >/dev/null
-	$(Q)left=`find $(DC)/build ! -type d`; if [ -n "$$left" ]; then \
-		echo "distcheck: FAIL: left in the build directory after distclean:" $$left >&2; \
-		exit 1; fi
+	$(Q)left=`find $(DC)/build ! -type d`; \
+	[ -z "$$left" ] || $(call dc_fail,left in the build directory after distclean: $$left)
 	$(Q)$(dc_sums) >$(DC)/sums.after
 	$(Q)cmp -s $(DC)/sums.before $(DC)/sums.after || \
-		{ echo "distcheck: FAIL: the build wrote into the source tree:" >&2; \
-		  diff $(DC)/sums.before $(DC)/sums.after >&2; exit 1; }
+		{ diff $(DC)/sums.before $(DC)/sums.after >&2; \
+		  $(call dc_fail,the build wrote into the source tree); }
 	$(Q)chmod -R u+w $(DC) && rm -rf $(DC)
-	@echo "  DISTCHECK $(DISTNAME).tar.gz is ready: out-of-tree build, check, install, uninstall, dist"
+	@echo "  DISTCHECK $(DISTNAME).tar.gz: built out of a read-only tree, checked, installed, uninstalled"
 
 clean:
 	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) \
 		$(TEST_BIN) $(EXAMPLES) $(TOOLS) $(EXAMPLES:=.d) $(TOOLS:=.d) $(DISTNAME).tar.gz
 	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
 
-# configure is made by autoconf in a git checkout, shipped in a release.
+# configure is made by autoconf in a git checkout, shipped in a release;
+# the Makefile it writes in a build directory goes.
 distclean: clean
 	rm -rf config.mak.autogen config.log config.status autom4te.cache
 	$(if $(wildcard .git),rm -f configure)
+	$(if $(filter-out .,$(srcdir)),@if grep -qs "^# Written by libportbind's configure" Makefile; \
+		then echo rm -f Makefile; rm -f Makefile; fi)
 
 # ---- fuzzing (libFuzzer, clang): make fuzz, make fuzz-smoke
 include $(S)tests/fuzz/fuzz.mk
