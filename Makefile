@@ -14,6 +14,9 @@
 ifeq ($(filter file command line,$(origin srcdir)),)
 srcdir := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
 endif
+ifeq ($(abspath $(srcdir)),$(CURDIR))
+override srcdir := .
+endif
 S := $(if $(filter .,$(srcdir)),,$(srcdir)/)
 
 # ---- defaults (override on the command line, in config.mak, or configure)
@@ -302,7 +305,7 @@ uninstall:
 # Install into a scratch tree and build a user's program against it with
 # pkg-config, shared and static; check the exported symbol set.
 installcheck: all
-	$(Q)MAKE='$(MAKE) -f $(abspath $(firstword $(MAKEFILE_LIST)))' \
+	$(Q)MAKE='$(MAKE) -f $(firstword $(MAKEFILE_LIST))' \
 		sh $(S)tests/installcheck.sh
 
 # ---- ABI: the built libportbind.so against the committed baseline,
