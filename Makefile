@@ -1,6 +1,23 @@
 # SPDX-License-Identifier: MIT
 # libportbind - hand-written GNU Makefile.  ./configure is optional: it only
 # writes config.mak.autogen, included below; config.mak overrides both.
+#
+# Out of the source tree: run make in an empty build directory with -f
+# naming this file (`make -C BUILD -f ../libportbind-0.1.0/Makefile`), or
+# run ../libportbind-0.1.0/configure there, which writes a Makefile that
+# sets srcdir and includes this one.  srcdir is where this file is found;
+# every source is named $(S)path (S is "srcdir/", or nothing in the tree
+# itself), everything made lands in the current directory, and the
+# source tree is only read (make distcheck builds a read-only copy so).
+
+# ---- where the sources are: before anything else is included
+ifeq ($(filter file command line,$(origin srcdir)),)
+srcdir := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+endif
+ifeq ($(abspath $(srcdir)),$(CURDIR))
+override srcdir := .
+endif
+S := $(if $(filter .,$(srcdir)),,$(srcdir)/)
 
 # ---- defaults (override on the command line, in config.mak, or configure)
 PREFIX     ?= /usr/local
@@ -19,7 +36,7 @@ MANDOC     ?= mandoc
 -include config.mak
 
 # ---- version, from the one place it is written
-hdrver = $(shell sed -n 's/^\#define PB_VERSION_$(1) *\([0-9]*\).*/\1/p' include/portbind.h)
+hdrver = $(shell sed -n 's/^\#define PB_VERSION_$(1) *\([0-9]*\).*/\1/p' $(S)include/portbind.h)
 MAJOR   := $(call hdrver,MAJOR)
 MINOR   := $(call hdrver,MINOR)
 PATCH   := $(call hdrver,PATCH)
@@ -35,7 +52,7 @@ endif
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-PB_CPPFLAGS := -Iinclude -Ilib -D_GNU_SOURCE
+PB_CPPFLAGS := -I$(S)include -I$(S)lib -D_GNU_SOURCE
 PB_CFLAGS   := -std=c99 $(WARNINGS) $(SAN_FLAGS) -MMD -MP
 ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
@@ -64,48 +81,50 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 # ---- what gets built
-LIB_SRCS  := $(sort $(wildcard lib/*.c))
-SHARED_OBJS := $(LIB_SRCS:lib/%.c=build/shared/%.o)
-STATIC_OBJS := $(LIB_SRCS:lib/%.c=build/static/%.o)
+LIB_SRCS  := $(sort $(wildcard $(S)lib/*.c))
+SHARED_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/shared/%.o)
+STATIC_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/static/%.o)
 SONAME    := libportbind.so.$(MAJOR)
 SOLIB     := libportbind.so.$(VERSION)
 STATICLIB := libportbind.a
 PCFILE    := portbind.pc
-MAPFILE   := lib/libportbind.map
+MAPFILE   := $(S)lib/libportbind.map
 
 # The LD_PRELOAD shim: its own PIC copy of the library in which bind and
 # listen are the raw system calls (so the library's probes never re-enter
 # the wrappers), plus the wrappers; it exports bind and listen only.
 PRELOAD      := libportbind-preload.so
-PRELOAD_OBJS := $(LIB_SRCS:lib/%.c=build/preload/%.o) build/preload/preload.o
-PRELOAD_MAP  := lib/preload/preload.map
+PRELOAD_OBJS := $(LIB_SRCS:$(S)lib/%.c=build/preload/%.o) build/preload/preload.o
+PRELOAD_MAP  := $(S)lib/preload/preload.map
 # Only what bind() and listen() reach is linked in, so the shim's undefined
 # symbols are exactly the C library functions they can call (tests/preload.sh
 # compares them with portbind-preload(8)).
 PRELOAD_GC   := -ffunction-sections -fdata-sections
 
-TEST_SRCS := $(sort $(wildcard tests/check_*.c))
-TEST_OBJS := $(TEST_SRCS:tests/%.c=build/tests/%.o) build/tests/testutil.o
+TEST_SRCS := $(sort $(wildcard $(S)tests/check_*.c))
+TEST_OBJS := $(TEST_SRCS:$(S)tests/%.c=build/tests/%.o) build/tests/testutil.o
 TEST_BIN  := tests/check_portbind
 
-EXAMPLES  := $(patsubst examples/%.c,examples/%,$(sort $(wildcard examples/*.c examples/demo/*.c)))
-TOOLS     := examples/portbind-why
-INSTALLED_TOOLS := $(filter $(TOOLS),$(EXAMPLES))
+# Examples (examples/NAME.c, and the longer demonstrations in
+# examples/demo/) are built for make check, never installed; tools/ holds
+# what make install puts in BINDIR.
+EXAMPLES  := $(patsubst $(S)%.c,%,$(sort $(wildcard $(S)examples/*.c $(S)examples/demo/*.c)))
+TOOLS     := $(patsubst $(S)%.c,%,$(sort $(wildcard $(S)tools/*.c)))
 
-MAN3 := $(sort $(wildcard man/*.3))
-MAN1 := $(sort $(wildcard man/*.1))
-MAN7 := $(sort $(wildcard man/*.7))
-MAN8 := $(sort $(wildcard man/*.8))
+MAN3 := $(sort $(wildcard $(S)man/*.3))
+MAN1 := $(sort $(wildcard $(S)man/*.1))
+MAN7 := $(sort $(wildcard $(S)man/*.7))
+MAN8 := $(sort $(wildcard $(S)man/*.8))
 MANPAGES := $(MAN1) $(MAN3) $(MAN7) $(MAN8)
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
 
 
-.PHONY: FORCE all examples check check-long check-man demo install uninstall \
-	installcheck dist clean distclean bench lint
+.PHONY: FORCE all examples tools check check-long check-man demo install uninstall \
+	installcheck dist distcheck abicheck abi-baseline clean distclean bench lint
 
-all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD)
+all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) $(TOOLS)
 
 # Objects are rebuilt when the compiler or its flags change (a SANITIZE=
 # or CC= build after a plain one must not link stale objects).
@@ -115,14 +134,14 @@ $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
 FORCE:
-$(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES): $(FLAGS_STAMP)
+$(SHARED_OBJS) $(STATIC_OBJS) $(PRELOAD_OBJS) $(TEST_OBJS) $(EXAMPLES) $(TOOLS): $(FLAGS_STAMP)
 
-build/shared/%.o: lib/%.c
+build/shared/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
-build/static/%.o: lib/%.c
+build/static/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fvisibility=hidden -c -o $@ $<
@@ -133,13 +152,13 @@ $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
 		-o $@ $(SHARED_OBJS)
 
-build/preload/%.o: lib/%.c
+build/preload/%.o: $(S)lib/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden \
 		-Dbind=pb__real_bind -Dlisten=pb__real_listen -c -o $@ $<
 
-build/preload/preload.o: lib/preload/preload.c
+build/preload/preload.o: $(S)lib/preload/preload.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) $(PRELOAD_GC) -fPIC -fvisibility=hidden -c -o $@ $<
@@ -167,39 +186,47 @@ $(DIRS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(DIRS_NOW)' | cmp -s - $@ || printf '%s\n' '$(DIRS_NOW)' > $@
 
-$(PCFILE): lib/portbind.pc.in include/portbind.h $(DIRS_STAMP) \
+$(PCFILE): $(S)lib/portbind.pc.in $(S)include/portbind.h $(DIRS_STAMP) \
 	   $(wildcard config.mak.autogen config.mak)
 	$(call msg,GEN,$@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- examples and tools link the static library: they run from the tree
-#      and install without depending on where the shared one lands.
+#      and install without depending on where the shared one lands.  Each
+#      is compiled and linked in one step; its dependency file is NAME.d.
 examples: $(EXAMPLES)
+tools: $(TOOLS)
 
-examples/%: examples/%.c $(STATICLIB)
+$(EXAMPLES) $(TOOLS): %: $(S)%.c $(STATICLIB)
 	$(call msg,CC,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(STATICLIB)
 
 # ---- tests
-build/tests/%.o: tests/%.c
+build/tests/%.o: $(S)tests/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 	$(call msg,LD,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
 
+# The test scripts run in the source tree (they read man pages, sources)
+# and find what was built in PB_BUILDDIR; tests/preload.sh compiles its
+# victims with the library's compiler, so that CC="gcc -m32" loads.
+export PB_BUILDDIR := $(CURDIR)
 check: all $(TEST_BIN) examples check-man
-	$(Q)sh tests/signal-safe.sh build/static build/preload
-	$(Q)sh tests/layers.sh build/static
-	$(Q)./$(TEST_BIN)
-	$(Q)sh tests/why.sh
-	$(Q)sh tests/preload.sh
-	$(Q)PB_CC="$(CC)" sh tests/examples.sh
-	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh tests/docexamples.sh
-	$(Q)if command -v python3 >/dev/null; then CC='$(CC)' PB_DOC_CFLAGS='$(ALL_CFLAGS)' PB_DOC_LDFLAGS='$(ALL_LDFLAGS)' python3 tests/docoutput.py; else echo '  documentation check: skipped: no python3'; fi
+	$(Q)sh $(S)tests/signal-safe.sh build/static build/preload
+	$(Q)cd $(srcdir) && $(CURDIR)/$(TEST_BIN)
+	$(Q)sh $(S)tests/why.sh
+	$(Q)CC='$(CC)' sh $(S)tests/preload.sh
+	$(Q)sh $(S)tests/layers.sh build/static
+	$(Q)PB_CC="$(CC)" sh $(S)tests/examples.sh
+	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh
+	$(Q)if command -v python3 >/dev/null; then CC='$(CC)' PB_DOC_CFLAGS='$(ALL_CFLAGS)' PB_DOC_LDFLAGS='$(ALL_LDFLAGS)' python3 $(S)tests/docoutput.py; else echo '  documentation check: skipped: no python3'; fi
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
 # many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a
@@ -231,9 +258,10 @@ TIDY_CHECKS := -*,bugprone-*,clang-analyzer-*,cert-*,performance-*,\
 lint:
 	$(Q)$(CPPCHECK) -q --enable=warning,portability,performance \
 		--error-exitcode=1 --std=c99 -D__linux__ -D_GNU_SOURCE \
-		-Iinclude -Ilib lib/
+		-I$(S)include -I$(S)lib $(S)lib/
 	$(Q)$(CLANG_TIDY) --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' \
-		$(LIB_SRCS) lib/preload/preload.c -- -std=c99 -D_GNU_SOURCE -Iinclude -Ilib
+		$(LIB_SRCS) $(S)lib/preload/preload.c -- -std=c99 -D_GNU_SOURCE \
+		-I$(S)include -I$(S)lib
 	@echo "  lint: cppcheck and clang-tidy clean on lib/"
 
 demo: all examples
@@ -242,20 +270,21 @@ demo: all examples
 bench: all
 	$(Q)$(MAKE) -C bench
 
-# ---- install: every path through DESTDIR; uninstall removes exactly that
+# ---- install: every path through DESTDIR; uninstall removes exactly that.
+#      install builds only what it installs (no examples, no tests).
 man_links = sed -n 's/^\.Nm \([a-z_0-9-]*\).*/\1/p' $(1) | sort -u
 
-install: all examples
+install: $(STATICLIB) $(SOLIB) $(PRELOAD) $(PCFILE) $(TOOLS)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 644 include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 $(S)include/portbind.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(PRELOAD) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so
 	$(INSTALL) -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
-	$(if $(INSTALLED_TOOLS),$(INSTALL) -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+	$(if $(TOOLS),$(INSTALL) -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/)
 	@set -e; for p in $(MANPAGES); do \
 		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 		$(INSTALL) -d $$d; $(INSTALL) -m 644 $$p $$d/; \
@@ -270,7 +299,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libportbind.so \
 		$(DESTDIR)$(LIBDIR)/$(PRELOAD)
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/$(PCFILE)
-	rm -f $(patsubst examples/%,$(DESTDIR)$(BINDIR)/%,$(INSTALLED_TOOLS))
+	rm -f $(patsubst tools/%,$(DESTDIR)$(BINDIR)/%,$(TOOLS))
 	@set -e; for p in $(MANPAGES); do \
 		s=$${p##*.}; b=$${p##*/}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 		rm -f $$d/$$b; \
@@ -280,27 +309,147 @@ uninstall:
 # Install into a scratch tree and build a user's program against it with
 # pkg-config, shared and static; check the exported symbol set.
 installcheck: all
-	$(Q)sh tests/installcheck.sh
+	$(Q)MAKE='$(MAKE) -f $(firstword $(MAKEFILE_LIST))' \
+		sh $(S)tests/installcheck.sh
 
-# ---- dist: the tracked files plus a generated configure
+# ---- ABI: the built libportbind.so against the committed baseline,
+#      lib/libportbind.abi, with libabigail (Debian: abigail-tools).  Only
+#      what include/portbind.h declares counts (abidw --headers-dir,
+#      --drop-private-types, --exported-interfaces-only), so the library
+#      needs its debug information (-g, as in the default CFLAGS).
+#      abidiff's exit status is a set of bits: 1 an error, 2 a usage error,
+#      4 the ABI changed, 8 an incompatible change (a symbol removed).
+#      tests/abicheck.sh fails on any of them, except for the two changes
+#      that are compatible by design: functions added, and members appended
+#      to a growable struct (its first member is `size_t size`: the library
+#      copies out only what the caller's size covers) past its old size.
+#      A member inserted in the middle, removed, or changed, a member
+#      appended to another struct (pb_holder is an array element: its size
+#      is ABI), a changed function, a symbol removed or re-versioned: all
+#      fail, with abidiff's report of what changed.
+#      tests/abicheck-selftest.sh proves it on a scratch copy.
+#      make abi-baseline writes lib/libportbind.abi from this build: run it
+#      when an ABI change is meant (before 0.1.0 ships, or with a new
+#      soname) and commit the file with the change.
+ABIDW   ?= abidw
+ABIDIFF ?= abidiff
+ABI_BASELINE := $(S)lib/libportbind.abi
+ABIDW_FLAGS = --headers-dir $(S)include --drop-private-types --exported-interfaces-only \
+	--no-corpus-path --no-comp-dir-path --no-show-locs
+
+build/abi/current.abi: $(SOLIB)
+	@mkdir -p $(@D)
+	@readelf -S $(SOLIB) | grep -q '\.debug_info' || \
+		{ echo "abicheck: $(SOLIB) has no debug information: build with -g in CFLAGS" >&2; \
+		  exit 1; }
+	$(call msg,ABIDW,$@)
+	$(Q)$(ABIDW) $(ABIDW_FLAGS) --out-file $@.tmp $(SOLIB) && mv $@.tmp $@
+
+abicheck: build/abi/current.abi
+	$(Q)ABIDIFF='$(ABIDIFF)' sh $(S)tests/abicheck.sh $(ABI_BASELINE) $< $(S)include/portbind.h
+
+abi-baseline: build/abi/current.abi
+	$(Q)cp $< $(ABI_BASELINE)
+	@echo "  ABI      $(ABI_BASELINE) written from $(SOLIB): review (git diff) and commit it"
+
+# ---- dist: the files of the release and a generated configure.  In a git
+#      checkout they are the tracked files; elsewhere (an unpacked tarball:
+#      no git needed) the MANIFEST the tarball carries, which lists every
+#      file in it.
 DISTNAME := libportbind-$(VERSION)
+DISTDIR  := build/$(DISTNAME)
 dist:
-	$(Q)rm -rf build/$(DISTNAME) && mkdir -p build/$(DISTNAME)
-	$(Q)git ls-files -z | xargs -0 cp --parents -t build/$(DISTNAME)
-	$(Q)cd build/$(DISTNAME) && autoconf && rm -rf autom4te.cache
-	$(Q)tar -C build -czf $(DISTNAME).tar.gz $(DISTNAME)
-	@echo "  DIST     $(DISTNAME).tar.gz"
+	$(Q)rm -rf $(DISTDIR) && mkdir -p $(DISTDIR)
+	$(Q)if [ -e $(S).git ]; then \
+		git -C $(srcdir) ls-files >build/dist.list; \
+	elif [ -f $(S)MANIFEST ]; then \
+		grep -vx -e MANIFEST -e configure $(S)MANIFEST >build/dist.list; \
+	else \
+		echo "dist: $(srcdir) is neither a git checkout nor a release (MANIFEST)" >&2; \
+		exit 1; \
+	fi
+	$(Q)cd $(srcdir) && xargs cp --parents -t $(CURDIR)/$(DISTDIR) <$(CURDIR)/build/dist.list
+	$(Q)if [ ! -e $(S).git ] && [ -f $(S)configure ]; then \
+		cp $(S)configure $(DISTDIR)/; \
+	else \
+		(cd $(DISTDIR) && autoconf && rm -rf autom4te.cache); \
+	fi
+	$(Q)(cat build/dist.list; echo configure; echo MANIFEST) | LC_ALL=C sort -u \
+		>$(DISTDIR)/MANIFEST
+	$(Q)chmod -R u+w,go-w,a+rX $(DISTDIR)
+	$(Q)tar -C build --sort=name --owner=0 --group=0 --numeric-owner \
+		-czf $(DISTNAME).tar.gz $(DISTNAME)
+	@echo "  DIST     $(DISTNAME).tar.gz (`wc -l <$(DISTDIR)/MANIFEST` files)"
+
+# ---- distcheck: the tarball as a packager meets it.  Unpacked and made
+#      read-only (for root too: every file's checksum is compared after),
+#      configured in another directory and built there; make install first,
+#      into a DESTDIR, in the fresh directory (it must build only what it
+#      installs), then uninstall to nothing; make check; make distclean
+#      leaves the build directory empty; the release's own make dist
+#      (make -f, in a third directory) ships the same files without git.
+DC := build/distcheck
+DC_MAKE = $(MAKE) --no-print-directory -C $(DC)/build
+dc_sums = (cd $(DC)/$(DISTNAME) && find . ! -type d -exec cksum {} + | LC_ALL=C sort)
+dc_fail = { echo "distcheck: FAIL: $(1)" >&2; exit 1; }
+distcheck: dist
+	$(Q)if [ -d $(DC) ]; then chmod -R u+w $(DC) && rm -rf $(DC); fi
+	$(Q)mkdir -p $(DC)/build $(DC)/build2 $(DC)/inst
+	$(Q)tar -C $(DC) -xzf $(DISTNAME).tar.gz
+	$(Q)chmod -R a-w $(DC)/$(DISTNAME)
+	$(Q)$(dc_sums) >$(DC)/sums.before
+	@echo "  DISTCHECK configure in $(DC)/build, out of the read-only $(DC)/$(DISTNAME)"
+	$(Q)cd $(DC)/build && ../$(DISTNAME)/configure --prefix=/usr >/dev/null
+	@echo "  DISTCHECK make install into a DESTDIR, from nothing built"
+	$(Q)$(DC_MAKE) install DESTDIR=$(CURDIR)/$(DC)/inst >$(DC)/install.log
+	$(Q)made=`cd $(DC)/build && find examples tests build/tests -type f 2>/dev/null`; \
+	[ -z "$$made" ] || $(call dc_fail,make install built more than it installs: $$made)
+	$(Q)for f in bin/portbind-why include/portbind.h lib/libportbind.a \
+		lib/libportbind.so lib/libportbind-preload.so lib/pkgconfig/portbind.pc \
+		share/man/man3/portbind.3; do \
+		[ -e $(DC)/inst/usr/$$f ] || $(call dc_fail,make install did not install $$f); \
+	done
+	$(Q)grep -q '^libdir=/usr/lib$$' $(DC)/inst/usr/lib/pkgconfig/portbind.pc || \
+		$(call dc_fail,the installed portbind.pc does not name /usr/lib)
+	$(Q)$(DC_MAKE) -s uninstall DESTDIR=$(CURDIR)/$(DC)/inst >/dev/null
+	$(Q)left=`find $(DC)/inst ! -type d`; \
+	[ -z "$$left" ] || $(call dc_fail,left in DESTDIR after uninstall: $$left)
+	@echo "  DISTCHECK make check in $(DC)/build"
+	$(Q)$(DC_MAKE) check
+	@echo "  DISTCHECK make dist from the release, without git (make -f, no configure)"
+	$(Q)$(MAKE) --no-print-directory -s -C $(DC)/build2 -f ../$(DISTNAME)/Makefile dist \
+		>/dev/null
+	$(Q)tar -tzf $(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.orig
+	$(Q)tar -tzf $(DC)/build2/$(DISTNAME).tar.gz | LC_ALL=C sort >$(DC)/list.again
+	$(Q)cmp -s $(DC)/list.orig $(DC)/list.again || \
+		{ diff $(DC)/list.orig $(DC)/list.again >&2; \
+		  $(call dc_fail,make dist from the release ships other files); }
+	@echo "  DISTCHECK make distclean"
+	$(Q)$(DC_MAKE) -s distclean >/dev/null
+	$(Q)left=`find $(DC)/build ! -type d`; \
+	[ -z "$$left" ] || $(call dc_fail,left in the build directory after distclean: $$left)
+	$(Q)$(dc_sums) >$(DC)/sums.after
+	$(Q)cmp -s $(DC)/sums.before $(DC)/sums.after || \
+		{ diff $(DC)/sums.before $(DC)/sums.after >&2; \
+		  $(call dc_fail,the build wrote into the source tree); }
+	$(Q)chmod -R u+w $(DC) && rm -rf $(DC)
+	@echo "  DISTCHECK $(DISTNAME).tar.gz: built out of a read-only tree, checked, installed, uninstalled"
 
 clean:
 	rm -rf build $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) \
-		$(TEST_BIN) $(EXAMPLES) examples/*.d examples/demo/*.d $(DISTNAME).tar.gz
+		$(TEST_BIN) $(EXAMPLES) $(TOOLS) $(EXAMPLES:=.d) $(TOOLS:=.d) $(DISTNAME).tar.gz
 	$(if $(wildcard bench/Makefile),$(MAKE) -C bench clean)
 
+# configure is made by autoconf in a git checkout, shipped in a release;
+# the Makefile it writes in a build directory goes.
 distclean: clean
-	rm -rf config.mak.autogen config.log config.status configure autom4te.cache
+	rm -rf config.mak.autogen config.log config.status autom4te.cache
+	$(if $(wildcard .git),rm -f configure)
+	$(if $(filter-out .,$(srcdir)),@if grep -qs "^# Written by libportbind's configure" Makefile; \
+		then echo rm -f Makefile; rm -f Makefile; fi)
 
 # ---- fuzzing (libFuzzer, clang): make fuzz, make fuzz-smoke
-include tests/fuzz/fuzz.mk
+include $(S)tests/fuzz/fuzz.mk
 
 -include $(SHARED_OBJS:.o=.d) $(STATIC_OBJS:.o=.d) $(PRELOAD_OBJS:.o=.d) \
-	 $(TEST_OBJS:.o=.d)
+	 $(TEST_OBJS:.o=.d) $(EXAMPLES:=.d) $(TOOLS:=.d)

@@ -38,8 +38,11 @@
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# The pages are read here; what was built is in PB_BUILDDIR (make check
+# sets it: an out-of-tree build), else here.
+B=${PB_BUILDDIR:-$PWD}
 
-[ -f libportbind.a ] && [ -x examples/listen ] && [ -x examples/client ] ||
+[ -f "$B/libportbind.a" ] && [ -x "$B/examples/listen" ] && [ -x "$B/examples/client" ] ||
 	{ echo "docexamples.sh: run 'make all examples' first" >&2; exit 1; }
 
 if [ -z "${PB_DOC_NETNS:-}" ] && [ "$(id -u)" -eq 0 ] &&
@@ -210,7 +213,7 @@ build() {  # build NAME: $tmp/NAME from the block; 0 when built
 	esac
 	# shellcheck disable=SC2086
 	${PB_CC:-cc} -Wall -Wextra -Werror -Iinclude -o "$tmp/$n" "$src" \
-		libportbind.a ${PB_LDFLAGS:-} >"$tmp/out" 2>"$tmp/err"
+		"$B/libportbind.a" ${PB_LDFLAGS:-} >"$tmp/out" 2>"$tmp/err"
 	st=$?
 	[ $st -eq 0 ] || cat -n "$src" >>"$tmp/out"
 	return $st
@@ -261,7 +264,7 @@ until_in() {
 }
 bg_listen() {  # bg_listen SPEC: examples/listen in the background
 	: >"$tmp/bg"
-	examples/listen "$1" >>"$tmp/bg" 2>&1 &
+	"$B/examples/listen" "$1" >>"$tmp/bg" 2>&1 &
 	bgs="$bgs $!"
 	until_in "$tmp/bg" '^listening on' || true
 }
@@ -313,7 +316,7 @@ run() {
 		sp=$!
 		bgs="$bgs $sp"
 		i=0
-		until examples/client 127.0.0.1:8080 127.0.0.1:0 "" >"$tmp/out" 2>"$tmp/err" ||
+		until "$B/examples/client" 127.0.0.1:8080 127.0.0.1:0 "" >"$tmp/out" 2>"$tmp/err" ||
 		      [ $i -ge 30 ]; do
 			nap
 			i=$((i + 1))

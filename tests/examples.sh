@@ -19,13 +19,17 @@
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# The sources are read here; what was built is in PB_BUILDDIR (make check
+# sets it: an out-of-tree build), else here.
+B=${PB_BUILDDIR:-$PWD}
+export B
 
 EXAMPLES="listen client udp restart diagnose activation handoff"
-SERVER=examples/demo/restart-server
-ECHO=examples/demo/echo-client
+SERVER=$B/examples/demo/restart-server
+ECHO=$B/examples/demo/echo-client
 for b in $EXAMPLES; do
-	[ -x "examples/$b" ] ||
-		{ echo "examples.sh: examples/$b is not built; run 'make examples'" >&2; exit 1; }
+	[ -x "$B/examples/$b" ] ||
+		{ echo "examples.sh: $B/examples/$b is not built; run 'make examples'" >&2; exit 1; }
 done
 
 # Root: into a private network namespace, once.
@@ -102,14 +106,14 @@ until_in() {
 	return 1
 }
 
-# start NAME FILE ARGS...: run examples/NAME in the background, output to
+# start NAME FILE ARGS...: run "$B"/examples/NAME in the background, output to
 # FILE; wait (3 s at most) for its first line.  Sets $bg.
 start() {
 	n=$1
 	f=$2
 	shift 2
 	: >"$f"
-	"examples/$n" "$@" >>"$f" 2>&1 &
+	"$B/examples/$n" "$@" >>"$f" 2>&1 &
 	bg=$!
 	bgs="$bgs $bg"
 	until_in "$f" '.' || true
@@ -148,29 +152,29 @@ l1=$bg
 P=$(port_of "$tmp/l1")
 check "listen 127.0.0.1:0: prints the port the kernel chose" [ -n "$P" ]
 P=${P:-1}
-run examples/client "127.0.0.1:$P" 127.0.0.1:0 hi
+run "$B"/examples/client "127.0.0.1:$P" 127.0.0.1:0 hi
 check "client: the listen example echoes 'hi'" all 'rc_is 0' 'out_has "^reply: hi$"'
-run examples/listen "127.0.0.1:$P"
+run "$B"/examples/listen "127.0.0.1:$P"
 check "listen on a held port: exit 1, the paragraph names the listener" \
 	all 'rc_is 1' 'err_has "^listen: tcp 127\.0\.0\.1:$P: EADDRINUSE"' \
 	'err_has "held by 1 listening socket: LISTEN 127\.0\.0\.1:$P"' \
 	'err_has "Fix: "'
-run examples/listen "no-such:spec"
+run "$B"/examples/listen "no-such:spec"
 check "listen on a bad spec: exit 1, one readable line naming the spec" \
 	all 'rc_is 1' 'err_has "no-such:spec"' \
 	'! LC_ALL=C grep -q "[^[:print:]]" "$tmp/err"' '[ $(wc -l <"$tmp/err") -eq 1 ]'
 
 # ---- diagnose: the same port, as a paragraph and as JSON
-run examples/diagnose "127.0.0.1:$P"
+run "$B"/examples/diagnose "127.0.0.1:$P"
 check "diagnose a held port: exit 1, listener" \
 	all 'rc_is 1' 'out_has "held by 1 listening socket"'
-run examples/diagnose -j "127.0.0.1:$P"
+run "$B"/examples/diagnose -j "127.0.0.1:$P"
 check "diagnose -j: one JSON object, cause listener" \
 	all 'rc_is 1' 'out_has "^\{\"protocol\":\"tcp\",.*\"cause\":\"listener\".*\}$"'
 
 # ---- restart: a live listener is not waited for
 t0=$(now_ms)
-run examples/restart "127.0.0.1:$P" 30
+run "$B"/examples/restart "127.0.0.1:$P" 30
 t1=$(now_ms)
 check "restart over a live listener: exit 1 with the paragraph" \
 	all 'rc_is 1' 'err_has "held by 1 listening socket"'
@@ -189,7 +193,7 @@ if [ "$ups" -le 80 ]; then
 	skip "restart on port 80 as a user" "net.ipv4.ip_unprivileged_port_start is $ups here"
 elif [ -z "$asuser" ] || command -v setpriv >/dev/null 2>&1; then
 	t0=$(now_ms)
-	run $asuser examples/restart 127.0.0.1:80 30
+	run $asuser "$B"/examples/restart 127.0.0.1:80 30
 	t1=$(now_ms)
 	check "restart on port 80 as a user: exit 1 at once, EACCES explained" \
 		all 'rc_is 1' 'err_has "EACCES.*port 80 is privileged"' \
@@ -198,19 +202,19 @@ else
 	skip "restart on port 80 as a user" "no setpriv to drop root"
 fi
 t0=$(now_ms)
-run examples/restart 192.0.2.99:8080 30
+run "$B"/examples/restart 192.0.2.99:8080 30
 t1=$(now_ms)
 check "restart on an address not local: exit 1 at once, EADDRNOTAVAIL explained" \
 	all 'rc_is 1' 'err_has "EADDRNOTAVAIL"' '[ -z "$t0" ] || [ $((t1 - t0)) -lt 3000 ]'
 stop "$l1"
-run examples/diagnose "127.0.0.1:$P"
+run "$B"/examples/diagnose "127.0.0.1:$P"
 check "diagnose after the listener stopped: exit 0, nothing holds it" \
 	all 'rc_is 0' 'out_has "nothing holds it"'
-run examples/diagnose -j "127.0.0.1:$P"
+run "$B"/examples/diagnose -j "127.0.0.1:$P"
 check "diagnose -j after: cause none" all 'rc_is 0' 'out_has "\"cause\":\"none\""'
 
 # ---- client: a refused connection is explained
-run examples/client "127.0.0.1:$P" 127.0.0.1:0
+run "$B"/examples/client "127.0.0.1:$P" 127.0.0.1:0
 check "client to a closed port: exit 1, ECONNREFUSED explained" \
 	all 'rc_is 1' 'err_has "^client: tcp 127\.0\.0\.1:0 -> 127\.0\.0\.1:$P: ECONNREFUSED"' \
 	'err_has "Fix: "'
@@ -221,13 +225,13 @@ u1=$bg
 U=$(port_of "$tmp/u1")
 check "udp 127.0.0.1:0: prints the port" [ -n "$U" ]
 U=${U:-1}
-run examples/client -u "127.0.0.1:$U" 127.0.0.1:0 ping
+run "$B"/examples/client -u "127.0.0.1:$U" 127.0.0.1:0 ping
 check "client -u: the udp example echoes 'ping'" all 'rc_is 0' 'out_has "^reply: ping$"'
-run examples/udp "127.0.0.1:$U"
+run "$B"/examples/udp "127.0.0.1:$U"
 check "udp on a held port: exit 1, held by 1 UDP socket (no SO_REUSEADDR)" \
 	all 'rc_is 1' 'err_has "udp 127\.0\.0\.1:$U: EADDRINUSE"' \
 	'err_has "held by 1 UDP socket"'
-run examples/diagnose -u "127.0.0.1:$U"
+run "$B"/examples/diagnose -u "127.0.0.1:$U"
 check "diagnose -u: exit 1" all 'rc_is 1' 'out_has "^udp 127\.0\.0\.1:$U"'
 start listen "$tmp/l2" "127.0.0.1:$U"
 check "listen on the TCP port of the same number: a separate table" \
@@ -262,7 +266,7 @@ fi
 stop "$bg"
 tw -n
 t0=$(now_ms)
-run examples/restart "127.0.0.1:$T" 1
+run "$B"/examples/restart "127.0.0.1:$T" 1
 t1=$(now_ms)
 check "restart 1 s over TIME_WAIT without SO_REUSEADDR: exit 1, says so" \
 	all '[ $twrc -eq 0 ]' 'rc_is 1' 'err_has "did not set SO_REUSEADDR"'
@@ -271,7 +275,7 @@ if [ -n "$t0" ] && [ -n "$t1" ]; then
 		all '[ $((t1 - t0)) -ge 950 ]' '[ $((t1 - t0)) -lt 5000 ]'
 fi
 if [ "${PB_TEST_SLOW:-0}" = 1 ]; then
-	run examples/diagnose "127.0.0.1:$T"
+	run "$B"/examples/diagnose "127.0.0.1:$T"
 	start restart "$tmp/r2" "127.0.0.1:$T" 70
 	until_in "$tmp/r2" '^listening on' || true
 	i=0
@@ -297,7 +301,7 @@ s.bind(("127.0.0.1", int(sys.argv[3]))); s.listen(8)
 os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 env = dict(os.environ, LISTEN_PID=str(os.getpid()), LISTEN_FDS="1",
            LISTEN_FDNAMES=sys.argv[1])
-os.execve("examples/activation", ["activation", sys.argv[2]], env)
+os.execve(os.environ["B"] + "/examples/activation", ["activation", sys.argv[2]], env)
 ' "$@" >"$tmp/a" 2>&1 &
 	a=$!
 	bgs="$bgs $a"
@@ -311,7 +315,7 @@ if command -v python3 >/dev/null 2>&1; then
 	act web "127.0.0.1:$A" "$A"
 	check "activation with a passed socket: adopts fd 3 by its name" \
 		grep -q "^adopted fd 3 (web) for 127\.0\.0\.1:$A\$" "$tmp/a"
-	run examples/diagnose -j "127.0.0.1:$A"
+	run "$B"/examples/diagnose -j "127.0.0.1:$A"
 	check "... and the port has one listener" \
 		all 'rc_is 1' 'out_has "\"listen\":1,"'
 	stop "$a"
@@ -344,9 +348,9 @@ ctl=$tmp/handoff.ctl
 start handoff "$tmp/h1" "127.0.0.1:$H" "$ctl"
 h1=$bg
 check "handoff: the first copy binds" grep -q "^listening on 127\.0\.0\.1:$H\$" "$tmp/h1"
-run examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
+run "$B"/examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
 check "handoff: the first copy serves" all 'rc_is 0' "out_has '^reply: hello from $h1\$'"
-ino1=$(examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
+ino1=$("$B"/examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
 start handoff "$tmp/h2" "127.0.0.1:$H" "$ctl"
 h2=$bg
 check "handoff: the second copy takes the socket over" \
@@ -358,10 +362,10 @@ hrc=$?
 bgs=$(echo "$bgs" | sed "s/ $h1\$//; s/ $h1 / /")
 check "handoff: the first copy says so and exits 0" \
 	all '[ $hrc -eq 0 ]' 'grep -q "^handed off\$" "$tmp/h1"'
-run examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
+run "$B"/examples/client "127.0.0.1:$H" 127.0.0.1:0 ""
 check "handoff: the second copy serves on the same port" \
 	all 'rc_is 0' "out_has '^reply: hello from $h2\$'"
-ino2=$(examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
+ino2=$("$B"/examples/diagnose -j "127.0.0.1:$H" | sed -n 's/.*"inode":\([0-9]*\).*/\1/p')
 check "handoff: the very same socket (inode ${ino1:-?} = ${ino2:-?})" \
 	all '[ -n "$ino1" ]' '[ "$ino1" = "$ino2" ]'
 stop "$h2"
@@ -378,11 +382,11 @@ if [ -n "$netns" ]; then
 	sysctl -qw net.ipv4.ip_local_port_range="40000 40001" net.ipv4.tcp_tw_reuse=0
 	start listen "$tmp/l6" 127.0.0.1:8080
 	for k in 1 2; do
-		run examples/client 127.0.0.1:8080 127.0.0.1:0 "n$k"
+		run "$B"/examples/client 127.0.0.1:8080 127.0.0.1:0 "n$k"
 		check "client $k of 2 with a 2-port range: served" \
 			all 'rc_is 0' "out_has '^reply: n$k\$'"
 	done
-	run examples/client 127.0.0.1:8080 127.0.0.1:0 n3
+	run "$B"/examples/client 127.0.0.1:8080 127.0.0.1:0 n3
 	check "client 3 of 2: exit 1, ports exhausted, explained" \
 		all 'rc_is 1' 'err_has "EADDRNOTAVAIL"' \
 		'err_has "no free local port is left towards that destination"' \

@@ -3,8 +3,10 @@
 # installcheck.sh - install into a scratch tree the way a packager does,
 # build a user's program against it with pkg-config (shared and static),
 # run both, check the exported symbol set, then uninstall and check that
-# nothing is left.  Run by `make installcheck` from the top of the tree.
+# nothing is left.  Run by `make installcheck` in the build directory
+# (the top of the tree, or another one: MAKE then names the Makefile).
 set -eu
+src=$(dirname "$0")/..
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
 dest=$(mktemp -d)
@@ -36,7 +38,7 @@ bad=$(nm -D --defined-only "$root/lib/libportbind.so.$ver" | awk '{print $3}' |
 n=$(nm -D --defined-only "$root/lib/libportbind.so.$ver" | grep -c ' T pb_')
 
 # Every man page name has its link.
-for p in man/*.3; do
+for p in "$src"/man/*.3; do
 	for n3 in $(sed -n 's/^\.Nm \([a-z_0-9]*\).*/\1/p' "$p"); do
 		[ -e "$root/share/man/man3/$n3.3" ] || fail "no man link for $n3"
 	done

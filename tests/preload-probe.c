@@ -52,6 +52,8 @@
  *	                       signal is still there for the program
  *	plainbind RESERVED     bind without SO_REUSEADDR, then listen: prints
  *	                       "refused" when bind fails with EADDRINUSE
+ *	bindonly FREE          bind without listening (a lock), print "bound",
+ *	                       hold it until killed (at most 10 s)
  *	hostile TAKEN          names itself (comm) with escapes
  *	holder                 a child named with escapes holds the port; prints it
  *	title TAKEN            overwrites its argv[0] (setproctitle), then binds
@@ -496,6 +498,21 @@ static int plainbind_mode(int port)
 	return 0;
 }
 
+/* Hold FREE as a lock for another process: bound, never listening. */
+static int bindonly_mode(int port)
+{
+	struct sockaddr_in sin = at(port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return verdict(0, strerror(errno));
+	printf("bound\n");
+	fflush(stdout);
+	alarm(10);	/* the script's kill ends it sooner */
+	for (;;)
+		pause();
+}
+
 /* A port held by a socket bound and not listening (a lock): neither a
    second bind through the shim nor a socket with SO_REUSEADDR gets it. */
 static int lock_mode(int port)
@@ -891,5 +908,7 @@ int main(int argc, char **argv)
 		return sigfd_mode(port, argc > 3 && !strcmp(argv[3], "nosfd"));
 	if (!strcmp(mode, "plainbind"))
 		return plainbind_mode(port);
+	if (!strcmp(mode, "bindonly"))
+		return bindonly_mode(port);
 	return 2;
 }

@@ -13,7 +13,11 @@
 # httpd).  Checks that need root (private mount namespaces) say
 # "skipped: ..." without it.
 #
-# Run from the top of the tree after `make all examples` (by `make check`).
+# Run after `make all examples` (by `make check`), from anywhere: it works
+# in the source tree and finds what was built in PB_BUILDDIR (make check
+# sets it; the top of the tree by default).  CC compiles the programs the
+# shim is loaded into: the library's compiler (make check passes it), so
+# that a 32-bit shim (CC="gcc -m32") is loaded into 32-bit programs.
 # One line per check, "ok - ...", "not ok - ..." or "skipped - WHAT: WHY",
 # then "preload.sh: N passed, M failed, S skipped" and each skip again (a
 # skip is never counted as passed); exit 1 when any failed.  Ports are the kernel's choice.  Every
@@ -22,10 +26,11 @@
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
+B=${PB_BUILDDIR:-$PWD}
 
-SHIM=$PWD/libportbind-preload.so
-SERVER=examples/demo/restart-server
-CLIENT=examples/demo/echo-client
+SHIM=$B/libportbind-preload.so
+SERVER=$B/examples/demo/restart-server
+CLIENT=$B/examples/demo/echo-client
 CC=${CC:-cc}
 for f in "$SHIM" "$SERVER" "$CLIENT"; do
 	[ -e "$f" ] || { echo "preload.sh: $f is not built; run 'make all examples'" >&2; exit 1; }
@@ -132,21 +137,19 @@ check "a socket bound, not listening: no second bind, with SO_REUSEADDR or throu
 	[ "$out" = ok ]
 out=$(LD_PRELOAD="$SHIM" "$PROBE" listenfail "$(free_port)" 2>/dev/null)
 check "a listen that fails: errno as listen set it, SO_REUSEADDR back to 0 ($out)" [ "$out" = ok ]
-if command -v python3 >/dev/null 2>&1; then
-	LD_PRELOAD="$SHIM" python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$L)); print('listening', flush=True); time.sleep(3)" \
-		>"$tmp/lock1" 2>&1 &
-	lockpid=$!
-	pids="$pids $lockpid"
-	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$tmp/lock1" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-	LD_PRELOAD="$SHIM" python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$L))" \
-		>"$tmp/lock2" 2>&1
-	lockst=$?
-	kill "$lockpid" 2>/dev/null
-	reap "$lockpid"
-	check "two python3 processes bind the same port under the shim: the second fails (exit $lockst)" \
-		sh -c "[ $lockst -eq 1 ] && grep -q 'Address already in use' '$tmp/lock2'"
-fi
+# Two processes, each under the shim (a program built with the same
+# compiler as the shim, so that a 32-bit shim loads too).
+: >"$tmp/lock1"
+LD_PRELOAD="$SHIM" "$PROBE" bindonly "$L" >>"$tmp/lock1" 2>&1 &
+lockpid=$!
+pids="$pids $lockpid"
+i=0
+while [ $i -lt 100 ] && ! grep -q bound "$tmp/lock1" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+out=$(LD_PRELOAD="$SHIM" "$PROBE" plainbind "$L" 2>/dev/null)
+kill "$lockpid" 2>/dev/null
+reap "$lockpid"
+check "two processes bind the same port under the shim: the first holds it unlistened, the second is refused ($out)" \
+	sh -c "grep -q '^bound' '$tmp/lock1' && [ '$out' = refused ]"
 
 # ---- a port reserved with SO_REUSEADDR, not yet listening: never taken
 # A process binds P with SO_REUSEADDR and listens 1.5 s later.  Two such
@@ -229,8 +232,13 @@ out=$(LD_PRELOAD="$SHIM" "$PROBE" listen "$Q" 2>>"$tmp/listen.err")
 check "listen() that loses to the other SO_REUSEADDR socket is explained" \
 	sh -c "[ '$out' = ok ] && grep -q 'probe: listen: tcp 127.0.0.1:$Q: EADDRINUSE' '$tmp/listen.err'"
 
-# ---- a real third-party server, unmodified
-if command -v python3 >/dev/null 2>&1; then
+# ---- a real third-party server, unmodified (one the shim can be loaded
+#      into: not the 64-bit python3 under a 32-bit shim, CC="gcc -m32")
+shim_bits=$(( $(od -An -tu1 -j4 -N1 "${SHIM##* }" | tr -d ' ') * 32 ))
+py_bits=$(python3 -c 'import struct; print(struct.calcsize("P") * 8)' 2>/dev/null)
+if [ -n "$py_bits" ] && [ "$py_bits" != "$shim_bits" ]; then
+	skip "the third-party server" "python3 is $py_bits-bit, the shim $shim_bits-bit"
+elif command -v python3 >/dev/null 2>&1; then
 	LD_PRELOAD="$SHIM" timeout 10 python3 -m http.server --bind 127.0.0.1 "$P" \
 		>>"$tmp/third" 2>&1
 	check "python3 -m http.server on the taken port: the shim names the holder" \
@@ -488,7 +496,7 @@ check "SIGTERM with the default action during PORTBIND_WAIT: dead at once (statu
 #      option bind (exit 0), but the shim adds it only over TIME_WAIT alone,
 #      so the program's bind still fails.  portbind-why(1) and the README
 #      once said --reuseaddr was right for programs under the shim.
-if command -v python3 >/dev/null 2>&1 && [ -x examples/portbind-why ]; then
+if command -v python3 >/dev/null 2>&1 && [ -x "$B/tools/portbind-why" ]; then
 	start "$tmp/conn" python3 -c '
 import socket, time
 l = socket.socket()
@@ -504,7 +512,7 @@ print("listening", c.getsockname()[1], flush=True)
 time.sleep(20)'
 	cpid=$bgpid
 	C=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$tmp/conn")
-	examples/portbind-why --reuseaddr "127.0.0.1:$C" >"$tmp/why" 2>&1
+	"$B/tools/portbind-why" --reuseaddr "127.0.0.1:$C" >"$tmp/why" 2>&1
 	st=$?
 	check "a connection with SO_REUSEADDR on $C: portbind-why --reuseaddr says it binds (exit $st)" \
 		[ "$st" -eq 0 ]
@@ -518,7 +526,7 @@ time.sleep(20)'
 	kill "$cpid" 2>/dev/null
 	reap "$cpid"
 else
-	skip "portbind-why --reuseaddr and the shim" "needs python3 and examples/portbind-why"
+	skip "portbind-why --reuseaddr and the shim" "needs python3 and tools/portbind-why"
 fi
 
 # ---- PORTBIND_WAIT over a TIME_WAIT that SO_REUSEADDR cannot pass

@@ -19,7 +19,8 @@ set -eu
 objs="bind diag format opt owner probe scratch sockdiag sysctl table text"
 
 # System-call wrappers, mem/str functions, the library's own symbols, and
-# what compilers add: stack protector, sanitizers, _FORTIFY_SOURCE checks.
+# what compilers add: stack protector, sanitizers, _FORTIFY_SOURCE checks,
+# and libgcc's 64-bit division on 32-bit targets (pure arithmetic).
 allowed='^(__errno_location|_GLOBAL_OFFSET_TABLE_|__stack_chk_fail|__stack_chk_guard'
 allowed="$allowed"'|mem(cpy|move|set|cmp|chr)|str(len|nlen|cmp|ncmp|chr|rchr)'
 allowed="$allowed"'|in6addr_(any|loopback)'
@@ -28,6 +29,7 @@ allowed="$allowed"'|sendto|recvmsg|poll|open|openat|read|readlinkat|fcntl|syscal
 allowed="$allowed"'|mmap|mmap64|munmap|clock_gettime|clock_nanosleep|ppoll|geteuid|fstat'
 allowed="$allowed"'|pthread_sigmask|sig(fill|empty|add|del)set|sigismember|sigpending|signalfd'
 allowed="$allowed"'|pb_[a-z0-9_]*|pb__[a-z0-9_]*'
+allowed="$allowed"'|__u?(div|mod)di3|__u?divmoddi4'
 allowed="$allowed"'|__(asan|ubsan|tsan|msan|sanitizer)_[A-Za-z0-9_]*'
 allowed="$allowed"'|__(memcpy|memmove|memset|read|readlinkat|poll|recv)_chk|__open(at)?_2)$'
 

@@ -3,7 +3,9 @@
 #
 # why.sh - portbind-why against real sockets on loopback.
 #
-# Run from the top of the tree after `make examples` (by `make check`).
+# Run after `make all examples` (by `make check`), from anywhere: it works
+# in the source tree and finds what was built in PB_BUILDDIR (make check
+# sets it; the top of the tree by default).
 # Each check creates its situation with the tool's neighbours in examples/:
 # restart-server listens (and closes its connections first, which leaves
 # TIME_WAIT behind), echo-client connects.  Ports are the kernel's choice
@@ -20,13 +22,14 @@
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
+B=${PB_BUILDDIR:-$PWD}
 
-WHY=examples/portbind-why
-SERVER=examples/demo/restart-server
-CLIENT=examples/demo/echo-client
+WHY=$B/tools/portbind-why
+SERVER=$B/examples/demo/restart-server
+CLIENT=$B/examples/demo/echo-client
 for b in "$WHY" "$SERVER" "$CLIENT"; do
 	if [ ! -x "$b" ]; then
-		echo "why.sh: $b is not built; run 'make examples' first" >&2
+		echo "why.sh: $b is not built; run 'make all examples' first" >&2
 		exit 1
 	fi
 done
@@ -336,10 +339,17 @@ print(port, l1.getsockname()[1], flush=True)'
 	head -n 1 "$tmp/mixed"
 }
 # in_sleep PID: the process is in nanosleep or clock_nanosleep (x86_64 35
-# and 230; elsewhere the check is skipped).
+# and 230; a 32-bit tool (CC="gcc -m32") has the i386 numbers 162, 267
+# and clock_nanosleep_time64 407; elsewhere the check is skipped).
+if [ "$(od -An -tu1 -j4 -N1 "$WHY" | tr -d ' ')" = 1 ]; then
+	sleep_nrs="162 267 407"
+else
+	sleep_nrs="35 230"
+fi
 in_sleep() {
 	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	[ "$nr" = 35 ] || [ "$nr" = 230 ]
+	case " $sleep_nrs " in *" $nr "*) return 0 ;; esac
+	return 1
 }
 if [ "$(id -u)" -eq 0 ] && [ "$(uname -m)" = x86_64 ] &&
    command -v python3 >/dev/null 2>&1 && command -v ss >/dev/null 2>&1; then
