@@ -276,9 +276,22 @@ struct pb_sysctls {
 	int autobind_reuse;            /* net.ipv4.ip_autobind_reuse */
 	int tcp_max_tw_buckets;
 	int bindv6only;                /* net.ipv6.bindv6only */
+	unsigned int unused0;          /* always 0: fills what would be tail
+	                                  padding, so that sizeof is where the
+	                                  last member ends; not to be used */
 };
 #ifdef __cplusplus
-#define PB_SYSCTLS_INIT { sizeof(struct pb_sysctls) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_sysctls pb_cxx_sysctls_init(void)
+{
+	struct pb_sysctls v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_SYSCTLS_INIT pb_cxx_sysctls_init()
 #else
 #define PB_SYSCTLS_INIT { .size = sizeof(struct pb_sysctls) }
 #endif
@@ -307,6 +320,9 @@ struct pb_budget {
 	unsigned int time_wait_reusable; /* of time_wait, ports connect() may
 	                                  take again now (tw_reuse, older than
 	                                  the delay); counted in available */
+	unsigned int unused0;          /* always 0: fills what would be tail
+	                                  padding (the arrays end at sizeof);
+	                                  not to be used */
 
 	/* The variable part, last: later members go after it. */
 	unsigned int n_listeners;      /* TCP listening ports inside the range
@@ -317,7 +333,17 @@ struct pb_budget {
 	unsigned int listener_ports[PB_BUDGET_LISTENERS];
 };
 #ifdef __cplusplus
-#define PB_BUDGET_INIT { sizeof(struct pb_budget) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_budget pb_cxx_budget_init(void)
+{
+	struct pb_budget v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_BUDGET_INIT pb_cxx_budget_init()
 #else
 #define PB_BUDGET_INIT { .size = sizeof(struct pb_budget) }
 #endif
@@ -383,7 +409,17 @@ struct pb_fdset {
 	char names[PB_HANDOFF_MAX][PB_FDNAME_MAX]; /* "" when unnamed */
 };
 #ifdef __cplusplus
-#define PB_FDSET_INIT { sizeof(struct pb_fdset) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_fdset pb_cxx_fdset_init(void)
+{
+	struct pb_fdset v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_FDSET_INIT pb_cxx_fdset_init()
 #else
 #define PB_FDSET_INIT { .size = sizeof(struct pb_fdset) }
 #endif
@@ -418,7 +454,17 @@ int pb_diag_format(const struct pb_diag *d, char *buf, size_t size);
 int pb_diag_json(const struct pb_diag *d, char *buf, size_t size);
 
 #ifdef __cplusplus
-#define PB_DIAG_INIT { sizeof(struct pb_diag) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_diag pb_cxx_diag_init(void)
+{
+	struct pb_diag v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_DIAG_INIT pb_cxx_diag_init()
 #else
 #define PB_DIAG_INIT { .size = sizeof(struct pb_diag) }
 #endif
