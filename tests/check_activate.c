@@ -76,8 +76,19 @@ int pbt_activation_child(void)
 	PBT_REQUIRE(strcmp(name, "web") == 0);
 	PBT_REQUIRE(pb_listen_fd_name(4, name, sizeof(name)) == 0);
 	PBT_REQUIRE(strcmp(name, "dns") == 0);
+	/* On failure name is "" (before issue 13, review: untouched). */
+	strcpy(name, "junk");
 	PBT_REQUIRE(pb_listen_fd_name(4, name, 3) == -1 && errno == ENOSPC);
+	PBT_REQUIRE(name[0] == '\0' && name[1] == 'u');
+	strcpy(name, "junk");
 	PBT_REQUIRE(pb_listen_fd_name(5, name, sizeof(name)) == -1 && errno == ENOENT);
+	PBT_REQUIRE(name[0] == '\0');
+	strcpy(name, "junk");
+	PBT_REQUIRE(pb_listen_fd_name(-1, name, sizeof(name)) == -1 && errno == EINVAL);
+	PBT_REQUIRE(name[0] == '\0');
+	strcpy(name, "junk");
+	PBT_REQUIRE(pb_listen_fd_name(3, name, 0) == -1 && errno == EINVAL);
+	PBT_REQUIRE(name[0] == 'j');
 
 	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port_s);
 	PBT_REQUIRE(pb_fd_matches(3, SOCK_STREAM, spec) == 1);
