@@ -372,10 +372,13 @@ int pb_listen_fd_name(int fd, char *buf, size_t size);
 /* 1 when fd is a socket of type bound to what spec says (a port 0 in spec
    matches any port), listening if SOCK_STREAM; 0 when not; -1 and errno. */
 int pb_fd_matches(int fd, int type, const char *spec);
-/* A socket-activated socket (LISTEN_FDS) for this service: the one named
-   name when name is not NULL, else the first that matches type and spec.
-   The fd (FD_CLOEXEC), or -1 with ENOENT.  A hand-off's sockets are in
-   the caller's struct pb_fdset instead: pb_fdset_adopt. */
+/* A socket-activated socket (LISTEN_FDS) for this service: the first of
+   type type that matches every criterion given, name (when not NULL) and
+   spec (when not NULL, as pb_fd_matches); at least one of them is given
+   (both NULL: EINVAL).  By name alone, only an IPv4 or IPv6 socket that
+   a server can use as it is (listening for SOCK_STREAM).  The fd
+   (FD_CLOEXEC), or -1 with ENOENT.  A hand-off's sockets are in the
+   caller's struct pb_fdset instead: pb_fdset_adopt. */
 int pb_adopt(int type, const char *spec, const char *name);
 
 /*
@@ -388,6 +391,7 @@ int pb_adopt(int type, const char *spec, const char *name);
  *   new:  static struct pb_fdset set = PB_FDSET_INIT;
  *         pb_handoff_take(path, 5000, &set);
  *         fd = pb_fdset_adopt(&set, SOCK_STREAM, "*:80", "web");
+ *                                          (named "web" AND on *:80)
  *         if (fd == -1) fd = pb_listen("*:80", ...);
  *         pb_fdset_close(&set);            (what nobody adopted)
  * Only a peer of the same uid (or root) is served.  What a take brings is
@@ -429,9 +433,10 @@ int pb_handoff_give(int ctl, const int *fds, const char *const *names, int n,
 /* How many descriptors were taken into set (0: no predecessor at path);
    set is written only on success, and must hold no descriptor yet. */
 int pb_handoff_take(const char *path, int timeout_ms, struct pb_fdset *set);
-/* The set's socket named name when name is not NULL, else its first that
-   matches type and spec; it leaves the set (fds[i] becomes -1), so no
-   socket is handed out twice.  The fd (FD_CLOEXEC), or -1 with ENOENT. */
+/* The set's first socket of type type that matches every criterion
+   given, name and spec, as pb_adopt; it leaves the set (fds[i] becomes
+   -1), so no socket is handed out twice.  The fd (FD_CLOEXEC), or -1
+   with ENOENT. */
 int pb_fdset_adopt(struct pb_fdset *set, int type, const char *spec,
                    const char *name);
 /* Close every descriptor still in set: 0, or -1 with EINVAL. */
