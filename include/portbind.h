@@ -11,16 +11,20 @@
  *    system call set it;
  *  - nothing prints or exits.
  *
- * Thread safety: every function may be called from several threads at
- * once, with one exception, the environment, which C and POSIX give no
- * lock.  pb_listen_fds(1) unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES:
- * the only change the library ever makes to the environment, and only
- * when asked.  pb_listen_fds, pb_listen_fd_name, pb_adopt, and pb_listen
- * and pb_bind_udp with PB_ADOPT read those variables, so they race with a
+ * Thread safety (the whole statement is in portbind(3)): every function
+ * may be called from several threads at once, each call on its own
+ * objects: a struct pb_diag, a struct pb_fdset (or any struct or buffer)
+ * that two threads use at once, they use in turns.  One exception: the
+ * environment, which C and POSIX give no lock.  pb_listen_fds(1) unsets
+ * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES: the only change the library
+ * ever makes to the environment, and only when asked.  pb_listen_fds,
+ * pb_listen_fd_name, pb_adopt, and pb_listen, pb_bind_udp and
+ * pb_listen_wait with PB_ADOPT read those variables, so they race with a
  * setenv, unsetenv or putenv (or a pb_listen_fds(1)) in another thread:
  * call them at start-up, or where no other thread changes the
  * environment.  Nothing else reads or writes it; a hand-off's results come
- * back in the caller's struct pb_fdset.
+ * back in the caller's struct pb_fdset.  What the library keeps between
+ * calls, and its lock: see portbind(3).
  */
 #ifndef PORTBIND_H
 #define PORTBIND_H
