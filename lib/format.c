@@ -124,40 +124,32 @@ static void put_padded(struct out *o, const char *t, size_t n, int width,
 		put_char(o, ' ');
 }
 
-/* One number conversion of put's format in JSON mode, with pb__vfmt's
-   meaning of each length (lng: 0 none or h, 1 l, 2 ll, 3 z): digits and
-   a sign never need escaping. */
-static void put_number(struct out *o, char conv, int lng, int width,
-		       char pad, int left, va_list *ap)
+/* One number conversion of put's format in JSON mode: u, negative when
+   neg, in base 10 or 16 (upper: 'X'), padded as pb__vfmt pads.  Digits
+   and a sign never need escaping. */
+static void put_number(struct out *o, unsigned long long u, int neg,
+		       char conv, int width, char pad, int left)
 {
 	char t[24];
-	int n;
+	int n = conv == 'x' ? pb__fmt(t, sizeof(t), "%llx", u)
+	      : conv == 'X' ? pb__fmt(t, sizeof(t), "%llX", u)
+			    : pb__fmt(t, sizeof(t), "%llu", u);
 
-	if (conv == 'd' || conv == 'i') {
-		long long v = lng == 0 ? va_arg(*ap, int)
-			    : lng == 1 ? va_arg(*ap, long)
-			    : lng == 3 ? (long long)va_arg(*ap, size_t)
-			    : va_arg(*ap, long long);
-
-		n = pb__fmt(t, sizeof(t), "%lld", v);
-	} else {
-		unsigned long long v = lng == 0 ? va_arg(*ap, unsigned)
-				     : lng == 1 ? va_arg(*ap, unsigned long)
-				     : lng == 3 ? va_arg(*ap, size_t)
-				     : va_arg(*ap, unsigned long long);
-
-		n = conv == 'u' ? pb__fmt(t, sizeof(t), "%llu", v)
-		  : conv == 'x' ? pb__fmt(t, sizeof(t), "%llx", v)
-				: pb__fmt(t, sizeof(t), "%llX", v);
-	}
 	if (n < 0 || (size_t)n >= sizeof(t))
 		n = 0;
-	if (pad == '0' && !left && t[0] == '-' && n > 0) {
+	if (neg && pad == '0' && !left) {
 		/* pb__vfmt puts the sign before the zeros */
 		put_char(o, '-');
-		put_padded(o, t + 1, (size_t)n - 1, width - 1, pad, left, 0);
+		put_padded(o, t, (size_t)n, width - 1, pad, left, 0);
 	} else {
-		put_padded(o, t, (size_t)n, width, left ? ' ' : pad, left, 0);
+		if (neg && !left)
+			for (; width > n + 1; width--)
+				put_char(o, ' ');
+		if (neg) {
+			put_char(o, '-');
+			width--;
+		}
+		put_padded(o, t, (size_t)n, width, pad, left, 0);
 	}
 }
 
@@ -168,19 +160,11 @@ static void put_number(struct out *o, char conv, int lng, int width,
  * of the literal text and of each %s argument escaped, so that no
  * sentence and no argument, now or later, can end the string early.
  */
-__attribute__((format(printf, 2, 3)))
-static void put(struct out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 0)))
+static void put_vjson(struct out *o, const char *fmt, va_list ap)
 {
-	va_list ap;
 	const char *f;
 
-	va_start(ap, fmt);
-	if (!o->json) {
-		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
-		put_vraw(o, fmt, ap);
-		va_end(ap);
-		return;
-	}
 	for (f = fmt; *f; f++) {
 		const char *start = f;
 		int width = 0, prec = -1, lng = 0, left = 0;
@@ -228,15 +212,32 @@ static void put(struct out *o, const char *fmt, ...)
 			put_padded(o, str, n, width, ' ', left, 1);
 			break;
 		}
-		case 'c': {
-			char c = (char)va_arg(ap, int);
+		case 'c':
+			put_escaped_char(o, (unsigned char)va_arg(ap, int));
+			break;
+		case 'd':
+		case 'i': {
+			long long v = lng == 0 ? va_arg(ap, int)
+				    : lng == 1 ? va_arg(ap, long)
+				    : lng == 3 ? (long long)va_arg(ap, size_t)
+				    : va_arg(ap, long long);
+			unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+						     : (unsigned long long)v;
 
-			put_padded(o, &c, 1, 0, ' ', 0, 1);
+			put_number(o, u, v < 0, 'u', width, pad, left);
 			break;
 		}
-		case 'd': case 'i': case 'u': case 'x': case 'X':
-			put_number(o, *f, lng, width, pad, left, &ap);
+		case 'u':
+		case 'x':
+		case 'X': {
+			unsigned long long u = lng == 0 ? va_arg(ap, unsigned)
+					     : lng == 1 ? va_arg(ap, unsigned long)
+					     : lng == 3 ? va_arg(ap, size_t)
+					     : va_arg(ap, unsigned long long);
+
+			put_number(o, u, 0, *f, width, pad, left);
 			break;
+		}
 		case '%':
 			put_char(o, '%');
 			break;
@@ -250,6 +251,20 @@ static void put(struct out *o, const char *fmt, ...)
 			break;
 		}
 	}
+}
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* NOLINTBEGIN(clang-analyzer-valist.Uninitialized): started above */
+	if (o->json)
+		put_vjson(o, fmt, ap);
+	else
+		put_vraw(o, fmt, ap);
+	/* NOLINTEND(clang-analyzer-valist.Uninitialized) */
 	va_end(ap);
 }
 

@@ -589,7 +589,7 @@ START_TEST(json_random_diagnoses)
 		d->n_stored %= PB_DIAG_HOLDERS + 1;
 		d->cause = (enum pb_cause)(next_rand(&x) % 10);
 		d->type = next_rand(&x) % 2 ? SOCK_STREAM : SOCK_DGRAM;
-		d->err = (int)(next_rand(&x) % 140);
+		d->err = (int)(next_rand(&x) % 150) - 10;	/* negative too */
 		d->invalid = (int)(next_rand(&x) % (PB_INVALID_RANGE + 1));
 		d->addr.ss_family = (sa_family_t)fams[next_rand(&x) % 4];
 		d->peer.ss_family = (sa_family_t)fams[next_rand(&x) % 4];
