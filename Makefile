@@ -226,6 +226,7 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)sh $(S)tests/layers.sh build/static
 	$(Q)PB_CC="$(CC)" sh $(S)tests/examples.sh
 	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh
+	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/cxx.sh
 	$(Q)if command -v python3 >/dev/null; then CC='$(CC)' PB_DOC_CFLAGS='$(ALL_CFLAGS)' PB_DOC_LDFLAGS='$(ALL_LDFLAGS)' python3 $(S)tests/docoutput.py; else echo '  documentation check: skipped: no python3'; fi
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over

@@ -11,16 +11,20 @@
  *    system call set it;
  *  - nothing prints or exits.
  *
- * Thread safety: every function may be called from several threads at
- * once, with one exception, the environment, which C and POSIX give no
- * lock.  pb_listen_fds(1) unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES:
- * the only change the library ever makes to the environment, and only
- * when asked.  pb_listen_fds, pb_listen_fd_name, pb_adopt, and pb_listen
- * and pb_bind_udp with PB_ADOPT read those variables, so they race with a
+ * Thread safety (the whole statement is in portbind(3)): every function
+ * may be called from several threads at once, each call on its own
+ * objects: a struct pb_diag, a struct pb_fdset (or any struct or buffer)
+ * that two threads use at once, they use in turns.  One exception: the
+ * environment, which C and POSIX give no lock.  pb_listen_fds(1) unsets
+ * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES: the only change the library
+ * ever makes to the environment, and only when asked.  pb_listen_fds,
+ * pb_listen_fd_name, pb_adopt, and pb_listen, pb_bind_udp and
+ * pb_listen_wait with PB_ADOPT read those variables, so they race with a
  * setenv, unsetenv or putenv (or a pb_listen_fds(1)) in another thread:
  * call them at start-up, or where no other thread changes the
  * environment.  Nothing else reads or writes it; a hand-off's results come
- * back in the caller's struct pb_fdset.
+ * back in the caller's struct pb_fdset.  What the library keeps between
+ * calls, and its lock: see portbind(3).
  */
 #ifndef PORTBIND_H
 #define PORTBIND_H
@@ -276,9 +280,22 @@ struct pb_sysctls {
 	int autobind_reuse;            /* net.ipv4.ip_autobind_reuse */
 	int tcp_max_tw_buckets;
 	int bindv6only;                /* net.ipv6.bindv6only */
+	unsigned int unused0;          /* always 0: fills what would be tail
+	                                  padding, so that sizeof is where the
+	                                  last member ends; not to be used */
 };
 #ifdef __cplusplus
-#define PB_SYSCTLS_INIT { sizeof(struct pb_sysctls) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_sysctls pb_cxx_sysctls_init(void)
+{
+	struct pb_sysctls v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_SYSCTLS_INIT pb_cxx_sysctls_init()
 #else
 #define PB_SYSCTLS_INIT { .size = sizeof(struct pb_sysctls) }
 #endif
@@ -307,6 +324,9 @@ struct pb_budget {
 	unsigned int time_wait_reusable; /* of time_wait, ports connect() may
 	                                  take again now (tw_reuse, older than
 	                                  the delay); counted in available */
+	unsigned int unused0;          /* always 0: fills what would be tail
+	                                  padding (the arrays end at sizeof);
+	                                  not to be used */
 
 	/* The variable part, last: later members go after it. */
 	unsigned int n_listeners;      /* TCP listening ports inside the range
@@ -317,7 +337,17 @@ struct pb_budget {
 	unsigned int listener_ports[PB_BUDGET_LISTENERS];
 };
 #ifdef __cplusplus
-#define PB_BUDGET_INIT { sizeof(struct pb_budget) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_budget pb_cxx_budget_init(void)
+{
+	struct pb_budget v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_BUDGET_INIT pb_cxx_budget_init()
 #else
 #define PB_BUDGET_INIT { .size = sizeof(struct pb_budget) }
 #endif
@@ -346,10 +376,13 @@ int pb_listen_fd_name(int fd, char *buf, size_t size);
 /* 1 when fd is a socket of type bound to what spec says (a port 0 in spec
    matches any port), listening if SOCK_STREAM; 0 when not; -1 and errno. */
 int pb_fd_matches(int fd, int type, const char *spec);
-/* A socket-activated socket (LISTEN_FDS) for this service: the one named
-   name when name is not NULL, else the first that matches type and spec.
-   The fd (FD_CLOEXEC), or -1 with ENOENT.  A hand-off's sockets are in
-   the caller's struct pb_fdset instead: pb_fdset_adopt. */
+/* A socket-activated socket (LISTEN_FDS) for this service: the first of
+   type type that matches every criterion given, name (when not NULL) and
+   spec (when not NULL, as pb_fd_matches); at least one of them is given
+   (both NULL: EINVAL).  By name alone, only an IPv4 or IPv6 socket that
+   a server can use as it is (listening for SOCK_STREAM).  The fd
+   (FD_CLOEXEC), or -1 with ENOENT.  A hand-off's sockets are in the
+   caller's struct pb_fdset instead: pb_fdset_adopt. */
 int pb_adopt(int type, const char *spec, const char *name);
 
 /*
@@ -362,6 +395,7 @@ int pb_adopt(int type, const char *spec, const char *name);
  *   new:  static struct pb_fdset set = PB_FDSET_INIT;
  *         pb_handoff_take(path, 5000, &set);
  *         fd = pb_fdset_adopt(&set, SOCK_STREAM, "*:80", "web");
+ *                                          (named "web" AND on *:80)
  *         if (fd == -1) fd = pb_listen("*:80", ...);
  *         pb_fdset_close(&set);            (what nobody adopted)
  * Only a peer of the same uid (or root) is served.  What a take brings is
@@ -383,7 +417,17 @@ struct pb_fdset {
 	char names[PB_HANDOFF_MAX][PB_FDNAME_MAX]; /* "" when unnamed */
 };
 #ifdef __cplusplus
-#define PB_FDSET_INIT { sizeof(struct pb_fdset) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_fdset pb_cxx_fdset_init(void)
+{
+	struct pb_fdset v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_FDSET_INIT pb_cxx_fdset_init()
 #else
 #define PB_FDSET_INIT { .size = sizeof(struct pb_fdset) }
 #endif
@@ -393,9 +437,10 @@ int pb_handoff_give(int ctl, const int *fds, const char *const *names, int n,
 /* How many descriptors were taken into set (0: no predecessor at path);
    set is written only on success, and must hold no descriptor yet. */
 int pb_handoff_take(const char *path, int timeout_ms, struct pb_fdset *set);
-/* The set's socket named name when name is not NULL, else its first that
-   matches type and spec; it leaves the set (fds[i] becomes -1), so no
-   socket is handed out twice.  The fd (FD_CLOEXEC), or -1 with ENOENT. */
+/* The set's first socket of type type that matches every criterion
+   given, name and spec, as pb_adopt; it leaves the set (fds[i] becomes
+   -1), so no socket is handed out twice.  The fd (FD_CLOEXEC), or -1
+   with ENOENT. */
 int pb_fdset_adopt(struct pb_fdset *set, int type, const char *spec,
                    const char *name);
 /* Close every descriptor still in set: 0, or -1 with EINVAL. */
@@ -418,7 +463,17 @@ int pb_diag_format(const struct pb_diag *d, char *buf, size_t size);
 int pb_diag_json(const struct pb_diag *d, char *buf, size_t size);
 
 #ifdef __cplusplus
-#define PB_DIAG_INIT { sizeof(struct pb_diag) }
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+static inline struct pb_diag pb_cxx_diag_init(void)
+{
+	struct pb_diag v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_DIAG_INIT pb_cxx_diag_init()
 #else
 #define PB_DIAG_INIT { .size = sizeof(struct pb_diag) }
 #endif

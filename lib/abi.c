@@ -68,6 +68,7 @@ PB__BUDGET_0_1(tw_reuse_delay_ms);
 PB__BUDGET_0_1(rate_per_s);
 PB__BUDGET_0_1(sources);
 PB__BUDGET_0_1(time_wait_reusable);
+PB__BUDGET_0_1(unused0);
 PB__BUDGET_0_1(n_listeners);
 PB__BUDGET_0_1(listener_ports);
 
@@ -82,6 +83,7 @@ PB__SYSCTLS_0_1(unprivileged_port_start);
 PB__SYSCTLS_0_1(autobind_reuse);
 PB__SYSCTLS_0_1(tcp_max_tw_buckets);
 PB__SYSCTLS_0_1(bindv6only);
+PB__SYSCTLS_0_1(unused0);
 
 #define PB__FDSET_0_1(m) PB__IN_0_1(struct pb_fdset, m, PB__FDSET_SIZE_0_1)
 PB__FDSET_0_1(size);
@@ -96,6 +98,16 @@ _Static_assert(offsetof(struct pb_diag, holders) - PB__MEMBER_END(struct pb_diag
 _Static_assert(offsetof(struct pb_budget, listener_ports) ==
 	       PB__MEMBER_END(struct pb_budget, n_listeners),
 	       "pb_budget: n_listeners, then listener_ports[]");
+
+/* No tail padding at 0.1.0: the oldest size is sizeof, so that a member
+   appended later lands past every 0.1.0 caller's struct (not in its
+   padding, where the size could not tell the two apart). */
+#define PB__NO_TAIL(type, oldest) \
+	_Static_assert((oldest) == sizeof(type), #type " ends in padding")
+PB__NO_TAIL(struct pb_diag, PB__DIAG_SIZE_0_1);
+PB__NO_TAIL(struct pb_budget, PB__BUDGET_SIZE_0_1);
+PB__NO_TAIL(struct pb_sysctls, PB__SYSCTLS_SIZE_0_1);
+PB__NO_TAIL(struct pb_fdset, PB__FDSET_SIZE_0_1);
 
 int pb__abi_check(size_t size, size_t oldest)
 {

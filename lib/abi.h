@@ -19,13 +19,20 @@
  * The oldest size accepted: where the last member of the 0.1.0 layout
  * ends.  Written from that member, not as sizeof, so that a member
  * appended later leaves it as it is; abi.c checks at compile time that
- * every 0.1.0 member lies within it.
+ * every 0.1.0 member lies within it, and that it is sizeof at 0.1.0 (no
+ * tail padding, on LP64 and ILP32: the unused0 members fill it), so that a
+ * member appended later starts past every 0.1.0 caller's struct and its
+ * size tells the two apart.
+ *
+ * struct pb_holder is an element of pb_diag.holders[]: it can never grow
+ * (holders[1] would move).  A later per-holder field needs an array of its
+ * own after holders[], indexed as holders[] is.
  */
 #define PB__MEMBER_END(type, member) \
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 #define PB__DIAG_SIZE_0_1    PB__MEMBER_END(struct pb_diag, holders)
 #define PB__BUDGET_SIZE_0_1  PB__MEMBER_END(struct pb_budget, listener_ports)
-#define PB__SYSCTLS_SIZE_0_1 PB__MEMBER_END(struct pb_sysctls, bindv6only)
+#define PB__SYSCTLS_SIZE_0_1 PB__MEMBER_END(struct pb_sysctls, unused0)
 #define PB__FDSET_SIZE_0_1   PB__MEMBER_END(struct pb_fdset, names)
 
 /* 0 when a caller's struct of size bytes holds at least oldest (its

@@ -195,6 +195,9 @@ PB_EXPORT int pb_listen_fd_name(int fd, char *buf, size_t size)
 	struct name_query q = { fd, buf, size };
 	int r;
 
+	/* Whatever the outcome, buf is a string: "" on failure. */
+	if (buf && size)
+		buf[0] = '\0';
 	if (fd < 0 || !buf || size == 0)
 		return pb__ret(-EINVAL);
 	r = for_each_inherited(name_of, &q);

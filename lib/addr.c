@@ -385,6 +385,9 @@ PB_EXPORT int pb_format_addr(const struct sockaddr *sa, socklen_t len,
 	struct text t = { buf, size, 0 };
 	int r;
 
+	/* Whatever the outcome, buf is a string: "" on failure. */
+	if (buf && size)
+		buf[0] = '\0';
 	r = pb__addr_len(sa, len);
 	if (r < 0)
 		return pb__ret(r);

@@ -38,9 +38,10 @@
  */
 
 /* An appending writer that keeps counting after the buffer is full.  json:
-   the text goes inside a JSON string, so what a process chose (its name)
-   is escaped as it is written.  reader: whom the fix is for (enum
-   pb__reader). */
+   the text goes inside a JSON string, so every byte put writes is escaped
+   as it is written, whoever wrote the format or chose the argument (the
+   JSON around the string is written with json 0).  reader: whom the fix
+   is for (enum pb__reader). */
 struct out {
 	char *buf;
 	size_t size;
@@ -49,17 +50,13 @@ struct out {
 	int reader;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void put(struct out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 0)))
+static void put_vraw(struct out *o, const char *fmt, va_list ap)
 {
 	size_t room = o->len < o->size ? o->size - o->len : 0;
-	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	n = pb__vfmt(room ? o->buf + o->len : NULL, room, fmt, ap);
-	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;
 }
@@ -71,36 +68,211 @@ static void put_char(struct out *o, char c)
 	o->len++;
 }
 
-/* A string in JSON's quoting: '"' and '\\' escaped, control characters as
-   \u00XX, everything else as it is. */
-static void put_escaped(struct out *o, const char *s)
+/* One byte in JSON's quoting: '"' and '\\' escaped, control characters
+   and bytes from 0x7f up as \u00XX (so that the text stays ASCII, and
+   valid UTF-8 whatever a caller put in a buffer), the rest as it is. */
+static void put_escaped_char(struct out *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	if (c == '"' || c == '\\') {
+		put_char(o, '\\');
+		put_char(o, (char)c);
+	} else if (c < 0x20 || c >= 0x7f) {
+		put_char(o, '\\');
+		put_char(o, 'u');
+		put_char(o, '0');
+		put_char(o, '0');
+		put_char(o, hex[c >> 4]);
+		put_char(o, hex[c & 15]);
+	} else {
+		put_char(o, (char)c);
+	}
+}
 
-		if (c == '"' || c == '\\') {
-			put_char(o, '\\');
-			put_char(o, (char)c);
-		} else if (c < 0x20) {
-			put(o, "\\u00");
-			put_char(o, hex[c >> 4]);
-			put_char(o, hex[c & 15]);
-		} else {
-			put_char(o, (char)c);
+/* At most max bytes of s, escaped. */
+static void put_escaped_n(struct out *o, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i]; i++)
+		put_escaped_char(o, (unsigned char)s[i]);
+}
+
+static void put_escaped(struct out *o, const char *s)
+{
+	put_escaped_n(o, s, (size_t)-1);
+}
+
+/* n bytes of t (which needs no escaping, or is escaped now), padded to
+   width as pb__vfmt pads: pad before unless left, spaces after. */
+static void put_padded(struct out *o, const char *t, size_t n, int width,
+		       char pad, int left, int escape)
+{
+	size_t i;
+	int w;
+
+	for (w = width - (int)n; !left && w > 0; w--)
+		put_char(o, pad);
+	for (i = 0; i < n; i++) {
+		if (escape)
+			put_escaped_char(o, (unsigned char)t[i]);
+		else
+			put_char(o, t[i]);
+	}
+	for (w = width - (int)n; left && w > 0; w--)
+		put_char(o, ' ');
+}
+
+/* One number conversion of put's format in JSON mode: u, negative when
+   neg, in base 10 or 16 (upper: 'X'), padded as pb__vfmt pads.  Digits
+   and a sign never need escaping. */
+static void put_number(struct out *o, unsigned long long u, int neg,
+		       char conv, int width, char pad, int left)
+{
+	char t[24];
+	int n = conv == 'x' ? pb__fmt(t, sizeof(t), "%llx", u)
+	      : conv == 'X' ? pb__fmt(t, sizeof(t), "%llX", u)
+			    : pb__fmt(t, sizeof(t), "%llu", u);
+
+	if (n < 0 || (size_t)n >= sizeof(t))
+		n = 0;
+	if (neg && pad == '0' && !left) {
+		/* pb__vfmt puts the sign before the zeros */
+		put_char(o, '-');
+		put_padded(o, t, (size_t)n, width - 1, pad, left, 0);
+	} else {
+		if (neg && !left)
+			for (; width > n + 1; width--)
+				put_char(o, ' ');
+		if (neg) {
+			put_char(o, '-');
+			width--;
+		}
+		put_padded(o, t, (size_t)n, width, pad, left, 0);
+	}
+}
+
+/*
+ * The paragraph's writer.  Outside JSON, pb__vfmt's text as it is.  In
+ * JSON mode (the paragraph is the "message" string) the format is walked
+ * here, with pb__vfmt's conversions (text.h) less widths, and every byte
+ * of the literal text and of each %s argument escaped, so that no
+ * sentence and no argument, now or later, can end the string early.
+ */
+__attribute__((format(printf, 2, 0)))
+static void put_vjson(struct out *o, const char *fmt, va_list ap)
+{
+	const char *f;
+
+	for (f = fmt; *f; f++) {
+		const char *start = f;
+		int width = 0, prec = -1, lng = 0, left = 0;
+		char pad = ' ';
+
+		if (*f != '%') {
+			put_escaped_char(o, (unsigned char)*f);
+			continue;
+		}
+		for (f++; *f == '-' || *f == '0'; f++) {
+			if (*f == '-')
+				left = 1;
+			else
+				pad = '0';
+		}
+		while (*f >= '0' && *f <= '9' && width < 1000)
+			width = width * 10 + (*f++ - '0');
+		if (*f == '.') {
+			prec = 0;
+			if (*++f == '*') {
+				prec = va_arg(ap, int);
+				f++;
+			} else {
+				while (*f >= '0' && *f <= '9' && prec < 100000)
+					prec = prec * 10 + (*f++ - '0');
+			}
+		}
+		for (;; f++) {
+			if (*f == 'l')
+				lng++;
+			else if (*f == 'z')
+				lng = 3;
+			else if (*f != 'h')
+				break;
+		}
+		switch (*f) {
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			size_t n = 0;
+
+			if (!str)
+				str = "(null)";
+			while (str[n] && (prec < 0 || n < (size_t)prec))
+				n++;
+			put_padded(o, str, n, width, ' ', left, 1);
+			break;
+		}
+		case 'c':
+			put_escaped_char(o, (unsigned char)va_arg(ap, int));
+			break;
+		case 'd':
+		case 'i': {
+			long long v = lng == 0 ? va_arg(ap, int)
+				    : lng == 1 ? va_arg(ap, long)
+				    : lng == 3 ? (long long)va_arg(ap, size_t)
+				    : va_arg(ap, long long);
+			unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+						     : (unsigned long long)v;
+
+			put_number(o, u, v < 0, 'u', width, pad, left);
+			break;
+		}
+		case 'u':
+		case 'x':
+		case 'X': {
+			unsigned long long u = lng == 0 ? va_arg(ap, unsigned)
+					     : lng == 1 ? va_arg(ap, unsigned long)
+					     : lng == 3 ? va_arg(ap, size_t)
+					     : va_arg(ap, unsigned long long);
+
+			put_number(o, u, 0, *f, width, pad, left);
+			break;
+		}
+		case '%':
+			put_char(o, '%');
+			break;
+		default:
+			/* Not a conversion: the directive as written, as
+			   pb__vfmt copies it. */
+			for (; start <= f && *start; start++)
+				put_escaped_char(o, (unsigned char)*start);
+			if (!*f)
+				f--;
+			break;
 		}
 	}
 }
 
-/* Text another process chose, inside the paragraph: as it is in the
-   paragraph, escaped when the paragraph is a JSON string. */
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* NOLINTBEGIN(clang-analyzer-valist.Uninitialized): started above */
+	if (o->json)
+		put_vjson(o, fmt, ap);
+	else
+		put_vraw(o, fmt, ap);
+	/* NOLINTEND(clang-analyzer-valist.Uninitialized) */
+	va_end(ap);
+}
+
+/* Text another process chose, inside the paragraph: put escapes it when
+   the paragraph is a JSON string. */
 static void put_chosen(struct out *o, const char *s)
 {
-	if (o->json)
-		put_escaped(o, s);
-	else
-		put(o, "%s", s);
+	put(o, "%s", s);
 }
 
 static int finish(struct out *o)
@@ -1076,15 +1248,15 @@ static void put_address(struct out *o, const struct pb_diag *d, char *addr,
 }
 
 /* The spec as the caller gave it, quoted: printable ASCII only, even
-   when the caller filled spec[] itself (and with no NUL). */
+   when the caller filled spec[] itself (and with no NUL).  Not for an
+   empty spec[], which is no spec: a NULL one, or "". */
 static void put_spec(struct out *o, const struct pb_diag *d)
 {
 	char spec[sizeof(d->spec)];
 
 	clean_comm(d->spec, spec, sizeof(spec));
 	put(o, "address spec \"");
-	if (d->spec[0])
-		put_chosen(o, spec);
+	put_chosen(o, spec);
 	put(o, "\"");
 }
 
@@ -1117,9 +1289,13 @@ static void put_invalid(struct out *o, const struct pb_diag *d)
 		return;
 	}
 	if (d->invalid == PB_INVALID_SPEC) {
-		put(o, "%s ", proto(d));
-		put_spec(o, d);
-		put(o, " is not valid: ");
+		if (d->spec[0]) {
+			put(o, "%s ", proto(d));
+			put_spec(o, d);
+			put(o, " is not valid: ");
+		} else {
+			put(o, "%s: no address spec (NULL or \"\"): ", proto(d));
+		}
 		put_errno(o, d->err);
 		put(o, ". Fix: write a numeric address and a port from 0 to"
 		       " 65535, such as \"127.0.0.1:8080\", \"[::1]:8080\","

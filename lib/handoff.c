@@ -1117,8 +1117,13 @@ static void hand_over(struct pb_fdset *set, const struct take_buf *tb,
 	set->n = n;
 	set->pid = pid;
 	for (i = 0; i < n; i++) {
+		/* The name and its NUL, then zeros: what follows the NUL in
+		   the heap buffer is not the caller's to see. */
+		size_t len = strnlen(tb->names[i], PB_FDNAME_MAX - 1);
+
 		set->fds[i] = tb->fds[i];
-		memcpy(set->names[i], tb->names[i], PB_FDNAME_MAX);
+		memcpy(set->names[i], tb->names[i], len);
+		memset(set->names[i] + len, 0, PB_FDNAME_MAX - len);
 	}
 }
 

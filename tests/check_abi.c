@@ -165,7 +165,7 @@ static int budget_sane(const void *p)
 	const struct pb_budget *b = p;
 
 	return b->port_hi >= b->port_lo && b->port_hi > 0 &&
-	       b->n_listeners <= 65536 && b->usable <= 65536;
+	       b->n_listeners <= 65536 && b->usable <= 65536 && !b->unused0;
 }
 
 static int sysctls_sane(const void *p)
@@ -173,7 +173,7 @@ static int sysctls_sane(const void *p)
 	const struct pb_sysctls *s = p;
 
 	return s->port_hi >= s->port_lo && s->port_hi > 0 &&
-	       s->tcp_tw_reuse >= 0;
+	       s->tcp_tw_reuse >= 0 && !s->unused0;
 }
 
 #define DIAG(n, f, ok, sane) \
@@ -311,14 +311,24 @@ START_TEST(oldest_sizes_are_0_1)
 			  offsetof(struct pb_diag, spec));
 	ck_assert_uint_gt(offsetof(struct pb_budget, n_listeners),
 			  offsetof(struct pb_budget, time_wait_reusable));
+	/* No tail padding (issue 13, review): before, pb_budget was 112
+	   bytes with its last member ending at 108 (pb_sysctls 48 and 44
+	   on LP64), so a member appended later would have landed in a
+	   0.1.0 caller's padding. */
+	ck_assert_uint_eq(PB__DIAG_SIZE_0_1, sizeof(struct pb_diag));
+	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, sizeof(struct pb_budget));
+	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, sizeof(struct pb_sysctls));
+	ck_assert_uint_eq(PB__FDSET_SIZE_0_1, sizeof(struct pb_fdset));
 #if defined(__x86_64__) && defined(__LP64__)
 	ck_assert_uint_eq(PB__DIAG_SIZE_0_1, 2856);
-	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 108);
-	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 44);
+	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 112);
+	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 48);
+	ck_assert_uint_eq(PB__FDSET_SIZE_0_1, 16656);
 #elif defined(__i386__)
 	ck_assert_uint_eq(PB__DIAG_SIZE_0_1, 2844);
-	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 100);
-	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 40);
+	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 104);
+	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 44);
+	ck_assert_uint_eq(PB__FDSET_SIZE_0_1, 16652);
 #endif
 }
 END_TEST

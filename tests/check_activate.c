@@ -76,8 +76,19 @@ int pbt_activation_child(void)
 	PBT_REQUIRE(strcmp(name, "web") == 0);
 	PBT_REQUIRE(pb_listen_fd_name(4, name, sizeof(name)) == 0);
 	PBT_REQUIRE(strcmp(name, "dns") == 0);
+	/* On failure name is "" (before issue 13, review: untouched). */
+	strcpy(name, "junk");
 	PBT_REQUIRE(pb_listen_fd_name(4, name, 3) == -1 && errno == ENOSPC);
+	PBT_REQUIRE(name[0] == '\0' && name[1] == 'u');
+	strcpy(name, "junk");
 	PBT_REQUIRE(pb_listen_fd_name(5, name, sizeof(name)) == -1 && errno == ENOENT);
+	PBT_REQUIRE(name[0] == '\0');
+	strcpy(name, "junk");
+	PBT_REQUIRE(pb_listen_fd_name(-1, name, sizeof(name)) == -1 && errno == EINVAL);
+	PBT_REQUIRE(name[0] == '\0');
+	strcpy(name, "junk");
+	PBT_REQUIRE(pb_listen_fd_name(3, name, 0) == -1 && errno == EINVAL);
+	PBT_REQUIRE(name[0] == 'j');
 
 	snprintf(spec, sizeof(spec), "127.0.0.1:%s", port_s);
 	PBT_REQUIRE(pb_fd_matches(3, SOCK_STREAM, spec) == 1);
@@ -305,6 +316,13 @@ START_TEST(fdset_adopt_rules)
 	strcpy(set.names[4], "dns");
 	memset(set.names[5], 'x', PB_FDNAME_MAX);	/* no NUL */
 
+	/* Name and spec: both must match, as portbind.h says (it said the
+	   name alone decided, before issue 13): "web" is l, the spec l2. */
+	snprintf(spec, sizeof(spec), "127.0.0.2:%u", pbt_local_port(l2));
+	errno = 0;
+	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, spec, "web"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(set.fds[3], l);
 	/* By name: the first entry that is a server socket of the type. */
 	errno = 4242;
 	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web"), l);
@@ -320,7 +338,6 @@ START_TEST(fdset_adopt_rules)
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_DGRAM, NULL, "dns"), u);
 	/* By spec; a name that does not fit its room matches nothing. */
-	snprintf(spec, sizeof(spec), "127.0.0.2:%u", pbt_local_port(l2));
 	errno = 0;
 	ck_assert_int_eq(pb_fdset_adopt(&set, SOCK_STREAM, spec, "xxx"), -1);
 	ck_assert_int_eq(errno, ENOENT);

@@ -162,6 +162,8 @@ START_TEST(spec_null_outputs)
 }
 END_TEST
 
+/* On failure buf holds "" when size > 0: a caller that prints it
+   unchecked prints nothing rather than what was there. */
 START_TEST(format_errors)
 {
 	struct sockaddr_storage ss;
@@ -169,29 +171,38 @@ START_TEST(format_errors)
 	socklen_t len = pbt_addr(&ss, "127.0.0.1", 8080);
 	char buf[PB_ADDRSTRLEN];
 
+	memset(buf, 'x', sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr(NULL, len, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(buf[0], '\0');
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, len, NULL, 10), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	memset(buf, 'x', sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, len - 1, buf,
 					sizeof(buf)), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(buf[0], '\0');
+	memset(buf, 'x', sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, 1, buf,
 					sizeof(buf)), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(buf[0], '\0');
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
+	memset(buf, 'x', sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&sun, sizeof(sun),
 					buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, EAFNOSUPPORT);
+	ck_assert_str_eq(buf, "");	/* before issue 13 (review): untouched */
 
 	/* "127.0.0.1:8080" needs 15 bytes with its NUL. */
+	memset(buf, 'x', sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(pb_format_addr((struct sockaddr *)&ss, len, buf, 14), -1);
 	ck_assert_int_eq(errno, ENOSPC);

@@ -569,7 +569,9 @@ START_TEST(refused_arguments_fill_why)
 				  " not valid", NULL };
 
 	snprintf(p1, sizeof(p1), "%saddress spec \"127.0.0.1:99999\"", proto);
-	snprintf(p2, sizeof(p2), "%saddress spec \"\" is not valid", proto);
+	/* NULL and "" are no spec, not a spec "" to quote. */
+	snprintf(p2, sizeof(p2), "%s: no address spec (NULL or \"\"): EINVAL",
+		 w == 1 ? "udp" : "tcp");
 	snprintf(p3, sizeof(p3), "%s127.0.0.1:8080: EINVAL (22, Invalid"
 		 " argument): ", proto);
 	expect_refused(w, "127.0.0.1:99999", 0, PB_INVALID_SPEC,

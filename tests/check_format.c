@@ -439,6 +439,180 @@ START_TEST(json_message_is_the_paragraph)
 }
 END_TEST
 
+/* The "message" of a JSON object, unescaped into u (\uXXXX: ASCII only,
+   as the library writes it); 0 when there is none or it does not fit. */
+static int json_message(const char *j, char *u, size_t size)
+{
+	const char *m = strstr(j, ",\"message\":\"");
+	size_t k = 0;
+
+	if (!m)
+		return 0;
+	for (m += 12; *m && *m != '"'; m++) {
+		char c = *m;
+
+		if (c == '\\') {
+			m++;
+			if (*m == 'u') {
+				c = (char)strtol((char[]){ m[1], m[2], m[3], m[4], 0 },
+						 NULL, 16);
+				m += 4;
+			} else {
+				c = *m;
+			}
+		}
+		if (k + 1 >= size)
+			return 0;
+		u[k++] = c;
+	}
+	u[k] = '\0';
+	return *m == '"';
+}
+
+/* The JSON of d: valid, printable ASCII, and its message the paragraph. */
+static void assert_json_of(const struct pb_diag *d)
+{
+	static char t[8192], j[16384], u[8192];
+	int n = pb_diag_json(d, j, sizeof(j));
+	size_t k;
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof(j));
+	ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	for (k = 0; j[k] >= 0x20 && j[k] < 0x7f; k++)
+		;
+	ck_assert_msg(!j[k], "byte %d in %s", j[k], j);
+	ck_assert_int_eq(pb_diag_json(d, NULL, 0), n);
+	ck_assert_int_gt(pb_diag_format(d, t, sizeof(t)), 0);
+	ck_assert_msg(json_message(j, u, sizeof(u)), "no message: %s", j);
+	ck_assert_str_eq(u, t);
+}
+
+/*
+ * Issue 13 (review): the message of a refused argument was not escaped.
+ * Before, put_spec wrote its quotes bare and the PB_INVALID_SPEC fix
+ * quoted its sample specs bare: every refused spec made invalid JSON.
+ * Now every byte of the message is escaped, for every PB_INVALID_* and
+ * every spec, whoever filled spec[] (a helper, or the caller itself with
+ * quotes, backslashes, control and 8-bit bytes and no NUL).
+ */
+START_TEST(json_refused_arguments)
+{
+	static const char *const specs[] = {
+		"", "127.0.0.1:99999", "bo\"gus\\", "\"", "\\", "\\\"\\u0022",
+		"a\001b\037c\177d", "\x80\xff\xc3\xa9:80", "[::1]:\"80\"",
+	};
+	struct pb_diag d;
+	int inv;
+	size_t i;
+
+	for (inv = PB_INVALID_SPEC; inv <= PB_INVALID_RANGE; inv++) {
+		for (i = 0; i < sizeof(specs) / sizeof(specs[0]) + 2; i++) {
+			d = base(PB_CAUSE_OTHER, EINVAL);
+			d.invalid = inv;
+			memset(&d.addr, 0, sizeof(d.addr));
+			if (i < sizeof(specs) / sizeof(specs[0]))
+				snprintf(d.spec, sizeof(d.spec), "%s", specs[i]);
+			else if (i == sizeof(specs) / sizeof(specs[0]))
+				memset(d.spec, '"', sizeof(d.spec)); /* no NUL */
+			else
+				memset(d.spec, 0xff, sizeof(d.spec));
+			if (inv == PB_INVALID_RANGE) {
+				d.port_range_lo = 9;
+				d.port_range_hi = 3;
+			}
+			assert_json_of(&d);
+			/* With an address and a peer too. */
+			set_v4(&d.addr, "127.0.0.1", 8080);
+			set_v4(&d.peer, "127.0.0.2", 80);
+			assert_json_of(&d);
+		}
+	}
+	/* And as the helpers fill it. */
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		d = (struct pb_diag)PB_DIAG_INIT;
+		ck_assert_int_eq(pb_listen(specs[i], 1, 0, &d), -1);
+		ck_assert_int_eq(d.invalid, PB_INVALID_SPEC);
+		assert_json_of(&d);
+		d = (struct pb_diag)PB_DIAG_INIT;
+		ck_assert_int_eq(pb_bind_udp(specs[i], 0x80000000u, &d), -1);
+		assert_json_of(&d);
+	}
+}
+END_TEST
+
+/* A NULL spec is no spec: said so, not quoted as "" (issue 13, review). */
+START_TEST(null_spec_is_no_spec)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char t[1024], j[4096];
+
+	ck_assert_int_eq(pb_listen(NULL, 1, 0, &d), -1);
+	ck_assert_int_gt(pb_diag_format(&d, t, sizeof(t)), 0);
+	ck_assert_msg(!strncmp(t, "tcp: no address spec (NULL or \"\"): EINVAL", 41),
+		      "%s", t);
+	ck_assert_ptr_null(strstr(t, "address spec \"\""));
+	ck_assert_int_gt(pb_diag_json(&d, j, sizeof(j)), 0);
+	ck_assert_ptr_nonnull(strstr(j, ",\"spec\":null,\"invalid\":\"spec\","));
+	assert_json_of(&d);
+}
+END_TEST
+
+/* A small deterministic generator (xorshift32) for the random diagnoses. */
+static unsigned next_rand(unsigned *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Random diagnoses, refused arguments and hostile specs among them: the
+ * JSON is always valid and its message always the paragraph.  On the old
+ * code the first struct with invalid set and a spec failed.
+ */
+START_TEST(json_random_diagnoses)
+{
+	static const int fams[] = { 0, AF_INET, AF_INET6, AF_UNIX };
+	struct pb_diag *d = malloc(sizeof(*d));
+	unsigned x = 0x2545f491u, it, i;
+
+	ck_assert_ptr_nonnull(d);
+	for (it = 0; it < 2000; it++) {
+		unsigned char *p = (unsigned char *)d;
+
+		for (i = 0; i < sizeof(*d); i++)
+			p[i] = (unsigned char)next_rand(&x);
+		d->size = sizeof(*d);
+		d->flags &= PB_DIAG_FLAGS_ALL;
+		d->n_stored %= PB_DIAG_HOLDERS + 1;
+		d->cause = (enum pb_cause)(next_rand(&x) % 10);
+		d->type = next_rand(&x) % 2 ? SOCK_STREAM : SOCK_DGRAM;
+		d->err = (int)(next_rand(&x) % 150) - 10;	/* negative too */
+		d->invalid = (int)(next_rand(&x) % (PB_INVALID_RANGE + 1));
+		d->addr.ss_family = (sa_family_t)fams[next_rand(&x) % 4];
+		d->peer.ss_family = (sa_family_t)fams[next_rand(&x) % 4];
+		if (!d->invalid && d->addr.ss_family != AF_INET &&
+		    d->addr.ss_family != AF_INET6)
+			d->addr.ss_family = AF_INET;
+		if (next_rand(&x) % 4 == 0)
+			d->spec[0] = '\0';
+		else if (next_rand(&x) % 2)	/* a spec of '"' and '\\' */
+			for (i = 0; i + 1 < sizeof(d->spec); i++)
+				d->spec[i] = next_rand(&x) % 2 ? '"' : '\\';
+		for (i = 0; i < PB_DIAG_HOLDERS; i++) {
+			d->holders[i].local.ss_family = (sa_family_t)fams[next_rand(&x) % 3];
+			d->holders[i].remote.ss_family = (sa_family_t)fams[next_rand(&x) % 3];
+			d->holders[i].state = (int)(next_rand(&x) % 13);
+			d->holders[i].protocol = next_rand(&x) % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		}
+		assert_json_of(d);
+	}
+	free(d);
+}
+END_TEST
+
 /* PB_DIAG_INIT alone is initialised but says nothing: refused. */
 START_TEST(unfilled_is_refused)
 {
@@ -1498,6 +1672,9 @@ Suite *suite_format(void)
 	tcase_add_test(tc, real_listener);
 	tcase_add_test(tc, errno_words);
 	tcase_add_test(tc, json_message_is_the_paragraph);
+	tcase_add_test(tc, json_refused_arguments);
+	tcase_add_test(tc, null_spec_is_no_spec);
+	tcase_add_test(tc, json_random_diagnoses);
 	tcase_add_test(tc, every_cause_for_every_reader);
 	tcase_add_test(tc, time_wait_for_each_reader);
 	tcase_add_test(tc, reuseport_listener);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -304,6 +305,57 @@ START_TEST(handoff_keeps_queued_connection)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "successor: %d", st);
 	close(c1);
 	close(c2);
+	remove_dir(&d);
+}
+END_TEST
+
+/*
+ * Issue 13 (review): a taken name is its bytes, its NUL, then zeros.
+ * Before, hand_over copied all PB_FDNAME_MAX bytes of each name from the
+ * malloc'ed receive buffer, so whatever the heap held after the NUL
+ * landed in the caller's set.  M_PERTURB makes that garbage certain
+ * (glibc; elsewhere, and under AddressSanitizer, it may be zeros).
+ */
+START_TEST(take_names_zero_after_nul)
+{
+	static struct pb_fdset set = PB_FDSET_INIT;
+	const char *names[] = { "web", NULL, "a" };
+	struct dir d;
+	int l[3], ctl, st;
+	unsigned i, k;
+	pid_t pid;
+	int n;
+
+	make_dir(&d);
+	for (i = 0; i < 3; i++) {
+		l[i] = pb_listen("127.0.0.1:0", 4, 0, NULL);
+		ck_assert_int_ge(l[i], 0);
+	}
+	ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(ctl, 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(pb_handoff_give(ctl, l, names, 3, 5000) == 0 ? 0 : 1);
+	close(ctl);
+	/* glibc fills what malloc returns with 0xa5 ^ 0xff (0x5a). */
+	mallopt(M_PERTURB, 0xa5);
+	n = pb_handoff_take(d.sock, 5000, &set);
+	mallopt(M_PERTURB, 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "giver: %d", st);
+	ck_assert_str_eq(set.names[0], "web");
+	ck_assert_str_eq(set.names[1], "");
+	ck_assert_str_eq(set.names[2], "a");
+	for (i = 0; i < 3; i++)
+		for (k = (unsigned)strlen(set.names[i]); k < PB_FDNAME_MAX; k++)
+			ck_assert_msg(set.names[i][k] == 0, "names[%u][%u] is %d",
+				      i, k, set.names[i][k]);
+	ck_assert_int_eq(pb_fdset_close(&set), 0);
+	for (i = 0; i < 3; i++)
+		close(l[i]);
 	remove_dir(&d);
 }
 END_TEST
@@ -2498,6 +2550,7 @@ Suite *suite_handoff(void)
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, handoff_keeps_queued_connection);
+	tcase_add_test(tc, take_names_zero_after_nul);
 	tcase_add_test(tc, handoff_unbounded);
 	tcase_add_test(tc, take_without_predecessor);
 	tcase_add_test(tc, listen_stale_and_live_paths);

@@ -399,6 +399,25 @@ for kf in "$tmp"/x/*.kind; do
 done
 check "every marked example is run" [ ! -s "$tmp/err" ]
 
+# ---- an example that reports a failing pb_diag_format or pb_diag_json
+#      with err(3) first puts back the errno of the call it explains:
+#      theirs is EINVAL, which says nothing of why the port is busy
+#      (issue 13: the examples printed "pb_diag_format: Invalid argument")
+: >"$tmp/err"
+for t in "$tmp"/x/*.txt; do
+	awk -v n="$(basename "$t" .txt)" '
+	/pb_diag_(format|json)\(.*== -1/ { f = 1; saw = 0; next }
+	f && /errno = / { saw = 1 }
+	f && /(^|[^a-z_])err\(/ {
+		if (!saw)
+			print n ": " $0
+		f = 0
+	}
+	f && /errx\(/ { f = 0 }' "$t" >>"$tmp/err"
+done
+check "no example reports a failing pb_diag_format with its own errno" \
+	[ ! -s "$tmp/err" ]
+
 echo "docexamples.sh: $passed passed, $failed failed, $skipped skipped"
 printf '%s' "$skips"
 [ "$failed" -eq 0 ]
