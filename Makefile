@@ -148,7 +148,7 @@ build/static/%.o: $(S)lib/%.c
 
 $(SOLIB): $(SHARED_OBJS) $(MAPFILE)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+	$(Q)$(CC) $(ALL_LDFLAGS) -pthread -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=$(MAPFILE) -Wl,-z,defs -Wl,-z,relro -Wl,-z,now \
 		-o $@ $(SHARED_OBJS)
 
@@ -165,7 +165,8 @@ build/preload/preload.o: $(S)lib/preload/preload.c
 
 $(PRELOAD): $(PRELOAD_OBJS) $(PRELOAD_MAP)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=$(PRELOAD_MAP) \
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(PRELOAD) \
+		-Wl,--version-script=$(PRELOAD_MAP) \
 		-Wl,--gc-sections -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(PRELOAD_OBJS)
 
 $(SONAME): $(SOLIB)
@@ -340,6 +341,9 @@ ABIDW_FLAGS = --headers-dir $(S)include --drop-private-types --exported-interfac
 
 build/abi/current.abi: $(SOLIB)
 	@mkdir -p $(@D)
+	@command -v $(ABIDW) >/dev/null || \
+		{ echo "abicheck: $(ABIDW) is needed: install libabigail (Debian: abigail-tools)" >&2; \
+		  exit 1; }
 	@readelf -S $(SOLIB) | grep -q '\.debug_info' || \
 		{ echo "abicheck: $(SOLIB) has no debug information: build with -g in CFLAGS" >&2; \
 		  exit 1; }
@@ -347,6 +351,9 @@ build/abi/current.abi: $(SOLIB)
 	$(Q)$(ABIDW) $(ABIDW_FLAGS) --out-file $@.tmp $(SOLIB) && mv $@.tmp $@
 
 abicheck: build/abi/current.abi
+	@command -v $(ABIDW) >/dev/null && command -v $(ABIDIFF) >/dev/null || \
+		{ echo "abicheck: $(ABIDW) and $(ABIDIFF) are needed: install libabigail (Debian: abigail-tools)" >&2; \
+		  exit 1; }
 	$(Q)ABIDIFF='$(ABIDIFF)' sh $(S)tests/abicheck.sh $(ABI_BASELINE) $< $(S)include/portbind.h
 
 abi-baseline: build/abi/current.abi

@@ -749,8 +749,12 @@ static void diag_start(struct pb_diag *d, int type, const struct sockaddr *addr,
 	unsigned flags = out ? out->flags : 0;
 	size_t size = out ? out->size : sizeof(*d);
 	struct sockaddr_storage a;
+	int n = pb__addr_len(addr, addrlen);
 
-	memcpy(&a, addr, (size_t)pb__addr_len(addr, addrlen));
+	/* The callers checked addr; a length refused here copies nothing. */
+	memset(&a, 0, sizeof(a));
+	if (n > 0)
+		memcpy(&a, addr, (size_t)n);
 	addr = (const struct sockaddr *)&a;
 	memset(d, 0, sizeof(*d));
 	d->size = size;
@@ -761,7 +765,7 @@ static void diag_start(struct pb_diag *d, int type, const struct sockaddr *addr,
 	d->reuseport_helps = -1;
 	d->unprivileged_port_start = -1;
 	d->cap_net_bind_service = -1;
-	memcpy(&d->addr, addr, (size_t)pb__addr_len(addr, addrlen));
+	d->addr = a;
 	if (addr->sa_family == AF_INET6 && *v6only < 0)
 		*v6only = sysctl_default_v6only();
 	d->v6only = addr->sa_family == AF_INET6 ? *v6only : -1;

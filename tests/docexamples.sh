@@ -236,7 +236,7 @@ for kf in "$tmp"/x/*.kind; do
 	set -- $(cat "$kf")
 	if [ "${2:-}" = excerpt ]; then
 		f=${3:-}
-		if [ -n "$f" ] && [ -f "$f" ] && [ -x "${f%.c}" ]; then
+		if [ -n "$f" ] && [ -f "$f" ] && [ -x "$B/${f%.c}" ]; then
 			excerpt "$n" "$f"
 			check "$n ($(cat "$tmp/x/$n.src")): lines of $f, a built example" \
 				[ $? -eq 0 ]
