@@ -99,15 +99,11 @@ _Static_assert(offsetof(struct pb_budget, listener_ports) ==
 	       PB__MEMBER_END(struct pb_budget, n_listeners),
 	       "pb_budget: n_listeners, then listener_ports[]");
 
-/* No tail padding at 0.1.0: the oldest size is sizeof, so that a member
-   appended later lands past every 0.1.0 caller's struct (not in its
-   padding, where the size could not tell the two apart). */
-#define PB__NO_TAIL(type, oldest) \
-	_Static_assert((oldest) == sizeof(type), #type " ends in padding")
-PB__NO_TAIL(struct pb_diag, PB__DIAG_SIZE_0_1);
-PB__NO_TAIL(struct pb_budget, PB__BUDGET_SIZE_0_1);
-PB__NO_TAIL(struct pb_sysctls, PB__SYSCTLS_SIZE_0_1);
-PB__NO_TAIL(struct pb_fdset, PB__FDSET_SIZE_0_1);
+/* No tail padding at 0.1.0 (a member appended later would land in a
+   0.1.0 caller's padding, where the size could not tell the two apart):
+   tests/check_abi.c holds each oldest size equal to sizeof at 0.1.0, and
+   make abicheck refuses a member appended into padding.  Not asserted
+   here, where the first member a later release appends would fail it. */
 
 int pb__abi_check(size_t size, size_t oldest)
 {
