@@ -151,10 +151,10 @@ covered() { : >"$tmp/ran.$1"; }
 
 # The headers an example may include: the C library's (C11 and POSIX, and
 # Linux's socket additions) and <portbind.h>, nothing else.
-HEADERS_OK='assert ctype errno inttypes limits signal stdarg stdbool stddef
-stdint stdio stdlib string time err fcntl netdb poll strings unistd
-arpa/inet netinet/in netinet/tcp sys/socket sys/stat sys/time sys/types
-sys/uio sys/un portbind'
+HEADERS_OK="assert ctype errno inttypes limits signal stdarg stdbool \
+stddef stdint stdio stdlib string time err fcntl netdb poll strings \
+unistd arpa/inet netinet/in netinet/tcp sys/socket sys/stat sys/time \
+sys/types sys/uio sys/un portbind"
 
 # ---- each example is short, uses libc and <portbind.h> only, and builds
 #      as a user builds it: no flags beyond the warnings, warnings errors.
@@ -165,7 +165,7 @@ for b in $EXAMPLES; do
 	: >"$tmp/out"
 	grep '^[ 	]*#[ 	]*include' "$f" | while IFS= read -r l; do
 		h=$(expr "$l" : '#include <\([a-z/]*\)\.h>$')
-		case " $(echo $HEADERS_OK) " in
+		case " $HEADERS_OK " in
 		*" $h "*) [ -n "$h" ] || echo "$l" ;;
 		*) echo "$l" ;;
 		esac
