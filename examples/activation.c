@@ -14,7 +14,8 @@
  * the same port, a mismatch shows as a bind that fails next to the
  * passed socket ("127.0.0.1:8080" passed, "*:8080" asked).
  *
- * It prints "adopted fd N (NAME) for ADDRESS" or "listening on ADDRESS",
+ * It prints "adopted fd N (NAME) for ADDRESS" or "listening on ADDRESS"
+ * with the address bound (the port the kernel chose for port 0),
  * then accepts and closes connections until stopped with a signal.
  *
  *	$ systemd-socket-activate -l 127.0.0.1:8080 --fdname=web \
@@ -25,17 +26,39 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <portbind.h>
 
+/* -1 when accept(2) failed in a way to retry (network, fds, memory). */
+static int accept_retry(int fd)
+{
+	int c = accept(fd, NULL, NULL);
+
+	if (c != -1)
+		return c;
+	switch (errno) {
+	case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM:
+		(void)poll(NULL, 0, 100);       /* let some fds close first */
+		return -1;
+	case ECONNABORTED: case EINTR: case EPROTO: case ENETDOWN:
+	case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
+	case EOPNOTSUPP: case ENETUNREACH: case EAGAIN:
+		return -1;
+	}
+	err(1, "accept");
+}
+
 int main(int argc, char **argv)
 {
 	const char *spec = argc > 1 ? argv[1] : "*:8080";
 	struct pb_diag why = PB_DIAG_INIT;
-	char msg[1024], name[64];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char msg[1024], name[64], addr[PB_ADDRSTRLEN];
 	int n, fd, c;
 
 	/* At start-up, before any thread: it reads the environment. */
@@ -54,22 +77,21 @@ int main(int argc, char **argv)
 		errx(1, "%s", msg);
 	}
 
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    pb_format_addr((struct sockaddr *)&ss, len, addr, sizeof(addr)))
+		err(1, "getsockname");
 	if (fd >= PB_LISTEN_FDS_START && fd < PB_LISTEN_FDS_START + n) {
 		if (pb_listen_fd_name(fd, name, sizeof(name)) == -1)
 			snprintf(name, sizeof(name), "no name");
-		printf("adopted fd %d (%s) for %s\n", fd, name, spec);
+		printf("adopted fd %d (%s) for %s\n", fd, name, addr);
 	} else {
-		printf("listening on %s\n", spec);
+		printf("listening on %s\n", addr);
 	}
 	fflush(stdout);
 
 	for (;;) {
-		c = accept(fd, NULL, NULL);
-		if (c == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			err(1, "accept");
-		}
+		if ((c = accept_retry(fd)) == -1)
+			continue;
 		close(c);
 	}
 }

@@ -12,7 +12,8 @@
  * hold ports, the range, the fix).  -u sends a UDP datagram instead.
  *
  * It sends MESSAGE (default "hello"; "" sends nothing, for a server that
- * speaks first), prints "reply: ..." and closes first.  Try it against the listen and udp examples:
+ * speaks first), prints "reply: ..." and closes first.  Try it against
+ * the listen and udp examples:
  *
  *	$ ./listen 127.0.0.1:8080 &
  *	$ ./client 127.0.0.1:8080 127.0.0.1:0 hi

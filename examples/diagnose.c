@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 	int type = SOCK_STREAM, json = 0, cause, n;
 	char text[4096];
 
-	for (; argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0'; argc--, argv++) {
+	for (; argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0';
+	    argc--, argv++) {
 		if (strcmp(argv[1], "-u") == 0)
 			type = SOCK_DGRAM;
 		else if (strcmp(argv[1], "-j") == 0)

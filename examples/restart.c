@@ -20,12 +20,32 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <portbind.h>
+
+/* -1 when accept(2) failed in a way to retry (network, fds, memory). */
+static int accept_retry(int fd)
+{
+	int c = accept(fd, NULL, NULL);
+
+	if (c != -1)
+		return c;
+	switch (errno) {
+	case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM:
+		(void)poll(NULL, 0, 100);       /* let some fds close first */
+		return -1;
+	case ECONNABORTED: case EINTR: case EPROTO: case ENETDOWN:
+	case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
+	case EOPNOTSUPP: case ENETUNREACH: case EAGAIN:
+		return -1;
+	}
+	err(1, "accept");
+}
 
 int main(int argc, char **argv)
 {
@@ -54,18 +74,14 @@ int main(int argc, char **argv)
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		err(1, "getsockname");
-	if (pb_format_addr((struct sockaddr *)&ss, len, name, sizeof(name)) == -1)
+	if (pb_format_addr((struct sockaddr *)&ss, len, name, sizeof(name)))
 		err(1, "pb_format_addr");
 	printf("listening on %s\n", name);
 	fflush(stdout);
 
 	for (;;) {
-		c = accept(fd, NULL, NULL);
-		if (c == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			err(1, "accept");
-		}
+		if ((c = accept_retry(fd)) == -1)
+			continue;
 		close(c);
 	}
 }

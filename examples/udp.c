@@ -2,7 +2,7 @@
 /*
  * udp - a UDP server whose port no other program can quietly share.
  *
- *	udp [ADDRESS]	(default *:5353; 127.0.0.1:0 lets the kernel choose)
+ *	udp [ADDRESS]	(default *:8053; 127.0.0.1:0 lets the kernel choose)
  *
  * Shows pb_bind_udp(): unlike a TCP listener, a UDP socket gets no
  * SO_REUSEADDR (on Linux it would let another socket bind the same port
@@ -13,8 +13,8 @@
  * It prints "bound ADDRESS", then sends every datagram back to its sender.
  * Stop it with a signal.
  *
- *	$ ./udp 127.0.0.1:5353 &
- *	$ ./client -u 127.0.0.1:5353 127.0.0.1:0 ping
+ *	$ ./udp 127.0.0.1:8053 &
+ *	$ ./client -u 127.0.0.1:8053 127.0.0.1:0 ping
  *	reply: ping
  */
 #include <err.h>
@@ -27,7 +27,7 @@
 
 int main(int argc, char **argv)
 {
-	const char *spec = argc > 1 ? argv[1] : "*:5353";
+	const char *spec = argc > 1 ? argv[1] : "*:8053";
 	struct pb_diag why = PB_DIAG_INIT;
 	struct sockaddr_storage ss, peer;
 	socklen_t len = sizeof(ss), peerlen;
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		err(1, "getsockname");
-	if (pb_format_addr((struct sockaddr *)&ss, len, name, sizeof(name)) == -1)
+	if (pb_format_addr((struct sockaddr *)&ss, len, name, sizeof(name)))
 		err(1, "pb_format_addr");
 	printf("bound %s\n", name);
 	fflush(stdout);

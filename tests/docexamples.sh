@@ -17,11 +17,17 @@
 #				"return 0;" after it;
 #	fragment-argv		the same in int main(int argc, char *argv[]);
 #	excerpt FILE		lines of FILE (a program that make check
-#				builds), in order; "..." stands for lines left
-#				out.  Nothing else is added.
-# A block of an EXAMPLES section or of the README that looks like C and is
-# not marked fails the run, and so does a marked example that the table
-# below does not run.
+#				builds), in order, lines shown next to each
+#				other next to each other there; "..." stands
+#				for lines left out.  Nothing else is added.
+#	declaration		declarations, built at file scope in such a
+#				file, with an empty main;
+#	synopsis FILE		declarations copied from FILE (a header):
+#				without comments and spacing, its lines are
+#				lines of FILE, in order.
+# A block of any section of a page, or of the README, that looks like C
+# and is not marked fails the run, and so does a marked example that the
+# table below does not run.
 #
 # Each program is built against the static library with -Wall -Wextra
 # -Werror (PB_CC, default cc; PB_LDFLAGS for the sanitizers) and run as
@@ -123,7 +129,7 @@ for page in man/*.[1-8]; do
 	}
 	/^\.Bd -literal/ { inblk = 1; start = FNR; c = 0; first = 1; next }
 	/^\.Ed/ && inblk {
-		if (name == "" && sec == "EXAMPLES" && c == 1)
+		if (name == "" && c == 1)
 			print FILENAME ":" start ": a C block without a marker" >> (dir "/../unmarked")
 		inblk = 0; name = ""; next
 	}
@@ -176,7 +182,7 @@ awk -v dir="$tmp/x" '
 
 : >"$tmp/out"
 cp "$tmp/unmarked" "$tmp/err"
-check "every C block of an EXAMPLES section and of the README is marked" \
+check "every C block of the pages and of the README is marked" \
 	[ ! -s "$tmp/unmarked" ]
 sort "$tmp/names" | uniq -d >"$tmp/err"
 check "no example name is marked twice" [ ! -s "$tmp/err" ]
@@ -191,6 +197,19 @@ build() {  # build NAME: $tmp/NAME from the block; 0 when built
 	case $kind in
 	program)
 		cp "$tmp/x/$n.txt" "$src" ;;
+	declaration)
+		{
+			echo "/* $n, from $(cat "$tmp/x/$n.src"), at file scope */"
+			for h in $HEADERS; do echo "#include <$h>"; done
+			echo
+			cat "$tmp/x/$n.txt"
+			echo
+			echo "int"
+			echo "main(void)"
+			echo "{"
+			echo "	return 0;"
+			echo "}"
+		} >"$src" ;;
 	fragment | fragment-argv)
 		{
 			echo "/* $n, from $(cat "$tmp/x/$n.src"), completed as portbind(3) says */"
@@ -219,11 +238,63 @@ build() {  # build NAME: $tmp/NAME from the block; 0 when built
 	return $st
 }
 
-# excerpt NAME FILE: each line of the block, but "...", is a line of FILE
-# (leading blanks aside), in the same order.
+# excerpt NAME FILE: the lines of the block, "..." aside, are lines of
+# FILE (leading blanks and blank lines aside), in the same order; lines
+# shown next to each other are next to each other in FILE: only "..."
+# stands for lines left out.
 excerpt() {
-	sed 's/^[ 	]*//' "$2" >"$tmp/file"
-	sed 's/^[ 	]*//' "$tmp/x/$1.txt" | grep -v '^\.\.\.$' | grep -v '^$' >"$tmp/want"
+	sed 's/^[ 	]*//' "$2" | grep -v '^$' >"$tmp/file"
+	sed 's/^[ 	]*//' "$tmp/x/$1.txt" | grep -v '^$' >"$tmp/want"
+	: >"$tmp/out"
+	awk 'NR == FNR {
+		if ($0 == "...") { if (len[g] > 0) g++; next }
+		len[g]++; want[g, len[g]] = $0; next
+	     }
+	     { file[++m] = $0 }
+	     END {
+		if (len[g] > 0) g++
+		at = 1
+		for (i = 0; i < g; i++) {
+			found = 0
+			for (; at + len[i] - 1 <= m; at++) {
+				for (j = 1; j <= len[i]; j++)
+					if (file[at + j - 1] != want[i, j])
+						break
+				if (j > len[i]) { found = 1; break }
+			}
+			if (!found) {
+				print "not in the file, in order and as one run of lines:"
+				for (j = 1; j <= len[i]; j++) print "  " want[i, j]
+				exit 1
+			}
+			at += len[i]
+		}
+	     }' "$tmp/want" "$tmp/file" >"$tmp/err"
+}
+
+# synopsis NAME FILE: without comments and spacing, each line of the
+# block is a line of FILE, in order.
+unspace() {
+	awk '{
+		l = $0; o = ""
+		while (l != "") {
+			if (inc) {
+				i = index(l, "*/")
+				if (i == 0) { l = ""; break }
+				l = substr(l, i + 2); inc = 0
+			} else {
+				i = index(l, "/*")
+				if (i == 0) { o = o l; l = ""; break }
+				o = o substr(l, 1, i - 1); l = substr(l, i + 2); inc = 1
+			}
+		}
+		gsub(/[ \t]+/, " ", o); sub(/^ /, "", o); sub(/ $/, "", o)
+		if (o != "") print o
+	}' "$1"
+}
+synopsis() {
+	unspace "$2" >"$tmp/file"
+	unspace "$tmp/x/$1.txt" >"$tmp/want"
 	: >"$tmp/out"
 	awk 'NR == FNR { want[++n] = $0; next }
 	     k < n && $0 == want[k + 1] { k++ }
@@ -234,6 +305,20 @@ excerpt() {
 for kf in "$tmp"/x/*.kind; do
 	n=$(basename "$kf" .kind)
 	set -- $(cat "$kf")
+	if [ "${2:-}" = synopsis ]; then
+		if [ -f "${3:-}" ]; then
+			synopsis "$n" "$3"
+			check "$n ($(cat "$tmp/x/$n.src")): declarations of $3" [ $? -eq 0 ]
+		else
+			: >"$tmp/out"; echo "no file ${3:-}" >"$tmp/err"
+			check "$n ($(cat "$tmp/x/$n.src")): declarations of ${3:-}" false
+		fi
+		touch "$tmp/x/$n.ran"
+		continue
+	fi
+	if [ "${2:-}" = declaration ]; then
+		touch "$tmp/x/$n.ran"
+	fi
 	if [ "${2:-}" = excerpt ]; then
 		f=${3:-}
 		if [ -n "$f" ] && [ -f "$f" ] && [ -x "$B/${f%.c}" ]; then
@@ -381,6 +466,7 @@ run listen-why host 1 '' 'no-such:spec' no-such:spec
 run parse-addr host 0 '^\[::1\]:80$' '' '[::1]:80'
 run parse-addr host 1 '' 'localhost:80: not a numeric address:port' localhost:80
 run parse-addr host 2 '' 'usage: '
+run handoff-or-bind "" 0 '' ''
 run readme-glance "" 0 '' ''
 run readme-wait "" 0 '' ''
 run readme-wait busy8080 1 '' 'held by 1 listening socket'

@@ -5,7 +5,9 @@
 1. Rendered man pages: every page under man/ is rendered with mandoc and
    the text is searched for the marks of broken markup that -Tlint lets
    through (nested quotes, macro names shown as words, escapes left in the
-   text, empty parentheses, displays wider than 80 columns).
+   text, empty parentheses, displays wider than 80 columns).  Every .Xr
+   that names a page of this project (pb_*, portbind*) names a page of
+   man/, or a name one of them documents with .Nm, in that section.
 
 2. Example output: every literal display of the man pages (.Bd -literal)
    and every indented block of the README that shows what the library or
@@ -21,10 +23,11 @@
    page describes (listeners, TIME_WAIT sockets left by a real close,
    connections, sysctls), runs the display's own "$" commands with the
    built tools (or, for a display without commands, the scenario's), and
-   compares what they print with the display.  Numbers may differ (every
-   run of digits is N, except in IPv4 addresses, which the scenarios set
-   to the page's), words may not; an exit status shown after "echo $?" is
-   compared as is.  A display may fold a long line anywhere (the pages say
+   compares what they print with the display.  Only the numbers that vary
+   from run to run may differ (process ids, inodes, the source ports the
+   kernel picks, times left: see VARIES); counts, ranges, errno values,
+   sysctl values and fixed ports are compared as they are, and so are
+   words; an exit status shown after "echo $?" is compared as is.  A display may fold a long line anywhere (the pages say
    so), and a line "..." stands for lines left out.  Not as root, the
    displays are counted as skipped with the reason.
 
@@ -74,9 +77,13 @@ PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) \
 SCENARIOS = {}
 
 
-def scenario(name, user=0, run=None, slow=False):
+def scenario(name, user=0, run=None, slow=False, varies=()):
+    """varies: regular expressions (group 1 kept, the digits after it
+    masked) for numbers of this scenario's output that vary from run to
+    run and that VARIES below cannot tell by their context."""
     def add(fn):
-        SCENARIOS[name] = dict(setup=fn, user=user, run=run, slow=slow)
+        SCENARIOS[name] = dict(setup=fn, user=user, run=run, slow=slow,
+                               varies=[re.compile(v, re.M) for v in varies])
         return fn
     return add
 
@@ -117,7 +124,7 @@ def _(s):
     pass
 
 
-@scenario("why-json-time-wait")
+@scenario("why-json-time-wait", varies=[r"^(time-wait\n)\d+$"])
 def _(s):
     s.time_wait("127.0.0.1", 8080, 3, reuseaddr=True)
 
@@ -460,12 +467,30 @@ def looks_like_output(d):
 
 # ---------------------------------------------------------------- comparing
 
-NUM = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])|\d+")
+# What varies from run to run, and only that, is masked as N: process ids,
+# inodes, source ports the kernel picks (32768 up, after an address),
+# times left (seconds, milliseconds).  Every other number (counts, ranges,
+# errno values, sysctl values, fixed ports, uids the scenarios set) is
+# compared as it is.  A space in these may be a fold of the display.
+VARIES = [
+    re.compile(r'(\bpid[ \n]|"pid":|\binode[ \n]|"inode":)\d+'),
+    re.compile(r'(\b(?:\d{1,3}\.){3}\d{1,3}:|\]:)'
+               r'(?:3[3-9]\d{3}|[4-6]\d{4})\b'),
+    re.compile(r'("(?:time_wait|expires)_ms":)\d+'),
+    re.compile(r'(\b)\d+(?= ?ms\b|[ \n]?s\b|[ \n]seconds?\b)'),
+]
+
+
+def norm_lines(lines, extra=()):
+    """The lines, spacing collapsed and what varies masked as N."""
+    text = "\n".join(" ".join(x.split()) for x in lines)
+    for rx in list(VARIES) + list(extra):
+        text = rx.sub(lambda m: m.group(1) + "N", text)
+    return text.split("\n") if lines else []
 
 
 def norm(line):
-    line = " ".join(line.split())
-    return NUM.sub(lambda m: m.group(1) or "N", line)
+    return norm_lines([line])[0]
 
 
 def pattern(doc):
@@ -490,9 +515,9 @@ def pattern(doc):
     return "".join(parts)
 
 
-def matches(doc, real):
-    doc = [x for x in doc if x.strip()]
-    real = [norm(x) for x in real if x.strip()]
+def matches(doc, real, extra=()):
+    doc = norm_lines([x for x in doc if x.strip()], extra)
+    real = norm_lines([x for x in real if x.strip()], extra)
     if not doc:
         return not real
     if all(norm(x) == "..." for x in doc):
@@ -526,13 +551,14 @@ def compare(d, result):
                 fails.append("%s: $ %s: exit status %s shown, %s printed"
                              % (d.where, cmd, shown, got))
             doc, real = doc[:-1], real[:-1]
-        if not matches(doc, real):
+        if not matches(doc, real, SCENARIOS[d.marker]["varies"]):
             head = "$ " + cmd if cmd is not None else "(" + d.marker + ")"
             diff = difflib.unified_diff(
-                [norm(x) for x in doc], [norm(x) for x in real],
+                norm_lines(doc, SCENARIOS[d.marker]["varies"]),
+                norm_lines(real, SCENARIOS[d.marker]["varies"]),
                 "shown", "printed", lineterm="", n=20)
             fails.append("%s: %s: the display differs from the output "
-                         "(numbers as N; a fold may join lines):\n%s\n"
+                         "(what varies as N; a fold may join lines):\n%s\n"
                          "printed:\n%s" % (d.where, head, "\n".join(diff),
                                            "\n".join(real)))
     return fails
@@ -542,25 +568,56 @@ def selftest():
     """The comparison itself: what it lets pass and what it must not."""
     shown = ["tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use):",
              "held by 1 listening socket.", "  LISTEN  127.0.0.1:8080  pid 42"]
-    real = ["tcp 127.0.0.1:9999: EADDRINUSE (98, Address already in use): "
-            "held by 1 listening socket.", "  LISTEN     127.0.0.1:9999  pid 7"]
+    real = ["tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): "
+            "held by 1 listening socket.", "  LISTEN     127.0.0.1:8080  pid 7"]
+    budget = ["ports 32768-60999: 28232 usable, 10 established, 0 time-wait,",
+              "28226 available; TIME_WAIT ends in 59 s"]
+    bgot = ["ports 32768-60999: 28232 usable, 10 established, 0 time-wait, "
+            "28226 available; TIME_WAIT ends in 17 s"]
     cases = [
-        (shown, real, True),                                 # folded, numbers
+        (shown, real, True),                                 # folded, pid
         (shown, [real[0].replace("held", "kept"), real[1]], False),  # a word
         (shown, [real[0].replace("127.0.0.1", "192.0.2.1"), real[1]], False),
         (shown, real[:1], False),                            # a line missing
         ([shown[0] + " " + shown[1] + " " + shown[2]], real, False),  # one
         (shown, [real[0] + " " + real[1]], True),            # a fold
         (shown, real + ["more"], False),                     # a line added
-        (['{"a":1,', '"b":2}'], ['{"a":17,"b":2}'], True),   # JSON folded
+        (['{"a":1,', '"b":2}'], ['{"a":1,"b":2}'], True),    # JSON folded
+        (['{"a":1,', '"b":2}'], ['{"a":17,"b":2}'], False),  # a count
         ([shown[0], shown[1], "..."], real, True),           # lines left out
         ([shown[0], "..."], real, False),                    # not a line
         (["...", shown[2]], real, True),
         (["tcp ... held by ..."], ["tcp x: held by y"], True),
         (["..."], ["anything", "at all"], True),
         ([" ...", "x"], ["x"], True),
+        # What varies: pids (also folded after "pid"), inodes, kernel-picked
+        # source ports, times left.
+        (["stop pid", "3310 (server)"], ["stop pid 77 (server)"], True),
+        (['{"inode":123,"pid":9}'], ['{"inode":456,"pid":10}'], True),
+        (["127.0.0.1:40123 -> 127.0.0.1:6001"],
+         ["127.0.0.1:51234 -> 127.0.0.1:6001"], True),
+        (['{"time_wait_ms":58792}'], ['{"time_wait_ms":59988}'], True),
+        (budget, bgot, True),
+        # What does not: counts, ranges, errno values, fixed ports, uids.
+        (budget, [bgot[0].replace("28226", "28227")], False),
+        (budget, [bgot[0].replace("10 established, 0",
+                                  "7 established, 9")], False),
+        (budget, [bgot[0].replace("32768-60999", "32768-61000")], False),
+        (shown, [real[0].replace("held by 1", "held by 3"), real[1]], False),
+        (shown, [real[0].replace("(98,", "(99,"), real[1]], False),
+        (shown, [x.replace(":8080", ":8081") for x in real], False),
+        (["127.0.0.1:40123 -> 127.0.0.1:6001"],
+         ["127.0.0.1:40123 -> 127.0.0.1:6002"], False),
+        (["uid 1000"], ["uid 33"], False),
+        (['{"tw_reuse_delay_ms":1000}'], ['{"tw_reuse_delay_ms":1001}'],
+         False),
+        (["time-wait", "58792"], ["time-wait", "59988"], False),
     ]
     bad = [i for i, (d, r, want) in enumerate(cases) if matches(d, r) != want]
+    tw = SCENARIOS["why-json-time-wait"]["varies"]
+    if not matches(["time-wait", "58792"], ["time-wait", "59988"], tw) or \
+            matches(["time-wait", "58792"], ["listener", "59988"], tw):
+        bad.append("varies")
     if bad:
         return ["tests/docoutput.py: the comparison is wrong in case %s" % bad]
     return []
@@ -690,6 +747,55 @@ a display line that is much too wide for a terminal of eighty columns, by far
 """
 
 
+XR = re.compile(r"^\.Xr\s+(\S+)\s+(\S+)", re.M)
+PROJECT_PAGE = re.compile(r"^(pb_|portbind)")
+
+
+def page_names(pages):
+    """(name, section) of every page and every .Nm it documents."""
+    have = set()
+    for page in pages:
+        src = open(page, encoding="utf-8").read()
+        sec = page.rsplit(".", 1)[1]
+        have.add((os.path.basename(page).rsplit(".", 1)[0], sec))
+        for m in re.finditer(r"^\.Nm\s+(\S+)", src, re.M):
+            have.add((m.group(1), sec))
+    return have
+
+
+def check_xrefs(pages, known):
+    """Every .Xr of a project page (pb_*, portbind*) names one in man/."""
+    fails = []
+    for page in pages:
+        src = open(page, encoding="utf-8").read()
+        for m in XR.finditer(src):
+            name, sec = m.group(1), m.group(2)
+            if PROJECT_PAGE.match(name) and (name, sec) not in known:
+                line = src.count("\n", 0, m.start()) + 1
+                fails.append("%s:%d: .Xr %s %s: no such page or .Nm in "
+                             "man/" % (os.path.relpath(page, TOP), line,
+                                       name, sec))
+    return fails
+
+
+def xref_selftest(pages):
+    """A misspelled or mis-sectioned project page is found; real ones
+    and pages of other projects are not."""
+    known = page_names(pages)
+    with tempfile.NamedTemporaryFile("w", suffix=".3") as f:
+        f.write(".Sh SEE ALSO\n.Xr pb_listen_wiat 3 ,\n.Xr pb_listen 8 ,\n"
+                ".Xr pb_listen 3 ,\n.Xr pb_bind_udp 3 ,\n.Xr bind 2\n")
+        f.flush()
+        found = check_xrefs([f.name], known)
+    want = ["pb_listen_wiat 3", "pb_listen 8"]
+    fails = ["tests/docoutput.py: the .Xr check misses %s" % w
+             for w in want if not any(w in x for x in found)]
+    if len(found) != len(want):
+        fails.append("tests/docoutput.py: the .Xr check finds too much:\n"
+                     + "\n".join(found))
+    return fails
+
+
 def render_selftest():
     """The rendered check finds each mark in a page made to have them."""
     with tempfile.NamedTemporaryFile("w", suffix=".1") as f:
@@ -744,6 +850,8 @@ def main():
     pages = sorted(os.path.join(MAN_DIR, f) for f in os.listdir(MAN_DIR)
                    if re.match(r".*\.[1-8]$", f))
 
+    fails += xref_selftest(pages) + check_xrefs(pages, page_names(pages))
+    print("  man pages: every .Xr of a pb_/portbind page names one in man/")
     if shutil.which("mandoc"):
         fails += render_selftest() + check_rendered(pages)
         print("  man pages: %d rendered, checked for broken markup"
