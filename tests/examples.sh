@@ -101,9 +101,11 @@ err_has() { grep -Eq -- "$1" "$tmp/err"; }
 all() { for c in "$@"; do eval "$c" || return 1; done; }
 
 nap() { sleep 0.1 2>/dev/null || sleep 1; }
+# until_in FILE RE: wait until FILE has a line matching RE, at most 20 s
+# (a loaded build machine can take seconds to start python3 and exec).
 until_in() {
 	i=0
-	while [ $i -lt 30 ]; do
+	while [ $i -lt 200 ]; do
 		grep -Eq "$2" "$1" 2>/dev/null && return 0
 		nap
 		i=$((i + 1))
