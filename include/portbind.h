@@ -288,7 +288,7 @@ struct pb_sysctls {
 /* C++ (any standard from C++11): a value-initialised struct with its size
    set, so that no member is left out of an initialiser list (which
    -Wmissing-field-initializers reports). */
-static inline struct pb_sysctls pb_cxx_sysctls_init(void)
+inline struct pb_sysctls pb_cxx_sysctls_init(void)
 {
 	struct pb_sysctls v = {};
 
@@ -340,7 +340,7 @@ struct pb_budget {
 /* C++ (any standard from C++11): a value-initialised struct with its size
    set, so that no member is left out of an initialiser list (which
    -Wmissing-field-initializers reports). */
-static inline struct pb_budget pb_cxx_budget_init(void)
+inline struct pb_budget pb_cxx_budget_init(void)
 {
 	struct pb_budget v = {};
 
@@ -420,7 +420,7 @@ struct pb_fdset {
 /* C++ (any standard from C++11): a value-initialised struct with its size
    set, so that no member is left out of an initialiser list (which
    -Wmissing-field-initializers reports). */
-static inline struct pb_fdset pb_cxx_fdset_init(void)
+inline struct pb_fdset pb_cxx_fdset_init(void)
 {
 	struct pb_fdset v = {};
 
@@ -466,7 +466,7 @@ int pb_diag_json(const struct pb_diag *d, char *buf, size_t size);
 /* C++ (any standard from C++11): a value-initialised struct with its size
    set, so that no member is left out of an initialiser list (which
    -Wmissing-field-initializers reports). */
-static inline struct pb_diag pb_cxx_diag_init(void)
+inline struct pb_diag pb_cxx_diag_init(void)
 {
 	struct pb_diag v = {};
 

@@ -394,11 +394,16 @@ static void clean_comm(const char *in, char *out, size_t size)
 		out[0] = '?', out[1] = '\0';
 }
 
+/* An address the writers cannot format (a caller's struct may hold one)
+   is "?", and errno stays as it was: the writers succeed. */
 static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
 {
+	int saved = errno;
+
 	if (pb_format_addr((const struct sockaddr *)ss, sizeof(*ss), buf, size) < 0 &&
 	    size > 1)
 		buf[0] = '?', buf[1] = '\0';
+	errno = saved;
 }
 
 /* Seconds, rounded up: "free in 41 s" must not promise too early. */

@@ -1159,6 +1159,34 @@ START_TEST(count_beyond_array)
 }
 END_TEST
 
+/* Issue 13 (review): a holder whose address cannot be formatted (family
+   0, AF_UNIX: a caller's struct) shows "?", and the writers, which
+   succeed, leave errno as it was (pb_format_addr set EAFNOSUPPORT). */
+START_TEST(unformattable_holder_keeps_errno)
+{
+	static const sa_family_t fam[] = { 0, AF_UNIX };
+	struct pb_diag *d = malloc(sizeof(*d));
+	char t[4096], j[8192];
+	size_t i;
+
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		*d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+		add_tw(d, 1);
+		memset(&d->holders[0].local, 0, sizeof(d->holders[0].local));
+		d->holders[0].remote.ss_family = fam[i];
+		d->holders[0].local.ss_family = fam[i];
+		errno = 1234;
+		ck_assert_int_gt(pb_diag_format(d, t, sizeof(t)), 0);
+		ck_assert_int_eq(errno, 1234);
+		ck_assert_int_gt(pb_diag_json(d, j, sizeof(j)), 0);
+		ck_assert_int_eq(errno, 1234);
+		ck_assert_msg(json_ok(j), "bad JSON: %s", j);
+	}
+	free(d);
+}
+END_TEST
+
 /* Issue 13: with size > 0 the buffer is always a string, also when the
    call fails; with size 0 (and buf NULL) nothing is written. */
 START_TEST(failure_leaves_a_string)
@@ -1684,6 +1712,7 @@ Suite *suite_format(void)
 	tcase_add_test(tc, author_fix_names_pb_listen_default);
 	tcase_add_test(tc, json_member_order);
 	tcase_add_test(tc, count_beyond_array);
+	tcase_add_test(tc, unformattable_holder_keeps_errno);
 	tcase_add_test(tc, failure_leaves_a_string);
 	tcase_add_test(tc, operator_bit_round_trip);
 	tcase_add_test(tc, documented_examples);
