@@ -475,7 +475,8 @@ def looks_like_output(d):
 VARIES = [
     re.compile(r'(\bpid[ \n]|"pid":|\binode[ \n]|"inode":)\d+'),
     re.compile(r'(\b(?:\d{1,3}\.){3}\d{1,3}:|\]:)'
-               r'(?:3[3-9]\d{3}|[4-6]\d{4})\b'),
+               r'(?:3276[89]|327[7-9]\d|32[89]\d\d|3[3-9]\d{3}|[45]\d{4}'
+               r'|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])\b'),
     re.compile(r'("(?:time_wait|expires)_ms":)\d+'),
     re.compile(r'(\b)\d+(?= ?ms\b|[ \n]?s\b|[ \n]seconds?\b)'),
 ]
@@ -596,6 +597,11 @@ def selftest():
         (['{"inode":123,"pid":9}'], ['{"inode":456,"pid":10}'], True),
         (["127.0.0.1:40123 -> 127.0.0.1:6001"],
          ["127.0.0.1:51234 -> 127.0.0.1:6001"], True),
+        # The range's first ports too (a fresh namespace picks 32778).
+        (["127.0.0.1:8080 -> 127.0.0.1:40123"],
+         ["127.0.0.1:8080 -> 127.0.0.1:32778"], True),
+        (["127.0.0.1:8080 -> 127.0.0.1:40123"],
+         ["127.0.0.1:8080 -> 127.0.0.1:32767"], False),
         (['{"time_wait_ms":58792}'], ['{"time_wait_ms":59988}'], True),
         (budget, bgot, True),
         # What does not: counts, ranges, errno values, fixed ports, uids.
