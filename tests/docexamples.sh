@@ -63,46 +63,8 @@ if [ -n "${PB_DOC_NETNS:-}" ] && ip link set lo up 2>/dev/null &&
 fi
 nons="needs root and unshare -n (fixed ports, documentation addresses)"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-doc.XXXXXX") || exit 1
-bgs=
-cleanup() {
-	for p in $bgs; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	bgs=
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 141' PIPE
-trap 'exit 143' TERM
-
-passed=0
-failed=0
-skipped=0
-check() {
-	desc=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $desc"
-		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
-	fi
-}
-skips=
-# skip WHAT WHY: a check that cannot run here; counted apart, never passed.
-skip() {
-	skipped=$((skipped + 1))
-	echo "skipped - $1: $2"
-	skips="$skips  skipped: $1: $2
-"
-}
-all() { for c in "$@"; do eval "$c" || return 1; done; }
+. tests/harness.sh
+harness_begin doc
 
 # ---- extract: $tmp/x/NAME.kind (the marker's words), NAME.src (where),
 #      NAME.txt (the block); $tmp/unmarked lists C-looking blocks without
@@ -504,6 +466,4 @@ done
 check "no example reports a failing pb_diag_format with its own errno" \
 	[ ! -s "$tmp/err" ]
 
-echo "docexamples.sh: $passed passed, $failed failed, $skipped skipped"
-printf '%s' "$skips"
-[ "$failed" -eq 0 ]
+harness_end docexamples.sh

@@ -45,47 +45,8 @@ if [ -n "${PB_EX_NETNS:-}" ]; then
 fi
 nons="needs root and unshare -n (a private network namespace)"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-ex.XXXXXX") || exit 1
-bgs=
-
-cleanup() {
-	for p in $bgs; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	bgs=
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 141' PIPE
-trap 'exit 143' TERM
-
-passed=0
-failed=0
-skipped=0
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $desc"
-		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
-	fi
-}
-skips=
-# skip WHAT WHY: a check that cannot run here; counted apart, never passed.
-skip() {
-	skipped=$((skipped + 1))
-	echo "skipped - $1: $2"
-	skips="$skips  skipped: $1: $2
-"
-}
+. tests/harness.sh
+harness_begin ex
 
 # run PROG ARGS...: a foreground run, at most 20 s; $rc, $tmp/out, $tmp/err.
 run() {
@@ -98,7 +59,6 @@ run() {
 rc_is() { [ "$rc" -eq "$1" ]; }
 out_has() { grep -Eq -- "$1" "$tmp/out"; }
 err_has() { grep -Eq -- "$1" "$tmp/err"; }
-all() { for c in "$@"; do eval "$c" || return 1; done; }
 
 nap() { sleep 0.1 2>/dev/null || sleep 1; }
 # until_in FILE RE: wait until FILE has a line matching RE, at most 20 s
@@ -463,6 +423,4 @@ for b in $EXAMPLES; do
 done >"$tmp/err"
 check "every program of examples/ is run" [ ! -s "$tmp/err" ]
 
-echo "examples.sh: $passed passed, $failed failed, $skipped skipped"
-printf '%s' "$skips"
-[ "$failed" -eq 0 ]
+harness_end examples.sh
