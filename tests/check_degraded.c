@@ -7,9 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
@@ -19,41 +16,6 @@
 #include <sys/syscall.h>
 
 #include "testutil.h"
-
-#if defined(__x86_64__)
-#define PBT_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define PBT_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-/* socket(AF_NETLINK, ...) fails with err; everything else is allowed.
-   0, or -1 where seccomp filters cannot be installed here. */
-static int deny_netlink(int err)
-{
-#ifdef PBT_AUDIT_ARCH
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PBT_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
-		/* The low half of args[0] (little-endian). */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		return -1;
-	return 0;
-#else
-	(void)err;
-	return -1;
-#endif
-}
 
 #define SKIPPED 77
 
@@ -69,7 +31,7 @@ static int netlink_refused(void *arg)
 	l = pb_listen("127.0.0.1:0", 4, 0, NULL);
 	u = pb_bind_udp("127.0.0.1:0", 0, NULL);
 	PBT_REQUIRE(l >= 0 && u >= 0);
-	if (deny_netlink(err) < 0)
+	if (pbt_seccomp_errno(__NR_socket, AF_NETLINK, err) < 0)
 		return SKIPPED;
 	t = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
 	PBT_REQUIRE(t == -1 && errno == err);
@@ -126,7 +88,7 @@ static int nothing_to_read(void *arg)
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(l));
 	if (empty_proc() < 0)
 		return SKIPPED;
-	if (both && deny_netlink(EPERM) < 0)
+	if (both && pbt_seccomp_errno(__NR_socket, AF_NETLINK, EPERM) < 0)
 		return SKIPPED;
 
 	d.flags = PB_DIAG_OWNERS;

@@ -25,9 +25,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -763,36 +760,6 @@ END_TEST
 
 /* ---- no scratch memory: mmap refused */
 
-#if defined(__x86_64__)
-# define PBT_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-# define PBT_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-
-/* mmap fails with ENOMEM from now on (malloc still has brk).  0, or -1
-   where seccomp filters cannot be installed. */
-static int refuse_mmap(void)
-{
-#ifdef PBT_AUDIT_ARCH
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PBT_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOMEM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { (unsigned short)PB_ARRAY_SIZE(f), f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		return -1;
-	return 0;
-#else
-	return -1;
-#endif
-}
 
 #define SKIPPED 77
 
@@ -815,7 +782,7 @@ static int without_scratch(void *arg)
 	snprintf(tw_spec, sizeof(tw_spec), "127.0.0.1:%u", pbt_local_port(twl));
 	pbt_make_time_wait(twl, "127.0.0.1", pbt_local_port(twl));
 	close(twl);
-	if (refuse_mmap() < 0)
+	if (pbt_seccomp_errno(__NR_mmap, -1, ENOMEM) < 0)
 		return SKIPPED;
 	PBT_REQUIRE(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0) == MAP_FAILED && errno == ENOMEM);

@@ -4,12 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -439,4 +445,42 @@ pid_t pbt_fork_child(int (*fn)(void *), void *arg)
 int pbt_run_in_child(int (*fn)(void *), void *arg)
 {
 	return reap(pbt_fork_child(fn, arg));
+}
+
+#if defined(__x86_64__)
+# define PBT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+# define PBT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+int pbt_seccomp_errno(long nr, long arg0, int err)
+{
+#ifdef PBT_AUDIT_ARCH
+	unsigned ret = SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA);
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PBT_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 4),
+		/* Any argument: straight to the error. */
+		BPF_STMT(BPF_JMP | BPF_JA, arg0 < 0 ? 2u : 0u),
+		/* The low half of args[0] (little-endian). */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)arg0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, ret),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return 0;
+#else
+	(void)nr;
+	(void)arg0;
+	(void)err;
+	return -1;
+#endif
 }

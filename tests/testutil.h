@@ -125,4 +125,13 @@ int pbt_write_sysctl(const char *path, const char *value);
 /* fn(arg) in a forked child, whose exit status is fn's result. */
 pid_t pbt_fork_child(int (*fn)(void *), void *arg);
 int pbt_run_in_child(int (*fn)(void *), void *arg);
+
+/* Fault injection by the kernel itself: from now on, system call nr
+   fails with err in this process (and its children, for good), when the
+   low 32 bits of its first argument equal arg0, or for any argument when
+   arg0 is -1.  Filters stack: call it once a system call.  It cannot be
+   undone, so call it only in a forked child (pbt_run_in_child,
+   pbt_run_in_netns).  0, or -1 where seccomp filters cannot be installed
+   (another architecture, a kernel without them): the caller skips. */
+int pbt_seccomp_errno(long nr, long arg0, int err);
 #endif
