@@ -363,7 +363,7 @@ int pbt_make_time_wait(int lfd, const char *ip, unsigned port)
 	pbt_connect_pair(lfd, ip, port, &c, &s);
 	/* The side that closes first goes to TIME_WAIT: make it the server. */
 	close(s);
-	ck_assert_msg(wait_readable(c, 2000), "no FIN from server");
+	ck_assert_msg(wait_readable(c, 10000), "no FIN from server");
 	ck_assert_int_eq(read(c, &b, 1), 0);
 	close(c);
 	return 0;
