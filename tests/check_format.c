@@ -1707,6 +1707,157 @@ START_TEST(real_reuseport_other_user)
 }
 END_TEST
 
+/* ---- the JSON object, member by member */
+
+/* The top-level members of the object j: their names in order into
+   names (joined by ','), and the raw text of member key's value into val;
+   0 when j is not one object. */
+static int json_members(const char *j, char *names, size_t nsize,
+			const char *key, char *val, size_t vsize)
+{
+	const char *s = json_ws(j);
+
+	names[0] = '\0';
+	if (val)
+		val[0] = '\0';
+	if (*s++ != '{')
+		return 0;
+	for (;;) {
+		const char *k = json_ws(s), *ke = json_string(k), *v, *ve;
+		size_t len;
+
+		if (!ke)
+			return 0;
+		len = (size_t)(ke - k - 2);
+		if (strlen(names) + len + 2 >= nsize)
+			return 0;
+		if (names[0])
+			strcat(names, ",");
+		strncat(names, k + 1, len);
+		s = json_ws(ke);
+		if (*s++ != ':')
+			return 0;
+		v = json_ws(s);
+		ve = json_value(v);
+		if (!ve)
+			return 0;
+		if (val && key && strlen(key) == len && !strncmp(k + 1, key, len)) {
+			if ((size_t)(ve - v) >= vsize)
+				return 0;
+			memcpy(val, v, (size_t)(ve - v));
+			val[ve - v] = '\0';
+		}
+		s = json_ws(ve);
+		if (*s == '}')
+			return *json_ws(s + 1) == '\0';
+		if (*s++ != ',')
+			return 0;
+	}
+}
+
+static const char json_keys[] = "protocol,address,peer,errno,errno_value,"
+	"cause,reuseaddr_helps,sources,counts,time_wait_ms,holders,"
+	"unprivileged_port_start,cap_net_bind_service,port_range,"
+	"reuseport_helps,spec,invalid,message";
+
+/* Member key of d's JSON is want (its raw JSON text). */
+static void json_member_is(const char *j, const char *key, const char *want)
+{
+	char names[512], val[4096];
+
+	ck_assert_msg(json_members(j, names, sizeof(names), key, val, sizeof(val)),
+		      "not one object: %s", j);
+	ck_assert_msg(!strcmp(val, want), "\"%s\": %s, want %s in %s", key, val,
+		      want, j);
+}
+
+static const char *tri(int v)
+{
+	return v < 0 ? "null" : v ? "true" : "false";
+}
+
+/* What the JSON of d must say, worked out here from d, member by
+   member: every member there, in its order, each value the struct's. */
+static void json_agrees(const struct pb_diag *d)
+{
+	static char j[16384];
+	char names[512], want[512];
+	static const char *const inv[] = { "null", "\"spec\"", "\"flags\"",
+		"\"type\"", "\"source\"", "\"destination\"", "\"port-range\"" };
+	unsigned i;
+	int n = pb_diag_json(d, j, sizeof(j));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof(j));
+	ck_assert_msg(json_members(j, names, sizeof(names), NULL, NULL, 0), "%s", j);
+	ck_assert_str_eq(names, json_keys);
+	json_member_is(j, "protocol", d->type == SOCK_DGRAM ? "\"udp\"" : "\"tcp\"");
+	snprintf(want, sizeof(want), "%d", d->err);
+	json_member_is(j, "errno_value", want);
+	if (d->err == 0)
+		json_member_is(j, "errno", "null");
+	snprintf(want, sizeof(want), "\"%s\"", pb_cause_name(d->cause));
+	json_member_is(j, "cause", want);
+	json_member_is(j, "reuseaddr_helps", tri(d->reuseaddr_helps));
+	json_member_is(j, "reuseport_helps", tri(d->reuseport_helps));
+	json_member_is(j, "cap_net_bind_service", tri(d->cap_net_bind_service));
+	snprintf(want, sizeof(want), "{\"total\":%u,\"listen\":%u,\"time_wait\":%u,"
+		 "\"connected\":%u,\"bound\":%u}", d->n_holders, d->n_listen,
+		 d->n_time_wait, d->n_connected, d->n_bound);
+	json_member_is(j, "counts", want);
+	snprintf(want, sizeof(want), "%u", d->time_wait_ms);
+	json_member_is(j, "time_wait_ms", want);
+	if (d->unprivileged_port_start < 0)
+		snprintf(want, sizeof(want), "null");
+	else
+		snprintf(want, sizeof(want), "%d", d->unprivileged_port_start);
+	json_member_is(j, "unprivileged_port_start", want);
+	if (d->port_range_hi)
+		snprintf(want, sizeof(want), "[%u,%u]", d->port_range_lo, d->port_range_hi);
+	else
+		snprintf(want, sizeof(want), "null");
+	json_member_is(j, "port_range", want);
+	json_member_is(j, "invalid", inv[d->invalid]);
+	if (d->peer.ss_family != AF_INET && d->peer.ss_family != AF_INET6)
+		json_member_is(j, "peer", "null");
+	else {
+		char a[PB_ADDRSTRLEN];
+
+		ck_assert_int_eq(pb_format_addr((const struct sockaddr *)&d->peer,
+						sizeof(d->peer), a, sizeof(a)), 0);
+		snprintf(want, sizeof(want), "\"%s\"", a);
+		json_member_is(j, "peer", want);
+	}
+	if (d->addr.ss_family != AF_INET && d->addr.ss_family != AF_INET6)
+		json_member_is(j, "address", "null");
+	if (!d->spec[0])
+		json_member_is(j, "spec", "null");
+	/* sources: the names of the bits set, in bit order */
+	{
+		static const char *const src[] = { "errno", "probe", "netlink",
+						   "procnet", "owners", "sysctl" };
+
+		snprintf(want, sizeof(want), "[");
+		for (i = 0; i < 6; i++)
+			if (d->sources & (1u << i))
+				snprintf(want + strlen(want), sizeof(want) - strlen(want),
+					 "%s\"%s\"", want[1] ? "," : "", src[i]);
+		strcat(want, "]");
+		json_member_is(j, "sources", want);
+	}
+	/* holders: one object each, as many as stored */
+	{
+		char val[8192];
+		const char *h;
+		unsigned count = 0;
+
+		ck_assert(json_members(j, names, sizeof(names), "holders", val, sizeof(val)));
+		for (h = strstr(val, "{\"state\":"); h; h = strstr(h + 1, "{\"state\":"))
+			count++;
+		ck_assert_uint_eq(count, d->n_stored);
+	}
+}
+
 /* ---- golden texts: whole paragraphs, compared byte for byte
  *
  * A diagnosis is described in one line of "key=value" words, so that the
@@ -1729,6 +1880,11 @@ END_TEST
  *     u  UDP connected to 127.0.0.1:53, this user, owner not known
  *     0-9 A-C  a TCP socket in that state (10 is A), with a peer
  *     X  a TCP socket in state 99, with a peer of family 0
+ *     Z  a TCP socket in state -3, with a peer
+ *     V  LISTEN [::1]:8080 IPv6-only, this user, owner not known
+ *     v  LISTEN [::]:8080, IPV6_V6ONLY not known, this user
+ *     N  LISTEN 127.0.0.1:8080, pid 77 with no command name
+ *     H  LISTEN 127.0.0.1:8080, pid 78 named with control and 8-bit bytes
  * In the expected texts @U stands for this process's euid, @O for
  * another uid (euid + 1).
  */
@@ -1814,6 +1970,22 @@ static void golden_holder(struct pb_diag *d, char kind)
 	case 'X':
 		h->state = 99;
 		memset(&h->remote, 0, sizeof(h->remote));
+		break;
+	case 'Z':
+		h->state = -3;
+		break;
+	case 'V': case 'v':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		golden_addr(&h->local, kind == 'V' ? "[::1]:8080" : "[::]:8080");
+		h->v6only = kind == 'V' ? 1 : -1;
+		break;
+	case 'N': case 'H':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->pid = kind == 'N' ? 77 : 78;
+		if (kind == 'H')
+			memcpy(h->comm, "a\tb\x7f\x80\xff\x1f ~z", 11);
 		break;
 	default:
 		ck_assert_msg(isdigit((unsigned char)kind) || (kind >= 'A' && kind <= 'C'),
@@ -3956,8 +4128,450 @@ static const struct golden {
 	  "supported by protocol): the destination address is not valid "
 	  "(NULL, shorter than its family needs, or not IPv4 or IPv6). Fix: "
 	  "give an IPv4 or IPv6 destination, with its length." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener, and SO_REUSEPORT does "
+	  "not pass this one (it passes only a listener that set it too, of "
+	  "the same user). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener, and SO_REUSEPORT does "
+	  "not pass this one (it passes only a listener that set it too, of "
+	  "the same user). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener. Fix: stop the process "
+	  "that holds it (portbind-why -p names it), or give the program "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 77 (?), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 77 (?), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener. Fix: stop pid 77 (?), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: to start a "
+	  "new server beside it (a restart that refuses no connection), let "
+	  "it listen on [::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "(PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: a server of "
+	  "uid @U that listens on [::1]:8080, the holder's address, with "
+	  "SO_REUSEPORT can start beside it now and the old one be stopped "
+	  "after (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: this program "
+	  "did not set SO_REUSEPORT, and the shim never sets it: stop the "
+	  "process that holds it (portbind-why -p names it), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::1]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: a server of uid @U that listens on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_AUTHOR,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::1]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_OPERATOR,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: a server of uid @U that listens on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_SHIM,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_AUTHOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_OPERATOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: a server of uid @U that listens on "
+	  "[::]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_SHIM,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_AUTHOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_OPERATOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: a server of uid @U that listens on "
+	  "[::]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_SHIM,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: to start a new server beside "
+	  "it (a restart that refuses no connection), let it listen on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "(PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: a server of uid @U that "
+	  "listens on [::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "can start beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: this program did not set "
+	  "SO_REUSEPORT, and the shim never sets it: stop the process that "
+	  "holds it (portbind-why -p names it), or give the program another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_AUTHOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: to start a new server beside it (a restart "
+	  "that refuses no connection), let it listen on 127.0.0.1:8080, the "
+	  "holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop the "
+	  "old one (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_OPERATOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: a server of uid @U that listens on "
+	  "127.0.0.1:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_SHIM,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: this program did not set SO_REUSEPORT, and "
+	  "the shim never sets it: stop pid 812 (nginx), or give the program "
+	  "another port." },
+	{ "c=none a=[::1]:8080 v6=0", ALL,
+	  "tcp [::1]:8080: nothing holds it; it can be bound now." },
+	{ "c=none a=[::ffff:0.0.0.0]:8080 v6=0", ALL,
+	  "tcp [::ffff:0.0.0.0]:8080: nothing holds it; it can be bound now." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "a server binds only once they close. Fix: stop the process that "
+	  "holds it (portbind-why -p names it), or end those connections." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 ports). Fix: never bind a "
+	  "client's port before connect() unless with "
+	  "IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 ports). Fix: widen the "
+	  "range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 ports). Fix: widen the "
+	  "range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = -1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_AUTHOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_OPERATOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "Fix: start the server now if it sets SO_REUSEADDR, as most do; "
+	  "run one that does not under LD_PRELOAD=libportbind-preload.so, "
+	  "which binds over them, or wait for them first: portbind-why "
+	  "--wait 65 '[::ffff:127.0.0.1]:8080'." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_SHIM,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "This program did not set SO_REUSEADDR, and the shim binds over "
+	  "them with it only when the socket table shows TIME_WAIT sockets "
+	  "alone. Fix: start the program with PORTBIND_WAIT=65 in its "
+	  "environment: bind then waits until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_AUTHOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait (pb_listen_wait waits "
+	  "exactly that long), and set SO_REUSEADDR in the server so its "
+	  "next restart binds at once (pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_OPERATOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait before starting the server: "
+	  "portbind-why --wait 65 '[::]:8080' && exec the server. Running it "
+	  "under LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR "
+	  "on its listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_SHIM,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
 };
-
 
 /* The text at every buffer size that matters: 0 (nothing written, NULL
    allowed), 1 (""), one short of the NUL, exactly enough, one more; the
@@ -4030,6 +4644,14 @@ START_TEST(golden_paragraphs)
 					d->flags |= PB_DIAG_OPERATOR;
 				sizes_agree(d, 0, t);
 				assert_json_of(d);
+				json_agrees(d);
+				if (reader == PB__READER_AUTHOR) {
+					static char j[16384];
+
+					ck_assert_int_lt(pb_diag_json(d, j, sizeof(j)),
+							 (int)sizeof(j));
+					sizes_agree(d, 1, j);
+				}
 				d->flags = flags;
 			}
 			free(t);
