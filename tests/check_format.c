@@ -2095,19 +2095,30 @@ static void golden_expand(const char *want, char *out, size_t size)
    (and for a new row). */
 static void golden_print(const char *what, const char *got)
 {
-	char mine[16], other[16];
-	size_t nm, no;
+	static const char *const pre[] = { "uid ", "\"uid\":" };
+	char mine[2][16], other[2][16];
+	size_t nm[2], no[2], k;
 
-	nm = (size_t)snprintf(mine, sizeof(mine), "uid %u", me());
-	no = (size_t)snprintf(other, sizeof(other), "uid %u", me() + 1);
+	for (k = 0; k < 2; k++) {
+		nm[k] = (size_t)snprintf(mine[k], sizeof(mine[k]), "%s%u", pre[k], me());
+		no[k] = (size_t)snprintf(other[k], sizeof(other[k]), "%s%u", pre[k],
+					 me() + 1);
+	}
 	fprintf(stderr, "%s\n\t  \"", what);
 	while (*got) {
-		if (!strncmp(got, mine, nm) && !isdigit((unsigned char)got[nm])) {
-			fputs("uid @U", stderr);
-			got += nm;
-		} else if (!strncmp(got, other, no) && !isdigit((unsigned char)got[no])) {
-			fputs("uid @O", stderr);
-			got += no;
+		for (k = 0; k < 2; k++)
+			if ((!strncmp(got, mine[k], nm[k]) &&
+			     !isdigit((unsigned char)got[nm[k]])) ||
+			    (!strncmp(got, other[k], no[k]) &&
+			     !isdigit((unsigned char)got[no[k]])))
+				break;
+		if (k < 2) {
+			int o = !strncmp(got, other[k], no[k]) &&
+				!isdigit((unsigned char)got[no[k]]);
+
+			fputs(k ? "\\\"uid\\\":" : "uid ", stderr);
+			fputs(o ? "@O" : "@U", stderr);
+			got += o ? no[k] : nm[k];
 		} else {
 			if (*got == '"' || *got == '\\')
 				fputc('\\', stderr);
@@ -4662,6 +4673,280 @@ START_TEST(golden_paragraphs)
 }
 END_TEST
 
+/* Whole JSON objects for the diagnoses that differ in what the members
+   hold (the paragraphs above cover the message). */
+static const struct {
+	const char *desc, *want;
+} json_goldens[] = {
+	{ "c=none src=63 ups=1024 cap=1 lo=32768 hi=60999 rah=1 rp=1",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":null,\"errno_value\":0,\"cause\":\"none\","
+	  "\"reuseaddr_helps\":true,\"sources\":[\"errno\",\"probe\","
+	  "\"netlink\",\"procnet\",\"owners\",\"sysctl\"],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":1024,\"cap_net_bind_service\":true,"
+	  "\"port_range\":[32768,60999],\"reuseport_helps\":true,"
+	  "\"spec\":null,\"invalid\":null,\"message\":\"tcp 127.0.0.1:8080: "
+	  "nothing holds it; it can be bound now.\"}" },
+	{ "c=listener e=EADDRINUSE rp=0 rah=0 src=21 a=[::]:8080 v6=0 h=6LNH cap=0 ups=0",
+	  "{\"protocol\":\"tcp\",\"address\":\"*:8080\",\"peer\":null,"
+	  "\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"listener\",\"reuseaddr_helps\":false,"
+	  "\"sources\":[\"errno\",\"netlink\",\"owners\"],"
+	  "\"counts\":{\"total\":4,\"listen\":4,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"[::]:8080\",\"remote\":null,\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":false,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4713,\"v6only\":null,\"expires_ms\":null,\"pid\":77,"
+	  "\"command\":\"?\"},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4714,\"v6only\":null,\"expires_ms\":null,\"pid\":78,"
+	  "\"command\":\"a?b???? ~z\"}],\"unprivileged_port_start\":0,"
+	  "\"cap_net_bind_service\":false,\"port_range\":null,"
+	  "\"reuseport_helps\":false,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp *:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 4 listening sockets: LISTEN [::]:8080 uid @U; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 812 (nginx); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 77 (?); and 1 more. SO_REUSEADDR never "
+	  "passes a listener, and SO_REUSEPORT does not pass this one (it "
+	  "passes only a listener that set it too, of the same user). Fix: "
+	  "stop pid 812 (nginx), or choose another port.\"}" },
+	{ "c=time-wait e=EADDRINUSE rah=1 rp=-1 src=10 h=TTTTTTTT more=3",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"time-wait\",\"reuseaddr_helps\":true,"
+	  "\"sources\":[\"probe\",\"procnet\"],\"counts\":{\"total\":11,"
+	  "\"listen\":0,\"time_wait\":8,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":41000,\"holders\":[{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40000\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":41000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40001\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":40000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40002\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":39000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":38000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40004\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":37000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40005\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":36000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40006\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":35000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40007\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":34000,"
+	  "\"pid\":null,\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":null,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held only by 8 sockets in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s; TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40001 expires in 40 s; TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40002 expires in 39 s; and 8 more. "
+	  "The last expires in 41 s, but a server that sets SO_REUSEADDR "
+	  "binds now. Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets "
+	  "it unless PB_NO_REUSEADDR).\"}" },
+	{ "c=connected e=EADDRINUSE rah=0 rp=5 p=[2001:db8::1]:443 h=EuUBXZ",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":\"[2001:db8::1]:443\",\"errno\":\"EADDRINUSE\","
+	  "\"errno_value\":98,\"cause\":\"connected\","
+	  "\"reuseaddr_helps\":false,\"sources\":[],\"counts\":{\"total\":6,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":3,\"bound\":3},"
+	  "\"time_wait_ms\":0,\"holders\":[{\"state\":\"ESTABLISHED\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40000\",\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"UDP connected\","
+	  "\"protocol\":\"udp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:53\",\"uid\":@U,\"inode\":4712,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"UDP bound\",\"protocol\":\"udp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4713,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"BOUND\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4714,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"?\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4715,\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"?\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40000\","
+	  "\"uid\":@U,\"inode\":4716,\"v6only\":null,\"expires_ms\":null,"
+	  "\"pid\":null,\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":true,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080 -> [2001:db8::1]:443: EADDRINUSE "
+	  "(98, Address already in use): this source port already has a "
+	  "connection to that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx); UDP "
+	  "connected 127.0.0.1:8080 -> 127.0.0.1:53 uid @U; UDP bound "
+	  "127.0.0.1:8080 uid @U pid 812 (nginx); and 3 more. Fix: use "
+	  "source port 0 and let connect() pick (pb_connect_from), or "
+	  "another source port.\"}" },
+	{ "c=bound e=EADDRINUSE t=udp rp=-9 h=Ub",
+	  "{\"protocol\":\"udp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"bound\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":2,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":2},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"UDP bound\",\"protocol\":\"udp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4711,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"BOUND\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@O,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":null,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"udp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held by 2 UDP sockets: UDP bound 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx); BOUND 127.0.0.1:8080 uid @O. Whether "
+	  "SO_REUSEPORT would pass it is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or choose another port; do not "
+	  "share a unicast UDP port with SO_REUSEADDR: the datagrams go to "
+	  "one socket only.\"}" },
+	{ "c=other e=4000 inv=6 a=none spec=x\"y\\\\z lo=9 hi=3 cap=0",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"4000\",\"errno_value\":4000,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":false,"
+	  "\"port_range\":[9,3],\"reuseport_helps\":null,"
+	  "\"spec\":\"x\\\"y\\\\\\\\z\",\"invalid\":\"port-range\","
+	  "\"message\":\"tcp address spec \\\"x\\\"y\\\\\\\\z\\\": errno "
+	  "4000: the source port range 9-3 is not valid. Fix: give a range "
+	  "lo-hi with lo <= hi <= 65535.\"}" },
+	{ "c=other e=EINVAL inv=1 a=none t=udp spec=bogus",
+	  "{\"protocol\":\"udp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EINVAL\",\"errno_value\":22,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":\"bogus\","
+	  "\"invalid\":\"spec\",\"message\":\"udp address spec \\\"bogus\\\" "
+	  "is not valid: EINVAL (22, Invalid argument). Fix: write a numeric "
+	  "address and a port from 0 to 65535, such as "
+	  "\\\"127.0.0.1:8080\\\", \\\"[::1]:8080\\\", \\\"*:8080\\\" or "
+	  "\\\"8080\\\"; host names are not looked up (pb_parse_addr(3)).\"}" },
+	{ "c=other e=EINVAL inv=2",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EINVAL\",\"errno_value\":22,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"flags\",\"message\":\"tcp 127.0.0.1:8080: EINVAL "
+	  "(22, Invalid argument): the flags are not valid for this call (a "
+	  "bit it does not take, or PB_UDP_REUSEADDR with PB_NO_REUSEADDR or "
+	  "on TCP). Fix: pass only the PB_* flags its manual page lists.\"}" },
+	{ "c=other e=EINVAL inv=3 a=none t=9",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EINVAL\",\"errno_value\":22,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"type\",\"message\":\"socket type 9 is not valid: "
+	  "EINVAL (22, Invalid argument). Fix: use SOCK_STREAM or "
+	  "SOCK_DGRAM.\"}" },
+	{ "c=other e=EINVAL inv=4 p=[::1]:80",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":\"[::1]:80\",\"errno\":\"EINVAL\",\"errno_value\":22,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"source\",\"message\":\"tcp 127.0.0.1:8080 -> "
+	  "[::1]:80: EINVAL (22, Invalid argument): the source address is "
+	  "not of the destination's family. Fix: give a source of the "
+	  "destination's family, with its length, or NULL for any local "
+	  "address.\"}" },
+	{ "c=other e=EAFNOSUPPORT inv=5 a=none",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EAFNOSUPPORT\",\"errno_value\":97,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"destination\",\"message\":\"tcp connection: "
+	  "EAFNOSUPPORT (97, Address family not supported by protocol): the "
+	  "destination address is not valid (NULL, shorter than its family "
+	  "needs, or not IPv4 or IPv6). Fix: give an IPv4 or IPv6 "
+	  "destination, with its length.\"}" },
+	{ "c=other e=0 f=8 a=[fe80::1%4294967295]:1",
+	  "{\"protocol\":\"tcp\",\"address\":\"[fe80::1%4294967295]:1\","
+	  "\"peer\":null,\"errno\":null,\"errno_value\":0,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":null,\"message\":\"tcp [fe80::1%4294967295]:1: not a "
+	  "port conflict. Fix: see bind(2), listen(2) and socket(2) for this "
+	  "error.\"}" },
+	{ "c=42 e=ENOENT",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"2\",\"errno_value\":2,"
+	  "\"cause\":\"unknown\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":null,\"message\":\"tcp 127.0.0.1:8080: errno 2 (No "
+	  "such file or directory): not a port conflict. Fix: see bind(2), "
+	  "listen(2) and socket(2) for this error.\"}" },
+};
+
+START_TEST(golden_json)
+{
+	static char want[16384], j[16384];
+	struct pb_diag *d = malloc(sizeof(*d));
+	size_t i;
+	int bad = 0;
+
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < sizeof(json_goldens) / sizeof(json_goldens[0]); i++) {
+		golden_diag(json_goldens[i].desc, d);
+		golden_expand(json_goldens[i].want, want, sizeof(want));
+		ck_assert_int_lt(pb_diag_json(d, j, sizeof(j)), (int)sizeof(j));
+		if (strcmp(j, want)) {
+			char what[600];
+
+			snprintf(what, sizeof(what), "\t{ \"%s\",", json_goldens[i].desc);
+			golden_print(what, j);
+			bad++;
+		}
+		json_agrees(d);
+		assert_json_of(d);
+	}
+	free(d);
+	ck_assert_msg(bad == 0, "%d objects differ (above, as rows)", bad);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
 	Suite *s = suite_create("format");
@@ -4698,6 +4983,7 @@ Suite *suite_format(void)
 	tcase_add_test(tc, real_reuseport_other_user);
 	tcase_add_test(tc, real_reuseport_group);
 	tcase_add_test(tc, golden_paragraphs);
+	tcase_add_test(tc, golden_json);
 	suite_add_tcase(s, tc);
 	return s;
 }
