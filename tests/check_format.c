@@ -4957,6 +4957,97 @@ START_TEST(golden_json)
 }
 END_TEST
 
+/* What the writers refuse, at each edge of each rule (pb_diagnose(3),
+   ERRORS): the struct's size one byte short of the 0.1.0 layout and
+   exactly it; a request bit one past PB_DIAG_FLAGS_ALL; invalid one
+   outside PB_INVALID_* on each side; no address with invalid 0 and
+   with it set; n_stored at and one past PB_DIAG_HOLDERS.  A refusal is
+   -1, EINVAL and "" in the buffer; an acceptance keeps errno. */
+START_TEST(writers_refuse_at_each_edge)
+{
+	static const sa_family_t fams[] = { AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6 };
+	struct pb_diag *d = malloc(sizeof(*d));
+	char t[4096];
+	size_t i;
+
+	ck_assert_ptr_nonnull(d);
+#define EXPECT(ok) do { \
+		int json_; \
+		for (json_ = 0; json_ <= 1; json_++) { \
+			int r_; \
+			memset(t, 'x', sizeof(t)); \
+			errno = 4321; \
+			r_ = json_ ? pb_diag_json(d, t, sizeof(t)) \
+				   : pb_diag_format(d, t, sizeof(t)); \
+			if (ok) { \
+				ck_assert_int_gt(r_, 0); \
+				ck_assert_int_eq(errno, 4321); \
+				ck_assert_uint_eq(strlen(t), (size_t)r_); \
+			} else { \
+				ck_assert_int_eq(r_, -1); \
+				ck_assert_int_eq(errno, EINVAL); \
+				ck_assert_str_eq(t, ""); \
+			} \
+		} \
+		errno = 4321; \
+		ck_assert_int_eq(pb__diag_format_for(d, PB__READER_SHIM, t, \
+						     sizeof(t)) > 0, !!(ok)); \
+	} while (0)
+
+	*d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	add_tw(d, 1);
+	EXPECT(1);
+	d->size = offsetof(struct pb_diag, holders) + sizeof(d->holders) - 1;
+	EXPECT(0);
+	d->size = offsetof(struct pb_diag, holders) + sizeof(d->holders);
+	EXPECT(1);
+	d->size = 0;
+	EXPECT(0);
+	d->size = sizeof(*d);
+
+	d->flags = PB_DIAG_FLAGS_ALL;
+	EXPECT(1);
+	d->flags = PB_DIAG_FLAGS_ALL + 1;
+	EXPECT(0);
+	d->flags = 0;
+
+	for (d->invalid = -1; d->invalid <= PB_INVALID_RANGE + 1; d->invalid++)
+		EXPECT(d->invalid >= 0 && d->invalid <= PB_INVALID_RANGE);
+	d->invalid = 0;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		d->addr.ss_family = fams[i];
+		d->invalid = 0;
+		EXPECT(fams[i] == AF_INET || fams[i] == AF_INET6);
+		d->invalid = PB_INVALID_SPEC;
+		EXPECT(1);
+	}
+	d->invalid = 0;
+	pbt_addr(&d->addr, "127.0.0.1", 8080);
+
+	d->n_stored = PB_DIAG_HOLDERS;
+	for (i = 1; i < PB_DIAG_HOLDERS; i++)
+		d->holders[i] = d->holders[0];
+	EXPECT(1);
+	d->n_stored = PB_DIAG_HOLDERS + 1;
+	EXPECT(0);
+	d->n_stored = 1;
+#undef EXPECT
+
+	/* A buffer of size 0 may be NULL; one of any other size may not. */
+	errno = 4321;
+	ck_assert_int_gt(pb_diag_format(d, NULL, 0), 0);
+	ck_assert_int_gt(pb_diag_json(d, NULL, 0), 0);
+	ck_assert_int_eq(errno, 4321);
+	ck_assert_int_eq(pb_diag_format(d, NULL, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_diag_json(d, NULL, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	free(d);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
 	Suite *s = suite_create("format");
@@ -4994,6 +5085,7 @@ Suite *suite_format(void)
 	tcase_add_test(tc, real_reuseport_group);
 	tcase_add_test(tc, golden_paragraphs);
 	tcase_add_test(tc, golden_json);
+	tcase_add_test(tc, writers_refuse_at_each_edge);
 	suite_add_tcase(s, tc);
 	return s;
 }
