@@ -1885,6 +1885,9 @@ static void json_agrees(const struct pb_diag *d)
  *     v  LISTEN [::]:8080, IPV6_V6ONLY not known, this user
  *     N  LISTEN 127.0.0.1:8080, pid 77 with no command name
  *     H  LISTEN 127.0.0.1:8080, pid 78 named with control and 8-bit bytes
+ *     P  LISTEN 127.0.0.1:8080, this user, pid 1 (systemd: socket activation)
+ *     Q  ESTABLISHED, local address of family 0, peer AF_UNIX (a caller's
+ *        struct: neither can be written)
  * In the expected texts @U stands for this process's euid, @O for
  * another uid (euid + 1).
  */
@@ -1979,6 +1982,18 @@ static void golden_holder(struct pb_diag *d, char kind)
 		memset(&h->remote, 0, sizeof(h->remote));
 		golden_addr(&h->local, kind == 'V' ? "[::1]:8080" : "[::]:8080");
 		h->v6only = kind == 'V' ? 1 : -1;
+		break;
+	case 'P':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->pid = 1;
+		snprintf(h->comm, sizeof(h->comm), "systemd");
+		break;
+	case 'Q':
+		h->state = PB_TCP_ESTABLISHED;
+		memset(&h->local, 0, sizeof(h->local));
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->remote.ss_family = AF_UNIX;
 		break;
 	case 'N': case 'H':
 		h->state = PB_TCP_LISTEN;
@@ -4592,6 +4607,65 @@ static const struct golden {
 	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
 	  "until they expire. The shim sets SO_REUSEADDR on the program's "
 	  "listener, so the restart after this one binds at once." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 1 (systemd), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 1 (systemd), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener. Fix: stop pid 1 "
+	  "(systemd), or give the program another port." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or close those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so a server binds only "
+	  "once they close. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or end those connections." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. Fix: stop pid 1 (systemd), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. Fix: stop pid 1 (systemd), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. The shim never adds SO_REUSEADDR over a socket that is "
+	  "bound and not listening: it may be a lock or a reservation. Fix: "
+	  "stop pid 1 (systemd), or give the program another port." },
 };
 
 /* The text at every buffer size that matters: 0 (nothing written, NULL
@@ -4917,6 +4991,27 @@ static const struct {
 	  "\"invalid\":null,\"message\":\"tcp [fe80::1%4294967295]:1: not a "
 	  "port conflict. Fix: see bind(2), listen(2) and socket(2) for this "
 	  "error.\"}" },
+	{ "c=connected e=EADDRINUSE rp=0 h=QP",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"connected\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":2,\"listen\":1,\"time_wait\":0,"
+	  "\"connected\":1,\"bound\":0},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"ESTABLISHED\",\"protocol\":\"tcp\","
+	  "\"local\":\"?\",\"remote\":\"?\",\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":1,"
+	  "\"command\":\"systemd\"}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":false,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held by 1 open connection and no listener: ESTABLISHED ? "
+	  "-> ? uid @U; LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). Their "
+	  "socket did not set SO_REUSEADDR, so nothing binds until they "
+	  "close; SO_REUSEPORT does not pass them either. Fix: stop pid 1 "
+	  "(systemd), or close those connections.\"}" },
 	{ "c=42 e=ENOENT",
 	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
 	  "\"peer\":null,\"errno\":\"2\",\"errno_value\":2,"
