@@ -2,6 +2,7 @@
 /* check_addr.c - address specs in, socket addresses out, and back. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -909,6 +910,40 @@ START_TEST(format_scope_without_socket)
 }
 END_TEST
 
+/* The scratch sockets (the IPv6 check of "*:P", the scope name's lookup)
+   are closed whatever descriptor they get: 0 too, when a daemon closed
+   its stdin.  Nothing is left open, and the answers are the same. */
+static int fd0_child(void *arg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[PB_ADDRSTRLEN], want[PB_ADDRSTRLEN];
+	unsigned lo = if_nametoindex("lo");
+	char name[IF_NAMESIZE];
+
+	(void)arg;
+	PBT_REQUIRE(lo != 0 && if_indextoname(lo, name) != NULL);
+	close(0);
+	errno = 0;
+	PBT_REQUIRE(pb_parse_addr("*:80", &ss, &len) == 0);
+	PBT_REQUIRE(ss.ss_family == (pbt_have_ipv6() ? AF_INET6 : AF_INET));
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1 && errno == EBADF);
+	len = pbt_addr(&ss, "fe80::1", 22);
+	((struct sockaddr_in6 *)&ss)->sin6_scope_id = lo;
+	snprintf(want, sizeof(want), "[fe80::1%%%s]:22", name);
+	PBT_REQUIRE(pb_format_addr((struct sockaddr *)&ss, len, buf, sizeof(buf)) == 0);
+	PBT_REQUIRE(strcmp(buf, want) == 0);
+	errno = 0;
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1 && errno == EBADF);
+	return 0;
+}
+
+START_TEST(scratch_socket_on_fd_0)
+{
+	ck_assert_int_eq(pbt_run_in_child(fd0_child, NULL), 0);
+}
+END_TEST
+
 Suite *suite_addr(void)
 {
 	Suite *s = suite_create("addr");
@@ -934,6 +969,7 @@ Suite *suite_addr(void)
 	tcase_add_test(tc, format_buffer_sizes);
 	tcase_add_test(tc, format_scope_names);
 	tcase_add_test(tc, format_scope_without_socket);
+	tcase_add_test(tc, scratch_socket_on_fd_0);
 	suite_add_tcase(s, tc);
 	return s;
 }
