@@ -424,11 +424,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* Check's timeouts stop a test that hangs; they are no test of
 	   speed.  A loaded machine (other suites, this one's workers) makes
-	   a test of a second take several: unless the caller chose, 15 s
-	   where a TCase names none (Check's own is 4 s), and every timeout
-	   doubled. */
-	setenv("CK_DEFAULT_TIMEOUT", "15", 0);
-	setenv("CK_TIMEOUT_MULTIPLIER", "2", 0);
+	   a test of a second take several: unless the caller chose either,
+	   15 s where a TCase names none (Check's own is 4 s), and every
+	   timeout doubled. */
+	if (!getenv("CK_DEFAULT_TIMEOUT") && !getenv("CK_TIMEOUT_MULTIPLIER")) {
+		setenv("CK_DEFAULT_TIMEOUT", "15", 1);
+		setenv("CK_TIMEOUT_MULTIPLIER", "2", 1);
+	}
 
 	if (jobs_env && *jobs_env) {
 		jobs = atoi(jobs_env);

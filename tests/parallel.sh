@@ -68,6 +68,8 @@ done
 left=$n
 failed=0
 summary=
+name=
+pid=
 while [ "$left" -gt 0 ]; do
 	i=1
 	while [ $i -le $n ]; do
