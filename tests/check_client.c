@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <string.h>
 #include <time.h>
 
@@ -426,6 +429,418 @@ START_TEST(connect_range_narrows_ports)
 }
 END_TEST
 
+/* ---- boundaries and failures of the helpers themselves */
+
+/* Every option pb_connect_from sets, refused in turn (seccomp on the
+   descriptor it will get): -1 with that errno, why "other" at the
+   socket stage (no probe), the peer kept, no descriptor left open; and
+   the combinations that set none of them still connect. */
+static int options_refused(void *arg)
+{
+	struct sockaddr_storage dst, src0, srcp;
+	socklen_t dlen, s0len, splen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l, next, fd, before;
+
+	(void)arg;
+	l = pb_listen("127.0.0.1:0", 16, 0, NULL);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", pbt_local_port(l));
+	s0len = addr_of(&src0, "127.0.0.1", 0);
+	splen = addr_of(&srcp, "127.0.0.1", pbt_free_port());
+	next = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	PBT_REQUIRE(next >= 0);
+	close(next);
+	before = pbt_count_fds();
+	if (pbt_seccomp_errno(__NR_setsockopt, next, EPERM) < 0)
+		return 77;
+#define REFUSED(call) do { \
+	errno = 0; \
+	why.cause = PB_CAUSE_NONE; \
+	PBT_REQUIRE((call) == -1 && errno == EPERM); \
+	PBT_REQUIRE(why.cause == PB_CAUSE_OTHER && why.err == EPERM); \
+	PBT_REQUIRE(why.peer.ss_family == AF_INET && why.n_holders == 0); \
+	PBT_REQUIRE(!(why.sources & PB_SRC_PROBE)); \
+	PBT_REQUIRE(pbt_count_fds() == before); \
+} while (0)
+	REFUSED(pb_connect_range(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst,
+				 dlen, 40000, 40009, 0, &why));
+	REFUSED(pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst,
+				dlen, PB_FREEBIND, &why));
+	REFUSED(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src0, s0len,
+				(struct sockaddr *)&dst, dlen, 0, &why));
+	REFUSED(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&srcp, splen,
+				(struct sockaddr *)&dst, dlen, 0, &why));
+	REFUSED(pb_connect_from(SOCK_DGRAM, (struct sockaddr *)&src0, s0len,
+				(struct sockaddr *)&dst, dlen, 0, &why));
+#undef REFUSED
+	/* No option to set: explicit port without SO_REUSEADDR, UDP with
+	   an explicit port, no source at all. */
+	fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&srcp, splen,
+			     (struct sockaddr *)&dst, dlen, PB_NO_REUSEADDR, &why);
+	PBT_REQUIRE(fd == next && pbt_local_port(fd) == ntohs(((struct sockaddr_in *)&srcp)->sin_port));
+	close(fd);
+	fd = pb_connect_from(SOCK_DGRAM, (struct sockaddr *)&srcp, splen,
+			     (struct sockaddr *)&dst, dlen, 0, &why);
+	PBT_REQUIRE(fd == next);
+	close(fd);
+	fd = pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     PB_NONBLOCK, &why);
+	PBT_REQUIRE(fd == next);
+	close(fd);
+	close(l);
+	return 0;
+}
+
+START_TEST(connect_options_refused)
+{
+	int st = pbt_run_in_child(options_refused, NULL);
+
+	if (st == 77)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/*
+ * A blocking connect() that signals interrupt goes on in the kernel:
+ * pb_connect_from waits for it (through more signals) and reports how it
+ * ended.  The listener's queue is full, so the SYN is dropped and sent
+ * again after 1 s; meanwhile the signal handler, at its fifth tick,
+ * either accepts (the retry gets in: success) or closes the listener
+ * (the retry is refused: ECONNREFUSED, explained).
+ */
+static volatile sig_atomic_t ticks;
+static int intr_listener = -1, intr_accept;
+
+static void on_tick(int sig)
+{
+	int fd;
+
+	(void)sig;
+	if (++ticks != 5)
+		return;
+	if (intr_accept) {
+		fd = accept4(intr_listener, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		close(intr_listener);
+	}
+}
+
+static int interrupted_connect(void *arg)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	struct pb_diag why = PB_DIAG_INIT;
+	struct sigaction sa;
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } }, off;
+	int c, fd;
+
+	intr_accept = *(const int *)arg;
+	intr_listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	PBT_REQUIRE(intr_listener >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 0);
+	PBT_REQUIRE(bind(intr_listener, (struct sockaddr *)&dst, dlen) == 0);
+	PBT_REQUIRE(listen(intr_listener, 0) == 0);
+	dlen = addr_of(&dst, "127.0.0.1", pbt_local_port(intr_listener));
+	/* Fill the queue (one connection for a backlog of 0). */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	PBT_REQUIRE(c >= 0 && connect(c, (struct sockaddr *)&dst, dlen) == 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick;	/* no SA_RESTART */
+	PBT_REQUIRE(sigaction(SIGALRM, &sa, NULL) == 0);
+	PBT_REQUIRE(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	errno = 4242;
+	fd = pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     0, &why);
+	memset(&off, 0, sizeof(off));
+	PBT_REQUIRE(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	PBT_REQUIRE(ticks > 5);		/* interrupted, and waited on */
+	if (intr_accept) {
+		PBT_REQUIRE(fd >= 0 && errno == 4242);
+		PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ERROR) == 0);
+		close(fd);
+	} else {
+		PBT_REQUIRE(fd == -1 && errno == ECONNREFUSED);
+		PBT_REQUIRE(why.cause == PB_CAUSE_OTHER && why.err == ECONNREFUSED);
+	}
+	close(c);
+	return 0;
+}
+
+START_TEST(connect_interrupted_by_signals)
+{
+	int accept_it = _i;
+
+	ck_assert_int_eq(pbt_run_in_child(interrupted_connect, &accept_it), 0);
+}
+END_TEST
+
+/* An explicit source port whose 4-tuple towards dst is in TIME_WAIT:
+   EADDRNOTAVAIL, cause time-wait, the TIME_WAIT shown.  Without TCP
+   timestamps, so that the kernel cannot take the TIME_WAIT over (with
+   them, connect() from an explicitly bound port does). */
+static int explicit_port_time_wait(void *arg)
+{
+	struct sockaddr_storage dst, src;
+	socklen_t dlen, slen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l, c, s;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_timestamps", "0") == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	slen = addr_of(&src, "127.0.0.1", 5000);
+	c = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			    (struct sockaddr *)&dst, dlen, 0, NULL);
+	PBT_REQUIRE(c >= 0);
+	client_time_wait(l, c);
+	s = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			    (struct sockaddr *)&dst, dlen, 0, &why);
+	PBT_REQUIRE(s == -1 && errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(why.n_time_wait == 1 && why.n_connected == 0 && why.n_holders == 1);
+	PBT_REQUIRE(why.n_stored == 1 && why.holders[0].state == PB_TCP_TIME_WAIT);
+	PBT_REQUIRE(why.time_wait_ms > 50000 && why.time_wait_ms <= 60000);
+	PBT_REQUIRE(why.peer.ss_family == AF_INET);
+	/* Another destination from the same port: free. */
+	{
+		int l2 = listen_fixed(6002);
+		socklen_t d2len;
+		struct sockaddr_storage d2;
+
+		d2len = addr_of(&d2, "127.0.0.1", 6002);
+		s = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				    (struct sockaddr *)&d2, d2len, 0, &why);
+		PBT_REQUIRE(s >= 0 && pbt_local_port(s) == 5000);
+		abort_close(s);
+		close(l2);
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(explicit_port_in_time_wait)
+{
+	PBT_IN_NETNS(explicit_port_time_wait, NULL);
+}
+END_TEST
+
+/* The range that ran out, as the kernel intersects the socket's range
+   with the system's (40000-40009): 39990-40004 gives 40000-40004,
+   40005-50000 gives 40005-40009, and a range outside it is ignored by
+   the kernel (the system's range runs out). */
+static int range_intersections(void *arg)
+{
+	static const unsigned cases[][4] = {	/* lo, hi, want lo, want hi */
+		{ 39990, 40004, 40000, 40004 },
+		{ 40005, 50000, 40005, 40009 },
+		{ 50000, 50010, 40000, 40009 },
+		{ 40009, 40009, 40009, 40009 },
+	};
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l, fds[16], n, i, k, fd;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	for (k = 0; k < 4; k++) {
+		unsigned want = cases[k][3] - cases[k][2] + 1;
+
+		for (n = 0; n < 16; n++) {
+			fd = pb_connect_range(SOCK_STREAM, NULL, 0,
+					      (struct sockaddr *)&dst, dlen,
+					      cases[k][0], cases[k][1], 0, &why);
+			if (fd < 0) {
+				if (errno == ENOPROTOOPT)
+					return 77;
+				break;
+			}
+			fds[n] = fd;
+		}
+		PBT_REQUIRE(errno == EADDRNOTAVAIL);
+		PBT_REQUIRE((unsigned)n == want);
+		PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+		PBT_REQUIRE(why.port_range_lo == cases[k][2] &&
+			    why.port_range_hi == cases[k][3]);
+		PBT_REQUIRE(why.n_connected == want && why.n_holders == want);
+		for (i = 0; i < n; i++)
+			abort_close(fds[i]);
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(connect_range_intersections)
+{
+	const char *why;
+	int st = pbt_run_in_netns(range_intersections, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	if (st == 77)
+		PBT_SKIP("IP_LOCAL_PORT_RANGE not in this kernel (< 6.3)");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* The budget at its edges: more listeners in the range than it lists,
+   every port reserved, tcp_tw_reuse 2 by each end's address, the reuse
+   delay, and arguments of two families. */
+static int budget_edges(void *arg)
+{
+	struct sockaddr_storage dst, src;
+	socklen_t dlen, slen;
+	struct pb_budget b = PB_BUDGET_INIT;
+	int l[9], i, saved;
+	static const struct {
+		const char *src, *dst;
+		int reuse;
+	} lb[] = {
+		{ NULL, "127.0.0.1", 1 }, { NULL, "127.1.2.3", 1 },
+		{ NULL, "10.1.2.3", 0 }, { NULL, "128.0.0.1", 0 },
+		{ "127.0.0.1", "10.1.2.3", 1 }, { "10.1.2.4", "10.1.2.3", 0 },
+		{ NULL, "::1", 1 }, { NULL, "::2", 0 }, { NULL, "2001:db8::1", 0 },
+		{ NULL, "::ffff:127.0.0.1", 1 }, { NULL, "::ffff:10.1.2.3", 0 },
+		{ "::1", "2001:db8::1", 1 }, { "2001:db8::2", "2001:db8::1", 0 },
+		{ NULL, "0:0:0:0:0:ffff:7f00:1", 1 }, { NULL, "1::ffff:7f00:1", 0 },
+	};
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	/* Nine listeners in the range: counted all, eight listed. */
+	for (i = 0; i < 9; i++) {
+		l[i] = listen_fixed(40000 + (unsigned)i);
+		PBT_REQUIRE(l[i] >= 0);
+	}
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.n_listeners == 9);
+	PBT_REQUIRE(b.usable == 10 && b.available == 1);
+	for (i = 0; i < PB_BUDGET_LISTENERS; i++)
+		PBT_REQUIRE(b.listener_ports[i] >= 40000 && b.listener_ports[i] <= 40008);
+	close(l[8]);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.n_listeners == 8 && b.available == 2);
+	for (i = 0; i < 8; i++)
+		close(l[i]);
+
+	/* Every port reserved: nothing usable, nothing available. */
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports",
+				     "40000-40009") == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.reserved == 10 && b.usable == 0 && b.available == 0);
+	PBT_REQUIRE(b.rate_per_s == 0.0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports", "50000") == 0);
+
+	/* tcp_tw_reuse 2: loopback at either end. */
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "2") == 0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse_delay", "2000") == 0);
+	for (i = 0; i < (int)(sizeof(lb) / sizeof(lb[0])); i++) {
+		dlen = addr_of(&dst, lb[i].dst, 80);
+		if (lb[i].src)
+			slen = addr_of(&src, lb[i].src, 0);
+		PBT_REQUIRE(pb_port_budget(lb[i].src ? (struct sockaddr *)&src : NULL,
+					   lb[i].src ? slen : 0,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		if (b.tw_reuse != lb[i].reuse)
+			fprintf(stderr, "%s -> %s: tw_reuse %d\n",
+				lb[i].src ? lb[i].src : "-", lb[i].dst, b.tw_reuse);
+		PBT_REQUIRE(b.tw_reuse == lb[i].reuse);
+		PBT_REQUIRE(b.tw_reuse_delay_ms == 2000);
+		PBT_REQUIRE(b.usable == 10);
+		if (b.tw_reuse)
+			PBT_REQUIRE(b.rate_per_s > 5.0 - 1e-9 && b.rate_per_s < 5.0 + 1e-9);
+		else
+			PBT_REQUIRE(b.rate_per_s > 10.0 / 60 - 1e-9 &&
+				    b.rate_per_s < 10.0 / 60 + 1e-9);
+	}
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "0") == 0);
+	dlen = addr_of(&dst, "127.0.0.1", 80);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.tw_reuse == 0);
+
+	/* Arguments: two families, a short source; errno kept on success. */
+	slen = addr_of(&src, "::1", 0);
+	errno = 0;
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+				   (struct sockaddr *)&dst, dlen, &b) == -1 &&
+		    errno == EINVAL);
+	slen = addr_of(&src, "127.0.0.1", 0);
+	errno = 0;
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, 3,
+				   (struct sockaddr *)&dst, dlen, &b) == -1 &&
+		    errno == EINVAL);
+	errno = 0;
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, NULL) == -1 &&
+		    errno == EINVAL);
+	saved = errno = 4242;
+	PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+				   (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(errno == saved);
+	return 0;
+}
+
+START_TEST(budget_at_the_edges)
+{
+	PBT_IN_NETNS(budget_edges, NULL);
+}
+END_TEST
+
+/* TIME_WAIT ports come back once tcp_tw_reuse_delay old: none with a
+   delay of 60 s (TIME_WAIT's whole life), all with 1 ms once they are a
+   few ms old. */
+static int tw_reuse_delay(void *arg)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	struct pb_budget b = PB_BUDGET_INIT;
+	struct timespec ms = { 0, 5000000 };
+	int l, fds[4], i;
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "1") == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	for (i = 0; i < 4; i++) {
+		fds[i] = connect_one(&dst, dlen, NULL);
+		PBT_REQUIRE(fds[i] >= 0);
+	}
+	for (i = 0; i < 4; i++)
+		client_time_wait(l, fds[i]);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse_delay", "60000") == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.time_wait == 4 && b.time_wait_reusable == 0);
+	PBT_REQUIRE(b.available == 6);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse_delay", "1") == 0);
+	nanosleep(&ms, NULL);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.time_wait == 4 && b.time_wait_reusable == 4);
+	PBT_REQUIRE(b.available == 10);
+	PBT_REQUIRE(b.tw_reuse_delay_ms == 1);
+	PBT_REQUIRE(b.rate_per_s > 10000.0 - 1e-6 && b.rate_per_s < 10000.0 + 1e-6);
+	close(l);
+	return 0;
+}
+
+START_TEST(budget_tw_reuse_delay)
+{
+	PBT_IN_NETNS(tw_reuse_delay, NULL);
+}
+END_TEST
+
 /* ---- in the host namespace, on loopback */
 
 START_TEST(connect_from_defaults)
@@ -725,6 +1140,12 @@ Suite *suite_client(void)
 	tcase_add_test(tn, reserved_ports_are_skipped);
 	tcase_add_test(tn, budget_flags_listener_in_range);
 	tcase_add_test(tn, connect_range_narrows_ports);
+	tcase_add_test(tn, connect_options_refused);
+	tcase_add_loop_test(tn, connect_interrupted_by_signals, 0, 2);
+	tcase_add_test(tn, explicit_port_in_time_wait);
+	tcase_add_test(tn, connect_range_intersections);
+	tcase_add_test(tn, budget_at_the_edges);
+	tcase_add_test(tn, budget_tw_reuse_delay);
 	suite_add_tcase(s, tn);
 
 	tcase_add_checked_fixture(th, pbt_fd_setup, pbt_fd_teardown);
