@@ -24,6 +24,8 @@
 #include "testutil.h"
 
 #define MODE_FLAGS(i) ((i) % 2 ? PB_DIAG_NO_NETLINK : PB_DIAG_NO_PROCNET)
+static const struct sockaddr_storage zero_ss;
+
 #define MODE_SOURCE(i) ((i) % 2 ? PB_SRC_PROCNET : PB_SRC_NETLINK)
 
 static int diagnose(int type, const char *spec, int err, unsigned flags,
@@ -102,6 +104,17 @@ static void expect_listener(int i, const char *lspec_host, const char *dspec_hos
 			  ntohs(((struct sockaddr_in *)&d.holders[0].local)->sin_port));
 	ck_assert_int_eq(d.reuseaddr_helps, 0);
 	ck_assert(d.sources & MODE_SOURCE(i));
+	/* A listener has no peer: all zeros, as documented (the table
+	   gives a zero address of its family there). */
+	ck_assert_mem_eq(&d.holders[0].remote, &zero_ss, sizeof(zero_ss));
+	/* IPV6_V6ONLY is an IPv6 socket's: -1 for IPv4 ones; netlink shows
+	   it for an IPv6 listener, /proc never. */
+	if (d.holders[0].local.ss_family == AF_INET)
+		ck_assert_int_eq(d.holders[0].v6only, -1);
+	else if (i % 2)
+		ck_assert_int_eq(d.holders[0].v6only, -1);
+	else
+		ck_assert_int_ge(d.holders[0].v6only, 0);
 	close(fd);
 }
 
@@ -269,6 +282,10 @@ START_TEST(connected_after_listener_closed)
 	ck_assert_int_eq(d.holders[0].state, PB_TCP_ESTABLISHED);
 	ck_assert_uint_eq(d.holders[0].inode, inode_of(s));
 	ck_assert_int_eq(d.reuseaddr_helps, 0);
+	/* A connection's peer is kept: the client. */
+	ck_assert_int_eq(d.holders[0].remote.ss_family, AF_INET);
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&d.holders[0].remote)->sin_port),
+			  pbt_local_port(c));
 	close(c);
 	close(s);
 }
@@ -314,6 +331,7 @@ START_TEST(bound_not_listening)
 		ck_assert_uint_eq(d.n_bound, 1);
 		ck_assert_int_eq(d.holders[0].state, PB_TCP_CLOSE);
 		ck_assert_uint_eq(d.holders[0].inode, inode_of(fd));
+		ck_assert_mem_eq(&d.holders[0].remote, &zero_ss, sizeof(zero_ss));
 	} else {
 		ck_assert_uint_eq(d.n_holders, 0);
 	}
@@ -338,6 +356,9 @@ START_TEST(udp_bound)
 	ck_assert_uint_eq(d.n_bound, 1);
 	ck_assert_int_eq(d.holders[0].protocol, IPPROTO_UDP);
 	ck_assert_uint_eq(d.holders[0].inode, inode_of(fd));
+	ck_assert_int_eq(d.holders[0].state, PB_TCP_CLOSE);
+	ck_assert_mem_eq(&d.holders[0].remote, &zero_ss, sizeof(zero_ss));
+	ck_assert_int_eq(d.holders[0].v6only, -1);
 	/* The same port is free for TCP: separate tables. */
 	ck_assert_int_eq(diagnose(SOCK_STREAM, spec, 0, MODE_FLAGS(_i), &d),
 			 PB_CAUSE_NONE);
@@ -662,7 +683,6 @@ static void diagnose_until_tw(const char *spec, unsigned flags, unsigned n,
 	PBT_REQUIRE(!"TIME_WAIT rows never showed");
 }
 
-static const struct sockaddr_storage zero_ss;
 
 /*
  * The holder list: 8 kept (PB_DIAG_HOLDERS), the rest counted; connected
