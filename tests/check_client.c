@@ -751,6 +751,43 @@ static int budget_edges(void *arg)
 	for (i = 0; i < 8; i++)
 		close(l[i]);
 
+	/* Ports passed over (reserved, or a second listener on a port
+	   already counted) do not end the walk: a listener on every port
+	   of the range, on 127.0.0.1 and [::1], every other port reserved
+	   (the even ones, then the odd ones: the kernel walks its listeners
+	   roughly in an order of ports, so one of the two starts with a
+	   reserved one). */
+	{
+		static const char *const res[] = {
+			"40000,40002,40004,40006,40008",
+			"40001,40003,40005,40007,40009",
+		};
+		int v4[10], v6[10], r;
+		char spec[32];
+
+		for (i = 0; i < 10; i++) {
+			v4[i] = listen_fixed(40000 + (unsigned)i);
+			PBT_REQUIRE(v4[i] >= 0);
+			snprintf(spec, sizeof(spec), "[::1]:%u", 40000 + (unsigned)i);
+			v6[i] = pb_listen(spec, 4, 0, NULL);
+		}
+		for (r = 0; r < 2; r++) {
+			PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports",
+						     res[r]) == 0);
+			PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst,
+						   dlen, &b) == 0);
+			PBT_REQUIRE(b.reserved == 5 && b.usable == 5);
+			PBT_REQUIRE(b.n_listeners == 5 && b.available == 0);
+			for (i = 0; i < 5; i++)
+				PBT_REQUIRE(b.listener_ports[i] % 2 == (unsigned)!r);
+		}
+		for (i = 0; i < 10; i++) {
+			close(v4[i]);
+			if (v6[i] >= 0)
+				close(v6[i]);
+		}
+	}
+
 	/* Every port reserved: nothing usable, nothing available. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports",
 				     "40000-40009") == 0);
