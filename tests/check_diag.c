@@ -1111,6 +1111,38 @@ START_TEST(errno_preserved)
 }
 END_TEST
 
+/* pb_diag.spec keeps the spec as given: printable ASCII (0x20-0x7e) as it
+   is, any other byte as '?', cut with "..." only when it does not fit
+   (a spec of sizeof - 1 bytes fits exactly). */
+START_TEST(spec_kept_and_cut)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	char spec[sizeof(d.spec) + 8];
+	size_t n, S = sizeof(d.spec);
+
+	for (n = S - 2; n <= S + 1; n++) {
+		memset(spec, '1', n);
+		spec[n] = '\0';
+		d.spec[0] = 'z';
+		ck_assert_int_eq(pb_listen(spec, 4, 0, &d), -1);
+		ck_assert_int_eq(d.invalid, PB_INVALID_SPEC);
+		if (n < S) {
+			ck_assert_str_eq(d.spec, spec);
+		} else {
+			ck_assert_uint_eq(strlen(d.spec), S - 1);
+			ck_assert_str_eq(d.spec + S - 4, "...");
+			ck_assert_int_eq(strncmp(d.spec, spec, S - 4), 0);
+		}
+	}
+	ck_assert_int_eq(pb_listen("\x1f \x7e\x7f\x80:1", 4, 0, &d), -1);
+	ck_assert_str_eq(d.spec, "? ~??:1");
+	/* A diagnosis of a valid spec keeps it too, and "" for none. */
+	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, "203.0.113.1:7", 0, &d),
+			 PB_CAUSE_ADDR_NOT_LOCAL);
+	ck_assert_str_eq(d.spec, "203.0.113.1:7");
+}
+END_TEST
+
 /* ---- pb_listen_wait */
 
 static double elapsed_ms(const struct timespec *t0)
@@ -1244,6 +1276,7 @@ Suite *suite_diag(void)
 	tcase_add_test(tc, listen_fills_why);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, errno_preserved);
+	tcase_add_test(tc, spec_kept_and_cut);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, pbt_fd_setup, pbt_fd_teardown);
