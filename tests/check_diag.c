@@ -362,6 +362,22 @@ START_TEST(udp_bound)
 	/* The same port is free for TCP: separate tables. */
 	ck_assert_int_eq(diagnose(SOCK_STREAM, spec, 0, MODE_FLAGS(_i), &d),
 			 PB_CAUSE_NONE);
+	/* Connected, a UDP socket still holds its port as a bound one, and
+	   its peer is kept. */
+	{
+		struct sockaddr_storage peer;
+		socklen_t plen = pbt_addr(&peer, "127.0.0.1", 9);
+
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&peer, plen), 0);
+		r = diagnose(SOCK_DGRAM, spec, 0, MODE_FLAGS(_i), &d);
+		ck_assert_msg(r == PB_CAUSE_BOUND, "cause %s", pb_cause_name(r));
+		ck_assert_uint_eq(d.n_bound, 1);
+		ck_assert_uint_eq(d.n_connected, 0);
+		ck_assert_int_eq(d.holders[0].state, PB_TCP_ESTABLISHED);
+		ck_assert_int_eq(d.holders[0].remote.ss_family, AF_INET);
+		ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&d.holders[0].remote)->sin_port), 9);
+		ck_assert_int_eq(d.reuseport_helps, -1);	/* never probed */
+	}
 	close(fd);
 }
 END_TEST
