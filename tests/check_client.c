@@ -796,6 +796,14 @@ static int budget_edges(void *arg)
 	PBT_REQUIRE(b.rate_per_s == 0.0);
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_reserved_ports", "50000") == 0);
 
+	/* A range of one port: one usable. */
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_port_range", "40000 40000") == 0);
+	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+	PBT_REQUIRE(b.port_lo == 40000 && b.port_hi == 40000);
+	PBT_REQUIRE(b.usable == 1 && b.available == 1);
+	PBT_REQUIRE(b.sources & PB_SRC_SYSCTL);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_port_range", RANGE) == 0);
+
 	/* tcp_tw_reuse 2: loopback at either end. */
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse", "2") == 0);
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse_delay", "2000") == 0);
