@@ -885,6 +885,39 @@ static int tw_reuse_delay(void *arg)
 	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.time_wait == 4 && b.time_wait_reusable == 0);
 	PBT_REQUIRE(b.available == 6);
+	/* One open, one half-closed (FIN_WAIT2: "other"): both hold. */
+	{
+		int o = connect_one(&dst, dlen, NULL), h = connect_one(&dst, dlen, NULL);
+		int so = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		int sh = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		struct pollfd p = { .fd = -1, .events = POLLIN };
+		char c;
+
+		PBT_REQUIRE(o >= 0 && h >= 0 && so >= 0 && sh >= 0);
+		PBT_REQUIRE(shutdown(h, SHUT_WR) == 0);
+		/* The server end that reads EOF is h's: its peer's port. */
+		{
+			struct sockaddr_storage pa;
+			socklen_t plen = sizeof(pa);
+
+			PBT_REQUIRE(getpeername(sh, (struct sockaddr *)&pa, &plen) == 0);
+			if (ntohs(((struct sockaddr_in *)&pa)->sin_port) != pbt_local_port(h)) {
+				int t = sh;
+
+				sh = so;
+				so = t;
+			}
+		}
+		p.fd = sh;
+		PBT_REQUIRE(poll(&p, 1, 5000) == 1 && read(sh, &c, 1) == 0);
+		PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 1 && b.other == 1 && b.time_wait == 4);
+		PBT_REQUIRE(b.available == 4);
+		abort_close(o);
+		abort_close(h);
+		close(so);
+		close(sh);
+	}
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/tcp_tw_reuse_delay", "1") == 0);
 	nanosleep(&ms, NULL);
 	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
