@@ -141,7 +141,13 @@ static int range_times_destinations(void *arg)
 	for (i = 0; i < n; i++)
 		abort_close(fds[i]);
 
-	/* UDP runs out too (connect() says EAGAIN there), and is told. */
+	/* UDP runs out too (connect() says EAGAIN there), and is told; the
+	   TCP connection open towards the same destination is not one of
+	   its holders (UDP's ports are its own). */
+	fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+			     (struct sockaddr *)&dst[0], dlen[0], 0, NULL);
+	PBT_REQUIRE(fd >= 0);
+	fds[59] = fd;
 	n = 0;
 	for (i = 0; i < 20; i++) {
 		fd = pb_connect_from(SOCK_DGRAM, (struct sockaddr *)&src, slen,
@@ -155,8 +161,12 @@ static int range_times_destinations(void *arg)
 	PBT_REQUIRE(n == 10);
 	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
 	PBT_REQUIRE(why.err == last_err);
+	PBT_REQUIRE(why.type == SOCK_DGRAM);
+	PBT_REQUIRE(why.port_range_lo == RANGE_LO && why.port_range_hi == RANGE_HI);
+	PBT_REQUIRE(why.n_holders == 0 && why.n_connected == 0);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	abort_close(fds[59]);
 	close(l1);
 	close(l2);
 	return 0;
@@ -625,6 +635,8 @@ static int explicit_port_time_wait(void *arg)
 	PBT_REQUIRE(why.n_stored == 1 && why.holders[0].state == PB_TCP_TIME_WAIT);
 	PBT_REQUIRE(why.time_wait_ms > 50000 && why.time_wait_ms <= 60000);
 	PBT_REQUIRE(why.peer.ss_family == AF_INET);
+	PBT_REQUIRE(why.sources & PB_SRC_NETLINK);
+	PBT_REQUIRE(why.sources & PB_SRC_ERRNO);
 	/* Another destination from the same port: free. */
 	{
 		int l2 = listen_fixed(6002);
