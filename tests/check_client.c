@@ -121,6 +121,12 @@ static int range_times_destinations(void *arg)
 		strerror(last_err));
 	PBT_REQUIRE(n == 20);
 	PBT_REQUIRE(last_err == EADDRNOTAVAIL);
+	/* Non-blocking changes nothing there: refused at once, explained. */
+	why.cause = PB_CAUSE_NONE;
+	PBT_REQUIRE(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				    (struct sockaddr *)&dst[0], dlen[0],
+				    PB_NONBLOCK, &why) == -1 && errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
 	/* The failure is explained, with the numbers. */
 	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
 	PBT_REQUIRE(why.err == EADDRNOTAVAIL);
@@ -501,6 +507,40 @@ static int options_refused(void *arg)
 	close(l);
 	return 0;
 }
+
+/* With descriptor 0 free (a daemon that closed stdin), the socket is 0,
+   and that is a success like any other. */
+static int fd_zero(void *arg)
+{
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), fd, st;
+
+	(void)arg;
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", pbt_local_port(l));
+	close(0);
+	fd = pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     0, NULL);
+	PBT_REQUIRE(fd == 0);
+	PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ERROR) == 0);
+	close(fd);
+	fd = pb_connect_from(SOCK_DGRAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     0, NULL);
+	PBT_REQUIRE(fd == 0);
+	close(fd);
+	st = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	PBT_REQUIRE(st == 0);
+	close(st);
+	close(l);
+	return 0;
+}
+
+START_TEST(connect_gets_descriptor_zero)
+{
+	ck_assert_int_eq(pbt_run_in_child(fd_zero, NULL), 0);
+}
+END_TEST
 
 START_TEST(connect_options_refused)
 {
@@ -1130,6 +1170,33 @@ START_TEST(refused_arguments_fill_why)
 	r = pb_connect_range(SOCK_STREAM, NULL, 0, d, dlen, 40000, 70000, 0, &why);
 	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
 		       "tcp connection to 127.0.0.1:80", "range 40000-70000");
+	/* The edges: 65535 is a port, 65536 is not, at either end. */
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, NULL, 0, d, dlen, 1, 65536, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp connection to 127.0.0.1:80", "range 1-65536");
+	errno = 0;
+	r = pb_connect_range(SOCK_STREAM, NULL, 0, d, dlen, 65536, 65536, 0, &why);
+	expect_refused(r, EINVAL, &why, PB_INVALID_RANGE, "port-range",
+		       "tcp connection to 127.0.0.1:80", "range 65536-65536");
+	{
+		static const unsigned ok[][2] = { { 65535, 65535 }, { 0, 65535 },
+						  { 1, 1 } };
+		int l = pb_listen("127.0.0.1:0", 4, 0, NULL), k, fd;
+		struct sockaddr_storage ls;
+		socklen_t llen = addr_of(&ls, "127.0.0.1", pbt_local_port(l));
+
+		for (k = 0; k < 3; k++) {
+			why.invalid = -1;
+			fd = pb_connect_range(SOCK_STREAM, NULL, 0, (struct sockaddr *)&ls,
+					      llen, ok[k][0], ok[k][1], 0, &why);
+			if (fd < 0)	/* not refused as an argument */
+				ck_assert_int_ne(why.invalid, PB_INVALID_RANGE);
+			else
+				close(fd);
+		}
+		close(l);
+	}
 
 	/* A family the library does not take: EAFNOSUPPORT, said so. */
 	dst.ss_family = AF_UNIX;
@@ -1247,6 +1314,7 @@ Suite *suite_client(void)
 	tcase_add_test(tn, budget_flags_listener_in_range);
 	tcase_add_test(tn, connect_range_narrows_ports);
 	tcase_add_test(tn, connect_options_refused);
+	tcase_add_test(tn, connect_gets_descriptor_zero);
 	tcase_add_loop_test(tn, connect_interrupted_by_signals, 0, 3);
 	tcase_add_test(tn, explicit_port_in_time_wait);
 	tcase_add_test(tn, connect_range_intersections);
