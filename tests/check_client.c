@@ -272,6 +272,44 @@ static int budget_and_tw_reuse(void *arg)
 		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
 					   (struct sockaddr *)&dst, dlen, &b) == 0);
 		PBT_REQUIRE(b.established == 0 && b.time_wait == 0);
+		/* Any address is no filter: 0.0.0.0, and ::ffff:0.0.0.0
+		   towards the IPv4-mapped destination. */
+		slen = addr_of(&src, "0.0.0.0", 0);
+		PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+					   (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 6 && b.time_wait == 4);
+		{
+			struct sockaddr_storage m;
+			socklen_t mlen = addr_of(&m, "::ffff:127.0.0.1", 6001);
+
+			slen = addr_of(&src, "::ffff:0.0.0.0", 0);
+			PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+						   (struct sockaddr *)&m, mlen, &b) == 0);
+			PBT_REQUIRE(b.established == 6 && b.time_wait == 4);
+			slen = addr_of(&src, "::", 0);
+			PBT_REQUIRE(pb_port_budget((struct sockaddr *)&src, slen,
+						   (struct sockaddr *)&m, mlen, &b) == 0);
+			PBT_REQUIRE(b.established == 6 && b.time_wait == 4);
+		}
+	}
+	/* Not counted: a connection to the same port at another address,
+	   and one from a port outside the range. */
+	{
+		int l3 = pb_listen("127.0.0.2:6001", 8, 0, NULL), x, y;
+		struct sockaddr_storage d3, s5;
+		socklen_t d3len = addr_of(&d3, "127.0.0.2", 6001);
+		socklen_t s5len = addr_of(&s5, "127.0.0.1", 5000);
+
+		PBT_REQUIRE(l3 >= 0);
+		x = connect_one(&d3, d3len, NULL);
+		y = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&s5, s5len,
+				    (struct sockaddr *)&dst, dlen, 0, NULL);
+		PBT_REQUIRE(x >= 0 && y >= 0);
+		PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
+		PBT_REQUIRE(b.established == 6 && b.time_wait == 4 && b.other == 0);
+		abort_close(x);
+		abort_close(y);
+		close(l3);
 	}
 
 	/* All ten in TIME_WAIT; tcp_tw_reuse=0: no port comes back. */
@@ -795,6 +833,16 @@ static int budget_edges(void *arg)
 	PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&dst, dlen, &b) == 0);
 	PBT_REQUIRE(b.n_listeners == 9);
 	PBT_REQUIRE(b.usable == 10 && b.available == 1);
+	/* Towards 0.0.0.0:0 (nothing connects there): the listeners are no
+	   connections. */
+	{
+		struct sockaddr_storage z;
+		socklen_t zlen = addr_of(&z, "0.0.0.0", 0);
+
+		PBT_REQUIRE(pb_port_budget(NULL, 0, (struct sockaddr *)&z, zlen, &b) == 0);
+		PBT_REQUIRE(b.established + b.time_wait + b.other == 0);
+		PBT_REQUIRE(b.n_listeners == 9 && b.available == 1);
+	}
 	for (i = 0; i < PB_BUDGET_LISTENERS; i++)
 		PBT_REQUIRE(b.listener_ports[i] >= 40000 && b.listener_ports[i] <= 40008);
 	close(l[8]);
