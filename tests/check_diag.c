@@ -1014,6 +1014,11 @@ START_TEST(bad_arguments)
 	ck_assert_str_eq(pb_cause_name(PB_CAUSE_TIME_WAIT), "time-wait");
 	ck_assert_str_eq(pb_cause_name(PB_CAUSE_PORTS_EXHAUSTED), "ports-exhausted");
 	ck_assert_str_eq(pb_cause_name((enum pb_cause)99), "unknown");
+	/* The edges of the table: the last cause, one past it, below it. */
+	ck_assert_str_eq(pb_cause_name(PB_CAUSE_OTHER), "other");
+	ck_assert_str_eq(pb_cause_name(PB_CAUSE_NONE), "none");
+	ck_assert_str_eq(pb_cause_name((enum pb_cause)(PB_CAUSE_OTHER + 1)), "unknown");
+	ck_assert_str_eq(pb_cause_name((enum pb_cause)-1), "unknown");
 }
 END_TEST
 
