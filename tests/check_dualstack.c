@@ -899,6 +899,46 @@ START_TEST(reuseport_other_uid)
 }
 END_TEST
 
+/* An IPv6 address given without IPV6_V6ONLY (pb_diagnose on a sockaddr)
+   is diagnosed as the system's default makes a socket: net.ipv6.bindv6only,
+   0 and then 1; the kernel's own bind agrees. */
+static int bindv6only_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l, v;
+
+	l = pbt_listener("127.0.0.1", 0, 0);
+	PBT_REQUIRE(l >= 0);
+	len = pbt_addr(&ss, "::", pbt_local_port(l));
+	for (v = 0; v <= 1; v++) {
+		struct pb_diag fresh = PB_DIAG_INIT;
+
+		PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", v ? "1" : "0") == 0);
+		d = fresh;
+		d.flags = MODE_FLAGS(m->i);
+		PBT_REQUIRE(pb_diagnose(SOCK_STREAM, (struct sockaddr *)&ss, len, 0, &d) ==
+			    (v ? PB_CAUSE_NONE : PB_CAUSE_LISTENER));
+		PBT_REQUIRE(d.v6only == v);
+		PBT_REQUIRE(real_bind(SOCK_STREAM, "::", pbt_local_port(l), 0) ==
+			    (v ? 0 : EADDRINUSE));
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(system_default_v6only)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(bindv6only_child, &m);
+}
+END_TEST
+
 Suite *suite_dualstack(void)
 {
 	Suite *s = suite_create("dualstack");
@@ -919,6 +959,7 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
 	tcase_add_loop_test(tc, reuseport_other_uid, 0, 2);
 	tcase_add_loop_test(tc, spare_addresses_held, 0, 2);
+	tcase_add_loop_test(tc, system_default_v6only, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
