@@ -502,6 +502,11 @@ static int options_refused(void *arg)
 	dlen = addr_of(&dst, "127.0.0.1", pbt_local_port(l));
 	s0len = addr_of(&src0, "127.0.0.1", 0);
 	splen = addr_of(&srcp, "127.0.0.1", pbt_free_port());
+	/* Allowed, each option is set and the connection made. */
+	fd = pb_connect_from(SOCK_STREAM, NULL, 0, (struct sockaddr *)&dst, dlen,
+			     PB_FREEBIND, &why);
+	PBT_REQUIRE(fd >= 0 && pbt_getopt(fd, IPPROTO_IP, IP_FREEBIND) == 1);
+	close(fd);
 	next = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	PBT_REQUIRE(next >= 0);
 	close(next);
