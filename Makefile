@@ -224,6 +224,7 @@ check: all $(TEST_BIN) examples check-man
 	$(Q)cd $(srcdir) && $(CURDIR)/$(TEST_BIN)
 	$(Q)sh $(S)tests/why.sh
 	$(Q)CC='$(CC)' sh $(S)tests/preload.sh
+	$(Q)CC='$(CC)' sh $(S)tests/preload-more.sh
 	$(Q)sh $(S)tests/layers.sh build/static
 	$(Q)PB_CC="$(CC)" sh $(S)tests/examples.sh
 	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh

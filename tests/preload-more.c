@@ -1,0 +1,1497 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * preload-more.c - the promises of portbind-preload(8), one by one, from a
+ * program built WITHOUT libportbind (tests/preload-more.sh runs it under
+ * LD_PRELOAD, built with -rdynamic so that its clock_gettime and recvmsg
+ * below come before the C library's for the shim too).  One run checks
+ * many things and prints one line for each, as the script prints them:
+ * "ok - WHAT", "not ok - WHAT: what happened" or "skipped - WHAT: WHY".
+ * As root it first moves into a network namespace of its own (ports and
+ * sysctls are its own); otherwise it uses the loopback of the host with
+ * ports the kernel picks, and skips what needs root.
+ *
+ *	main DIR       success paths, errno, the explained and unexplained
+ *	               failures (TCP, UDP, IPv4, IPv6, lengths, families,
+ *	               types), PORTBIND_WAIT's values and its wait over real
+ *	               TIME_WAIT sockets, the retry with SO_REUSEADDR and when
+ *	               it must not be made, PORTBIND_LOG and PORTBIND_PRELOAD
+ *	               values, threads (DIR: scratch files; descriptor 2 must
+ *	               be a 2>> log that DIR/stderr names)
+ *	ns DIR         root: a private mount namespace with /dev/log and
+ *	               /run/systemd/journal/stdout of its own: the syslog
+ *	               datagram and its RFC 3164 date over many clock values,
+ *	               the journal's socket told by its exact path, the
+ *	               program's name without /proc, descriptor 2 replaced
+ *	               during the diagnosis; descriptor 2 must be an
+ *	               inherited pipe that DIR/pipe.out collects
+ *	fd2 DIR HOW    descriptor 2 is what the script made it (HOW: fifo-append,
+ *	               fifo, pipe, pipe-dup, ro): is the line written to it?
+ *	secure DIR     in a setgid copy linked with the shim (AT_SECURE): the
+ *	               shim does nothing at all
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/seccomp.h>
+#include <linux/sock_diag.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SOCK_DESTROY
+#define SOCK_DESTROY 21
+#endif
+
+static const char *dir;
+static char logpath[512];
+static int is_root;
+
+/* ---- output */
+
+static void report(int good, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (good) {
+		printf("ok - %s\n", what);
+	} else {
+		printf("not ok - %s: ", what);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+static void skipped(const char *what, const char *why)
+{
+	printf("skipped - %s: %s\n", what, why);
+	fflush(stdout);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the clock the shim reads for syslog's date (ns mode) */
+
+static volatile int fake_clock;		/* 0 real, 1 fake_sec, 2 fails */
+static time_t fake_sec;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (id == CLOCK_REALTIME && fake_clock == 1) {
+		ts->tv_sec = fake_sec;
+		ts->tv_nsec = 0;
+		return 0;
+	}
+	if (id == CLOCK_REALTIME && fake_clock == 2) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)syscall(SYS_clock_gettime, id, ts);
+}
+
+/* ---- descriptor 2 replaced while the shim diagnoses (ns mode) */
+
+static volatile int swap_armed;
+static const char *swap_path;
+
+ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
+{
+	if (swap_armed) {
+		swap_armed = 0;
+		close(2);
+		if (open(swap_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) != 2)
+			abort();
+	}
+	return syscall(SYS_recvmsg, fd, mh, flags);
+}
+
+/* ---- sockets */
+
+static struct sockaddr_in v4(const char *ip, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons((unsigned short)port);
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+static struct sockaddr_in6 v6(const char *ip, int port)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+
+	s6.sin6_port = htons((unsigned short)port);
+	inet_pton(AF_INET6, ip, &s6.sin6_addr);
+	return s6;
+}
+
+static int sock(int family, int type)
+{
+	return socket(family, type | SOCK_CLOEXEC, 0);
+}
+
+static int opt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, level, name, &v, &len) < 0)
+		return -1;
+	return v;
+}
+
+static void setopt(int fd, int level, int name, int v)
+{
+	setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+/* The shim's wrappers are bind and listen; these go around them. */
+static int raw_bind(int fd, const void *sa, socklen_t len)
+{
+	return (int)syscall(SYS_bind, fd, sa, len);
+}
+
+static int raw_listen(int fd)
+{
+	return (int)syscall(SYS_listen, fd, 8);
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* A port of family/type nobody holds now. */
+static int free_port(int family, int type)
+{
+	struct sockaddr_in sin = v4("127.0.0.1", 0);
+	struct sockaddr_in6 s6 = v6("::1", 0);
+	int fd = sock(family, type), p;
+
+	if (family == AF_INET)
+		raw_bind(fd, &sin, sizeof(sin));
+	else
+		raw_bind(fd, &s6, sizeof(s6));
+	p = port_of(fd);
+	close(fd);
+	return p;
+}
+
+/* A listener that the shim does not touch (raw calls). */
+static int listener(int family, const char *ip, int port, int reuse)
+{
+	struct sockaddr_in sin = v4(ip, port);
+	struct sockaddr_in6 s6 = v6(ip, port);
+	int fd = sock(family, SOCK_STREAM), r;
+
+	if (reuse)
+		setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (family == AF_INET6)
+		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+	r = family == AF_INET ? raw_bind(fd, &sin, sizeof(sin)) : raw_bind(fd, &s6, sizeof(s6));
+	if (r < 0 || raw_listen(fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct tw {
+	int port, peer, family;
+};
+
+/*
+ * A TIME_WAIT socket on ip:port (a port of the kernel's choice), left by
+ * an accepted connection that closed first; it carries SO_REUSEADDR when
+ * the listener had it.  Returns 0 once a plain bind of the address fails.
+ */
+static int make_tw(int family, const char *ip, int reuse, struct tw *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct sockaddr_in sin;
+	struct sockaddr_in6 s6;
+	int l = listener(family, ip, 0, reuse), c, a, probe, r, i;
+
+	if (l < 0)
+		return -1;
+	t->family = family;
+	t->port = port_of(l);
+	getsockname(l, (struct sockaddr *)&ss, &len);
+	c = sock(family, SOCK_STREAM);
+	if (connect(c, (struct sockaddr *)&ss, len) < 0 || (a = accept(l, NULL, NULL)) < 0)
+		return -1;
+	t->peer = port_of(c);
+	close(a);		/* the server closes first: its side waits */
+	close(c);
+	close(l);
+	sin = v4(ip, t->port);
+	s6 = v6(ip, t->port);
+	for (i = 0; i < 200; i++) {
+		probe = sock(family, SOCK_STREAM);
+		if (family == AF_INET6)
+			setopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+		r = family == AF_INET ? raw_bind(probe, &sin, sizeof(sin))
+				      : raw_bind(probe, &s6, sizeof(s6));
+		close(probe);
+		if (r < 0 && errno == EADDRINUSE)
+			return 0;
+		usleep(5000);
+	}
+	return -1;
+}
+
+/* SOCK_DESTROY of the TIME_WAIT socket t made on 127.0.0.1: 0 or -errno. */
+static int destroy_tw(const struct tw *t)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	char buf[512];
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG), err = -EIO;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DESTROY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.r.sdiag_family = AF_INET;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = 1u << 6;	/* TIME_WAIT */
+	req.r.id.idiag_sport = htons((unsigned short)t->port);
+	req.r.id.idiag_dport = htons((unsigned short)t->peer);
+	req.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	req.r.id.idiag_dst[0] = htonl(INADDR_LOOPBACK);
+	req.r.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0) {
+		err = -errno;
+	} else if ((n = recv(fd, buf, sizeof(buf), 0)) >= (ssize_t)sizeof(*h) &&
+		   h->nlmsg_type == NLMSG_ERROR) {
+		err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	}
+	close(fd);
+	return err;
+}
+
+/* ---- the line */
+
+/* PORTBIND_LOG's file: what the shim wrote since the last call. */
+static char *take_log(void)
+{
+	static char buf[16384];
+	int fd = open(logpath, O_RDWR | O_CLOEXEC);
+	ssize_t n = 0;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (ftruncate(fd, 0) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return buf;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* One line, starting with want (may be ""), containing each of the
+   NULL-terminated phrases. */
+static int one_line(const char *got, const char *want, ...)
+{
+	const char *phrase;
+	va_list ap;
+	int good = lines(got) == 1 && got[strlen(got) - 1] == '\n' && starts(got, want);
+
+	va_start(ap, want);
+	while ((phrase = va_arg(ap, const char *)) != NULL)
+		if (!strstr(got, phrase))
+			good = 0;
+	va_end(ap);
+	return good;
+}
+
+/* The result of one call made through the shim. */
+struct res {
+	int r, err, ms;
+	char line[4096];
+};
+
+static void call_bind(struct res *res, int fd, const void *sa, socklen_t len)
+{
+	long long t0 = now_ms();
+
+	take_log();
+	errno = 4242;
+	res->r = bind(fd, (const struct sockaddr *)sa, len);
+	res->err = errno;
+	res->ms = (int)(now_ms() - t0);
+	snprintf(res->line, sizeof(res->line), "%s", take_log());
+	if (getenv("PBMORE_DEBUG"))
+		printf("# bind %d errno %d %d ms: %s", res->r, res->err, res->ms,
+		       res->line[0] ? res->line : "(no line)\n");
+}
+
+static void call_listen(struct res *res, int fd)
+{
+	take_log();
+	errno = 4242;
+	res->r = listen(fd, 8);
+	res->err = errno;
+	res->ms = 0;
+	snprintf(res->line, sizeof(res->line), "%s", take_log());
+}
+
+#define SHOW(res) "returned %d, errno %d (%s), %d ms, line [%s]", (res)->r, (res)->err, \
+	strerror((res)->err), (res)->ms, (res)->line
+
+/* A bind that must fail with err at once, without a line. */
+static void unexplained(const char *what, int fd, const void *sa, socklen_t len, int err)
+{
+	struct res res;
+
+	call_bind(&res, fd, sa, len);
+	report(res.r == -1 && res.err == err && res.line[0] == '\0' && res.ms < 1000,
+	       what, SHOW(&res));
+}
+
+/* ---- root: a network namespace of its own */
+
+static int own_netns(void)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	fd = sock(AF_INET, SOCK_DGRAM);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* ---- seccomp: socket(AF_NETLINK, ...) refused with EPERM */
+
+static int refuse_netlink(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* ---- main mode */
+
+static void success_paths(void)
+{
+	struct sockaddr_in sin = v4("127.0.0.1", 0);
+	struct sockaddr_in6 s6 = v6("::1", 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct res res;
+	int fd, fd2, p[2], port;
+
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == 0 && res.err == 4242 && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "a TCP bind that succeeds: errno kept, no SO_REUSEADDR", SHOW(&res));
+	call_listen(&res, fd);
+	report(res.r == 0 && res.err == 4242 && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 1,
+	       "its listen: errno kept, SO_REUSEADDR 1", SHOW(&res));
+	close(fd);
+
+	fd = sock(AF_INET6, SOCK_STREAM);
+	call_bind(&res, fd, &s6, 24);
+	call_listen(&res, fd);
+	report(res.r == 0 && res.err == 4242 && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 1,
+	       "an IPv6 listener bound with 24 bytes (RFC 2133): SO_REUSEADDR 1",
+	       SHOW(&res));
+	close(fd);
+
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_listen(&res, fd);
+	report(res.r == 0 && res.err == 4242 && port_of(fd) > 0 &&
+	       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "listen on a socket never bound (the port chosen by listen): no SO_REUSEADDR",
+	       SHOW(&res));
+	close(fd);
+
+	fd = sock(AF_INET, SOCK_DGRAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	call_listen(&res, fd);
+	report(res.r == -1 && res.err == EOPNOTSUPP && res.line[0] == '\0' &&
+	       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "listen on a bound UDP socket: EOPNOTSUPP, no SO_REUSEADDR, no line", SHOW(&res));
+	close(fd);
+
+	fd = sock(AF_UNIX, SOCK_STREAM);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/unix.sock", dir);
+	unlink(sun.sun_path);
+	call_bind(&res, fd, &sun, sizeof(sun));
+	call_listen(&res, fd);
+	report(res.r == 0 && res.err == 4242 && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "an AF_UNIX listener: errno kept, no SO_REUSEADDR", SHOW(&res));
+	fd2 = sock(AF_UNIX, SOCK_STREAM);
+	unexplained("an AF_UNIX bind to a path in use: EADDRINUSE, no line", fd2, &sun,
+		    sizeof(sun), EADDRINUSE);
+	close(fd2);
+	close(fd);
+	unlink(sun.sun_path);
+
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		call_listen(&res, p[0]);
+		report(res.r == -1 && res.err == ENOTSOCK && res.line[0] == '\0',
+		       "listen on a pipe: ENOTSOCK, no line", SHOW(&res));
+		unexplained("bind on a pipe: ENOTSOCK, no line", p[0], &sin, sizeof(sin),
+			    ENOTSOCK);
+		close(p[0]);
+		close(p[1]);
+	}
+	call_listen(&res, -1);
+	report(res.r == -1 && res.err == EBADF && res.line[0] == '\0',
+	       "listen on descriptor -1: EBADF, no line", SHOW(&res));
+	unexplained("bind on descriptor -1: EBADF, no line", -1, &sin, sizeof(sin), EBADF);
+
+	/* The program's own SO_REUSEADDR, and a listen that fails. */
+	port = free_port(AF_INET6, SOCK_STREAM);
+	s6 = v6("::1", port);
+	fd = sock(AF_INET6, SOCK_STREAM);
+	fd2 = sock(AF_INET6, SOCK_STREAM);
+	setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	setopt(fd2, SOL_SOCKET, SO_REUSEADDR, 1);
+	raw_bind(fd, &s6, sizeof(s6));
+	raw_bind(fd2, &s6, sizeof(s6));
+	raw_listen(fd);
+	call_listen(&res, fd2);
+	report(res.r == -1 && res.err == EADDRINUSE &&
+	       opt(fd2, SOL_SOCKET, SO_REUSEADDR) == 1,
+	       "a listen that fails on a socket where the program set SO_REUSEADDR: the option stays 1",
+	       SHOW(&res));
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "pbmore: listen: tcp [::1]:%d: EADDRINUSE (98, ", port);
+		report(one_line(res.line, want, "listening socket", NULL),
+		       "and one line explains the IPv6 listen", "[%s]", res.line);
+	}
+	setenv("PORTBIND_LOG", "none", 1);
+	call_listen(&res, fd2);
+	report(res.r == -1 && res.err == EADDRINUSE && res.line[0] == '\0',
+	       "the same with PORTBIND_LOG=none: no line anywhere", SHOW(&res));
+	setenv("PORTBIND_LOG", logpath, 1);
+	close(fd);
+	close(fd2);
+}
+
+static void failures(void)
+{
+	struct sockaddr_storage big;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 s6;
+	struct res res;
+	char want[256];
+	int l, l6, fd, port, p6;
+
+	/* Not one of these may wait. */
+	setenv("PORTBIND_WAIT", "2", 1);
+
+	port = free_port(AF_INET, SOCK_STREAM);
+	l = listener(AF_INET, "127.0.0.1", port, 0);
+	sin = v4("127.0.0.1", port);
+	snprintf(want, sizeof(want),
+		 "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, Address already in use): "
+		 "held by 1 listening socket: LISTEN 127.0.0.1:%d uid %d pid %d (pbmore).",
+		 port, port, (int)getuid(), (int)getpid());
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+	       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "a TCP bind to a listener's port with PORTBIND_WAIT=2: EADDRINUSE at once, no SO_REUSEADDR left",
+	       SHOW(&res));
+	report(one_line(res.line, want, "Fix: stop pid", NULL),
+	       "and one line names the listener and its process", "[%s] wanted [%s]",
+	       res.line, want);
+	memset(&big, 0, sizeof(big));
+	memcpy(&big, &sin, sizeof(sin));
+	call_bind(&res, fd, &big, sizeof(big));
+	report(res.r == -1 && res.err == EADDRINUSE && one_line(res.line, want, NULL),
+	       "the same address in 128 bytes (sockaddr_storage): the same line", SHOW(&res));
+	unexplained("in 129 bytes: EINVAL, no line", fd, &big, sizeof(big) + 1, EINVAL);
+	unexplained("in 15 bytes: EINVAL, no line", fd, &sin, sizeof(sin) - 1, EINVAL);
+	close(fd);
+
+	/* IPv6, and V6ONLY: [::]:P held by a v6-only listener and by an
+	   IPv4 one on 0.0.0.0:P; a v6-only socket conflicts with one. */
+	p6 = free_port(AF_INET6, SOCK_STREAM);
+	l6 = listener(AF_INET6, "::", p6, 0);
+	{
+		int l4 = listener(AF_INET, "0.0.0.0", p6, 0);
+
+		s6 = v6("::", p6);
+		fd = sock(AF_INET6, SOCK_STREAM);
+		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+		call_bind(&res, fd, &s6, sizeof(s6));
+		snprintf(want, sizeof(want),
+			 "pbmore: bind: tcp [::]:%d: EADDRINUSE (98, Address already in use): "
+			 "held by 1 listening socket: LISTEN [::]:%d ", p6, p6);
+		report(l4 >= 0 && res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+		       one_line(res.line, want, NULL),
+		       "a v6-only TCP bind to [::]:P beside IPv4 and v6-only listeners: only the IPv6 one named",
+		       SHOW(&res));
+		call_bind(&res, fd, &s6, 24);
+		report(res.r == -1 && res.err == EADDRINUSE && one_line(res.line, want, NULL),
+		       "the same address in 24 bytes (RFC 2133): the same line", SHOW(&res));
+		close(fd);
+		close(l4);
+	}
+	close(l6);
+
+	/* UDP: explained, never retried, never waited for. */
+	{
+		int u = sock(AF_INET, SOCK_DGRAM), u2 = sock(AF_INET, SOCK_DGRAM), up;
+
+		sin = v4("127.0.0.1", 0);
+		raw_bind(u, &sin, sizeof(sin));
+		up = port_of(u);
+		sin = v4("127.0.0.1", up);
+		call_bind(&res, u2, &sin, sizeof(sin));
+		snprintf(want, sizeof(want), "pbmore: bind: udp 127.0.0.1:%d: EADDRINUSE (98, ", up);
+		report(res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+		       opt(u2, SOL_SOCKET, SO_REUSEADDR) == 0 && one_line(res.line, want, NULL),
+		       "a UDP bind to a bound port: EADDRINUSE at once, no SO_REUSEADDR, one udp line",
+		       SHOW(&res));
+		close(u);
+		close(u2);
+		u = sock(AF_INET6, SOCK_DGRAM);
+		u2 = sock(AF_INET6, SOCK_DGRAM);
+		s6 = v6("::1", 0);
+		raw_bind(u, &s6, sizeof(s6));
+		up = port_of(u);
+		s6 = v6("::1", up);
+		call_bind(&res, u2, &s6, sizeof(s6));
+		snprintf(want, sizeof(want), "pbmore: bind: udp [::1]:%d: EADDRINUSE (98, ", up);
+		report(res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+		       one_line(res.line, want, NULL),
+		       "a UDP bind to a bound IPv6 port: one udp line", SHOW(&res));
+		close(u);
+		close(u2);
+	}
+
+	/* EADDRNOTAVAIL: an address no interface has; port 0 too. */
+	fd = sock(AF_INET, SOCK_STREAM);
+	sin = v4("192.0.2.1", port);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	snprintf(want, sizeof(want),
+		 "pbmore: bind: tcp 192.0.2.1:%d: EADDRNOTAVAIL (99, Cannot assign requested address): ",
+		 port);
+	report(res.r == -1 && res.err == EADDRNOTAVAIL && res.ms < 1000 &&
+	       one_line(res.line, want, NULL),
+	       "a TCP bind to an address no interface has: EADDRNOTAVAIL, one line", SHOW(&res));
+	sin = v4("192.0.2.1", 0);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == -1 && res.err == EADDRNOTAVAIL &&
+	       one_line(res.line, "pbmore: bind: tcp 192.0.2.1:0: EADDRNOTAVAIL (99, ", NULL),
+	       "the same with port 0: one line", SHOW(&res));
+	close(fd);
+	fd = sock(AF_INET6, SOCK_DGRAM);
+	s6 = v6("2001:db8::1", port);
+	call_bind(&res, fd, &s6, sizeof(s6));
+	snprintf(want, sizeof(want), "pbmore: bind: udp [2001:db8::1]:%d: EADDRNOTAVAIL (99, ", port);
+	report(res.r == -1 && res.err == EADDRNOTAVAIL && one_line(res.line, want, NULL),
+	       "a UDP IPv6 bind to an address no interface has: one line", SHOW(&res));
+	close(fd);
+
+	/* Errors that are not explained. */
+	fd = sock(AF_INET, SOCK_STREAM);
+	sin = v4("127.0.0.1", 0);
+	raw_bind(fd, &sin, sizeof(sin));
+	sin = v4("127.0.0.1", port);
+	unexplained("a second bind of a bound TCP socket: EINVAL, no line", fd, &sin,
+		    sizeof(sin), EINVAL);
+	close(fd);
+	fd = sock(AF_INET6, SOCK_STREAM);
+	sin = v4("127.0.0.1", port);
+	unexplained("an IPv4 address on an IPv6 socket: EINVAL, no line", fd, &sin, sizeof(sin),
+		    EINVAL);
+	close(fd);
+	if (is_root) {
+		fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+		sin = v4("192.0.2.1", 0);
+		unexplained("a raw IPv4 socket bound to an address no interface has: EADDRNOTAVAIL, no line",
+			    fd, &sin, sizeof(sin), EADDRNOTAVAIL);
+		close(fd);
+	} else {
+		skipped("a raw socket's failed bind", "raw sockets need root");
+	}
+
+	/* EACCES: a port below 1024 without CAP_NET_BIND_SERVICE. */
+	{
+		pid_t pid;
+		int st;
+
+		take_log();
+		pid = fork();
+		if (pid == 0) {
+			struct { unsigned version; int pid; } hdr = { 0x20080522, 0 };
+			struct { unsigned eff, perm, inh; } data[2];
+
+			memset(data, 0, sizeof(data));
+			if (is_root && syscall(SYS_capset, &hdr, data) < 0)
+				_exit(3);
+			fd = sock(AF_INET, SOCK_STREAM);
+			sin = v4("127.0.0.1", 80);
+			errno = 0;
+			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			      errno == EACCES ? 0 : 4);
+		}
+		st = -1;
+		waitpid(pid, &st, 0);
+		snprintf(res.line, sizeof(res.line), "%s", take_log());
+		report(WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		       one_line(res.line, "pbmore: bind: tcp 127.0.0.1:80: EACCES (13, Permission denied): ",
+				NULL),
+		       "a TCP bind to port 80 without the capability: EACCES, one line",
+		       "child status %d, line [%s]", st, res.line);
+	}
+	close(l);
+	unsetenv("PORTBIND_WAIT");
+}
+
+struct small {
+	int fd;
+	struct sockaddr_in sin;
+	struct res res;
+};
+
+static void *small_bind(void *p)
+{
+	struct small *arg = p;
+
+	call_bind(&arg->res, arg->fd, &arg->sin, sizeof(arg->sin));
+	return NULL;
+}
+
+struct waitcase {
+	const char *value;
+	int waits;		/* 1: waits and runs out, 0: fails at once */
+	int min_ms;
+};
+
+static void waits(void)
+{
+	static const struct waitcase cases[] = {
+		{ NULL, 0, 0 }, { "", 0, 0 }, { "0", 0, 0 }, { "0.0", 0, 0 },
+		{ "abc", 0, 0 }, { "1x", 0, 0 }, { "-1", 0, 0 }, { " 1", 0, 0 },
+		{ "1 ", 0, 0 }, { "+1", 0, 0 }, { "0x1", 0, 0 }, { "0.2.1", 0, 0 },
+		{ "0.0009", 0, 0 }, { "0.001", 1, 1 }, { "0.05", 1, 50 },
+		{ "0.12", 1, 120 },
+	};
+	struct sockaddr_in sin;
+	struct sockaddr_in6 s6;
+	struct res res;
+	struct tw t, t6;
+	char want[256], what[256];
+	size_t i;
+	int fd;
+
+	if (make_tw(AF_INET, "127.0.0.1", 0, &t) < 0) {
+		report(0, "a TIME_WAIT socket without SO_REUSEADDR", "could not make one");
+		return;
+	}
+	sin = v4("127.0.0.1", t.port);
+	snprintf(want, sizeof(want),
+		 "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, Address already in use): "
+		 "held only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:%d -> 127.0.0.1:%d ",
+		 t.port, t.port, t.peer);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct waitcase *c = &cases[i];
+		int limit = c->min_ms + 900;
+
+		if (c->value)
+			setenv("PORTBIND_WAIT", c->value, 1);
+		else
+			unsetenv("PORTBIND_WAIT");
+		fd = sock(AF_INET, SOCK_STREAM);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		snprintf(what, sizeof(what),
+			 "over TIME_WAIT without SO_REUSEADDR, PORTBIND_WAIT %s%s%s: %s",
+			 c->value ? "\"" : "", c->value ? c->value : "unset", c->value ? "\"" : "",
+			 c->waits ? "waits, runs out, says so" : "no wait");
+		report(res.r == -1 && res.err == EADDRINUSE && res.ms >= c->min_ms &&
+		       res.ms < limit && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
+		       one_line(res.line, want, "Fix: start the program with PORTBIND_WAIT=", NULL) &&
+		       (c->waits ? strstr(res.line, ". (PORTBIND_WAIT ran out first)\n") != NULL
+				 : strstr(res.line, "(PORTBIND_WAIT") == NULL),
+		       what, SHOW(&res));
+		close(fd);
+	}
+
+	/* Past 3600 s, however long the number: capped, still a wait (a
+	   signal handler ends it). */
+	{
+		static const char *const big[] = { "3601", "99999999999999999999999", "3600.5" };
+		struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+
+		for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+			setenv("PORTBIND_WAIT", big[i], 1);
+			fd = sock(AF_INET, SOCK_STREAM);
+			setitimer(ITIMER_REAL, &it, NULL);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			snprintf(what, sizeof(what),
+				 "PORTBIND_WAIT=%s waits (at most 3600 s) until SIGALRM's handler runs 100 ms in",
+				 big[i]);
+			report(res.r == -1 && res.err == EADDRINUSE && res.ms >= 95 &&
+			       res.ms < 1500 &&
+			       one_line(res.line, want, "(PORTBIND_WAIT: interrupted by a signal)\n",
+					NULL),
+			       what, SHOW(&res));
+			close(fd);
+		}
+	}
+
+	/* A signal blocked and pending before bind does not end the wait,
+	   and stays pending for the program. */
+	{
+		sigset_t set, pend;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGUSR1);
+		setenv("PORTBIND_WAIT", "0.1", 1);
+		fd = sock(AF_INET, SOCK_STREAM);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		sigpending(&pend);
+		report(res.r == -1 && res.err == EADDRINUSE && res.ms >= 100 && res.ms < 1100 &&
+		       sigismember(&pend, SIGUSR1) == 1 &&
+		       one_line(res.line, want, "(PORTBIND_WAIT ran out first)\n", NULL),
+		       "SIGUSR1 blocked and pending before bind: the wait runs out all the same, SIGUSR1 still pending",
+		       SHOW(&res));
+		close(fd);
+		{
+			struct timespec zero = { 0, 0 };
+
+			sigtimedwait(&set, NULL, &zero);
+		}
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
+
+	/* IPv6 TIME_WAIT. */
+	if (make_tw(AF_INET6, "::1", 0, &t6) == 0) {
+		char want6[160];
+
+		setenv("PORTBIND_WAIT", "0.05", 1);
+		s6 = v6("::1", t6.port);
+		fd = sock(AF_INET6, SOCK_STREAM);
+		call_bind(&res, fd, &s6, sizeof(s6));
+		snprintf(want6, sizeof(want6),
+			 "pbmore: bind: tcp [::1]:%d: EADDRINUSE (98, Address already in use): "
+			 "held only by 1 socket in TIME_WAIT: TIME_WAIT [::1]:%d -> [::1]:%d ",
+			 t6.port, t6.port, t6.peer);
+		report(res.r == -1 && res.err == EADDRINUSE && res.ms >= 50 &&
+		       one_line(res.line, want6, "(PORTBIND_WAIT ran out first)\n", NULL),
+		       "over an IPv6 TIME_WAIT, PORTBIND_WAIT=0.05: waits, runs out, says so",
+		       SHOW(&res));
+		close(fd);
+	} else {
+		report(0, "an IPv6 TIME_WAIT socket", "could not make one");
+	}
+
+	/* A small stack: the wait in a thread of PTHREAD_STACK_MIN. */
+	{
+		pthread_attr_t a;
+		pthread_t th;
+		struct small *arg = calloc(1, sizeof(*arg));
+
+		setenv("PORTBIND_WAIT", "0.05", 1);
+		arg->fd = sock(AF_INET, SOCK_STREAM);
+		arg->sin = sin;
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, PTHREAD_STACK_MIN);
+		if (pthread_create(&th, &a, small_bind, arg) == 0) {
+			pthread_join(th, NULL);
+			report(arg->res.r == -1 && arg->res.err == EADDRINUSE &&
+			       one_line(arg->res.line, want, "(PORTBIND_WAIT ran out first)\n", NULL),
+			       "the wait in a thread with a PTHREAD_STACK_MIN stack",
+			       SHOW(&arg->res));
+		}
+		close(arg->fd);
+		free(arg);
+	}
+
+	/* The wait succeeds when the TIME_WAIT goes (SOCK_DESTROY). */
+	if (!is_root) {
+		skipped("a wait that binds once the TIME_WAIT is gone", "SOCK_DESTROY needs root");
+	} else {
+		pid_t pid;
+		int st;
+
+		setenv("PORTBIND_WAIT", "0.4", 1);
+		fd = sock(AF_INET, SOCK_STREAM);
+		pid = fork();
+		if (pid == 0) {
+			usleep(100000);
+			_exit(destroy_tw(&t) == 0 ? 0 : 1);
+		}
+		call_bind(&res, fd, &sin, sizeof(sin));
+		st = -1;
+		waitpid(pid, &st, 0);
+		if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+			skipped("a wait that binds once the TIME_WAIT is gone",
+				"this kernel cannot destroy a TIME_WAIT socket");
+		else
+			report(res.r == 0 && res.err == 4242 && res.line[0] == '\0' &&
+			       res.ms >= 95 && res.ms < 1400 &&
+			       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+			       "PORTBIND_WAIT=0.4, the TIME_WAIT destroyed 100 ms in: bind returns 0, errno kept, no line, no SO_REUSEADDR",
+			       SHOW(&res));
+		close(fd);
+	}
+	unsetenv("PORTBIND_WAIT");
+}
+
+/* TIME_WAIT that carries SO_REUSEADDR: the retry with the option. */
+static void retries(void)
+{
+	struct sockaddr_in sin;
+	struct res res;
+	struct tw t;
+	char want[256];
+	int fd, other;
+
+	if (make_tw(AF_INET, "127.0.0.1", 1, &t) < 0) {
+		report(0, "a TIME_WAIT socket with SO_REUSEADDR", "could not make one");
+		return;
+	}
+	sin = v4("127.0.0.1", t.port);
+	snprintf(want, sizeof(want), "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, ", t.port);
+
+	/* Refused by seccomp: no table, no second bind. */
+	{
+		pid_t pid;
+		int st;
+
+		take_log();
+		pid = fork();
+		if (pid == 0) {
+			if (refuse_netlink() < 0)
+				_exit(2);
+			fd = sock(AF_INET, SOCK_STREAM);
+			errno = 0;
+			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			      errno == EADDRINUSE && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 ? 0 : 1);
+		}
+		st = -1;
+		waitpid(pid, &st, 0);
+		snprintf(res.line, sizeof(res.line), "%s", take_log());
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+			skipped("netlink refused by seccomp", "no seccomp filter here");
+		else
+			report(WIFEXITED(st) && WEXITSTATUS(st) == 0 && one_line(res.line, want, NULL),
+			       "over TIME_WAIT with SO_REUSEADDR, netlink refused by seccomp: no second bind, EADDRINUSE, one line",
+			       "child status %d, line [%s]", st, res.line);
+	}
+
+	/* A socket bound with SO_REUSEADDR on another address, same port. */
+	other = sock(AF_INET, SOCK_STREAM);
+	setopt(other, SOL_SOCKET, SO_REUSEADDR, 1);
+	{
+		struct sockaddr_in o = v4("127.0.0.2", t.port);
+
+		raw_bind(other, &o, sizeof(o));
+	}
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == -1 && res.err == EADDRINUSE && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
+	       one_line(res.line, want, NULL),
+	       "over TIME_WAIT with SO_REUSEADDR and a socket bound with it on 127.0.0.2, same port: refused, one line",
+	       SHOW(&res));
+	close(fd);
+	close(other);
+
+	/* An established connection on the port, bound with the option. */
+	{
+		int l = listener(AF_INET, "127.0.0.1", 0, 0), c, a = -1;
+		struct sockaddr_in to = v4("127.0.0.1", port_of(l));
+
+		c = sock(AF_INET, SOCK_STREAM);
+		setopt(c, SOL_SOCKET, SO_REUSEADDR, 1);
+		raw_bind(c, &sin, sizeof(sin));
+		if (connect(c, (struct sockaddr *)&to, sizeof(to)) == 0)
+			a = accept(l, NULL, NULL);
+		fd = sock(AF_INET, SOCK_STREAM);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		report(a >= 0 && res.r == -1 && res.err == EADDRINUSE &&
+		       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 && one_line(res.line, want, NULL),
+		       "over TIME_WAIT with SO_REUSEADDR and a connection from the same address: refused, one line",
+		       SHOW(&res));
+		close(fd);
+		close(a);
+		close(c);
+		close(l);
+	}
+
+	/* Then alone: the retry binds, the option back to 0. */
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == 0 && res.err == 4242 && res.line[0] == '\0' &&
+	       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "over TIME_WAIT with SO_REUSEADDR alone: bind returns 0, errno kept, no line, the option back to 0",
+	       SHOW(&res));
+	close(fd);
+}
+
+static void *thread_bind(void *p)
+{
+	struct sockaddr_in sin = v4("192.0.2.7", *(int *)p);
+	int fd = sock(AF_INET, SOCK_STREAM), i;
+
+	for (i = 0; i < 5; i++)
+		bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	return NULL;
+}
+
+static void destinations(void)
+{
+	struct sockaddr_in sin = v4("192.0.2.1", 4000);
+	char path[600], buf[8192], want[160];
+	struct res res;
+	struct stat st;
+	int fd = sock(AF_INET, SOCK_STREAM), errfd, n, i, fifo;
+	off_t before;
+
+	snprintf(want, sizeof(want), "pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, ");
+
+	/* PORTBIND_PRELOAD: only "quiet" silences. */
+	{
+		static const char *const loud[] = { "QUIET", "quiet ", "1", "", "none" };
+
+		for (i = 0; i < (int)(sizeof(loud) / sizeof(loud[0])); i++) {
+			char what[128];
+
+			setenv("PORTBIND_PRELOAD", loud[i], 1);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			snprintf(what, sizeof(what), "PORTBIND_PRELOAD=\"%s\" is not quiet: one line",
+				 loud[i]);
+			report(res.err == EADDRNOTAVAIL && one_line(res.line, want, NULL), what,
+			       SHOW(&res));
+		}
+		setenv("PORTBIND_PRELOAD", "quiet", 1);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		report(res.err == EADDRNOTAVAIL && res.line[0] == '\0',
+		       "PORTBIND_PRELOAD=quiet: no line", SHOW(&res));
+		unsetenv("PORTBIND_PRELOAD");
+	}
+
+	/* Descriptor 2 is a 2>> log the script opened: PORTBIND_LOG=stderr
+	   and unknown values write there. */
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	{
+		static const char *const to_stderr[] = { "stderr", "Stderr", "syslog2", "relative/log", "" };
+
+		for (i = 0; i < (int)(sizeof(to_stderr) / sizeof(to_stderr[0])); i++) {
+			char what[128];
+
+			stat(path, &st);
+			before = st.st_size;
+			setenv("PORTBIND_LOG", to_stderr[i], 1);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			errfd = open(path, O_RDONLY | O_CLOEXEC);
+			n = (int)pread(errfd, buf, sizeof(buf) - 1, before);
+			buf[n > 0 ? n : 0] = '\0';
+			close(errfd);
+			snprintf(what, sizeof(what),
+				 "PORTBIND_LOG=\"%s\": the line goes to descriptor 2 (2>> log)", to_stderr[i]);
+			report(res.err == EADDRNOTAVAIL && one_line(buf, want, NULL) && res.line[0] == '\0',
+			       what, "stderr got [%s]", buf);
+		}
+	}
+	/* The same file on descriptor 2, opened read-only: not written. */
+	{
+		int saved = dup(2), ro = open(path, O_RDONLY | O_CLOEXEC);
+
+		stat(path, &st);
+		before = st.st_size;
+		dup2(ro, 2);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		dup2(saved, 2);
+		close(saved);
+		close(ro);
+		stat(path, &st);
+		report(res.err == EADDRNOTAVAIL && st.st_size == before && res.line[0] == '\0',
+		       "PORTBIND_LOG=stderr, descriptor 2 the same log opened read-only: no line anywhere",
+		       "stderr grew by %lld bytes", (long long)(st.st_size - before));
+	}
+
+	/* PORTBIND_LOG naming a directory, a socket, a FIFO with a reader. */
+	snprintf(path, sizeof(path), "%s/adir", dir);
+	mkdir(path, 0700);
+	setenv("PORTBIND_LOG", path, 1);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == -1 && res.err == EADDRNOTAVAIL, "PORTBIND_LOG naming a directory: errno kept",
+	       SHOW(&res));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	mkfifo(path, 0600);
+	fifo = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	setenv("PORTBIND_LOG", path, 1);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	n = (int)read(fifo, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	report(res.err == EADDRNOTAVAIL && one_line(buf, want, NULL),
+	       "PORTBIND_LOG naming a FIFO that has a reader: the line arrives", "fifo got [%s]", buf);
+	close(fifo);
+	setenv("PORTBIND_LOG", logpath, 1);
+
+	/* Threads failing at once: each line whole. */
+	{
+		pthread_t th[4];
+		int ports[4] = { 4001, 4002, 4003, 4004 }, good = 1, counts[4] = { 0 };
+		char *s, *e;
+
+		take_log();
+		for (i = 0; i < 4; i++)
+			pthread_create(&th[i], NULL, thread_bind, &ports[i]);
+		for (i = 0; i < 4; i++)
+			pthread_join(th[i], NULL);
+		s = take_log();
+		for (; *s; s = e + 1) {
+			int p;
+
+			e = strchr(s, '\n');
+			if (!e || sscanf(s, "pbmore: bind: tcp 192.0.2.7:%d: EADDRNOTAVAIL (99, ", &p) != 1 ||
+			    p < 4001 || p > 4004) {
+				good = 0;
+				break;
+			}
+			counts[p - 4001]++;
+		}
+		for (i = 0; i < 4; i++)
+			good &= counts[i] == 5;
+		report(good, "4 threads, 5 failed binds each: 20 whole lines",
+		       "counts %d %d %d %d", counts[0], counts[1], counts[2], counts[3]);
+	}
+	close(fd);
+}
+
+/* ---- ns mode: syslog, journal, names (root) */
+
+static int dgram_server(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = sock(AF_UNIX, SOCK_DGRAM);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (raw_bind(fd, &sun, sizeof(sun)) < 0)
+		return -1;
+	return fd;
+}
+
+static ssize_t take(int fd, char *buf, size_t size, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	n = recv(fd, buf, size - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/* One failed bind (to addr, or 192.0.2.1:4000, which no interface has)
+   whose line may go to syslog; what /dev/log got.  The shim sends it
+   before bind returns: nothing is waited for. */
+static void syslog_bind_to(int logfd, char *buf, size_t size, const struct sockaddr_in *addr)
+{
+	struct sockaddr_in sin = addr ? *addr : v4("192.0.2.1", 4000);
+	int fd = sock(AF_INET, SOCK_STREAM);
+
+	while (take(logfd, buf, size, 0) > 0)
+		;
+	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	take(logfd, buf, size, 0);
+}
+
+static void syslog_bind(int logfd, char *buf, size_t size)
+{
+	syslog_bind_to(logfd, buf, size, NULL);
+}
+
+static void *named_bind(void *p)
+{
+	char *buf = p;
+
+	prctl(PR_SET_NAME, (unsigned long)buf, 0UL, 0UL, 0UL);
+	syslog_bind(*(int *)(buf + 32), buf + 64, 4096);
+	return NULL;
+}
+
+static void ns_mode(void)
+{
+	static const long long stamps[] = {
+		0, 59, 86399, 86400, 951782399, 951782400, 951868800, 978307199,
+		1709251199, 1709164800 + 45296, 1735689599, 1740787200, 4107542399,
+		4107542400, 4102444800, 253402300799LL, 68256, 1234567890,
+	};
+	char buf[4096], want[256], stamp[64], what[128];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int logfd, srv, cli, acc, i, good;
+
+	if (unshare(CLONE_NEWNS) < 0) {
+		skipped("/dev/log, journal and name checks", "no private mount namespace: needs root");
+		return;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") < 0 ||
+	    mkdir("/run/systemd", 0755) < 0 || mkdir("/run/systemd/journal", 0755) < 0 ||
+	    (logfd = dgram_server("/dev/log")) < 0) {
+		report(0, "a private /dev/log", "%s", strerror(errno));
+		return;
+	}
+	unsetenv("PORTBIND_LOG");
+
+	/* Descriptor 2 is the script's pipe: the line goes there, not to
+	   syslog. */
+	syslog_bind(logfd, buf, sizeof(buf));
+	report(buf[0] == '\0', "PORTBIND_LOG unset, descriptor 2 an inherited pipe: nothing to /dev/log",
+	       "/dev/log got [%s]", buf);
+
+	/* RFC 3164 dates, in UTC, from the clock the shim reads. */
+	setenv("PORTBIND_LOG", "syslog", 1);
+	good = 1;
+	for (i = 0; i < (int)(sizeof(stamps) / sizeof(stamps[0])) + 2; i++) {
+		struct tm tm;
+		time_t t;
+
+		if (i < (int)(sizeof(stamps) / sizeof(stamps[0]))) {
+			fake_clock = 1;
+			fake_sec = (time_t)stamps[i];
+			t = fake_sec;
+		} else {
+			fake_clock = i == (int)(sizeof(stamps) / sizeof(stamps[0])) ? 2 : 1;
+			fake_sec = -86400 * 40;
+			t = 0;		/* both: "Jan  1 00:00:00" */
+		}
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		syslog_bind(logfd, buf, sizeof(buf));
+		snprintf(want, sizeof(want),
+			 "<27>%s pbmore[%d]: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, ",
+			 stamp, (int)getpid());
+		if (!starts(buf, want) || strchr(buf, '\n')) {
+			report(0, "RFC 3164 dates", "clock %lld (%s): got [%s] wanted [%s]",
+			       (long long)fake_sec, fake_clock == 2 ? "fails" : "set", buf, want);
+			good = 0;
+		}
+	}
+	fake_clock = 0;
+	if (good)
+		report(1, "PORTBIND_LOG=syslog: one datagram, <27>, the UTC date of 20 clock values (1970 to 9999, leap days, the clock failing or negative), name[pid], no newline",
+		       "");
+
+	/* The journal's stream socket, told by its exact path. */
+	{
+		static const char *const paths[] = {
+			"/run/systemd/journal/stdout", "/run/systemd/journal/stdouX",
+			"/run/systemd/journal/stdou", "/run/systemd/journal/stdoutt",
+		};
+		int saved = dup(2);
+
+		setenv("PORTBIND_LOG", "", 1);
+		for (i = 0; i < 4; i++) {
+			char got[4096];
+			int yes = i == 0;
+
+			snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", paths[i]);
+			srv = sock(AF_UNIX, SOCK_STREAM);
+			cli = sock(AF_UNIX, SOCK_STREAM);
+			if (raw_bind(srv, &sun, sizeof(sun)) < 0 || raw_listen(srv) < 0 ||
+			    connect(cli, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+			    (acc = accept(srv, NULL, NULL)) < 0) {
+				report(0, paths[i], "cannot connect: %s", strerror(errno));
+				continue;
+			}
+			dup2(cli, 2);
+			syslog_bind(logfd, buf, sizeof(buf));
+			dup2(saved, 2);
+			take(acc, got, sizeof(got), 0);
+			snprintf(want, sizeof(want),
+				 "<3>pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, ");
+			snprintf(what, sizeof(what), "descriptor 2 a stream socket connected to %s: %s",
+				 paths[i], yes ? "one <3> line" : "nothing there, /dev/log gets it");
+			report(yes ? one_line(got, want, NULL) && buf[0] == '\0'
+				   : got[0] == '\0' && starts(buf, "<27>"),
+			       what, "socket got [%s], /dev/log got [%s]", got, buf);
+			close(acc);
+			close(cli);
+			close(srv);
+			unlink(paths[i]);
+		}
+		/* A datagram socket connected to the journal's path. */
+		{
+			char got[4096];
+			int d = dgram_server(paths[0]);
+
+			snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", paths[0]);
+			cli = sock(AF_UNIX, SOCK_DGRAM);
+			connect(cli, (struct sockaddr *)&sun, sizeof(sun));
+			dup2(cli, 2);
+			syslog_bind(logfd, buf, sizeof(buf));
+			dup2(saved, 2);
+			take(d, got, sizeof(got), 0);
+			report(got[0] == '\0' && starts(buf, "<27>"),
+			       "descriptor 2 a datagram socket connected to the journal's path: nothing there, /dev/log gets it",
+			       "socket got [%s], /dev/log got [%s]", got, buf);
+			close(cli);
+			close(d);
+		}
+		close(saved);
+	}
+
+	/* Descriptor 2 (the inherited pipe) closed and a data file opened in
+	   its place during the diagnosis: PORTBIND_LOG unset sends the line
+	   to /dev/log instead. */
+	{
+		char data[600];
+		int saved = dup(2), l = listener(AF_INET, "127.0.0.1", 0, 0);
+		struct sockaddr_in held = v4("127.0.0.1", port_of(l));
+		struct stat st;
+
+		snprintf(data, sizeof(data), "%s/swapped", dir);
+		swap_path = data;
+		unsetenv("PORTBIND_LOG");
+		swap_armed = 1;
+		syslog_bind_to(logfd, buf, sizeof(buf), &held);
+		close(l);
+		if (stat(data, &st) < 0)
+			st.st_size = -1;
+		dup2(saved, 2);
+		close(saved);
+		report(swap_armed == 0 && st.st_size == 0 && starts(buf, "<27>"),
+		       "descriptor 2 replaced by a data file during the diagnosis (PORTBIND_LOG unset): the file untouched, /dev/log gets the line",
+		       "armed %d, file %lld bytes, /dev/log got [%s]", swap_armed,
+		       (long long)st.st_size, buf);
+	}
+
+	/* Without /proc: the calling thread's name; "?" for an empty one;
+	   and an inherited pipe is no longer written to. */
+	if (mount("tmpfs", "/proc", "tmpfs", 0, "mode=0755") < 0) {
+		report(0, "/proc hidden", "%s", strerror(errno));
+		return;
+	}
+	setenv("PORTBIND_LOG", "syslog", 1);
+	{
+		static const char *const names[] = { "worker-7", "", "a\033b" };
+		static const char *const shown[] = { "worker-7", "?", "a?b" };
+
+		for (i = 0; i < 3; i++) {
+			char *arg = calloc(1, 64 + 4096);
+			pthread_t th;
+
+			snprintf(arg, 32, "%s", names[i]);
+			*(int *)(arg + 32) = logfd;
+			pthread_create(&th, NULL, named_bind, arg);
+			pthread_join(th, NULL);
+			snprintf(want, sizeof(want), " %s[%d]: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL",
+				 shown[i], (int)getpid());
+			snprintf(what, sizeof(what),
+				 "without /proc/self/comm, a thread named \"%s\": the line names it %s",
+				 i == 2 ? "a\\033b" : names[i], shown[i]);
+			report(strstr(arg + 64, want) != NULL, what, "got [%s]", arg + 64);
+			free(arg);
+		}
+	}
+	unsetenv("PORTBIND_LOG");
+	syslog_bind(logfd, buf, sizeof(buf));
+	report(starts(buf, "<27>"),
+	       "without /proc/self/fd, descriptor 2 an inherited pipe: not written, /dev/log gets the line",
+	       "/dev/log got [%s]", buf);
+	close(logfd);
+}
+
+/* ---- fd2 mode: descriptor 2 as the script made it */
+
+static void fd2_mode(const char *how)
+{
+	struct sockaddr_in sin = v4("192.0.2.1", 4000);
+	int fd = sock(AF_INET, SOCK_STREAM), extra = -1;
+
+	setenv("PORTBIND_LOG", "stderr", 1);
+	if (!strcmp(how, "pipe-dup"))
+		extra = dup(2);		/* another write end: not a reader */
+	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	if (extra >= 0)
+		close(extra);
+}
+
+/* ---- secure mode: AT_SECURE, the shim linked in */
+
+static void secure_mode(void)
+{
+	struct sockaddr_in sin;
+	struct res res;
+	struct tw t;
+	int fd, l, port;
+
+	report(getauxval(AT_SECURE) == 1, "the setgid copy runs with AT_SECURE", "AT_SECURE %lu",
+	       getauxval(AT_SECURE));
+	setenv("PORTBIND_WAIT", "2", 1);
+	port = free_port(AF_INET, SOCK_STREAM);
+	sin = v4("127.0.0.1", port);
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	call_listen(&res, fd);
+	report(res.r == 0 && res.err == 4242 && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+	       "AT_SECURE: listen sets no SO_REUSEADDR, errno kept", SHOW(&res));
+	l = fd;
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(res.r == -1 && res.err == EADDRINUSE && res.line[0] == '\0' && res.ms < 1000,
+	       "AT_SECURE: a bind to a listener's port fails at once, no line", SHOW(&res));
+	close(fd);
+	close(l);
+	if (make_tw(AF_INET, "127.0.0.1", 1, &t) == 0) {
+		sin = v4("127.0.0.1", t.port);
+		fd = sock(AF_INET, SOCK_STREAM);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		report(res.r == -1 && res.err == EADDRINUSE && res.line[0] == '\0' && res.ms < 1000,
+		       "AT_SECURE: over TIME_WAIT with SO_REUSEADDR, no second bind, no wait, no line",
+		       SHOW(&res));
+		close(fd);
+	} else {
+		report(0, "a TIME_WAIT socket with SO_REUSEADDR", "could not make one");
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[1] : "";
+	struct sigaction sa;
+
+	if (argc < 3)
+		return 2;
+	dir = argv[2];
+	is_root = geteuid() == 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	snprintf(logpath, sizeof(logpath), "%s/%s.log", dir, mode);
+	setenv("PORTBIND_LOG", logpath, 1);
+	unsetenv("PORTBIND_WAIT");
+	unsetenv("PORTBIND_PRELOAD");
+	if (is_root && strcmp(mode, "fd2") && own_netns() < 0) {
+		printf("not ok - a network namespace of its own: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!strcmp(mode, "main")) {
+		if (!is_root)
+			skipped("a network namespace of its own", "needs root: the host's loopback");
+		success_paths();
+		failures();
+		waits();
+		retries();
+		destinations();
+		return 0;
+	}
+	if (!strcmp(mode, "ns")) {
+		ns_mode();
+		return 0;
+	}
+	if (!strcmp(mode, "fd2") && argc > 3) {
+		fd2_mode(argv[3]);
+		return 0;
+	}
+	if (!strcmp(mode, "secure")) {
+		secure_mode();
+		return 0;
+	}
+	return 2;
+}
