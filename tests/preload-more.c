@@ -53,15 +53,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,17 +129,27 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 
 /* ---- descriptor 2 replaced while the shim diagnoses (ns mode) */
 
-static volatile int swap_armed;
+/* What happens at the shim's first netlink recvmsg (its diagnosis): what
+   another thread, or a signal, may do at that moment. */
+enum { SWAP_NONE, SWAP_FILE, SWAP_CLOSE, SWAP_FLAGS };
+static volatile int swap_armed, sig_armed, swap_fd = -1;
 static const char *swap_path;
 
 ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
 {
-	if (swap_armed) {
-		swap_armed = 0;
+	int what = swap_armed, sig = sig_armed;
+
+	swap_armed = SWAP_NONE;
+	sig_armed = 0;
+	if (what != SWAP_NONE)
 		close(2);
-		if (open(swap_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) != 2)
-			abort();
-	}
+	if (what == SWAP_FILE &&
+	    open(swap_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) != 2)
+		abort();
+	if (what == SWAP_FLAGS && dup2(swap_fd, 2) != 2)
+		abort();
+	if (sig)
+		kill(getpid(), sig);
 	return syscall(SYS_recvmsg, fd, mh, flags);
 }
 
@@ -436,15 +449,16 @@ static int own_netns(void)
 	return 0;
 }
 
-/* ---- seccomp: socket(AF_NETLINK, ...) refused with EPERM */
+/* ---- seccomp: system call nr (with first argument arg0, unless -1)
+   refused with EPERM */
 
-static int refuse_netlink(void)
+static int refuse(int nr, int arg0)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)arg0, 0, arg0 < 0 ? 0 : 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -453,6 +467,33 @@ static int refuse_netlink(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* listen() in a child in which nr is refused: what the socket is after. */
+static void listen_refused(const char *what, int nr)
+{
+	struct sockaddr_in sin = v4("127.0.0.1", 0);
+	int fd = sock(AF_INET, SOCK_STREAM), st = -1;
+	pid_t pid;
+
+	raw_bind(fd, &sin, sizeof(sin));
+	pid = fork();
+	if (pid == 0) {
+		if (refuse(nr, -1) < 0)
+			_exit(2);
+		errno = 4242;
+		_exit(listen(fd, 8) == 0 && errno == 4242 ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+		skipped(what, "no seccomp filter here");
+	else
+		report(WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		       opt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1 &&
+		       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+		       what, "child status %d, listening %d, SO_REUSEADDR %d", st,
+		       opt(fd, SOL_SOCKET, SO_ACCEPTCONN), opt(fd, SOL_SOCKET, SO_REUSEADDR));
+	close(fd);
 }
 
 /* ---- main mode */
@@ -526,6 +567,15 @@ static void success_paths(void)
 	       "listen on descriptor -1: EBADF, no line", SHOW(&res));
 	unexplained("bind on descriptor -1: EBADF, no line", -1, &sin, sizeof(sin), EBADF);
 
+	/* What the success path uses, refused: the listen is made all the
+	   same, without the option, and errno is the listen's. */
+	listen_refused("listen with getsockopt refused by seccomp: listening, no SO_REUSEADDR, errno kept",
+		       SYS_getsockopt);
+	listen_refused("listen with getsockname refused by seccomp: listening, no SO_REUSEADDR, errno kept",
+		       SYS_getsockname);
+	listen_refused("listen with setsockopt refused by seccomp: listening, no SO_REUSEADDR, errno kept",
+		       SYS_setsockopt);
+
 	/* The program's own SO_REUSEADDR, and a listen that fails. */
 	port = free_port(AF_INET6, SOCK_STREAM);
 	s6 = v6("::1", port);
@@ -592,6 +642,42 @@ static void failures(void)
 	       "the same address in 128 bytes (sockaddr_storage): the same line", SHOW(&res));
 	unexplained("in 129 bytes: EINVAL, no line", fd, &big, sizeof(big) + 1, EINVAL);
 	unexplained("in 15 bytes: EINVAL, no line", fd, &sin, sizeof(sin) - 1, EINVAL);
+	close(fd);
+
+	/* getsockopt refused: the bind's own error all the same. */
+	{
+		pid_t pid = fork();
+		int st = -1;
+
+		if (pid == 0) {
+			if (refuse(SYS_getsockopt, -1) < 0)
+				_exit(2);
+			fd = sock(AF_INET, SOCK_STREAM);
+			errno = 0;
+			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			      errno == EADDRINUSE ? 0 : 1);
+		}
+		waitpid(pid, &st, 0);
+		take_log();
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+			skipped("bind with getsockopt refused", "no seccomp filter here");
+		else
+			report(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			       "a bind to a listener's port with getsockopt refused by seccomp: EADDRINUSE",
+			       "child status %d", st);
+	}
+
+	/* A signal whose handler runs during the diagnosis, PORTBIND_WAIT
+	   set, a listener: no wait, and the line says nothing of one. */
+	fd = sock(AF_INET, SOCK_STREAM);
+	sig_armed = SIGALRM;
+	setenv("PORTBIND_WAIT", "5", 1);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	report(sig_armed == 0 && res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+	       one_line(res.line, want, NULL) && !strstr(res.line, "(PORTBIND_WAIT"),
+	       "SIGALRM handled during the diagnosis, PORTBIND_WAIT=5, a listener: at once, no note of a wait",
+	       SHOW(&res));
+	setenv("PORTBIND_WAIT", "2", 1);
 	close(fd);
 
 	/* IPv6, and V6ONLY: [::]:P held by a v6-only listener and by an
@@ -757,7 +843,7 @@ static void waits(void)
 		{ NULL, 0, 0 }, { "", 0, 0 }, { "0", 0, 0 }, { "0.0", 0, 0 },
 		{ "abc", 0, 0 }, { "1x", 0, 0 }, { "-1", 0, 0 }, { " 1", 0, 0 },
 		{ "1 ", 0, 0 }, { "+1", 0, 0 }, { "0x1", 0, 0 }, { "0.2.1", 0, 0 },
-		{ "0.0009", 0, 0 }, { "0.001", 1, 1 }, { "0.05", 1, 50 },
+		{ "0.0009", 0, 0 }, { "0.05x", 0, 0 }, { "0.", 0, 0 }, { "0.001", 1, 1 }, { "0.05", 1, 50 },
 		{ "0.12", 1, 120 },
 	};
 	struct sockaddr_in sin;
@@ -850,6 +936,30 @@ static void waits(void)
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
 	}
 
+	/* A signal the program blocks, sent during the wait's first
+	   diagnosis: the wait ends at once, the signal stays pending. */
+	{
+		sigset_t set, pend;
+		struct timespec zero = { 0, 0 };
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		setenv("PORTBIND_WAIT", "5", 1);
+		fd = sock(AF_INET, SOCK_STREAM);
+		sig_armed = SIGUSR2;
+		call_bind(&res, fd, &sin, sizeof(sin));
+		sigpending(&pend);
+		report(sig_armed == 0 && res.r == -1 && res.err == EADDRINUSE && res.ms < 1000 &&
+		       sigismember(&pend, SIGUSR2) == 1 &&
+		       one_line(res.line, want, "(PORTBIND_WAIT: interrupted by a signal)\n", NULL),
+		       "SIGUSR2 blocked, sent during the diagnosis before a PORTBIND_WAIT=5 wait: at once, still pending, the line says so",
+		       SHOW(&res));
+		close(fd);
+		sigtimedwait(&set, NULL, &zero);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
+
 	/* IPv6 TIME_WAIT. */
 	if (make_tw(AF_INET6, "::1", 0, &t6) == 0) {
 		char want6[160];
@@ -921,6 +1031,46 @@ static void waits(void)
 			       SHOW(&res));
 		close(fd);
 	}
+	/* The TIME_WAIT goes and a listener takes the port during the wait:
+	   the wait ends with the listener named, not "ran out". */
+	if (is_root && make_tw(AF_INET, "127.0.0.1", 0, &t) == 0) {
+		int ctl[2], st = -1;
+		pid_t pid;
+		char c = 0;
+
+		if (pipe2(ctl, O_CLOEXEC) < 0)
+			return;
+		setenv("PORTBIND_WAIT", "0.4", 1);
+		sin = v4("127.0.0.1", t.port);
+		fd = sock(AF_INET, SOCK_STREAM);
+		pid = fork();
+		if (pid == 0) {
+			int l;
+
+			close(ctl[1]);
+			usleep(100000);
+			if (destroy_tw(&t) != 0 ||
+			    (l = listener(AF_INET, "127.0.0.1", t.port, 0)) < 0)
+				_exit(1);
+			(void)!read(ctl[0], &c, 1);	/* until the parent is done */
+			_exit(0);
+		}
+		close(ctl[0]);
+		call_bind(&res, fd, &sin, sizeof(sin));
+		close(ctl[1]);
+		waitpid(pid, &st, 0);
+		snprintf(want, sizeof(want),
+			 "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, Address already in use): "
+			 "held by 1 listening socket: LISTEN 127.0.0.1:%d uid 0 pid %d (pbmore).",
+			 t.port, t.port, (int)pid);
+		report(WIFEXITED(st) && WEXITSTATUS(st) == 0 && res.r == -1 &&
+		       res.err == EADDRINUSE && res.ms < 1500 && one_line(res.line, want, NULL) &&
+		       !strstr(res.line, "(PORTBIND_WAIT"),
+		       "PORTBIND_WAIT=0.4, the TIME_WAIT replaced by a listener 100 ms in: EADDRINUSE, the line names the listener",
+		       "child status %d; " "returned %d, errno %d, %d ms, line [%s] wanted [%s]", st,
+		       res.r, res.err, res.ms, res.line, want);
+		close(fd);
+	}
 	unsetenv("PORTBIND_WAIT");
 }
 
@@ -948,7 +1098,7 @@ static void retries(void)
 		take_log();
 		pid = fork();
 		if (pid == 0) {
-			if (refuse_netlink() < 0)
+			if (refuse(SYS_socket, AF_NETLINK) < 0)
 				_exit(2);
 			fd = sock(AF_INET, SOCK_STREAM);
 			errno = 0;
@@ -1097,6 +1247,70 @@ static void destinations(void)
 		report(res.err == EADDRNOTAVAIL && st.st_size == before && res.line[0] == '\0',
 		       "PORTBIND_LOG=stderr, descriptor 2 the same log opened read-only: no line anywhere",
 		       "stderr grew by %lld bytes", (long long)(st.st_size - before));
+	}
+
+	/* Descriptor 2 replaced by files of the program's own, opened
+	   O_APPEND: on the same file system, and on another one (/dev/shm),
+	   neither is the log it was started with. */
+	{
+		static const char *const where[] = { NULL, "/dev/shm" };
+		struct stat here;
+		int saved = dup(2), own;
+
+		stat(dir, &here);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		for (i = 0; i < 2; i++) {
+			char what[160], file[600];
+
+			snprintf(file, sizeof(file), "%s/own-%d", where[i] ? where[i] : dir, (int)getpid());
+			if (where[i] && (stat(where[i], &st) < 0 || st.st_dev == here.st_dev)) {
+				skipped("a file of the program's own on another file system",
+					"no /dev/shm on another file system");
+				continue;
+			}
+			own = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+			dup2(own, 2);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			dup2(saved, 2);
+			fstat(own, &st);
+			close(own);
+			unlink(file);
+			snprintf(what, sizeof(what),
+				 "PORTBIND_LOG=stderr, descriptor 2 a file the program opened O_APPEND%s: no line",
+				 where[i] ? " on another file system" : "");
+			report(res.err == EADDRNOTAVAIL && st.st_size == 0 && res.line[0] == '\0', what,
+			       "the file has %lld bytes", (long long)st.st_size);
+		}
+		close(saved);
+	}
+
+	/* PORTBIND_LOG naming a character device: a terminal's slave. */
+	{
+		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		char *slave = m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0 ? ptsname(m) : NULL;
+		struct pollfd pfd = { .fd = m, .events = POLLIN };
+
+		if (!slave) {
+			skipped("PORTBIND_LOG naming a terminal", "no pseudo-terminal");
+		} else {
+			int keep = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+			struct termios tio;
+
+			/* raw: the line as written */
+			tcgetattr(keep, &tio);
+			cfmakeraw(&tio);
+			tcsetattr(keep, TCSANOW, &tio);
+			setenv("PORTBIND_LOG", slave, 1);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			n = poll(&pfd, 1, 1000) == 1 ? (int)read(m, buf, sizeof(buf) - 1) : 0;
+			buf[n > 0 ? n : 0] = '\0';
+			report(res.err == EADDRNOTAVAIL && one_line(buf, want, NULL),
+			       "PORTBIND_LOG naming a pseudo-terminal's slave: the line reaches the master",
+			       "master got [%s]", buf);
+			close(keep);
+		}
+		if (m >= 0)
+			close(m);
 	}
 
 	/* PORTBIND_LOG naming a directory, a socket, a FIFO with a reader. */
@@ -1323,33 +1537,118 @@ static void ns_mode(void)
 			       "socket got [%s], /dev/log got [%s]", got, buf);
 			close(cli);
 			close(d);
+			unlink(paths[0]);
 		}
 		close(saved);
 	}
 
-	/* Descriptor 2 (the inherited pipe) closed and a data file opened in
-	   its place during the diagnosis: PORTBIND_LOG unset sends the line
-	   to /dev/log instead. */
+	/* Descriptor 2 (the inherited pipe) replaced during the diagnosis
+	   (a UDP bind's, made after descriptor 2 qualified): closed, a data
+	   file in its place, or the same pipe opened again with other status
+	   flags.  PORTBIND_LOG unset sends the line to /dev/log instead;
+	   PORTBIND_LOG=stderr nowhere. */
 	{
+		static const struct { int how; const char *log, *what; } swaps[] = {
+			{ SWAP_FILE, NULL, "closed, a data file opened in its place" },
+			{ SWAP_FILE, "stderr", "closed, a data file opened in its place (PORTBIND_LOG=stderr)" },
+			{ SWAP_CLOSE, NULL, "closed" },
+			{ SWAP_FLAGS, NULL, "the same pipe opened again, O_NONBLOCK" },
+			{ SWAP_FLAGS, "stderr", "the same pipe opened again, O_NONBLOCK (PORTBIND_LOG=stderr)" },
+		};
 		char data[600];
-		int saved = dup(2), l = listener(AF_INET, "127.0.0.1", 0, 0);
-		struct sockaddr_in held = v4("127.0.0.1", port_of(l));
+		int saved = dup(2), u = sock(AF_INET, SOCK_DGRAM);
+		struct sockaddr_in held = v4("127.0.0.1", 0);
 		struct stat st;
 
+		raw_bind(u, &held, sizeof(held));
+		held = v4("127.0.0.1", port_of(u));
 		snprintf(data, sizeof(data), "%s/swapped", dir);
 		swap_path = data;
+		swap_fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		for (i = 0; i < (int)(sizeof(swaps) / sizeof(swaps[0])); i++) {
+			int fd = sock(AF_INET, SOCK_DGRAM);
+
+			unlink(data);
+			if (swaps[i].log)
+				setenv("PORTBIND_LOG", swaps[i].log, 1);
+			else
+				unsetenv("PORTBIND_LOG");
+			while (take(logfd, buf, sizeof(buf), 0) > 0)
+				;
+			swap_armed = swaps[i].how;
+			bind(fd, (struct sockaddr *)&held, sizeof(held));
+			close(fd);
+			take(logfd, buf, sizeof(buf), 0);
+			if (stat(data, &st) < 0)
+				st.st_size = 0;
+			dup2(saved, 2);
+			snprintf(what, sizeof(what), "descriptor 2 %s during the diagnosis: %s",
+				 swaps[i].what, swaps[i].log ? "no line anywhere" : "/dev/log gets the line");
+			report(swap_armed == SWAP_NONE && st.st_size == 0 &&
+			       (swaps[i].log ? buf[0] == '\0' : starts(buf, "<27>")),
+			       what, "armed %d, data file %lld bytes, /dev/log got [%s]", swap_armed,
+			       (long long)st.st_size, buf);
+		}
+		close(swap_fd);
+		close(saved);
+		close(u);
 		unsetenv("PORTBIND_LOG");
-		swap_armed = 1;
-		syslog_bind_to(logfd, buf, sizeof(buf), &held);
-		close(l);
-		if (stat(data, &st) < 0)
-			st.st_size = -1;
+	}
+
+	/* Descriptor 2 what no message goes to: /dev/null, closed, an
+	   eventfd; the journal's socket full. */
+	{
+		int saved = dup(2), nul;
+
+		mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3));
+		nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		dup2(nul, 2);
+		syslog_bind(logfd, buf, sizeof(buf));
+		report(nul >= 0 && starts(buf, "<27>"),
+		       "PORTBIND_LOG unset, descriptor 2 /dev/null: /dev/log gets the line", "[%s]", buf);
+		close(nul);
+		close(2);
+		syslog_bind(logfd, buf, sizeof(buf));
+		report(starts(buf, "<27>"), "PORTBIND_LOG unset, descriptor 2 closed: /dev/log gets the line",
+		       "[%s]", buf);
+		nul = eventfd(0, EFD_CLOEXEC);
+		dup2(nul, 2);
+		syslog_bind(logfd, buf, sizeof(buf));
+		report(starts(buf, "<27>"), "PORTBIND_LOG unset, descriptor 2 an eventfd: /dev/log gets the line",
+		       "[%s]", buf);
+		close(nul);
 		dup2(saved, 2);
 		close(saved);
-		report(swap_armed == 0 && st.st_size == 0 && starts(buf, "<27>"),
-		       "descriptor 2 replaced by a data file during the diagnosis (PORTBIND_LOG unset): the file untouched, /dev/log gets the line",
-		       "armed %d, file %lld bytes, /dev/log got [%s]", swap_armed,
-		       (long long)st.st_size, buf);
+	}
+	{
+		int saved = dup(2), n = 0;
+		long long t0;
+
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "/run/systemd/journal/stdout");
+		srv = sock(AF_UNIX, SOCK_STREAM);
+		cli = sock(AF_UNIX, SOCK_STREAM);
+		if (raw_bind(srv, &sun, sizeof(sun)) == 0 && raw_listen(srv) == 0 &&
+		    connect(cli, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+		    (acc = accept(srv, NULL, NULL)) >= 0) {
+			memset(buf, 'x', sizeof(buf));
+			while (n < 100000 && send(cli, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				n++;
+			dup2(cli, 2);
+			t0 = now_ms();
+			syslog_bind(logfd, buf, sizeof(buf));
+			t0 = now_ms() - t0;
+			dup2(saved, 2);
+			report(buf[0] == '\0' && t0 < 1000,
+			       "descriptor 2 the journal's socket, full: the line dropped at once",
+			       "%lld ms, /dev/log got [%s]", t0, buf);
+			close(acc);
+		} else {
+			report(0, "the journal's socket, full", "%s", strerror(errno));
+		}
+		close(cli);
+		close(srv);
+		unlink(sun.sun_path);
+		close(saved);
 	}
 
 	/* Without /proc: the calling thread's name; "?" for an empty one;
