@@ -153,6 +153,112 @@ ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
 	return syscall(SYS_recvmsg, fd, mh, flags);
 }
 
+/* ---- the descriptors the shim opens, and how it sends: while "watch"
+   is set (a call under test), each open, openat and socket must ask for
+   close-on-exec; PORTBIND_LOG's file must be opened with exactly the
+   flags and mode portbind-preload(8) gives; a line sent to a socket
+   (the journal's, /dev/log) must go with MSG_DONTWAIT | MSG_NOSIGNAL.
+   Anything else is counted, and the first one described. */
+
+static volatile int watch;
+static int violations, watched;
+static char violation[256];
+
+static void violated(const char *fmt, const char *what, long v)
+{
+	if (violations++ == 0)
+		snprintf(violation, sizeof(violation), fmt, what, v);
+}
+
+static void opened(const char *path, int flags, mode_t mode)
+{
+	const int log_flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY |
+			      O_NOFOLLOW | O_NONBLOCK;
+
+	if (!watch)
+		return;
+	watched++;
+	if (!(flags & O_CLOEXEC))
+		violated("open(%s) without O_CLOEXEC (flags %#lx)", path, (long)flags);
+	else if (!strcmp(path, logpath) && ((flags & ~O_LARGEFILE) != log_flags || mode != 0600))
+		violated("open(%s) with flags %#lx", path, (long)flags);
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return flags & (O_CREAT | __O_TMPFILE) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	opened(path, flags, mode);
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	opened(path, flags | O_LARGEFILE, mode);
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+int openat(int dfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	opened(path, flags, mode);
+	return (int)syscall(SYS_openat, dfd, path, flags, mode);
+}
+
+int socket(int family, int type, int proto)
+{
+	watched += watch;
+	if (watch && !(type & SOCK_CLOEXEC))
+		violated("socket(%s) without SOCK_CLOEXEC (type %#lx)",
+			 family == AF_UNIX ? "AF_UNIX" : family == AF_NETLINK ? "AF_NETLINK" : "inet",
+			 (long)type);
+	return (int)syscall(SYS_socket, family, type, proto);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
+	       socklen_t tolen)
+{
+	if (watch && (fd == 2 || (to && to->sa_family == AF_UNIX)) &&
+	    flags != (MSG_DONTWAIT | MSG_NOSIGNAL))
+		violated("a line sent to %s with flags %#lx", fd == 2 ? "descriptor 2" : "/dev/log",
+			 (long)flags);
+	return syscall(SYS_sendto, fd, buf, n, flags, to, tolen);
+}
+
+ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	return sendto(fd, buf, n, flags, NULL, 0);
+}
+
+static void report_watch(void)
+{
+	if (getenv("PBMORE_DEBUG"))
+		printf("# %d opens and sockets watched\n", watched);
+	report(violations == 0 && watched > 0,
+	       "every descriptor the shim opened asked for close-on-exec, PORTBIND_LOG's file with O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC|O_NOCTTY|O_NOFOLLOW|O_NONBLOCK and 0600, lines sent with MSG_DONTWAIT|MSG_NOSIGNAL",
+	       "%d times; first: %s", violations, violation);
+}
+
 /* ---- sockets */
 
 static struct sockaddr_in v4(const char *ip, int port)
@@ -396,7 +502,9 @@ static void call_bind(struct res *res, int fd, const void *sa, socklen_t len)
 
 	take_log();
 	errno = 4242;
+	watch = 1;
 	res->r = bind(fd, (const struct sockaddr *)sa, len);
+	watch = 0;
 	res->err = errno;
 	res->ms = (int)(now_ms() - t0);
 	snprintf(res->line, sizeof(res->line), "%s", take_log());
@@ -409,7 +517,9 @@ static void call_listen(struct res *res, int fd)
 {
 	take_log();
 	errno = 4242;
+	watch = 1;
 	res->r = listen(fd, 8);
+	watch = 0;
 	res->err = errno;
 	res->ms = 0;
 	snprintf(res->line, sizeof(res->line), "%s", take_log());
@@ -843,7 +953,7 @@ static void waits(void)
 		{ NULL, 0, 0 }, { "", 0, 0 }, { "0", 0, 0 }, { "0.0", 0, 0 },
 		{ "abc", 0, 0 }, { "1x", 0, 0 }, { "-1", 0, 0 }, { " 1", 0, 0 },
 		{ "1 ", 0, 0 }, { "+1", 0, 0 }, { "0x1", 0, 0 }, { "0.2.1", 0, 0 },
-		{ "0.0009", 0, 0 }, { "0.05x", 0, 0 }, { "0.", 0, 0 }, { "0.001", 1, 1 }, { "0.05", 1, 50 },
+		{ "0.0009", 0, 0 }, { "0.05x", 0, 0 }, { "0.", 0, 0 }, { "0.001", 1, 1 }, { "0.009", 1, 9 }, { "0.05", 1, 50 },
 		{ "0.12", 1, 120 },
 	};
 	struct sockaddr_in sin;
@@ -889,7 +999,7 @@ static void waits(void)
 	/* Past 3600 s, however long the number: capped, still a wait (a
 	   signal handler ends it). */
 	{
-		static const char *const big[] = { "3601", "99999999999999999999999", "3600.5" };
+		static const char *const big[] = { "9", "3601", "99999999999999999999999", "3600.5" };
 		struct itimerval it = { { 0, 0 }, { 0, 100000 } };
 
 		for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
@@ -898,8 +1008,8 @@ static void waits(void)
 			setitimer(ITIMER_REAL, &it, NULL);
 			call_bind(&res, fd, &sin, sizeof(sin));
 			snprintf(what, sizeof(what),
-				 "PORTBIND_WAIT=%s waits (at most 3600 s) until SIGALRM's handler runs 100 ms in",
-				 big[i]);
+				 "PORTBIND_WAIT=%s waits (%s) until SIGALRM's handler runs 100 ms in",
+				 big[i], i ? "at most 3600 s" : "9 s");
 			report(res.r == -1 && res.err == EADDRINUSE && res.ms >= 95 &&
 			       res.ms < 1500 &&
 			       one_line(res.line, want, "(PORTBIND_WAIT: interrupted by a signal)\n",
@@ -1399,7 +1509,9 @@ static void syslog_bind_to(int logfd, char *buf, size_t size, const struct socka
 
 	while (take(logfd, buf, size, 0) > 0)
 		;
+	watch = 1;
 	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	watch = 0;
 	close(fd);
 	take(logfd, buf, size, 0);
 }
@@ -1778,10 +1890,12 @@ int main(int argc, char **argv)
 		waits();
 		retries();
 		destinations();
+		report_watch();
 		return 0;
 	}
 	if (!strcmp(mode, "ns")) {
 		ns_mode();
+		report_watch();
 		return 0;
 	}
 	if (!strcmp(mode, "fd2") && argc > 3) {
