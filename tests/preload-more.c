@@ -25,7 +25,7 @@
  *	               during the diagnosis; descriptor 2 must be an
  *	               inherited pipe that DIR/pipe.out collects
  *	fd2 DIR HOW    descriptor 2 is what the script made it (HOW: fifo-append,
- *	               fifo, pipe, pipe-dup, ro): is the line written to it?
+ *	               fifo, pipe-dup, stdin-closed): is the line written to it?
  *	secure DIR     in a setgid copy linked with the shim (AT_SECURE): the
  *	               shim does nothing at all
  */
@@ -242,7 +242,24 @@ ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockad
 	    flags != (MSG_DONTWAIT | MSG_NOSIGNAL))
 		violated("a line sent to %s with flags %#lx", fd == 2 ? "descriptor 2" : "/dev/log",
 			 (long)flags);
+	if (watch && fd == 2 && n == 0)
+		violated("an empty send to %s (%ld bytes)", "descriptor 2", (long)n);
 	return syscall(SYS_sendto, fd, buf, n, flags, to, tolen);
+}
+
+/* A line is written whole, once, by one write(2); a socket on descriptor
+   2 (the journal's) gets it with send(2). */
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	struct stat st;
+
+	if (watch && n == 0)
+		violated("an empty write to %s (%ld bytes)", fd == 2 ? "descriptor 2" : "a file",
+			 (long)n);
+	if (watch && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+		violated("a line written to %s, a socket, with write(2) (fd %ld)",
+			 fd == 2 ? "descriptor 2" : "a descriptor", (long)fd);
+	return syscall(SYS_write, fd, buf, n);
 }
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -1809,6 +1826,8 @@ static void fd2_mode(const char *how)
 	setenv("PORTBIND_LOG", "stderr", 1);
 	if (!strcmp(how, "pipe-dup"))
 		extra = dup(2);		/* another write end: not a reader */
+	if (!strcmp(how, "stdin-closed") && fd > 0)
+		close(0);		/* the shim's next descriptor is 0 */
 	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
 	close(fd);
 	if (extra >= 0)

@@ -58,13 +58,15 @@ tally() { # FILE MIN WHAT STATUS
 		*) echo "# $l" ;;
 		esac
 	done <"$1"
-	[ "$4" -eq 0 ] && [ "$n" -ge "$2" ] ||
+	if [ "$4" -ne 0 ] || [ "$n" -lt "$2" ]; then
 		notok "$3: exit status $4, $n checks (at least $2 expected)"
+	fi
 }
 
 mkdir -p "$tmp/bin" "$tmp/main" "$tmp/ns" "$tmp/fd2" "$tmp/sec"
 V=$tmp/bin/pbmore		# its command name is the line's first word
-$CC -pthread -rdynamic -o "$V" tests/preload-more.c -ldl ||
+$CC -pthread -c -o "$tmp/pbmore.o" tests/preload-more.c &&
+	$CC -pthread -rdynamic -o "$V" "$tmp/pbmore.o" -ldl ||
 	{ echo "preload-more.sh: cannot build tests/preload-more.c" >&2; exit 1; }
 if nm -D "$V" 2>/dev/null | grep -q ' pb_'; then
 	notok "the program is built without libportbind"
@@ -104,6 +106,9 @@ done
 # An inherited pipe of which the program holds a second write end: still
 # nobody's but the parent's to read.
 LD_PRELOAD="$PRE" "$V" fd2 "$tmp/fd2" pipe-dup 2>&1 | cat >"$tmp/fd2/pipe-dup.out"
+# The same pipe, standard input closed: descriptor 0 is the next the
+# shim opens.
+LD_PRELOAD="$PRE" "$V" fd2 "$tmp/fd2" stdin-closed 2>&1 | cat >"$tmp/fd2/stdin-closed.out"
 line="pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, Cannot assign requested address): 192.0.2.1 is not an address of this host."
 shimlines() { grep -c "^pbmore: bind: " "$1"; }
 check "descriptor 2 a FIFO opened O_APPEND at start (2>>fifo): one line (exit $(cat "$tmp/fd2/fifo-append.st"))" \
@@ -112,6 +117,8 @@ check "descriptor 2 a FIFO opened without O_APPEND at start (2>fifo): nothing (e
 	sh -c "[ ! -s '$tmp/fd2/fifo.out' ]"
 check "descriptor 2 an inherited pipe, a second write end held by the program: one line" \
 	sh -c "[ \$(wc -l <'$tmp/fd2/pipe-dup.out') -eq 1 ] && grep -qF '$line' '$tmp/fd2/pipe-dup.out'"
+check "descriptor 2 an inherited pipe, descriptor 0 closed: one line" \
+	sh -c "[ \$(wc -l <'$tmp/fd2/stdin-closed.out') -eq 1 ] && grep -qF '$line' '$tmp/fd2/stdin-closed.out'"
 
 # ---- a setgid copy, linked with the shim (LD_PRELOAD is not honoured
 #      from a path there): AT_SECURE, and the shim does nothing
@@ -124,7 +131,7 @@ elif ! getent group nogroup >/dev/null 2>&1; then
 else
 	S=$tmp/sec/pbmore
 	shimdir=$(cd "$(dirname "$SHIM")" && pwd)
-	if $CC -pthread -rdynamic -o "$S" tests/preload-more.c -ldl -Wl,--no-as-needed \
+	if $CC -pthread -rdynamic -o "$S" "$tmp/pbmore.o" -ldl -Wl,--no-as-needed \
 		"$shimdir/libportbind-preload.so" -Wl,-rpath,"$shimdir" &&
 	   chgrp nogroup "$S" && chmod 2755 "$S" && chmod 755 "$tmp" "$tmp/sec"; then
 		: >"$tmp/sec/stderr"
