@@ -25,7 +25,8 @@
  *	               during the diagnosis; descriptor 2 must be an
  *	               inherited pipe that DIR/pipe.out collects
  *	fd2 DIR HOW    descriptor 2 is what the script made it (HOW: fifo-append,
- *	               fifo, pipe-dup, stdin-closed): is the line written to it?
+ *	               fifo, pipe-dup, stdin-closed, reader-0, reader-last,
+ *	               rdwr): is the line written to it?
  *	secure DIR     in a setgid copy linked with the shim (AT_SECURE): the
  *	               shim does nothing at all
  */
@@ -1672,10 +1673,12 @@ static ssize_t take(int fd, char *buf, size_t size, int ms)
 /* One failed bind (to addr, or 192.0.2.1:4000, which no interface has)
    whose line may go to syslog; what /dev/log got.  The shim sends it
    before bind returns: nothing is waited for. */
+static int pre_fd = -1;	/* the socket to bind, made before, if >= 0 */
+
 static void syslog_bind_to(int logfd, char *buf, size_t size, const struct sockaddr_in *addr)
 {
 	struct sockaddr_in sin = addr ? *addr : v4("192.0.2.1", 4000);
-	int fd = sock(AF_INET, SOCK_STREAM);
+	int fd = pre_fd >= 0 ? pre_fd : sock(AF_INET, SOCK_STREAM);
 
 	while (take(logfd, buf, size, 0) > 0)
 		;
@@ -1730,6 +1733,21 @@ static void ns_mode(void)
 	syslog_bind(logfd, buf, sizeof(buf));
 	report(buf[0] == '\0', "PORTBIND_LOG unset, descriptor 2 an inherited pipe: nothing to /dev/log",
 	       "/dev/log got [%s]", buf);
+
+	/* Descriptor 0 closed: the socket to /dev/log may be descriptor 0. */
+	{
+		int saved0 = dup(0);
+
+		setenv("PORTBIND_LOG", "syslog", 1);
+		pre_fd = sock(AF_INET, SOCK_STREAM);
+		close(0);
+		syslog_bind(logfd, buf, sizeof(buf));
+		pre_fd = -1;
+		dup2(saved0, 0);
+		close(saved0);
+		report(starts(buf, "<27>"), "PORTBIND_LOG=syslog, descriptor 0 closed: /dev/log gets the line",
+		       "/dev/log got [%s]", buf);
+	}
 
 	/* RFC 3164 dates, in UTC, from the clock the shim reads. */
 	setenv("PORTBIND_LOG", "syslog", 1);
@@ -1981,6 +1999,22 @@ static void fd2_mode(const char *how)
 		extra = dup(2);		/* another write end: not a reader */
 	if (!strcmp(how, "stdin-closed") && fd > 0)
 		close(0);		/* the shim's next descriptor is 0 */
+	/* The program holds the read end of its inherited pipe (opened
+	   through /proc), as descriptor 0 or as its last descriptor. */
+	if (!strcmp(how, "reader-0") || !strcmp(how, "reader-last")) {
+		int r = open("/proc/self/fd/2", O_RDONLY | O_CLOEXEC);
+
+		extra = dup2(r, !strcmp(how, "reader-0") ? 0 : 200);
+		close(r);
+	}
+	/* Descriptor 2 itself the same pipe opened O_RDWR: the program
+	   holds no other read end. */
+	if (!strcmp(how, "rdwr")) {
+		int r = open("/proc/self/fd/2", O_RDWR);
+
+		dup2(r, 2);
+		close(r);
+	}
 	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
 	close(fd);
 	if (extra >= 0)

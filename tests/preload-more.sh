@@ -109,6 +109,12 @@ LD_PRELOAD="$PRE" "$V" fd2 "$tmp/fd2" pipe-dup 2>&1 | cat >"$tmp/fd2/pipe-dup.ou
 # The same pipe, standard input closed: descriptor 0 is the next the
 # shim opens.
 LD_PRELOAD="$PRE" "$V" fd2 "$tmp/fd2" stdin-closed 2>&1 | cat >"$tmp/fd2/stdin-closed.out"
+# The program holds the pipe's read end itself, as descriptor 0 or as its
+# highest descriptor (the last one /proc/self/fd lists): nothing; the pipe
+# on descriptor 2 opened again O_RDWR (no other reader): the line.
+for how in reader-0 reader-last rdwr; do
+	LD_PRELOAD="$PRE" "$V" fd2 "$tmp/fd2" $how 2>&1 | cat >"$tmp/fd2/$how.out"
+done
 line="pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, Cannot assign requested address): 192.0.2.1 is not an address of this host."
 shimlines() { grep -c "^pbmore: bind: " "$1"; }
 check "descriptor 2 a FIFO opened O_APPEND at start (2>>fifo): one line (exit $(cat "$tmp/fd2/fifo-append.st"))" \
@@ -117,6 +123,12 @@ check "descriptor 2 a FIFO opened without O_APPEND at start (2>fifo): nothing (e
 	sh -c "[ ! -s '$tmp/fd2/fifo.out' ]"
 check "descriptor 2 an inherited pipe, a second write end held by the program: one line" \
 	sh -c "[ \$(wc -l <'$tmp/fd2/pipe-dup.out') -eq 1 ] && grep -qF '$line' '$tmp/fd2/pipe-dup.out'"
+check "descriptor 2 an inherited pipe whose read end the program holds as descriptor 0: nothing" \
+	[ ! -s "$tmp/fd2/reader-0.out" ]
+check "descriptor 2 an inherited pipe whose read end the program holds as its last descriptor: nothing" \
+	[ ! -s "$tmp/fd2/reader-last.out" ]
+check "descriptor 2 an inherited pipe opened again O_RDWR, no other reader held: one line" \
+	sh -c "[ \$(wc -l <'$tmp/fd2/rdwr.out') -eq 1 ] && grep -qF '$line' '$tmp/fd2/rdwr.out'"
 check "descriptor 2 an inherited pipe, descriptor 0 closed: one line" \
 	sh -c "[ \$(wc -l <'$tmp/fd2/stdin-closed.out') -eq 1 ] && grep -qF '$line' '$tmp/fd2/stdin-closed.out'"
 
