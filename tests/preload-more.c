@@ -58,6 +58,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -661,7 +662,7 @@ static void listen_refused(const char *what, int nr)
 		if (refuse(nr, -1) < 0)
 			_exit(2);
 		errno = 4242;
-		_exit(listen(fd, 8) == 0 && errno == 4242 ? 0 : 1);
+		exit(listen(fd, 8) == 0 && errno == 4242 ? 0 : 1);
 	}
 	waitpid(pid, &st, 0);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
@@ -854,7 +855,7 @@ static void failures(void)
 				_exit(2);
 			fd = sock(AF_INET, SOCK_STREAM);
 			errno = 0;
-			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
 			      errno == EADDRINUSE ? 0 : 1);
 		}
 		waitpid(pid, &st, 0);
@@ -1035,7 +1036,7 @@ static void failures(void)
 			fd = sock(AF_INET, SOCK_STREAM);
 			sin = v4("127.0.0.1", 80);
 			errno = 0;
-			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
 			      errno == EACCES ? 0 : 4);
 		}
 		st = -1;
@@ -1346,7 +1347,7 @@ static void retries(void)
 				_exit(2);
 			fd = sock(AF_INET, SOCK_STREAM);
 			errno = 0;
-			_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+			exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
 			      errno == EADDRINUSE && opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 ? 0 : 1);
 		}
 		st = -1;
@@ -1547,6 +1548,26 @@ static void destinations(void)
 		close(saved);
 	}
 
+	/* Descriptor 2 a pipe of the program's own, where a 2>> log was at
+	   start: another type, not the log. */
+	{
+		int saved = dup(2), p[2];
+
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+			setenv("PORTBIND_LOG", "stderr", 1);
+			dup2(p[1], 2);
+			call_bind(&res, fd, &sin, sizeof(sin));
+			dup2(saved, 2);
+			n = (int)read(p[0], buf, sizeof(buf) - 1);
+			report(res.err == EADDRNOTAVAIL && n <= 0,
+			       "PORTBIND_LOG=stderr, descriptor 2 a pipe the program made (a 2>> log at start): nothing written",
+			       "the pipe got %d bytes", n);
+			close(p[0]);
+			close(p[1]);
+		}
+		close(saved);
+	}
+
 	/* PORTBIND_LOG naming a character device: a terminal's slave. */
 	{
 		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -1620,6 +1641,46 @@ static void destinations(void)
 		report(one_line(res.line, "?: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, ", NULL),
 		       "a program whose command name is empty: the line names it ?", SHOW(&res));
 		close(n.fd);
+	}
+
+	/* No address space left for the shim's workspace (RLIMIT_AS): the
+	   bind's own error all the same, no line. */
+	{
+		pid_t pid;
+		int st = -1;
+
+		take_log();
+		pid = fork();
+		if (pid == 0) {
+			struct rlimit rl = { 0, 0 };
+			struct sockaddr_in na = v4("192.0.2.1", 4000);
+			char status[4096];
+			long vm = 0;
+			int sfd = open("/proc/self/status", O_RDONLY | O_CLOEXEC), k, ok2;
+			ssize_t got = sfd >= 0 ? read(sfd, status, sizeof(status) - 1) : -1;
+			char *v;
+
+			close(sfd);
+			status[got > 0 ? got : 0] = '\0';
+			v = strstr(status, "VmSize:");
+			if (!v || sscanf(v, "VmSize: %ld", &vm) != 1)
+				_exit(2);
+			k = sock(AF_INET, SOCK_STREAM);
+			rl.rlim_cur = rl.rlim_max = (rlim_t)vm * 1024 + 4096;
+			if (setrlimit(RLIMIT_AS, &rl) < 0)
+				_exit(2);
+			errno = 0;
+			ok2 = bind(k, (struct sockaddr *)&na, sizeof(na)) == -1 && errno == EADDRNOTAVAIL;
+			_exit(ok2 ? 0 : 1);
+		}
+		waitpid(pid, &st, 0);
+		s = take_log();
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+			skipped("bind without address space for the shim", "cannot read VmSize or set RLIMIT_AS");
+		else
+			report(WIFEXITED(st) && WEXITSTATUS(st) == 0 && s[0] == '\0',
+			       "no address space left for the shim's workspace (RLIMIT_AS): EADDRNOTAVAIL all the same, no line",
+			       "child status %d, line [%s]", st, s);
 	}
 
 	/* Threads failing at once: each line whole. */
@@ -1756,6 +1817,32 @@ static void ns_mode(void)
 		close(saved0);
 		report(starts(buf, "<27>"), "PORTBIND_LOG=syslog, descriptor 0 closed: /dev/log gets the line",
 		       "/dev/log got [%s]", buf);
+	}
+
+	/* No descriptor left (RLIMIT_NOFILE) for /dev/log's socket: the
+	   line is dropped, the bind's error stays. */
+	{
+		struct rlimit old, rl;
+		int k = sock(AF_INET, SOCK_STREAM), top, e;
+		struct sockaddr_in na = v4("192.0.2.1", 4000);
+
+		getrlimit(RLIMIT_NOFILE, &old);
+		top = dup(0);		/* the lowest free descriptor */
+		close(top);
+		rl = old;
+		rl.rlim_cur = (rlim_t)top;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		while (take(logfd, buf, sizeof(buf), 0) > 0)
+			;
+		errno = 0;
+		bind(k, (struct sockaddr *)&na, sizeof(na));
+		e = errno;
+		setrlimit(RLIMIT_NOFILE, &old);
+		take(logfd, buf, sizeof(buf), 0);
+		close(k);
+		report(e == EADDRNOTAVAIL && buf[0] == '\0',
+		       "PORTBIND_LOG=syslog, no descriptor left: EADDRNOTAVAIL all the same, nothing sent",
+		       "errno %d, /dev/log got [%s]", e, buf);
 	}
 
 	/* RFC 3164 dates, in UTC, from the clock the shim reads. */
