@@ -135,7 +135,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 /* What happens at the shim's first netlink recvmsg (its diagnosis): what
    another thread, or a signal, may do at that moment. */
 enum { SWAP_NONE, SWAP_FILE, SWAP_CLOSE, SWAP_FLAGS };
-static volatile int swap_armed, sig_armed, swap_fd = -1;
+static volatile int swap_armed, sig_armed, swap_fd = -1, close_armed = -1;
 static const char *swap_path;
 
 ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
@@ -241,6 +241,13 @@ int socket(int family, int type, int proto)
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
+	int holder = close_armed;
+
+	/* The holder leaves right before the shim's table request. */
+	if (holder >= 0 && to && to->sa_family == AF_NETLINK) {
+		close_armed = -1;
+		close(holder);
+	}
 	if (watch && (fd == 2 || (to && to->sa_family == AF_UNIX)) &&
 	    flags != (MSG_DONTWAIT | MSG_NOSIGNAL))
 		violated("a line sent to %s with flags %#lx", fd == 2 ? "descriptor 2" : "/dev/log",
@@ -882,6 +889,45 @@ static void failures(void)
 	       SHOW(&res));
 	setenv("PORTBIND_WAIT", "2", 1);
 	close(fd);
+
+	/* The holder leaves right before the shim reads the socket table: the
+	   bind failed, and nothing holds the address now.  Without a wait,
+	   the bind's error and a line; with PORTBIND_WAIT, the wait binds. */
+	{
+		static const char *const waits[] = { NULL, "2" };
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			int lp = free_port(AF_INET, SOCK_STREAM), lf;
+			struct sockaddr_in la = v4("127.0.0.1", lp);
+			char lwant[128];
+
+			lf = listener(AF_INET, "127.0.0.1", lp, 0);
+			if (waits[k])
+				setenv("PORTBIND_WAIT", waits[k], 1);
+			else
+				unsetenv("PORTBIND_WAIT");
+			fd = sock(AF_INET, SOCK_STREAM);
+			close_armed = lf;
+			call_bind(&res, fd, &la, sizeof(la));
+			if (close_armed >= 0)
+				close(lf);
+			snprintf(lwant, sizeof(lwant), "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, ", lp);
+			if (!waits[k])
+				report(close_armed == -1 && res.r == -1 && res.err == EADDRINUSE &&
+				       one_line(res.line, lwant, "nothing holds it", NULL),
+				       "the listener closed right before the shim reads the table, no PORTBIND_WAIT: EADDRINUSE, one line: nothing holds it",
+				       SHOW(&res));
+			else
+				report(close_armed == -1 && res.r == 0 && res.err == 4242 &&
+				       res.line[0] == '\0' && res.ms < 1500 &&
+				       opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0,
+				       "the listener closed right before the shim reads the table, PORTBIND_WAIT=2: the wait binds at once, errno kept, no line",
+				       SHOW(&res));
+			close(fd);
+		}
+		setenv("PORTBIND_WAIT", "2", 1);
+	}
 
 	/* IPv6, and V6ONLY: [::]:P held by a v6-only listener and by an
 	   IPv4 one on 0.0.0.0:P; a v6-only socket conflicts with one. */
