@@ -2037,6 +2037,53 @@ static void ns_mode(void)
 		unsetenv("PORTBIND_LOG");
 	}
 
+	/* Descriptor 2 /dev/kmsg, the kernel's log (character device 1:11):
+	   the line goes there (one record in the kernel log). */
+	{
+		int saved = dup(2), kw, kr;
+		char rec[8192];
+		ssize_t n;
+
+		mknod("/dev/kmsg", S_IFCHR | 0600, makedev(1, 11));
+		kw = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+		kr = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (kw < 0 || kr < 0 || lseek(kr, 0, SEEK_END) < 0) {
+			skipped("descriptor 2 /dev/kmsg", "cannot open /dev/kmsg");
+		} else {
+			int found = 0;
+
+			unsetenv("PORTBIND_LOG");
+			dup2(kw, 2);
+			syslog_bind(logfd, buf, sizeof(buf));
+			dup2(saved, 2);
+			while ((n = read(kr, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+				rec[n > 0 ? n : 0] = '\0';
+				if (strstr(rec, ";pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, "))
+					found = 1;
+			}
+			report(found && buf[0] == '\0',
+			       "PORTBIND_LOG unset, descriptor 2 /dev/kmsg: the line is in the kernel's log, nothing to /dev/log",
+			       "found %d, /dev/log got [%s]", found, buf);
+			found = 0;
+			setenv("PORTBIND_LOG", "/dev/kmsg", 1);
+			syslog_bind(logfd, buf, sizeof(buf));
+			unsetenv("PORTBIND_LOG");
+			while ((n = read(kr, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+				rec[n > 0 ? n : 0] = '\0';
+				if (strstr(rec, ";pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, "))
+					found = 1;
+			}
+			report(found && buf[0] == '\0',
+			       "PORTBIND_LOG=/dev/kmsg: the line is in the kernel's log",
+			       "found %d, /dev/log got [%s]", found, buf);
+		}
+		if (kw >= 0)
+			close(kw);
+		if (kr >= 0)
+			close(kr);
+		close(saved);
+	}
+
 	/* Descriptor 2 what no message goes to: /dev/null, closed, an
 	   eventfd; the journal's socket full. */
 	{
