@@ -134,8 +134,8 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 
 /* What happens at the shim's first netlink recvmsg (its diagnosis): what
    another thread, or a signal, may do at that moment. */
-enum { SWAP_NONE, SWAP_FILE, SWAP_CLOSE, SWAP_FLAGS };
-static volatile int swap_armed, sig_armed, swap_fd = -1, close_armed = -1;
+enum { SWAP_NONE, SWAP_FILE, SWAP_CLOSE, SWAP_FLAGS, SWAP_PIPE };
+static volatile int swap_armed, sig_armed, swap_fd = -1, close_armed = -1, swap_rd = -1;
 static const char *swap_path;
 
 ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
@@ -151,6 +151,14 @@ ssize_t recvmsg(int fd, struct msghdr *mh, int flags)
 		abort();
 	if (what == SWAP_FLAGS && dup2(swap_fd, 2) != 2)
 		abort();
+	if (what == SWAP_PIPE) {	/* another pipe, the same flags */
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0 || dup2(p[1], 2) != 2)
+			abort();
+		close(p[1]);
+		swap_rd = p[0];
+	}
 	if (sig)
 		kill(getpid(), sig);
 	return syscall(SYS_recvmsg, fd, mh, flags);
@@ -1996,6 +2004,7 @@ static void ns_mode(void)
 			{ SWAP_CLOSE, NULL, "closed" },
 			{ SWAP_FLAGS, NULL, "the same pipe opened again, O_NONBLOCK" },
 			{ SWAP_FLAGS, "stderr", "the same pipe opened again, O_NONBLOCK (PORTBIND_LOG=stderr)" },
+			{ SWAP_PIPE, NULL, "closed, another pipe with the same flags in its place" },
 		};
 		char data[600];
 		int saved = dup(2), u = sock(AF_INET, SOCK_DGRAM);
@@ -2023,6 +2032,15 @@ static void ns_mode(void)
 			take(logfd, buf, sizeof(buf), 0);
 			if (stat(data, &st) < 0)
 				st.st_size = 0;
+			if (swap_rd >= 0) {	/* what the other pipe got */
+				char got[256];
+
+				fcntl(swap_rd, F_SETFL, O_NONBLOCK);
+				if (read(swap_rd, got, sizeof(got)) > 0)
+					st.st_size = 1;
+				close(swap_rd);
+				swap_rd = -1;
+			}
 			dup2(saved, 2);
 			snprintf(what, sizeof(what), "descriptor 2 %s during the diagnosis: %s",
 				 swaps[i].what, swaps[i].log ? "no line anywhere" : "/dev/log gets the line");
