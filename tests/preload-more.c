@@ -26,7 +26,7 @@
  *	               inherited pipe that DIR/pipe.out collects
  *	fd2 DIR HOW    descriptor 2 is what the script made it (HOW: fifo-append,
  *	               fifo, pipe-dup, stdin-closed, reader-0, reader-last,
- *	               rdwr): is the line written to it?
+ *	               rdwr, rdwr-full): is the line written to it?
  *	secure DIR     in a setgid copy linked with the shim (AT_SECURE): the
  *	               shim does nothing at all
  */
@@ -2212,6 +2212,23 @@ static void fd2_mode(const char *how)
 		int r = open("/proc/self/fd/2", O_RDONLY | O_CLOEXEC);
 
 		extra = dup2(r, !strcmp(how, "reader-0") ? 0 : 200);
+		close(r);
+	}
+	/* The same, the pipe full (its reader reads a second later), and
+	   descriptor 2 blocking: poll(2) says readable, not writable, and
+	   the line is dropped rather than wait for the reader. */
+	if (!strcmp(how, "rdwr-full")) {
+		int w = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC), r;
+		char fill[4096];
+
+		memset(fill, 'x', sizeof(fill));
+		while (write(w, fill, sizeof(fill)) > 0)
+			;
+		while (write(w, fill, 1) > 0)
+			;
+		close(w);
+		r = open("/proc/self/fd/2", O_RDWR);
+		dup2(r, 2);
 		close(r);
 	}
 	/* Descriptor 2 itself the same pipe opened O_RDWR: the program
