@@ -2330,7 +2330,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "ns")) {
 		ns_mode();
-		report_watch();
+		if (watched)	/* not when skipped */
+			report_watch();
 		return 0;
 	}
 	if (!strcmp(mode, "fd2") && argc > 3) {
