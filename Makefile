@@ -229,6 +229,7 @@ check: all $(TEST_BIN) examples check-man
 		check_portbind 'cd $(srcdir) && $(CURDIR)/$(TEST_BIN)' \
 		why.sh 'sh $(S)tests/why.sh' \
 		preload.sh 'CC="$(CC)" sh $(S)tests/preload.sh' \
+		preload-more.sh 'CC="$(CC)" sh $(S)tests/preload-more.sh' \
 		layers.sh 'sh $(S)tests/layers.sh build/static' \
 		examples.sh 'PB_CC="$(CC)" sh $(S)tests/examples.sh' \
 		docexamples.sh 'PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh' \
