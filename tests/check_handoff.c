@@ -2542,6 +2542,319 @@ START_TEST(listen_errno_precise)
 }
 END_TEST
 
+/* ---- the wire format, byte by byte: every bound at it and one past */
+
+/* A name of len bytes of c, in buf (len + 1 bytes). */
+static const char *fill_name(char *buf, size_t len, char c)
+{
+	memset(buf, c, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+START_TEST(wire_names_allowed)
+{
+	char buf[PB_FDNAME_MAX + 2], one[2] = { 0, 0 };
+	int c;
+
+	ck_assert_int_eq(pb__handoff_check_name(""), 0);
+	ck_assert_int_eq(pb__handoff_check_name(fill_name(buf, 1, 'a')), 0);
+	ck_assert_int_eq(pb__handoff_check_name(fill_name(buf, 255, 'a')), 0);
+	ck_assert_int_eq(pb__handoff_check_name(fill_name(buf, 256, 'a')), -EINVAL);
+	ck_assert_int_eq(pb__handoff_check_name(fill_name(buf, 257, 'a')), -EINVAL);
+	/* A bad character last, after 254 good ones. */
+	fill_name(buf, 255, 'a');
+	buf[254] = ' ';
+	ck_assert_int_eq(pb__handoff_check_name(buf), -EINVAL);
+	/* Printable ASCII, no space, no colon: each byte value once. */
+	for (c = 1; c < 256; c++) {
+		int ok = c >= 0x21 && c <= 0x7e && c != ':';
+
+		one[0] = (char)c;
+		ck_assert_msg(pb__handoff_check_name(one) == (ok ? 0 : -EINVAL),
+			      "byte 0x%02x", c);
+	}
+}
+END_TEST
+
+START_TEST(wire_build_bounds)
+{
+	static char buf[PB_HANDOFF_BUF + 16];
+	static const char *many[PB_HANDOFF_MAX + 1];
+	const char *names[] = { "ab", NULL, "c" };
+	const char *bad[] = { "ok", "no way" };
+	struct pb__handoff_hdr hdr;
+	char n255[PB_FDNAME_MAX + 1];
+	int i, hl = (int)sizeof(hdr);
+
+	/* 1 to 64 descriptors. */
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), NULL, 0), -EINVAL);
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), NULL, -1), -EINVAL);
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), NULL, 1), hl + 1);
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), NULL, PB_HANDOFF_MAX),
+			 hl + PB_HANDOFF_MAX);
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), NULL,
+					   PB_HANDOFF_MAX + 1), -EINVAL);
+	/* Room: not even a header; the header and not a byte more; each
+	   name's NUL exactly at the end, and one short of it. */
+	ck_assert_int_eq(pb__handoff_build(buf, (size_t)hl - 1, NULL, 1), -EINVAL);
+	ck_assert_int_eq(pb__handoff_build(buf, (size_t)hl, NULL, 1), -ENOSPC);
+	ck_assert_int_eq(pb__handoff_build(buf, (size_t)hl + 1, NULL, 1), hl + 1);
+	ck_assert_int_eq(pb__handoff_build(buf, (size_t)hl + 5, names, 3), -ENOSPC);
+	memset(buf, 'z', sizeof(buf));
+	ck_assert_int_eq(pb__handoff_build(buf, (size_t)hl + 6, names, 3), hl + 6);
+	memcpy(&hdr, buf, sizeof(hdr));
+	ck_assert_int_eq(memcmp(hdr.magic, PB_HANDOFF_MAGIC, 4), 0);
+	ck_assert_uint_eq(hdr.n, 3);
+	ck_assert_uint_eq(hdr.names_len, 6);
+	ck_assert_int_eq(memcmp(buf + hl, "ab\0\0c\0", 6), 0);
+	ck_assert_int_eq(buf[hl + 6], 'z');	/* nothing past it */
+	/* A bad name anywhere, the last one too. */
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), bad, 2), -EINVAL);
+	ck_assert_int_eq(pb__handoff_build(buf, sizeof(buf), bad, 1), hl + 3);
+	/* The largest message: 64 names of 255 bytes fill PB_HANDOFF_BUF. */
+	fill_name(n255, 255, 'n');
+	for (i = 0; i < PB_HANDOFF_MAX; i++)
+		many[i] = n255;
+	ck_assert_int_eq(pb__handoff_build(buf, PB_HANDOFF_BUF, many,
+					   PB_HANDOFF_MAX), (int)PB_HANDOFF_BUF);
+	ck_assert_int_eq(pb__handoff_build(buf, PB_HANDOFF_BUF - 1, many,
+					   PB_HANDOFF_MAX), -ENOSPC);
+}
+END_TEST
+
+/* A message for the names in raw[0..len) with hdr.n = n, checked with
+   nfds descriptors of kinds (all listeners when kinds is NULL). */
+static int check_raw(const char *raw, size_t len, uint32_t n, size_t nfds,
+		     const unsigned char *kinds, int flags, size_t other)
+{
+	static char msg[PB_HANDOFF_BUF + 64];
+	static unsigned char all[PB_HANDOFF_MAX + 2];
+	struct pb__handoff_hdr hdr;
+	struct pb__handoff_rx rx;
+
+	memset(all, PB__FD_LISTENER, sizeof(all));
+	memcpy(hdr.magic, PB_HANDOFF_MAGIC, 4);
+	hdr.n = n;
+	hdr.names_len = (uint32_t)len;
+	memcpy(msg, &hdr, sizeof(hdr));
+	ck_assert_uint_le(len, sizeof(msg) - sizeof(hdr));
+	memcpy(msg + sizeof(hdr), raw, len);
+	rx.msg_flags = flags;
+	rx.nfds = nfds;
+	rx.other_cmsgs = other;
+	rx.kinds = kinds ? kinds : all;
+	return pb__handoff_check_msg(msg, sizeof(hdr) + len, &rx);
+}
+
+START_TEST(wire_check_msg_bounds)
+{
+	static char names[PB_HANDOFF_BUF];
+	unsigned char kinds[3] = { PB__FD_LISTENER, PB__FD_DATAGRAM, PB__FD_WRONG };
+	char msg[64];
+	struct pb__handoff_rx rx;
+	struct pb__handoff_hdr hdr;
+	int len;
+
+	/* What came with the bytes. */
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, NULL, 0, 0), 1);
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, NULL, MSG_EOR, 0), 1);
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, NULL, MSG_TRUNC, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, NULL, MSG_CTRUNC, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, NULL, 0, 1), -EPROTO);
+	/* Kinds: listeners and datagram sockets, the last one looked at
+	   too, and nothing past nfds. */
+	ck_assert_int_eq(check_raw("a\0b", 4, 2, 2, kinds, 0, 0), 2);
+	ck_assert_int_eq(check_raw("a\0b\0c", 6, 3, 3, kinds, 0, 0), -EPROTO);
+	kinds[0] = PB__FD_WRONG;
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, kinds, 0, 0), -EPROTO);
+	kinds[0] = 3;
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, kinds, 0, 0), -EPROTO);
+	kinds[0] = PB__FD_DATAGRAM;
+	kinds[1] = PB__FD_WRONG;
+	ck_assert_int_eq(check_raw("a", 2, 1, 1, kinds, 0, 0), 1);
+	/* 1 to 64 descriptors, as the header counts them. */
+	ck_assert_int_eq(check_raw("", 0, 0, 0, NULL, 0, 0), -EPROTO);
+	memset(names, 0, sizeof(names));
+	ck_assert_int_eq(check_raw(names, PB_HANDOFF_MAX, PB_HANDOFF_MAX,
+				   PB_HANDOFF_MAX, NULL, 0, 0), PB_HANDOFF_MAX);
+	ck_assert_int_eq(check_raw(names, PB_HANDOFF_MAX + 1, PB_HANDOFF_MAX + 1,
+				   PB_HANDOFF_MAX + 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a", 2, 2, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a", 2, 0, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a\0b", 4, 1, 2, NULL, 0, 0), -EPROTO);
+	/* Names: as many as descriptors, the last one terminated, 255
+	   bytes and not 256, each byte allowed. */
+	ck_assert_int_eq(check_raw("a\0b", 4, 1, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a\0b", 3, 2, 2, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a\0\0", 3, 2, 2, NULL, 0, 0), 2);
+	ck_assert_int_eq(check_raw("a\0\0", 3, 1, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("\0\0", 2, 2, 2, NULL, 0, 0), 2);
+	ck_assert_int_eq(check_raw("a ", 3, 1, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("a:", 3, 1, 1, NULL, 0, 0), -EPROTO);
+	ck_assert_int_eq(check_raw("~!", 3, 1, 1, NULL, 0, 0), 1);
+	ck_assert_int_eq(check_raw("a\x7f", 3, 1, 1, NULL, 0, 0), -EPROTO);
+	fill_name(names, 255, 'a');
+	ck_assert_int_eq(check_raw(names, 256, 1, 1, NULL, 0, 0), 1);
+	fill_name(names + 256, 255, 'b');	/* the count starts again */
+	ck_assert_int_eq(check_raw(names, 512, 2, 2, NULL, 0, 0), 2);
+	fill_name(names, 256, 'a');
+	ck_assert_int_eq(check_raw(names, 257, 1, 1, NULL, 0, 0), -EPROTO);
+
+	/* The header: whole, its magic, its length agreeing with the
+	   message's, one way and the other. */
+	kinds[0] = PB__FD_LISTENER;
+	rx.msg_flags = 0;
+	rx.nfds = 1;
+	rx.other_cmsgs = 0;
+	rx.kinds = kinds;
+	len = pb__handoff_build(msg, sizeof(msg), NULL, 1);
+	ck_assert_int_eq(len, (int)sizeof(hdr) + 1);
+	ck_assert_int_eq(pb__handoff_check_msg(msg, (size_t)len, &rx), 1);
+	ck_assert_int_eq(pb__handoff_check_msg(msg, sizeof(hdr), &rx), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_msg(msg, sizeof(hdr) - 1, &rx), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_msg(msg, 0, &rx), -EPROTO);
+	msg[len] = '\0';
+	ck_assert_int_eq(pb__handoff_check_msg(msg, (size_t)len + 1, &rx), -EPROTO);
+	for (len = 0; len < 4; len++) {
+		char m[64];
+
+		memcpy(m, msg, sizeof(m));
+		m[len] ^= 1;
+		ck_assert_int_eq(pb__handoff_check_msg(m, sizeof(hdr) + 1, &rx),
+				 -EPROTO);
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	hdr.names_len = 0;
+	memcpy(msg, &hdr, sizeof(hdr));
+	ck_assert_int_eq(pb__handoff_check_msg(msg, sizeof(hdr) + 1, &rx), -EPROTO);
+	hdr.names_len = 2;
+	memcpy(msg, &hdr, sizeof(hdr));
+	ck_assert_int_eq(pb__handoff_check_msg(msg, sizeof(hdr) + 1, &rx), -EPROTO);
+}
+END_TEST
+
+START_TEST(wire_split_names_bounds)
+{
+	static char out[3][PB_FDNAME_MAX];
+	static char names[2 * PB_FDNAME_MAX + 4];
+
+	memset(out, 'x', sizeof(out));
+	ck_assert_int_eq(pb__handoff_split_names("a\0bb", 5, 2, out), 0);
+	ck_assert_str_eq(out[0], "a");
+	ck_assert_str_eq(out[1], "bb");
+	ck_assert_int_eq(out[2][0], 'x');	/* only n entries */
+	ck_assert_int_eq(pb__handoff_split_names("", 0, 0, out), 0);
+	/* Fewer names than n; one not terminated; bytes left over. */
+	ck_assert_int_eq(pb__handoff_split_names("a\0bb", 5, 3, out), -EPROTO);
+	ck_assert_int_eq(pb__handoff_split_names("a\0bb", 4, 2, out), -EPROTO);
+	ck_assert_int_eq(pb__handoff_split_names("ab", 2, 1, out), -EPROTO);
+	ck_assert_int_eq(pb__handoff_split_names("a\0bb", 5, 1, out), -EPROTO);
+	ck_assert_int_eq(pb__handoff_split_names("a\0b", 3, 1, out), -EPROTO);
+	ck_assert_int_eq(pb__handoff_split_names("a\0", 2, 1, out), 0);
+	ck_assert_int_eq(pb__handoff_split_names("a\0\0", 3, 1, out), -EPROTO);
+	/* 255 bytes fit a name's room with its NUL, 256 do not. */
+	fill_name(names, 255, 'a');
+	fill_name(names + 256, 255, 'b');
+	ck_assert_int_eq(pb__handoff_split_names(names, 512, 2, out), 0);
+	ck_assert_uint_eq(strlen(out[0]), 255);
+	ck_assert_uint_eq(strlen(out[1]), 255);
+	ck_assert_int_eq(out[1][0], 'b');
+	fill_name(names, 256, 'a');
+	ck_assert_int_eq(pb__handoff_split_names(names, 257, 1, out), -EPROTO);
+}
+END_TEST
+
+START_TEST(wire_hello_and_ack_bounds)
+{
+	char m[8];
+	int i;
+
+	ck_assert_int_eq(pb__handoff_check_hello("PBH1", 4, MSG_EOR), 0);
+	ck_assert_int_eq(pb__handoff_check_hello("PBH1", 3, 0), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_hello("PBH1\0", 5, 0), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_hello("PBH1", 4, MSG_TRUNC | MSG_EOR),
+			 -EPROTO);
+	for (i = 0; i < 4; i++) {
+		memcpy(m, "PBH1", 4);
+		m[i] ^= 0x20;
+		ck_assert_int_eq(pb__handoff_check_hello(m, 4, 0), -EPROTO);
+	}
+	ck_assert_int_eq(pb__handoff_check_ack("K", 1, MSG_EOR), 0);
+	ck_assert_int_eq(pb__handoff_check_ack("k", 1, 0), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_ack("J", 1, 0), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_ack("L", 1, 0), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_ack("K", 1, MSG_TRUNC), -EPROTO);
+	ck_assert_int_eq(pb__handoff_check_ack("K", 2, 0), -EPROTO);
+}
+END_TEST
+
+/* What a descriptor is, for both sides: the kinds a server can adopt,
+   and everything else. */
+START_TEST(wire_fd_kinds)
+{
+	struct sockaddr_un sun;
+	int l = pbt_listener("127.0.0.1", 0, 0);
+	int u = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	int bare_u = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	int bare_t = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int x = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int xd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int c, s, p[2];
+
+	ck_assert(l >= 0 && u >= 0 && bare_u >= 0 && bare_t >= 0 && x >= 0 &&
+		  xd >= 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = pbt_addr(&ss, "127.0.0.1", 0);
+
+		ck_assert_int_eq(bind(u, (struct sockaddr *)&ss, len), 0);
+	}
+	/* A Unix listener and a bound Unix datagram socket (abstract). */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "pbt-kind-%d",
+		 (int)getpid());
+	ck_assert_int_eq(bind(x, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(x, 1), 0);
+	sun.sun_path[1] = 'q';
+	ck_assert_int_eq(bind(xd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	pbt_connect_pair(l, "127.0.0.1", pbt_local_port(l), &c, &s);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+
+	ck_assert_int_eq(pb__handoff_fd_kind(l), PB__FD_LISTENER);
+	ck_assert_int_eq(pb__handoff_fd_kind(u), PB__FD_DATAGRAM);
+	ck_assert_int_eq(pb__handoff_fd_kind(bare_u), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(bare_t), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(c), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(s), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(x), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(xd), PB__FD_WRONG);
+	ck_assert_int_eq(pb__handoff_fd_kind(p[0]), PB__FD_WRONG);
+	close(p[1]);
+	ck_assert_int_eq(pb__handoff_fd_kind(p[1]), -EBADF);
+	ck_assert_int_eq(pb__handoff_fd_kind(-1), -EBADF);
+	/* A raw IPv4 socket (root only) is neither kind. */
+	{
+		int r = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+
+		if (r >= 0) {
+			ck_assert_int_eq(pb__handoff_fd_kind(r), PB__FD_WRONG);
+			close(r);
+		}
+	}
+	close(p[0]);
+	close(c);
+	close(s);
+	close(l);
+	close(u);
+	close(bare_u);
+	close(bare_t);
+	close(x);
+	close(xd);
+}
+END_TEST
+
 Suite *suite_handoff(void)
 {
 	Suite *s = suite_create("handoff");
@@ -2587,6 +2900,16 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, listen_after_a_cut_take);
 	tcase_add_test(tc, give_timeout_zero);
 	tcase_add_test(tc, listen_wait_ends_on_a_signal);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wire");
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_add_test(tc, wire_names_allowed);
+	tcase_add_test(tc, wire_build_bounds);
+	tcase_add_test(tc, wire_check_msg_bounds);
+	tcase_add_test(tc, wire_split_names_bounds);
+	tcase_add_test(tc, wire_hello_and_ack_bounds);
+	tcase_add_test(tc, wire_fd_kinds);
 	suite_add_tcase(s, tc);
 	return s;
 }
