@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -78,6 +79,39 @@ static int reap_within(pid_t pid, int ms)
 	}
 }
 
+/* Is thread tid (a process's pid, or a thread's id) blocked in
+   ppoll(2) now, the one wait every hand-off call makes?  1 yes, 0 not
+   (yet), -1 when /proc cannot tell. */
+static int in_ppoll(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atol(buf) == SYS_ppoll && buf[0] != 'r';
+}
+
+/* Wait, bounded, until tid waits inside a call: a state, not a time.
+   Where /proc cannot tell, a pause long enough on an idle machine. */
+static void wait_until_waiting(pid_t tid)
+{
+	long end = now_ms() + 5000;
+	int r;
+
+	while ((r = in_ppoll(tid)) == 0 && now_ms() < end)
+		poll(NULL, 0, 1);
+	if (r < 0)
+		poll(NULL, 0, 200);
+}
 
 static socklen_t sun_of(struct sockaddr_un *sun, const char *path)
 {
@@ -543,8 +577,8 @@ struct forge {
 	int names_seen;		/* success: check the names are f->names */
 	int timeout;		/* the taker's; 0: 3000 ms */
 	int small_stack;	/* take in a PTHREAD_STACK_MIN thread */
-	int slow_unlink;	/* with hold: remove the path this many ms
-				   after the ack, then close */
+	int go;			/* with hold, > 0: a read end; remove the
+				   path once a byte comes, then close */
 };
 
 struct small_take {
@@ -698,11 +732,11 @@ static int forger(void *arg)
 		return 0;
 	if (f->hold) {
 		PBT_REQUIRE(recv(conn, hello, sizeof(hello), 0) == 1);
-		if (f->slow_unlink) {
+		if (f->go > 0) {
 			char sock[128];
 
 			/* A giver held up between the ack and its unlink. */
-			poll(NULL, 0, f->slow_unlink);
+			PBT_REQUIRE(wait_in(f->go, 5000) == 0);
 			snprintf(sock, sizeof(sock), "%s/ctl", f->dir);
 			PBT_REQUIRE(unlink(sock) == 0);
 			return 0;
@@ -1315,30 +1349,30 @@ START_TEST(ignored_signals_keep_the_deadline)
 		ck_assert_int_eq(timer_settime(timer, 0, &it, NULL), 0);
 
 		t = now_ms();
-		r = pb_handoff_give(ctl, &l, NULL, 1, 200);
+		r = pb_handoff_give(ctl, &l, NULL, 1, 100);
 		e = errno;
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 190 && t < 700, "give took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 1000, "give took %ld ms", t);
 
 		t = now_ms();
-		r = pb_handoff_take(d.sock, 200, &taken);
+		r = pb_handoff_take(d.sock, 100, &taken);
 		e = errno;
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 190 && t < 700, "take took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 1000, "take took %ld ms", t);
 
 		if (k == 0)
 			n = fill_backlog(d.sock, conns, 64);
 		t = now_ms();
-		r = pb_handoff_take(d.sock, 200, &taken);
+		r = pb_handoff_take(d.sock, 100, &taken);
 		e = errno;
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 190 && t < 700, "take took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 1000, "take took %ld ms", t);
 
 		ck_assert_int_eq(timer_delete(timer), 0);
 		ck_assert_int_eq(sigaction(sigs[k], &old, NULL), 0);
@@ -1452,7 +1486,9 @@ START_TEST(signal_ends_the_wait)
 			ck_assert_int_eq(wait_in(ready[0], 10000), 0);
 			ck_assert_int_eq(read(ready[0], &b, 1), 1);
 			close(ready[0]);
-			poll(NULL, 0, 200);
+			/* In its wait: a signal before it would be handled
+			   before the call, which would then wait for ever. */
+			wait_until_waiting(pid);
 			ck_assert_int_eq(kill(pid, SIGUSR1), 0);
 			ck_assert_msg(reap_within(pid, 3000) == 0,
 				      "call %d, flags %d", call, flags[k]);
@@ -1710,11 +1746,11 @@ START_TEST(listen_waits_for_a_starter)
 	}
 	ss.sock = d.sock;
 	ss.err = EADDRINUSE;
-	ss.min_ms = 80;
+	ss.min_ms = 0;
 	ss.max_ms = 900;
 	ss.lock = dir;
 	pid = pbt_fork_child(second_starter, &ss);
-	poll(NULL, 0, 100);
+	wait_until_waiting(pid);	/* for the lock */
 	ck_assert_int_eq(listen(a, 4), 0);
 	close(dir);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
@@ -1735,8 +1771,8 @@ START_TEST(listen_waits_for_a_starter)
 	ck_assert_int_ge(dir, 0);
 	ck_assert_int_eq(flock(dir, LOCK_EX), 0);
 	ss.err = ETIMEDOUT;
-	ss.min_ms = 950;
-	ss.max_ms = 1600;
+	ss.min_ms = 1000;
+	ss.max_ms = 2500;
 	ss.lock = dir;
 	pid = pbt_fork_child(second_starter, &ss);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
@@ -1812,7 +1848,8 @@ START_TEST(give_skips_silent_and_noisy_peers)
 }
 END_TEST
 
-/* A silent connection is closed after a second, while the call goes on. */
+/* A silent connection is closed after a second (not sooner), while the
+   call goes on: the same peer, greeting next, gets the sockets. */
 static int silent_peer(void *arg)
 {
 	const char *sock = arg;
@@ -1822,13 +1859,15 @@ static int silent_peer(void *arg)
 
 	PBT_REQUIRE(c >= 0);
 	t = now_ms();
-	PBT_REQUIRE(wait_in(c, 3000) == 0);
+	PBT_REQUIRE(wait_in(c, 5000) == 0);
 	PBT_REQUIRE(recv(c, &b, 1, 0) <= 0);
 	t = now_ms() - t;
-	if (t < 900 || t > 1400) {
+	close(c);
+	if (t < 1000 || t > 2500) {
 		fprintf(stderr, "silent peer closed after %ld ms\n", t);
 		return 1;
 	}
+	PBT_REQUIRE(pb_handoff_take(sock, 3000, &taken) == 1);
 	return 0;
 }
 
@@ -1837,14 +1876,18 @@ START_TEST(give_drops_silent_after_a_second)
 	struct dir d;
 	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), ctl;
 	pid_t pid;
+	long t;
 
 	make_dir(&d);
 	ctl = pb_handoff_listen(d.sock);
 	ck_assert_int_ge(ctl, 0);
 	pid = pbt_fork_child(silent_peer, d.sock);
-	errno = 0;
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 1500), -1);
-	ck_assert_int_eq(errno, ETIMEDOUT);
+	t = now_ms();
+	errno = EDOM;
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
+	ck_assert_int_eq(errno, EDOM);
+	t = now_ms() - t;
+	ck_assert_msg(t >= 1000 && t < 4000, "give took %ld ms", t);
 	ck_assert_int_eq(reap_within(pid, 3000), 0);
 	close(ctl);
 	close(l);
@@ -2109,10 +2152,10 @@ START_TEST(give_vanished_peers_time_out)
 	vanishing_peers(d.sock, pids);
 	t = now_ms();
 	errno = 0;
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 500), -1);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 300), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 490 && t < 2500, "give took %ld ms", t);
+	ck_assert_msg(t >= 300 && t < 2500, "give took %ld ms", t);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(reap_within(pids[i], 5000) == 0, "peer %d", i);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
@@ -2229,7 +2272,7 @@ START_TEST(give_skips_a_peer_that_never_answers)
 	t = now_ms();
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 8000), 0);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 900 && t < 3000, "give took %ld ms", t);
+	ck_assert_msg(t >= 1000 && t < 3000, "give took %ld ms", t);
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	/* The silent one got the sockets, and then the end. */
 	ck_assert_int_eq(wait_in(c, 0), 0);
@@ -2240,10 +2283,10 @@ START_TEST(give_skips_a_peer_that_never_answers)
 }
 END_TEST
 
-/* A forged giver in a fresh d that removes its path slow_ms after the
-   ack; a take with 300 ms gets one listener from it and returns before
-   that.  The giver's pid. */
-static pid_t take_from_slow_giver(struct forge *f, struct dir *d, int slow_ms)
+/* A forged giver in a fresh d that removes its path only once a byte
+   comes on go; a take with 300 ms gets one listener from it and returns
+   before that.  The giver's pid. */
+static pid_t take_from_slow_giver(struct forge *f, struct dir *d, int go)
 {
 	pid_t pid;
 
@@ -2255,7 +2298,7 @@ static pid_t take_from_slow_giver(struct forge *f, struct dir *d, int slow_ms)
 	f->names = "";
 	f->names_len = 1;
 	f->hold = 1;
-	f->slow_unlink = slow_ms;
+	f->go = go;
 	f->lfd = raw_listener(d->sock);
 	ck_assert_int_ge(f->lfd, 0);
 	pid = pbt_fork_child(forger, f);
@@ -2264,57 +2307,100 @@ static pid_t take_from_slow_giver(struct forge *f, struct dir *d, int slow_ms)
 	return pid;
 }
 
+/* Once thread tid waits inside a call: signal th with sig (0: none),
+   then write a byte to fd (-1: none). */
+struct nudge {
+	pid_t tid;
+	pthread_t th;
+	int sig, fd;
+};
+
+static void *nudger(void *arg)
+{
+	const struct nudge *n = arg;
+
+	wait_until_waiting(n->tid);
+	if (n->sig)
+		pthread_kill(n->th, n->sig);
+	if (n->fd >= 0 && write(n->fd, "g", 1) != 1)
+		abort();
+	return NULL;
+}
+
 /* A take whose wait for the predecessor's close ends first (its time
-   is up) returns while the predecessor's path may still be there: the
-   successor's pb_handoff_listen, next, still gets the path. */
+   is up) returns while the predecessor's path is still there: the
+   successor's pb_handoff_listen, next, waits for it to go and gets the
+   path. */
 START_TEST(listen_after_a_cut_take)
 {
+	struct nudge n;
 	struct forge f;
 	struct dir d;
+	pthread_t th;
 	pid_t pid;
-	int ctl;
+	int ctl, go[2];
 
-	pid = take_from_slow_giver(&f, &d, 700);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	pid = take_from_slow_giver(&f, &d, go[0]);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);	/* not removed yet */
+	n.tid = (pid_t)syscall(SYS_gettid);
+	n.th = pthread_self();
+	n.sig = 0;
+	n.fd = go[1];
+	ck_assert_int_eq(pthread_create(&th, NULL, nudger, &n), 0);
 	ctl = pb_handoff_listen(d.sock);
 	ck_assert_msg(ctl >= 0, "listen: errno %d", errno);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	close(ctl);
 	close_taken();
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	close(go[0]);
+	close(go[1]);
 	remove_dir(&d);
 }
 END_TEST
 
 /* A signal handler that runs while pb_handoff_listen waits for the
-   predecessor's path ends the wait: EINTR, at once. */
+   predecessor's path ends the wait: EINTR, at once, the path not
+   taken. */
 START_TEST(listen_wait_ends_on_a_signal)
 {
-	struct itimerval it;
 	struct sigaction sa, old;
+	struct nudge n;
 	struct forge f;
 	struct dir d;
+	pthread_t th;
 	pid_t pid;
 	long t;
+	int go[2];
 
-	pid = take_from_slow_giver(&f, &d, 1500);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	pid = take_from_slow_giver(&f, &d, go[0]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigemptyset(&sa.sa_mask);
 	ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
 	usr1 = 0;
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_usec = 200000;
-	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	n.tid = (pid_t)syscall(SYS_gettid);
+	n.th = pthread_self();
+	n.sig = SIGALRM;
+	n.fd = -1;
+	ck_assert_int_eq(pthread_create(&th, NULL, nudger, &n), 0);
 	t = now_ms();
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_listen(d.sock), -1);
 	ck_assert_int_eq(errno, EINTR);
 	t = now_ms() - t;
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
 	ck_assert_int_eq(usr1, 1);
-	ck_assert_msg(t >= 150 && t < 800, "listen took %ld ms", t);
+	/* Not the second it waits at most. */
+	ck_assert_msg(t < 900, "listen took %ld ms", t);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
 	close_taken();
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	close(go[0]);
+	close(go[1]);
 	remove_dir(&d);
 }
 END_TEST
