@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -2941,6 +2942,311 @@ START_TEST(wire_fd_kinds)
 }
 END_TEST
 
+/* ---- paths at the length limit, and one past */
+
+/* An absolute path of exactly len bytes in d: d->path, '/', then 'c's. */
+static void path_of(char *out, const struct dir *d, size_t len)
+{
+	size_t k = strlen(d->path);
+
+	ck_assert_uint_gt(len, k + 1);
+	memcpy(out, d->path, k);
+	out[k] = '/';
+	memset(out + k + 1, 'c', len - k - 1);
+	out[len] = '\0';
+}
+
+/* The path ctl is bound to, as the kernel has it. */
+static void bound_path(int ctl, char *out, size_t size)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	memset(&sun, 0, sizeof(sun));
+	ck_assert_int_eq(getsockname(ctl, (struct sockaddr *)&sun, &len), 0);
+	ck_assert_uint_gt(len, offsetof(struct sockaddr_un, sun_path));
+	len -= (socklen_t)offsetof(struct sockaddr_un, sun_path);
+	ck_assert_uint_lt(len, size);
+	memcpy(out, sun.sun_path, len);
+	out[len] = '\0';
+}
+
+struct give_child {
+	int ctl, l;
+};
+
+static int give_child(void *arg)
+{
+	const struct give_child *g = arg;
+
+	return pb_handoff_give(g->ctl, &g->l, NULL, 1, 5000) == 0 ? 0 : 1;
+}
+
+/* Relative paths, from the directory arg: made absolute, 107 bytes in
+   all fit, 108 do not; a take looks a relative path up as it is. */
+static int relative_paths(void *arg)
+{
+	const struct dir *d = arg;
+	char name[128], abs[256], got[256];
+	size_t room = 107 - strlen(d->path) - 1;
+	int ctl;
+
+	PBT_REQUIRE(chdir(d->path) == 0);
+	memset(name, 'r', room);
+	name[room] = '\0';
+	ctl = pb_handoff_listen(name);
+	PBT_REQUIRE(ctl >= 0);
+	snprintf(abs, sizeof(abs), "%s/%s", d->path, name);
+	bound_path(ctl, got, sizeof(got));
+	PBT_REQUIRE(strcmp(got, abs) == 0 && strlen(got) == 107);
+	close(ctl);
+	PBT_REQUIRE(unlink(name) == 0);
+	name[room] = 'r';
+	name[room + 1] = '\0';
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_listen(name) == -1 && errno == ENAMETOOLONG);
+	PBT_REQUIRE(access(name, F_OK) == -1);
+	errno = EDOM;
+	PBT_REQUIRE(pb_handoff_take(name, 100, &taken) == 0 && errno == EDOM);
+	return 0;
+}
+
+/* At the root: "/" ends in a slash already, and is the directory that
+   is locked for "/name". */
+static int root_paths(void *arg)
+{
+	const struct dir *d = arg;
+	char got[128];
+	int a, b;
+
+	PBT_REQUIRE(chroot(d->path) == 0 && chdir("/") == 0);
+	a = pb_handoff_listen("ctl");
+	PBT_REQUIRE(a >= 0);
+	bound_path(a, got, sizeof(got));
+	PBT_REQUIRE(strcmp(got, "/ctl") == 0);
+	b = pb_handoff_listen("/top");
+	PBT_REQUIRE(b >= 0);
+	bound_path(b, got, sizeof(got));
+	PBT_REQUIRE(strcmp(got, "/top") == 0);
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_listen("/ctl") == -1 && errno == EADDRINUSE);
+	close(a);
+	close(b);
+	PBT_REQUIRE(unlink("/ctl") == 0 && unlink("/top") == 0);
+	return 0;
+}
+
+START_TEST(paths_at_the_limit)
+{
+	struct give_child g;
+	struct dir d;
+	char p[200], got[200];
+	size_t len;
+	pid_t pid;
+
+	make_dir(&d);
+	g.l = pbt_listener("127.0.0.1", 0, 0);
+	/* 107 bytes and the NUL fill sun_path: nobody there yet, then a
+	   whole hand-off there, the path removed by the giver. */
+	path_of(p, &d, 107);
+	errno = EDOM;
+	ck_assert_int_eq(pb_handoff_take(p, 100, &taken), 0);
+	ck_assert_int_eq(errno, EDOM);
+	g.ctl = pb_handoff_listen(p);
+	ck_assert_int_ge(g.ctl, 0);
+	bound_path(g.ctl, got, sizeof(got));
+	ck_assert_str_eq(got, p);
+	pid = pbt_fork_child(give_child, &g);
+	ck_assert_int_eq(pb_handoff_take(p, 5000, &taken), 1);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	close_taken();
+	close(g.ctl);
+	/* 108 and 109: no room for the NUL. */
+	for (len = 108; len <= 109; len++) {
+		path_of(p, &d, len);
+		errno = 0;
+		ck_assert_int_eq(pb_handoff_take(p, 100, &taken), -1);
+		ck_assert_int_eq(errno, ENAMETOOLONG);
+		errno = 0;
+		ck_assert_int_eq(pb_handoff_listen(p), -1);
+		ck_assert_int_eq(errno, ENAMETOOLONG);
+		ck_assert_int_eq(access(p, F_OK), -1);
+	}
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_take("", 100, &taken), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_listen(""), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_listen(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* A directory that is not there. */
+	snprintf(p, sizeof(p), "%s/none/ctl", d.path);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_listen(p), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(pbt_run_in_child(relative_paths, &d), 0);
+	close(g.l);
+	if (geteuid() != 0) {
+		remove_dir(&d);
+		PBT_SKIP("needs root to chroot(2) for paths at /");
+	}
+	ck_assert_int_eq(pbt_run_in_child(root_paths, &d), 0);
+	remove_dir(&d);
+}
+END_TEST
+
+/* ---- what the kernel can make fail (seccomp, rlimits), side by side */
+
+#define SKIPPED 77
+
+enum {
+	TF_SOCKET, TF_CONNECT, TF_PEERCRED, TF_HELLO_EPIPE, TF_HELLO_RESET,
+	TF_HELLO_ERR, TF_RECV, TF_POLL, TF_MALLOC, TF_NFDS
+};
+
+/* Descriptors open below 1024, counted without malloc. */
+static int open_fds(void)
+{
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* Make malloc fail from now on: the heap cannot grow (RLIMIT_DATA
+   refuses brk(2) and private mmap(2) alike). */
+#if defined(__SANITIZE_ADDRESS__)
+# define PBT_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define PBT_ASAN 1
+# endif
+#endif
+static int no_more_memory(void)
+{
+	struct rlimit rl = { 4096, 4096 };
+	void *probe;
+
+#ifdef PBT_ASAN
+	return -1;	/* its allocator aborts instead of returning NULL */
+#endif
+	malloc_trim(0);
+	if (setrlimit(RLIMIT_DATA, &rl) < 0)
+		return -1;
+	/* An allocator of its own (valgrind's) may not care. */
+	probe = malloc(256 * 1024);
+	if (probe) {
+		free(probe);
+		return -1;
+	}
+	return 0;
+}
+
+/* A take against a listener that accepts nothing (its backlog takes the
+   connection) or a real giver, while the kernel fails one call: -1 with
+   the errno the call got, or what the contract makes of it; nothing
+   left behind, the set as it was. */
+static int take_fault(void *arg)
+{
+	const int which = *(const int *)arg;
+	struct dir d;
+	int ctl, before, r, e, want = 0;
+	struct rlimit rl;
+
+	make_dir(&d);
+	ctl = raw_listener(d.sock);
+	PBT_REQUIRE(ctl >= 0);
+	if (which == TF_NFDS) {
+		/* Room for one of the two descriptors the giver sends: the
+		   kernel closes the other and says MSG_CTRUNC. */
+		struct forge f;
+		static struct forge fs;
+		int fd, top;
+
+		memset(&fs, 0, sizeof(fs));
+		fs.dir = d.path;
+		fs.lfd = ctl;
+		fs.kinds = "LL";
+		fs.n = -1;
+		fs.names = "\0";
+		fs.names_len = 2;
+		(void)f;
+		pbt_fork_child(forger, &fs);
+		/* Fill every hole, then allow the connection and one more. */
+		do {
+			fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			PBT_REQUIRE(fd >= 0);
+		} while (fd < 20);
+		top = fd;
+		rl.rlim_cur = rl.rlim_max = (rlim_t)top + 3;
+		PBT_REQUIRE(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+		want = EPROTO;
+	} else if (which == TF_SOCKET) {
+		if (pbt_seccomp_errno(__NR_socket, AF_UNIX, EMFILE) < 0)
+			return SKIPPED;
+		want = EMFILE;
+	} else if (which == TF_CONNECT) {
+		if (pbt_seccomp_errno(__NR_connect, -1, EACCES) < 0)
+			return SKIPPED;
+		want = EACCES;
+	} else if (which == TF_PEERCRED) {
+		if (pbt_seccomp_errno(__NR_getsockopt, -1, ENOBUFS) < 0)
+			return SKIPPED;
+		want = ENOBUFS;
+	} else if (which == TF_HELLO_EPIPE || which == TF_HELLO_RESET) {
+		if (pbt_seccomp_errno(__NR_sendmsg, -1, which == TF_HELLO_EPIPE ?
+				      EPIPE : ECONNRESET) < 0)
+			return SKIPPED;
+		want = EPROTO;	/* closed without a word */
+	} else if (which == TF_HELLO_ERR) {
+		if (pbt_seccomp_errno(__NR_sendmsg, -1, ENOBUFS) < 0)
+			return SKIPPED;
+		want = ENOBUFS;
+	} else if (which == TF_RECV) {
+		if (pbt_seccomp_errno(__NR_recvmsg, -1, EIO) < 0)
+			return SKIPPED;
+		want = EIO;
+	} else if (which == TF_POLL) {
+		if (pbt_seccomp_errno(__NR_ppoll, -1, ENOMEM) < 0)
+			return SKIPPED;
+		want = ENOMEM;
+	} else if (which == TF_MALLOC) {
+		if (no_more_memory() < 0)
+			return SKIPPED;
+		want = ENOMEM;
+	}
+	memset(&taken, 0, sizeof(taken));
+	taken.size = sizeof(taken);
+	taken.pid = 4242;
+	before = open_fds();
+	errno = 0;
+	r = pb_handoff_take(d.sock, 3000, &taken);
+	e = errno;
+	if (r != -1 || e != want) {
+		fprintf(stderr, "take fault %d: %d, errno %d, not %d\n", which,
+			r, e, want);
+		return 1;
+	}
+	PBT_REQUIRE(open_fds() == before);
+	PBT_REQUIRE(taken.n == 0 && taken.pid == 4242);
+	return 0;
+}
+
+START_TEST(take_kernel_failures)
+{
+	int st = pbt_run_in_child(take_fault, &_i);
+
+	if (st == SKIPPED)
+		PBT_SKIP("the fault cannot be made here (no seccomp filters; "
+			 "RLIMIT_DATA under a sanitizer or valgrind)");
+	ck_assert_msg(st == 0, "case %d: %d", _i, st);
+}
+END_TEST
+
 Suite *suite_handoff(void)
 {
 	Suite *s = suite_create("handoff");
@@ -2996,6 +3302,13 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, wire_split_names_bounds);
 	tcase_add_test(tc, wire_hello_and_ack_bounds);
 	tcase_add_test(tc, wire_fd_kinds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, paths_at_the_limit);
+	tcase_add_loop_test(tc, take_kernel_failures, TF_SOCKET, TF_NFDS + 1);
 	suite_add_tcase(s, tc);
 	return s;
 }
