@@ -3247,6 +3247,167 @@ START_TEST(take_kernel_failures)
 }
 END_TEST
 
+enum {
+	GF_ACCEPT_ERR, GF_ACCEPT_ABORTED, GF_ACCEPT_EINTR, GF_ACCEPT_AGAIN,
+	GF_POLL, GF_SEND_ERR, GF_SEND_EPIPE, GF_SEND_ENOTCONN, GF_SEND_RESET,
+	GF_PEERCRED, GF_MALLOC, GF_LAST = GF_MALLOC
+};
+
+/* A give with a greeted peer waiting, while the kernel fails one call:
+   the errno, or ETIMEDOUT at the deadline where the failure only makes
+   the peer one to skip; still serving at its path either way, nothing
+   left open. */
+static int give_fault(void *arg)
+{
+	const int which = *(const int *)arg;
+	static const struct { long nr; int err, want; } f[] = {
+		[GF_ACCEPT_ERR] = { __NR_accept4, EMFILE, EMFILE },
+		[GF_ACCEPT_ABORTED] = { __NR_accept4, ECONNABORTED, ETIMEDOUT },
+		[GF_ACCEPT_EINTR] = { __NR_accept4, EINTR, ETIMEDOUT },
+		[GF_ACCEPT_AGAIN] = { __NR_accept4, EAGAIN, ETIMEDOUT },
+		[GF_POLL] = { __NR_ppoll, ENOMEM, ENOMEM },
+		[GF_SEND_ERR] = { __NR_sendmsg, ENOBUFS, ENOBUFS },
+		[GF_SEND_EPIPE] = { __NR_sendmsg, EPIPE, ETIMEDOUT },
+		[GF_SEND_ENOTCONN] = { __NR_sendmsg, ENOTCONN, ETIMEDOUT },
+		[GF_SEND_RESET] = { __NR_sendmsg, ECONNRESET, ETIMEDOUT },
+		[GF_PEERCRED] = { __NR_getsockopt, ENOBUFS, ETIMEDOUT },
+		[GF_MALLOC] = { 0, 0, ENOMEM },
+	};
+	struct dir d;
+	int ctl, l, c, before, r, e, next;
+	long t;
+
+	make_dir(&d);
+	l = pbt_listener("127.0.0.1", 0, 0);
+	ctl = pb_handoff_listen(d.sock);
+	PBT_REQUIRE(l >= 0 && ctl >= 0);
+	c = raw_connect(d.sock, 0);
+	PBT_REQUIRE(c >= 0 && send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
+	/* The number the giver's connection will get. */
+	next = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	PBT_REQUIRE(next >= 0);
+	close(next);
+	before = open_fds();
+	if (which == GF_MALLOC) {
+		if (no_more_memory() < 0)
+			return SKIPPED;
+	} else if (pbt_seccomp_errno(f[which].nr,
+				     which == GF_PEERCRED ? next : -1,
+				     f[which].err) < 0) {
+		return SKIPPED;
+	}
+	t = now_ms();
+	errno = 0;
+	r = pb_handoff_give(ctl, &l, NULL, 1, 100);
+	e = errno;
+	t = now_ms() - t;
+	if (r != -1 || e != f[which].want) {
+		fprintf(stderr, "give fault %d: %d, errno %d, not %d\n", which,
+			r, e, f[which].want);
+		return 1;
+	}
+	if (e == ETIMEDOUT)
+		PBT_REQUIRE(t >= 100);
+	PBT_REQUIRE(open_fds() == before);
+	PBT_REQUIRE(access(d.sock, F_OK) == 0);
+	return 0;
+}
+
+START_TEST(give_kernel_failures)
+{
+	int st = pbt_run_in_child(give_fault, &_i);
+
+	if (st == SKIPPED)
+		PBT_SKIP("the fault cannot be made here (no seccomp filters; "
+			 "RLIMIT_DATA under a sanitizer or valgrind)");
+	ck_assert_msg(st == 0, "case %d: %d", _i, st);
+}
+END_TEST
+
+enum {
+	LF_SOCKET, LF_OPEN, LF_FLOCK, LF_BIND, LF_LISTEN, LF_GETCWD_GONE,
+	LF_GETCWD_RANGE, LF_PROBE_CONNECT, LF_PROBE_EINTR, LF_PROBE_EMFILE,
+	LF_LSTAT, LF_UNLINK, LF_LAST = LF_UNLINK
+};
+
+/* A listen while the kernel fails one call: the errno, or EADDRINUSE
+   where a stale path cannot be judged; a path it did not make or could
+   not remove as it was, nothing left open. */
+static int listen_fault(void *arg)
+{
+	const int which = *(const int *)arg;
+	static const struct { long nr, arg0; int err, want, stale; } f[] = {
+		[LF_SOCKET] = { __NR_socket, AF_UNIX, EMFILE, EMFILE, 0 },
+		[LF_OPEN] = { __NR_openat, -1, EMFILE, EMFILE, 0 },
+		[LF_FLOCK] = { __NR_flock, -1, ENOLCK, ENOLCK, 0 },
+		[LF_BIND] = { __NR_bind, -1, EPERM, EPERM, 0 },
+		[LF_LISTEN] = { __NR_listen, -1, EOPNOTSUPP, EOPNOTSUPP, 0 },
+		[LF_GETCWD_GONE] = { __NR_getcwd, -1, ENOENT, ENOENT, 0 },
+		[LF_GETCWD_RANGE] = { __NR_getcwd, -1, ERANGE, ENAMETOOLONG, 0 },
+		[LF_PROBE_CONNECT] = { __NR_connect, -1, EACCES, EADDRINUSE, 1 },
+		[LF_PROBE_EINTR] = { __NR_connect, -1, EINTR, EADDRINUSE, 1 },
+		[LF_PROBE_EMFILE] = { 0, 0, 0, EADDRINUSE, 1 },
+		[LF_LSTAT] = { __NR_newfstatat, -1, EACCES, EACCES, 1 },
+		[LF_UNLINK] = { __NR_unlink, -1, EPERM, EPERM, 1 },
+	};
+	const char *path;
+	struct dir d;
+	int before, r, e, fd;
+
+	make_dir(&d);
+	path = d.sock;
+	if (which == LF_GETCWD_GONE || which == LF_GETCWD_RANGE) {
+		PBT_REQUIRE(chdir(d.path) == 0);
+		path = "ctl";
+	}
+	if (f[which].stale) {
+		fd = raw_listener(d.sock);
+		PBT_REQUIRE(fd >= 0);
+		close(fd);
+	}
+	before = open_fds();
+	if (which == LF_PROBE_EMFILE) {
+		struct rlimit rl;
+		int top;
+
+		/* Every hole filled; room for the directory and the
+		   socket, none for the probe's connection. */
+		do {
+			top = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			PBT_REQUIRE(top >= 0);
+		} while (top < 20);
+		before = open_fds();
+		rl.rlim_cur = rl.rlim_max = (rlim_t)top + 3;
+		PBT_REQUIRE(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	} else if (pbt_seccomp_errno(f[which].nr, f[which].arg0,
+				     f[which].err) < 0 ||
+		   (which == LF_UNLINK &&
+		    pbt_seccomp_errno(__NR_unlinkat, -1, EPERM) < 0)) {
+		return SKIPPED;
+	}
+	errno = 0;
+	r = pb_handoff_listen(path);
+	e = errno;
+	if (r != -1 || e != f[which].want) {
+		fprintf(stderr, "listen fault %d: %d, errno %d, not %d\n",
+			which, r, e, f[which].want);
+		return 1;
+	}
+	PBT_REQUIRE(open_fds() == before);
+	PBT_REQUIRE(access(d.sock, F_OK) == (f[which].stale ? 0 : -1));
+	return 0;
+}
+
+START_TEST(listen_kernel_failures)
+{
+	int st = pbt_run_in_child(listen_fault, &_i);
+
+	if (st == SKIPPED)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_msg(st == 0, "case %d: %d", _i, st);
+}
+END_TEST
+
 Suite *suite_handoff(void)
 {
 	Suite *s = suite_create("handoff");
@@ -3309,6 +3470,8 @@ Suite *suite_handoff(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, paths_at_the_limit);
 	tcase_add_loop_test(tc, take_kernel_failures, TF_SOCKET, TF_NFDS + 1);
+	tcase_add_loop_test(tc, give_kernel_failures, 0, GF_LAST + 1);
+	tcase_add_loop_test(tc, listen_kernel_failures, 0, LF_LAST + 1);
 	suite_add_tcase(s, tc);
 	return s;
 }
