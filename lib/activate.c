@@ -36,11 +36,15 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	for (i = 0; s[i]; i++) {
+		unsigned long d;
+
 		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
-		if (v > (max - (unsigned long)(s[i] - '0')) / 10)
+		d = (unsigned long)(s[i] - '0');
+		/* A digit above a max under 10 too (max - d would wrap). */
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(s[i] - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
@@ -65,7 +69,7 @@ static int activation_set(unsigned long *n)
 {
 	const char *pid_s = getenv("LISTEN_PID");
 	const char *fds_s = getenv("LISTEN_FDS");
-	unsigned long pid;
+	unsigned long pid, lim;
 
 	*n = 0;
 	if (!pid_s)
@@ -77,8 +81,11 @@ static int activation_set(unsigned long *n)
 	if (!fds_s)
 		return 0;
 	/* A count that reaches past what this process may open cannot be
-	   real: refused before any descriptor is touched. */
-	if (parse_ulong(fds_s, fd_limit() - PB_LISTEN_FDS_START, n) < 0)
+	   real: refused before any descriptor is touched.  A limit of 3 or
+	   less leaves room for none. */
+	lim = fd_limit();
+	if (parse_ulong(fds_s, lim > PB_LISTEN_FDS_START ?
+			lim - PB_LISTEN_FDS_START : 0, n) < 0)
 		return -EINVAL;
 	return 0;
 }
