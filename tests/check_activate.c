@@ -515,6 +515,67 @@ START_TEST(fd_matches_rules)
 	}
 	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
 	close(t);
+
+	/* A Unix listener is no inet socket, whatever the spec. */
+	t = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(t, 0);
+	{
+		struct sockaddr_un sun;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+			 "pbt-match-%d", (int)getpid());
+		ck_assert_int_eq(bind(t, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		ck_assert_int_eq(listen(t, 1), 0);
+	}
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "0"), 0);
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
+	close(t);
+	/* A datagram socket is never asked to listen. */
+	t = pb_bind_udp("127.0.0.1:0", 0, NULL);
+	ck_assert_int_ge(t, 0);
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_DGRAM, "127.0.0.1:0"), 1);
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(t, SOCK_DGRAM, "127.0.0.2:0"), 0);
+	close(t);
+}
+END_TEST
+
+/* "*:p" on a host without IPv6 is 0.0.0.0 (the kernel refuses AF_INET6
+   sockets here: seccomp). */
+static int no_ipv6(void *arg)
+{
+	int any = pb_listen("0.0.0.0:0", 4, 0, NULL);
+	int lo = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	char spec[32];
+
+	(void)arg;
+	PBT_REQUIRE(any >= 0 && lo >= 0);
+	if (pbt_seccomp_errno(__NR_socket, AF_INET6, EAFNOSUPPORT) < 0)
+		return SKIPPED;
+	snprintf(spec, sizeof(spec), "*:%u", pbt_local_port(any));
+	PBT_REQUIRE(pb_fd_matches(any, SOCK_STREAM, spec) == 1);
+	PBT_REQUIRE(pb_fd_matches(any, SOCK_STREAM, "*:0") == 1);
+	PBT_REQUIRE(pb_fd_matches(lo, SOCK_STREAM, "*:0") == 0);
+	return 0;
+}
+
+START_TEST(fd_matches_without_ipv6)
+{
+	int st, any = -1;
+
+	/* With IPv6, 0.0.0.0 is not what "*" binds. */
+	if (pbt_have_ipv6()) {
+		any = pb_listen("0.0.0.0:0", 4, 0, NULL);
+		ck_assert_int_ge(any, 0);
+		ck_assert_int_eq(pb_fd_matches(any, SOCK_STREAM, "*:0"), 0);
+		close(any);
+	}
+	st = pbt_run_in_child(no_ipv6, NULL);
+	if (st == SKIPPED)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
 }
 END_TEST
 
@@ -533,6 +594,20 @@ START_TEST(fd_matches_ipv6_rules)
 	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "[::]:0"), 1);
 	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "*:0"), 0);
 	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "0.0.0.0:0"), 0);
+	close(d);
+	close(v6);
+	/* A specific address: the same one, not another, not the other
+	   family's; the dual-stack "*" is no specific address. */
+	v6 = pb_listen("[::1]:0", 4, 0, NULL);
+	d = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	ck_assert(v6 >= 0 && d >= 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "[::1]:0"), 1);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "[::2]:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "[::]:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "*:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(v6, SOCK_STREAM, "127.0.0.1:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(d, SOCK_STREAM, "[::1]:0"), 0);
+	ck_assert_int_eq(pb_fd_matches(d, SOCK_STREAM, "[::ffff:127.0.0.1]:0"), 0);
 	close(d);
 	close(v6);
 }
@@ -770,6 +845,7 @@ Suite *suite_activate(void)
 			    (int)(sizeof(env_cases) / sizeof(env_cases[0])));
 	tcase_add_test(tc, fd_matches_rules);
 	tcase_add_test(tc, fd_matches_ipv6_rules);
+	tcase_add_test(tc, fd_matches_without_ipv6);
 	tcase_add_test(tc, adopt_arguments);
 	tcase_add_test(tc, fdset_adopt_rules);
 	tcase_add_test(tc, adopt_after_reexec);
