@@ -3199,6 +3199,26 @@ END_TEST
 
 #define SKIPPED 77
 
+/* A fault case and the directory the test made for it. */
+struct fault {
+	int which;
+	struct dir d;
+};
+
+/* Run fn for case which in a child, in a directory of its own that is
+   removed after: the child's exit status. */
+static int run_fault(int (*fn)(void *), int which)
+{
+	struct fault f;
+	int st;
+
+	f.which = which;
+	make_dir(&f.d);
+	st = pbt_run_in_child(fn, &f);
+	remove_dir(&f.d);
+	return st;
+}
+
 enum {
 	TF_SOCKET, TF_CONNECT, TF_PEERCRED, TF_HELLO_EPIPE, TF_HELLO_RESET,
 	TF_HELLO_ERR, TF_RECV, TF_POLL, TF_MALLOC, TF_NFDS
@@ -3249,13 +3269,12 @@ static int no_more_memory(void)
    left behind, the set as it was. */
 static int take_fault(void *arg)
 {
-	const int which = *(const int *)arg;
-	struct dir d;
+	struct fault *fa = arg;
+	const int which = fa->which;
 	int ctl, before, r, e, want = 0;
 	struct rlimit rl;
 
-	make_dir(&d);
-	ctl = raw_listener(d.sock);
+	ctl = raw_listener(fa->d.sock);
 	PBT_REQUIRE(ctl >= 0);
 	if (which == TF_NFDS) {
 		/* Room for one of the two descriptors the giver sends: the
@@ -3265,7 +3284,7 @@ static int take_fault(void *arg)
 		int fd, top;
 
 		memset(&fs, 0, sizeof(fs));
-		fs.dir = d.path;
+		fs.dir = fa->d.path;
 		fs.lfd = ctl;
 		fs.kinds = "LL";
 		fs.n = -1;
@@ -3321,7 +3340,7 @@ static int take_fault(void *arg)
 	taken.pid = 4242;
 	before = open_fds();
 	errno = 0;
-	r = pb_handoff_take(d.sock, 3000, &taken);
+	r = pb_handoff_take(fa->d.sock, 3000, &taken);
 	e = errno;
 	if (r != -1 || e != want) {
 		fprintf(stderr, "take fault %d: %d, errno %d, not %d\n", which,
@@ -3335,7 +3354,7 @@ static int take_fault(void *arg)
 
 START_TEST(take_kernel_failures)
 {
-	int st = pbt_run_in_child(take_fault, &_i);
+	int st = run_fault(take_fault, _i);
 
 	if (st == SKIPPED)
 		PBT_SKIP("the fault cannot be made here (no seccomp filters; "
@@ -3357,7 +3376,8 @@ enum {
    left open. */
 static int give_fault(void *arg)
 {
-	const int which = *(const int *)arg;
+	struct fault *fa = arg;
+	const int which = fa->which;
 	static const struct { long nr; int err, want; } f[] = {
 		[GF_ACCEPT_ERR] = { __NR_accept4, EMFILE, EMFILE },
 		[GF_ACCEPT_ABORTED] = { __NR_accept4, ECONNABORTED, ETIMEDOUT },
@@ -3376,15 +3396,13 @@ static int give_fault(void *arg)
 		[GF_ACKED_EPIPE] = { __NR_sendmsg, EPIPE, 0 },
 		[GF_ACKED_ERR] = { __NR_sendmsg, ENOBUFS, 0 },
 	};
-	struct dir d;
 	int ctl, l, c, before, r, e, next;
 	long t;
 
-	make_dir(&d);
 	l = pbt_listener("127.0.0.1", 0, 0);
-	ctl = pb_handoff_listen(d.sock);
+	ctl = pb_handoff_listen(fa->d.sock);
 	PBT_REQUIRE(l >= 0 && ctl >= 0);
-	c = raw_connect(d.sock, 0);
+	c = raw_connect(fa->d.sock, 0);
 	PBT_REQUIRE(c >= 0 && send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
 	if (which == GF_ACKED_EPIPE || which == GF_ACKED_ERR)
 		PBT_REQUIRE(send(c, "K", 1, 0) == 1);
@@ -3413,19 +3431,19 @@ static int give_fault(void *arg)
 		return 1;
 	}
 	if (r == 0) {
-		PBT_REQUIRE(access(d.sock, F_OK) == -1);	/* given */
+		PBT_REQUIRE(access(fa->d.sock, F_OK) == -1);	/* given */
 		return 0;
 	}
 	if (e == ETIMEDOUT)
 		PBT_REQUIRE(t >= 100);
 	PBT_REQUIRE(open_fds() == before);
-	PBT_REQUIRE(access(d.sock, F_OK) == 0);
+	PBT_REQUIRE(access(fa->d.sock, F_OK) == 0);
 	return 0;
 }
 
 START_TEST(give_kernel_failures)
 {
-	int st = pbt_run_in_child(give_fault, &_i);
+	int st = run_fault(give_fault, _i);
 
 	if (st == SKIPPED)
 		PBT_SKIP("the fault cannot be made here (no seccomp filters; "
@@ -3446,7 +3464,8 @@ enum {
    not remove as it was, nothing left open. */
 static int listen_fault(void *arg)
 {
-	const int which = *(const int *)arg;
+	struct fault *fa = arg;
+	const int which = fa->which;
 	static const struct { long nr, arg0; int err, want, stale; } f[] = {
 		[LF_SOCKET] = { __NR_socket, AF_UNIX, EMFILE, EMFILE, 0 },
 		[LF_OPEN] = { __NR_openat, -1, EMFILE, EMFILE, 0 },
@@ -3467,17 +3486,15 @@ static int listen_fault(void *arg)
 		[LF_LSTAT_GONE] = { __NR_newfstatat, -1, ENOENT, EADDRINUSE, 1 },
 	};
 	const char *path;
-	struct dir d;
 	int before, r, e, fd;
 
-	make_dir(&d);
-	path = d.sock;
+	path = fa->d.sock;
 	if (which == LF_GETCWD_GONE || which == LF_GETCWD_RANGE) {
-		PBT_REQUIRE(chdir(d.path) == 0);
+		PBT_REQUIRE(chdir(fa->d.path) == 0);
 		path = "ctl";
 	}
 	if (f[which].stale) {
-		fd = raw_listener(d.sock);
+		fd = raw_listener(fa->d.sock);
 		PBT_REQUIRE(fd >= 0);
 		close(fd);
 	}
@@ -3510,13 +3527,13 @@ static int listen_fault(void *arg)
 		return 1;
 	}
 	PBT_REQUIRE(open_fds() == before);
-	PBT_REQUIRE(access(d.sock, F_OK) == (f[which].stale ? 0 : -1));
+	PBT_REQUIRE(access(fa->d.sock, F_OK) == (f[which].stale ? 0 : -1));
 	return 0;
 }
 
 START_TEST(listen_kernel_failures)
 {
-	int st = pbt_run_in_child(listen_fault, &_i);
+	int st = run_fault(listen_fault, _i);
 
 	if (st == SKIPPED)
 		PBT_SKIP("seccomp filters cannot be installed here");
