@@ -548,16 +548,28 @@ static int no_ipv6(void *arg)
 {
 	int any = pb_listen("0.0.0.0:0", 4, 0, NULL);
 	int lo = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	int unix_l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sun;
 	char spec[32];
 
 	(void)arg;
-	PBT_REQUIRE(any >= 0 && lo >= 0);
+	PBT_REQUIRE(any >= 0 && lo >= 0 && unix_l >= 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	sun.sun_path[1] = 'a';
+	sun.sun_path[6] = 'z';
+	PBT_REQUIRE(bind(unix_l, (struct sockaddr *)&sun,
+			 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 7)) == 0);
+	PBT_REQUIRE(listen(unix_l, 1) == 0);
 	if (pbt_seccomp_errno(__NR_socket, AF_INET6, EAFNOSUPPORT) < 0)
 		return SKIPPED;
 	snprintf(spec, sizeof(spec), "*:%u", pbt_local_port(any));
 	PBT_REQUIRE(pb_fd_matches(any, SOCK_STREAM, spec) == 1);
 	PBT_REQUIRE(pb_fd_matches(any, SOCK_STREAM, "*:0") == 1);
 	PBT_REQUIRE(pb_fd_matches(lo, SOCK_STREAM, "*:0") == 0);
+	/* A Unix listener is none, even one whose address has zeros where
+	   an AF_INET one has its address (an abstract name "\0a\0\0\0\0z"). */
+	PBT_REQUIRE(pb_fd_matches(unix_l, SOCK_STREAM, "*:0") == 0);
 	return 0;
 }
 

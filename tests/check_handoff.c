@@ -1407,9 +1407,33 @@ struct interrupt {
 	int ready;		/* write end: a byte just before the call */
 };
 
+/* Descriptors open before the call; what the handler found open then
+   without FD_CLOEXEC that was not (the call's own, which a fork and
+   exec in another thread at that moment would leak). */
+static unsigned char fds_before[128];
+static volatile sig_atomic_t leaky_fd;
+
+/* The handler: count the signal, and look at every descriptor the call
+   holds while it waits (fcntl(2) is async-signal-safe). */
+static void on_usr1_scan(int sig)
+{
+	int fd, fl;
+
+	(void)sig;
+	usr1++;
+	for (fd = 3; fd < 1024; fd++) {
+		if (fds_before[fd / 8] & (1u << (fd % 8)))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			leaky_fd = fd;
+	}
+}
+
 /* The call, with no bound, against a predecessor that never answers, no
    successor, or a directory lock never released: only the parent's
-   SIGUSR1 ends it.  -1 with EINTR, promptly, nothing changed. */
+   SIGUSR1 ends it.  -1 with EINTR, promptly, nothing changed; every
+   descriptor it held meanwhile close-on-exec. */
 static int interrupted(void *arg)
 {
 	const struct interrupt *in = arg;
@@ -1420,7 +1444,7 @@ static int interrupted(void *arg)
 	char *env, *after;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
+	sa.sa_handler = on_usr1_scan;
 	sa.sa_flags = in->flags;
 	sigemptyset(&sa.sa_mask);
 	PBT_REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0);
@@ -1432,6 +1456,9 @@ static int interrupted(void *arg)
 	PBT_REQUIRE(setenv("PORTBIND_FDS", "9", 1) == 0);
 	env = env_text();
 	before = pbt_count_fds();
+	for (e = 0; e < 1024; e++)
+		if (fcntl(e, F_GETFD) >= 0)
+			fds_before[e / 8] |= (unsigned char)(1u << (e % 8));
 	PBT_REQUIRE(write(in->ready, "x", 1) == 1);
 	t = now_ms();
 	errno = 0;
@@ -1445,6 +1472,7 @@ static int interrupted(void *arg)
 	t = now_ms() - t;
 	PBT_REQUIRE(r == -1 && e == EINTR);
 	PBT_REQUIRE(usr1 == 1);
+	PBT_REQUIRE(leaky_fd == 0);
 	PBT_REQUIRE(t < 1000);
 	PBT_REQUIRE(pbt_count_fds() == before);
 	after = env_text();
@@ -2182,6 +2210,166 @@ START_TEST(give_vanished_peers_time_out)
 }
 END_TEST
 
+struct give_child {
+	int ctl, l;
+};
+
+static int give_child(void *arg)
+{
+	const struct give_child *g = arg;
+
+	return pb_handoff_give(g->ctl, &g->l, NULL, 1, 5000) == 0 ? 0 : 1;
+}
+
+/* ---- peers of other users: only the caller's uid, or root, on both
+   sides */
+
+static int as_nobody(void)
+{
+	return setresgid(65534, 65534, 65534) == 0 &&
+	       setresuid(65534, 65534, 65534) == 0 ? 0 : -1;
+}
+
+/* A predecessor of another uid (nobody) listens: root's take refuses it,
+   EPERM, the set as it was, nothing left open. */
+static int nobody_listens(void *arg)
+{
+	const struct flood *f = arg;
+	char b;
+	int ctl;
+
+	close(f->other[0]);
+	close(f->other[1]);
+	PBT_REQUIRE(as_nobody() == 0);
+	ctl = raw_listener(f->sock);
+	PBT_REQUIRE(ctl >= 0);
+	PBT_REQUIRE(write(f->ready, "x", 1) == 1);
+	(void)wait_in(f->done, 5000);
+	PBT_REQUIRE(read(f->done, &b, 1) == 0);
+	close(ctl);
+	return 0;
+}
+
+/* nobody takes from root's giver (root is trusted): 1. */
+static int nobody_takes(void *arg)
+{
+	const char *sock = arg;
+
+	PBT_REQUIRE(as_nobody() == 0);
+	PBT_REQUIRE(pb_handoff_take(sock, 5000, &taken) == 1);
+	PBT_REQUIRE(pb__handoff_fd_kind(taken.fds[0]) == PB__FD_LISTENER);
+	return 0;
+}
+
+/* nobody gives to a root peer (trusted): 0. */
+static int nobody_gives(void *arg)
+{
+	const struct give_child *g = arg;
+
+	PBT_REQUIRE(as_nobody() == 0);
+	return pb_handoff_give(g->ctl, &g->l, NULL, 1, 5000) == 0 ? 0 : 1;
+}
+
+START_TEST(peers_of_other_uids)
+{
+	struct give_child g;
+	struct forge fg;
+	struct flood f;
+	struct dir d;
+	int ready[2], done[2], before, c;
+	char buf[64], b;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		PBT_SKIP("needs root to run a peer as another uid");
+	make_dir(&d);
+	ck_assert_int_eq(chmod(d.path, 0777), 0);
+	/* Root takes from nobody: refused. */
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(done, O_CLOEXEC), 0);
+	f.sock = d.sock;
+	f.ready = ready[1];
+	f.done = done[0];
+	f.other[0] = ready[0];
+	f.other[1] = done[1];
+	pid = pbt_fork_child(nobody_listens, &f);
+	close(ready[1]);
+	close(done[0]);
+	ck_assert_int_eq(wait_in(ready[0], 5000), 0);
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	memset(&taken, 0, sizeof(taken));
+	taken.size = sizeof(taken);
+	taken.pid = 4242;
+	before = pbt_count_fds();
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_take(d.sock, 2000, &taken), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(pbt_count_fds(), before);
+	ck_assert_uint_eq(taken.n, 0);
+	ck_assert_int_eq(taken.pid, 4242);
+	close(done[1]);
+	close(ready[0]);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	unlink(d.sock);
+
+	/* nobody takes from root (a forged giver: root's own gives only
+	   to root): served. */
+	memset(&fg, 0, sizeof(fg));
+	fg.dir = d.path;
+	fg.kinds = "L";
+	fg.n = -1;
+	fg.names = "";
+	fg.names_len = 1;
+	fg.lfd = raw_listener(d.sock);
+	ck_assert_int_ge(fg.lfd, 0);
+	ck_assert_int_eq(chmod(d.sock, 0777), 0);
+	pid = pbt_fork_child(forger, &fg);
+	close(fg.lfd);
+	ck_assert_int_eq(pbt_run_in_child(nobody_takes, d.sock), 0);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	unlink(d.sock);
+	g.l = pbt_listener("127.0.0.1", 0, 0);
+
+	/* nobody gives to root: served (a raw root successor). */
+	g.ctl = raw_listener(d.sock);
+	ck_assert_int_ge(g.ctl, 0);
+	pid = pbt_fork_child(nobody_gives, &g);
+	c = raw_connect(d.sock, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
+	ck_assert_int_eq(wait_in(c, 5000), 0);
+	{
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		int fd;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		ck_assert_int_gt(recvmsg(c, &mh, MSG_CMSG_CLOEXEC), 0);
+		cm = CMSG_FIRSTHDR(&mh);
+		ck_assert_ptr_nonnull(cm);
+		ck_assert_int_eq(cm->cmsg_type, SCM_RIGHTS);
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		ck_assert_int_eq(pb__handoff_fd_kind(fd), PB__FD_LISTENER);
+		close(fd);
+	}
+	ck_assert_int_eq(send(c, "K", 1, MSG_NOSIGNAL), 1);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	close(c);
+	close(g.ctl);
+	close(g.l);
+	remove_dir(&d);
+}
+END_TEST
+
 /* ---- ends of connections, and the path after a take */
 
 struct give_run {
@@ -2244,6 +2432,7 @@ START_TEST(give_ends_a_shared_connection)
 			poll(NULL, 0, 2);
 	}
 	ck_assert_int_ge(conn, 0);
+	pbt_assert_cloexec(conn);	/* no program it executes gets it */
 	copy = fcntl(conn, F_DUPFD_CLOEXEC, 0);
 	ck_assert_int_ge(copy, 0);
 	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
@@ -3064,17 +3253,6 @@ static void bound_path(int ctl, char *out, size_t size)
 	out[len] = '\0';
 }
 
-struct give_child {
-	int ctl, l;
-};
-
-static int give_child(void *arg)
-{
-	const struct give_child *g = arg;
-
-	return pb_handoff_give(g->ctl, &g->l, NULL, 1, 5000) == 0 ? 0 : 1;
-}
-
 /* Relative paths, from the directory arg: made absolute, 107 bytes in
    all fit, 108 do not; a take looks a relative path up as it is. */
 static int relative_paths(void *arg)
@@ -3577,6 +3755,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, give_outlasts_a_flood);
 	tcase_add_test(tc, give_drops_silent_after_a_second);
 	tcase_add_test(tc, give_skips_other_uid);
+	tcase_add_test(tc, peers_of_other_uids);
 	tcase_add_test(tc, give_skips_successors_that_vanish);
 	tcase_add_test(tc, give_vanished_peers_time_out);
 	tcase_add_test(tc, give_removes_only_its_own_socket);
