@@ -361,6 +361,7 @@ static int names_child(void *arg)
 	PBT_REQUIRE(name_in(4, 64, n) == -ENOENT);
 	PBT_REQUIRE(name_in(6, 64, n) == -ENOENT);
 	PBT_REQUIRE(name_in(2, 64, n) == -ENOENT);
+	PBT_REQUIRE(name_in(0, 64, n) == -ENOENT);	/* a number, not passed */
 	/* Fewer names than descriptors; none at all. */
 	setenv("LISTEN_FDNAMES", "web", 1);
 	PBT_REQUIRE(name_in(3, 64, n) == 0 && strcmp(n, "web") == 0);
@@ -514,6 +515,25 @@ START_TEST(fd_matches_rules)
 		ck_assert_int_eq(bind(t, (struct sockaddr *)&ss, len), 0);
 	}
 	ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, "127.0.0.1:0"), 0);
+	close(t);
+
+	/* The port: the same one, or any for port 0; another is no match,
+	   not an error. */
+	t = pbt_listener("127.0.0.1", 0, 0);
+	{
+		char spec[32];
+		unsigned port = pbt_local_port(t);
+
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+		ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, spec), 1);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u",
+			 port == 65535 ? 1024 : port + 1);
+		errno = EDOM;
+		ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, spec), 0);
+		ck_assert_int_eq(errno, EDOM);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port - 1);
+		ck_assert_int_eq(pb_fd_matches(t, SOCK_STREAM, spec), 0);
+	}
 	close(t);
 
 	/* A Unix listener is no inet socket, whatever the spec. */
@@ -779,9 +799,33 @@ static int unbound_child(void *arg)
 	return 0;
 }
 
+/* A descriptor of the name that is no server socket is passed over,
+   and the next one of that name is adopted: the search goes on. */
+static int passed_over_child(void *arg)
+{
+	int s = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	int l = pbt_listener("127.0.0.1", 0, 0);
+	int u = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	char me[16];
+
+	(void)arg;
+	PBT_REQUIRE(s >= 0 && l >= 0 && u >= 0);
+	put_at(s, 3);
+	put_at(u, 4);
+	put_at(l, 5);
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	setenv("LISTEN_PID", me, 1);
+	setenv("LISTEN_FDS", "3", 1);
+	setenv("LISTEN_FDNAMES", "web:web:web", 1);
+	PBT_REQUIRE(pb_adopt(SOCK_STREAM, NULL, "web") == 5);
+	PBT_REQUIRE(pb_adopt(SOCK_DGRAM, NULL, "web") == -1 && errno == ENOENT);
+	return 0;
+}
+
 START_TEST(adopt_by_name_needs_a_server_socket)
 {
 	ck_assert_int_eq(pbt_run_in_child(unbound_child, NULL), 0);
+	ck_assert_int_eq(pbt_run_in_child(passed_over_child, NULL), 0);
 }
 END_TEST
 
