@@ -756,6 +756,52 @@ START_TEST(fdset_adopt_rules)
 }
 END_TEST
 
+/* A set's edges: descriptor 0 is a descriptor like any other; entries
+   past n are not the set's; n up to 64; sizes from 0.1.0's up. */
+static int fdset_edges_child(void *arg)
+{
+	static struct pb_fdset set = PB_FDSET_INIT;
+	int l = pbt_listener("127.0.0.1", 0, 0);
+	int x = pbt_listener("127.0.0.1", 0, 0);
+	unsigned i;
+
+	(void)arg;
+	PBT_REQUIRE(l >= 0 && x >= 0);
+	put_at(l, 0);
+	set.n = 1;
+	set.fds[0] = 0;
+	set.fds[1] = x;
+	strcpy(set.names[0], "web");
+	strcpy(set.names[1], "web");
+	PBT_REQUIRE(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web") == 0);
+	PBT_REQUIRE(set.fds[0] == -1);
+	PBT_REQUIRE(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "web") == -1 &&
+		    errno == ENOENT);
+	PBT_REQUIRE(set.fds[1] == x);
+	set.fds[0] = 0;
+	PBT_REQUIRE(pb_fdset_close(&set) == 0);
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1 && set.fds[0] == -1);
+	PBT_REQUIRE(fcntl(x, F_GETFD) >= 0 && set.fds[1] == x);
+	/* 64 entries; a size one byte short of 0.1.0's; a larger one. */
+	set.n = PB_HANDOFF_MAX;
+	for (i = 0; i < PB_HANDOFF_MAX; i++)
+		set.fds[i] = -1;
+	set.fds[PB_HANDOFF_MAX - 1] = x;
+	PBT_REQUIRE(pb_fdset_adopt(&set, SOCK_STREAM, NULL, "") == x);
+	set.size = sizeof(set) - 1;
+	PBT_REQUIRE(pb_fdset_close(&set) == -1 && errno == EINVAL);
+	set.size = sizeof(set) + 64;
+	PBT_REQUIRE(pb_fdset_close(&set) == 0);
+	close(x);
+	return 0;
+}
+
+START_TEST(fdset_edges)
+{
+	ck_assert_int_eq(pbt_run_in_child(fdset_edges_child, NULL), 0);
+}
+END_TEST
+
 /* Socket activation by name alone: a socket at the number that neither
    listens (stream) nor is bound (datagram) is not adopted. */
 static int unbound_child(void *arg)
@@ -904,6 +950,7 @@ Suite *suite_activate(void)
 	tcase_add_test(tc, fd_matches_without_ipv6);
 	tcase_add_test(tc, adopt_arguments);
 	tcase_add_test(tc, fdset_adopt_rules);
+	tcase_add_test(tc, fdset_edges);
 	tcase_add_test(tc, adopt_after_reexec);
 	tcase_add_test(tc, adopt_by_name_needs_a_server_socket);
 	tcase_add_test(tc, listen_fd_name_bounds);
