@@ -436,10 +436,20 @@ START_TEST(take_without_predecessor)
 	ck_assert_int_ge(a, 0);
 	close(a);
 	taken.n = 2;
+	taken.pid = 99;
 	taken.fds[0] = taken.fds[1] = -1;
 	ck_assert_int_eq(pb_handoff_take(d.sock, 100, &taken), 0);
 	ck_assert_int_eq(errno, EDOM);
 	ck_assert_uint_eq(taken.n, 0);
+	ck_assert_int_eq(taken.pid, 0);
+	/* Only entries below n count: one past it is not the set's. */
+	a = pbt_listener("127.0.0.1", 0, 0);
+	taken.n = 0;
+	taken.fds[0] = a;
+	ck_assert_int_eq(pb_handoff_take(d.sock, 100, &taken), 0);
+	ck_assert_int_eq(taken.fds[0], a);
+	taken.fds[0] = -1;
+	close(a);
 	remove_dir(&d);
 }
 END_TEST
@@ -501,6 +511,26 @@ START_TEST(give_arguments_and_timeout)
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, bad, 1, 10), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_give(ctl, NULL, NULL, 1, 10), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_handoff_give(-1, &l, NULL, 1, 10), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	{
+		/* The second descriptor or name is checked too. */
+		int two[2] = { l, -1 };
+		const char *second[] = { "ok", "not ok" };
+
+		two[1] = -1;
+		errno = 0;
+		ck_assert_int_eq(pb_handoff_give(ctl, two, NULL, 2, 10), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		two[1] = l;
+		errno = 0;
+		ck_assert_int_eq(pb_handoff_give(ctl, two, second, 2, 10), -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
 	/* Descriptors a successor would refuse are refused here. */
 	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
 	errno = 0;
@@ -781,11 +811,15 @@ static int take_forged(struct forge *f, int *err)
 		ck_assert_int_eq(setenv("PORTBIND_FDS", "5,6", 1), 0);
 		ck_assert_int_eq(setenv("PORTBIND_FDNAMES", "a:b", 1), 0);
 	}
-	/* A set the take must not write unless it succeeds. */
+	/* A set the take must not write unless it succeeds, nor past the
+	   entries it took. */
 	memset(&taken, 0, sizeof(taken));
 	taken.size = sizeof(taken);
 	taken.pid = 4242;
-	snprintf(taken.names[0], sizeof(taken.names[0]), "before");
+	for (i = 0; i < PB_HANDOFF_MAX; i++) {
+		taken.fds[i] = -1;
+		snprintf(taken.names[i], sizeof(taken.names[i]), "before");
+	}
 	env = env_text();
 	envp = environ;
 	before = pbt_count_fds();
@@ -829,6 +863,10 @@ static int take_forged(struct forge *f, int *err)
 				ck_assert_str_eq(taken.names[i], nm);
 				nm += strlen(nm) + 1;
 			}
+		}
+		for (i = r; i < PB_HANDOFF_MAX; i++) {
+			ck_assert_int_eq(taken.fds[i], -1);
+			ck_assert_str_eq(taken.names[i], "before");
 		}
 	}
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
@@ -2532,6 +2570,193 @@ START_TEST(give_judges_pending_peers_when_they_speak)
 }
 END_TEST
 
+/* When all 8 places are taken, the connection that has waited longest
+   makes room, not any other: the 9th and the 10th silent connection
+   close the 1st and the 2nd (before their second is up). */
+START_TEST(give_drops_the_oldest_pending_peer)
+{
+	unsigned char map[128];
+	struct successor sc;
+	struct give_run g;
+	struct dir d;
+	pthread_t th;
+	char b;
+	long t0;
+	int c[10], i, fast;
+	pid_t pid;
+
+	make_dir(&d);
+	g.l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	ck_assert_int_ge(g.l, 0);
+	g.ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(g.ctl, 0);
+	g.timeout = 5000;
+	ck_assert_int_eq(pthread_create(&th, NULL, give_thread, &g), 0);
+	t0 = now_ms();
+	for (i = 0; i < 10; i++) {
+		/* What is open now, the giver waiting: then the one it
+		   accepts is the one descriptor that appears. */
+		memset(map, 0, sizeof(map));
+		mark_fds(map);
+		c[i] = raw_connect(d.sock, 1);
+		ck_assert_int_ge(c[i], 0);
+		map[c[i] / 8] |= (unsigned char)(1u << (c[i] % 8));
+		(void)wait_new_fd(map);
+		poll(NULL, 0, 2);	/* a later millisecond for the next */
+	}
+	/* Closed at once, long before their second is up; the others open
+	   still.  (On a machine so slow that half a second went by, only
+	   that the first two are closed at all can be told.) */
+	fast = now_ms() - t0 < 400;
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(wait_in(c[i], fast ? 300 : 3000) == 0,
+			      "peer %d kept", i);
+		ck_assert_int_eq(recv(c[i], &b, 1, MSG_DONTWAIT), 0);
+	}
+	if (fast)
+		for (i = 2; i < 10; i++)
+			ck_assert_msg(wait_in(c[i], 0) < 0, "peer %d dropped", i);
+	sc.sock = d.sock;
+	sc.timeout = 5000;
+	pid = pbt_fork_child(plain_successor, &sc);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(g.r, 0);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	for (i = 0; i < 10; i++)
+		close(c[i]);
+	close(g.ctl);
+	close(g.l);
+	remove_dir(&d);
+}
+END_TEST
+
+/* 64 descriptors, the most there is, each with its name. */
+static int give_64(void *arg)
+{
+	const struct give_child *g = arg;
+	static char names[PB_HANDOFF_MAX][8];
+	const char *np[PB_HANDOFF_MAX];
+	int fds[PB_HANDOFF_MAX], i;
+
+	for (i = 0; i < PB_HANDOFF_MAX; i++) {
+		fds[i] = g->l;
+		snprintf(names[i], sizeof(names[i]), "n%d", i);
+		np[i] = names[i];
+	}
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_give(g->ctl, fds, np, PB_HANDOFF_MAX + 1, 10) == -1 &&
+		    errno == EINVAL);
+	return pb_handoff_give(g->ctl, fds, np, PB_HANDOFF_MAX, 5000) == 0 ? 0 : 1;
+}
+
+START_TEST(give_sixty_four)
+{
+	struct give_child g;
+	struct dir d;
+	char want[8];
+	pid_t pid;
+	int i;
+
+	make_dir(&d);
+	g.l = pbt_listener("127.0.0.1", 0, 0);
+	g.ctl = pb_handoff_listen(d.sock);
+	ck_assert_int_ge(g.ctl, 0);
+	pid = pbt_fork_child(give_64, &g);
+	ck_assert_int_eq(pb_handoff_take(d.sock, 5000, &taken), PB_HANDOFF_MAX);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
+	for (i = 0; i < PB_HANDOFF_MAX; i++) {
+		snprintf(want, sizeof(want), "n%d", i);
+		ck_assert_str_eq(taken.names[i], want);
+		ck_assert_int_eq(pb__handoff_fd_kind(taken.fds[i]), PB__FD_LISTENER);
+	}
+	close_taken();
+	close(g.ctl);
+	close(g.l);
+	remove_dir(&d);
+}
+END_TEST
+
+/* Descriptor 0 is a descriptor like any other: a daemon that closed
+   its stdin gets it from the next call that opens one. */
+enum { Z_CONN, Z_CTL, Z_LISTENER, Z_LAST = Z_LISTENER };
+
+struct zero {
+	const char *sock;
+	int mode;
+	int ready;		/* write end: a byte once listening */
+	int other;		/* the read end, closed in the child */
+};
+
+static int zero_giver(void *arg)
+{
+	const struct zero *z = arg;
+	int l, ctl;
+
+	close(z->other);
+	l = pbt_listener("127.0.0.1", 0, 0);
+	PBT_REQUIRE(l > 0);
+	if (z->mode == Z_CONN)
+		close(0);	/* the lock's, then the connection's */
+	ctl = pb_handoff_listen(z->sock);
+	PBT_REQUIRE(ctl > 0);
+	if (z->mode == Z_CONN)
+		PBT_REQUIRE(fcntl(0, F_GETFD) == -1);	/* closed again */
+	if (z->mode == Z_CTL) {
+		PBT_REQUIRE(dup2(ctl, 0) == 0);
+		close(ctl);
+		ctl = 0;
+	} else if (z->mode == Z_LISTENER) {
+		PBT_REQUIRE(dup2(l, 0) == 0);
+		close(l);
+		l = 0;
+	}
+	PBT_REQUIRE(write(z->ready, "x", 1) == 1);
+	return pb_handoff_give(ctl, &l, NULL, 1, 5000) == 0 ? 0 : 1;
+}
+
+static int zero_taker(void *arg)
+{
+	const struct zero *z = arg;
+
+	/* A set that holds descriptor 0 holds a descriptor. */
+	taken.n = 1;
+	taken.fds[0] = 0;
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_take(z->sock, 100, &taken) == -1 && errno == EBUSY);
+	taken.n = 0;
+	close(0);	/* the take's connection */
+	PBT_REQUIRE(pb_handoff_take(z->sock, 5000, &taken) == 1);
+	PBT_REQUIRE(taken.fds[0] > 0);
+	PBT_REQUIRE(pb__handoff_fd_kind(taken.fds[0]) == PB__FD_LISTENER);
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1);	/* closed after */
+	return 0;
+}
+
+START_TEST(descriptor_zero)
+{
+	struct zero z;
+	struct dir d;
+	int ready[2];
+	pid_t g;
+	char b;
+
+	make_dir(&d);
+	z.sock = d.sock;
+	z.mode = _i;
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	z.ready = ready[1];
+	z.other = ready[0];
+	g = pbt_fork_child(zero_giver, &z);
+	close(ready[1]);
+	ck_assert_int_eq(wait_in(ready[0], 5000), 0);
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	ck_assert_int_eq(pbt_run_in_child(zero_taker, &z), 0);
+	ck_assert_msg(reap_within(g, 5000) == 0, "giver, mode %d", _i);
+	remove_dir(&d);
+}
+END_TEST
+
 /* A peer that greeted and then never answers, still connected (a killed
    successor whose child holds its connection), does not hold the giver
    while the real successor waits behind it: it has a second. */
@@ -3545,7 +3770,7 @@ enum {
 	GF_ACCEPT_ERR, GF_ACCEPT_ABORTED, GF_ACCEPT_EINTR, GF_ACCEPT_AGAIN,
 	GF_POLL, GF_SEND_ERR, GF_SEND_EPIPE, GF_SEND_ENOTCONN, GF_SEND_RESET,
 	GF_PEERCRED, GF_MALLOC, GF_RECV, GF_ACKED_EPIPE, GF_ACKED_ERR,
-	GF_LAST = GF_ACKED_ERR
+	GF_GARBLED_EPIPE, GF_LAST = GF_GARBLED_EPIPE
 };
 
 /* A give with a greeted peer waiting, while the kernel fails one call:
@@ -3573,6 +3798,8 @@ static int give_fault(void *arg)
 		   answer is there when the call looks, so it is done. */
 		[GF_ACKED_EPIPE] = { __NR_sendmsg, EPIPE, 0 },
 		[GF_ACKED_ERR] = { __NR_sendmsg, ENOBUFS, 0 },
+		/* One that answered something else: no answer. */
+		[GF_GARBLED_EPIPE] = { __NR_sendmsg, EPIPE, ETIMEDOUT },
 	};
 	int ctl, l, c, before, r, e, next;
 	long t;
@@ -3584,6 +3811,8 @@ static int give_fault(void *arg)
 	PBT_REQUIRE(c >= 0 && send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
 	if (which == GF_ACKED_EPIPE || which == GF_ACKED_ERR)
 		PBT_REQUIRE(send(c, "K", 1, 0) == 1);
+	if (which == GF_GARBLED_EPIPE)
+		PBT_REQUIRE(send(c, "X", 1, 0) == 1);
 	/* The number the giver's connection will get. */
 	next = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	PBT_REQUIRE(next >= 0);
@@ -3763,6 +3992,9 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, give_ends_a_shared_connection);
 	tcase_add_test(tc, give_skips_a_peer_that_never_answers);
 	tcase_add_test(tc, give_judges_pending_peers_when_they_speak);
+	tcase_add_test(tc, give_drops_the_oldest_pending_peer);
+	tcase_add_test(tc, give_sixty_four);
+	tcase_add_loop_test(tc, descriptor_zero, 0, Z_LAST + 1);
 	tcase_add_test(tc, listen_after_a_cut_take);
 	tcase_add_test(tc, give_timeout_zero);
 	tcase_add_test(tc, listen_wait_ends_on_a_signal);
