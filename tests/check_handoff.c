@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -26,6 +27,9 @@
 
 #include "handoff.h"
 #include "testutil.h"
+
+/* A child's exit status: the test cannot be made here. */
+#define SKIPPED 77
 
 struct dir {
 	char path[64];
@@ -2948,6 +2952,80 @@ START_TEST(give_timeout_zero)
 }
 END_TEST
 
+/* ---- past the deadline before a wait: the wait is no wait at all */
+
+/* A giver with timeout 0 and a greeted peer that never answers. */
+static int late_giver(void *arg)
+{
+	const struct dir *d = arg;
+	int l = pbt_listener("127.0.0.1", 0, 0), ctl, c;
+
+	ctl = pb_handoff_listen(d->sock);
+	PBT_REQUIRE(l >= 0 && ctl >= 0);
+	c = raw_connect(d->sock, 0);
+	PBT_REQUIRE(c >= 0 && send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
+	/* The parent traces from here. */
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+		return SKIPPED;
+	raise(SIGSTOP);
+	errno = 0;
+	if (pb_handoff_give(ctl, &l, NULL, 1, 0) != -1 || errno != ETIMEDOUT)
+		return 1;
+	return 0;
+}
+
+/*
+ * Held up 20 ms in the send of the descriptors (the machine was busy,
+ * say; here the test's ptrace(2) holds it), a giver whose deadline has
+ * gone by must not wait for the answer without bound: what is left of
+ * its time is none, not "no deadline".  ETIMEDOUT at once.
+ */
+START_TEST(give_past_its_deadline_waits_no_more)
+{
+	struct __ptrace_syscall_info info;
+	struct dir d;
+	int st, n, held = 0, sig = 0;
+	pid_t pid;
+
+	make_dir(&d);
+	pid = pbt_fork_child(late_giver, &d);
+	if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st)) {
+		/* It could not be traced, and said so. */
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == SKIPPED,
+			      "status %d", st);
+		remove_dir(&d);
+		PBT_SKIP("ptrace(2) refused here");
+	}
+	ck_assert_int_eq(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+				PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL), 0);
+	for (n = 0; n < 10000 && !held; n++) {
+		/* Resume to the next system call, passing on a signal that
+		   stopped it (none is expected). */
+		if (ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig) < 0 ||
+		    waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st))
+			break;
+		sig = 0;
+		if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+			sig = WSTOPSIG(st);
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, pid,
+			   (void *)sizeof(info), &info) <= 0)
+			break;
+		if (info.op == PTRACE_SYSCALL_INFO_ENTRY &&
+		    info.entry.nr == __NR_sendmsg) {
+			poll(NULL, 0, 20);
+			held = 1;
+		}
+	}
+	ck_assert_msg(held, "never saw the giver's sendmsg");
+	ck_assert_int_eq(ptrace(PTRACE_DETACH, pid, NULL, NULL), 0);
+	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	remove_dir(&d);
+}
+END_TEST
+
 /* ---- the giver removes its own socket file, nothing else */
 
 /* Takes from sock in dir, then listens there itself. */
@@ -3600,8 +3678,6 @@ END_TEST
 
 /* ---- what the kernel can make fail (seccomp, rlimits), side by side */
 
-#define SKIPPED 77
-
 /* A fault case and the directory the test made for it. */
 struct fault {
 	int which;
@@ -3997,6 +4073,7 @@ Suite *suite_handoff(void)
 	tcase_add_loop_test(tc, descriptor_zero, 0, Z_LAST + 1);
 	tcase_add_test(tc, listen_after_a_cut_take);
 	tcase_add_test(tc, give_timeout_zero);
+	tcase_add_test(tc, give_past_its_deadline_waits_no_more);
 	tcase_add_test(tc, listen_wait_ends_on_a_signal);
 	suite_add_tcase(s, tc);
 
