@@ -3580,6 +3580,12 @@ static int relative_paths(void *arg)
 	errno = 0;
 	PBT_REQUIRE(pb_handoff_listen(name) == -1 && errno == ENAMETOOLONG);
 	PBT_REQUIRE(access(name, F_OK) == -1);
+	/* Longer by the directory's length: no room either (nothing is
+	   copied past sun_path's room: a sanitizer build would see it). */
+	memset(name, 'r', room + strlen(d->path));
+	name[room + strlen(d->path)] = '\0';
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_listen(name) == -1 && errno == ENAMETOOLONG);
 	errno = EDOM;
 	PBT_REQUIRE(pb_handoff_take(name, 100, &taken) == 0 && errno == EDOM);
 	return 0;
@@ -3611,6 +3617,17 @@ static int root_paths(void *arg)
 	/* Back out, for whatever the exit writes (coverage data). */
 	PBT_REQUIRE(fchdir(real) == 0 && chroot(".") == 0);
 	close(real);
+	return 0;
+}
+
+/* pb_handoff_listen at path/ctl, path not a directory: ENOTDIR. */
+static int fifo_listen(void *arg)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/ctl", (const char *)arg);
+	errno = 0;
+	PBT_REQUIRE(pb_handoff_listen(p) == -1 && errno == ENOTDIR);
 	return 0;
 }
 
@@ -3665,6 +3682,11 @@ START_TEST(paths_at_the_limit)
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_listen(p), -1);
 	ck_assert_int_eq(errno, ENOENT);
+	/* Not a directory: a FIFO nobody writes to, which an open(2) for
+	   reading would wait on for ever (in a child: a hang fails). */
+	snprintf(p, sizeof(p), "%s/file", d.path);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	ck_assert_int_eq(reap_within(pbt_fork_child(fifo_listen, p), 3000), 0);
 	ck_assert_int_eq(pbt_run_in_child(relative_paths, &d), 0);
 	close(g.l);
 	if (geteuid() != 0) {
