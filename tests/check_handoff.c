@@ -2165,7 +2165,10 @@ static int garbling_successor(void *arg)
 
 	PBT_REQUIRE(wait_in(*c, 5000) == 0);
 	PBT_REQUIRE(recv(*c, buf, sizeof(buf), 0) > 0);
-	PBT_REQUIRE(send(*c, "X", 1, MSG_NOSIGNAL) == 1);
+	/* A giver whose time ran out meanwhile (a slow machine) has
+	   refused any answer already. */
+	PBT_REQUIRE(send(*c, "X", 1, MSG_NOSIGNAL) == 1 || errno == EPIPE ||
+		    errno == ECONNRESET);
 	(void)wait_in(*c, 5000);
 	return 0;
 }
@@ -2239,10 +2242,10 @@ START_TEST(give_vanished_peers_time_out)
 	vanishing_peers(d.sock, pids);
 	t = now_ms();
 	errno = 0;
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 300), -1);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 500), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 300 && t < 2500, "give took %ld ms", t);
+	ck_assert_msg(t >= 500 && t < 2500, "give took %ld ms", t);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(reap_within(pids[i], 5000) == 0, "peer %d", i);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
@@ -2531,7 +2534,7 @@ START_TEST(give_judges_pending_peers_when_they_speak)
 	struct dir d;
 	pthread_t th;
 	char buf[64];
-	long t;
+	long t, t1;
 	int c1, c2, fd;
 
 	make_dir(&d);
@@ -2547,6 +2550,7 @@ START_TEST(give_judges_pending_peers_when_they_speak)
 	ck_assert_int_ge(c1, 0);
 	map[c1 / 8] |= (unsigned char)(1u << (c1 % 8));
 	(void)wait_new_fd(map);		/* the giver accepted it */
+	t1 = now_ms();
 	c2 = raw_connect(d.sock, 0);
 	ck_assert_int_ge(c2, 0);
 	map[c2 / 8] |= (unsigned char)(1u << (c2 % 8));
@@ -2555,7 +2559,11 @@ START_TEST(give_judges_pending_peers_when_they_speak)
 	ck_assert_int_eq(send(c1, "GET /", 5, 0), 5);
 	ck_assert_int_eq(wait_in(c1, 3000), 0);
 	ck_assert_int_eq(recv(c1, buf, sizeof(buf), MSG_DONTWAIT), 0);
-	ck_assert_msg(now_ms() - t < 900, "closed after %ld ms", now_ms() - t);
+	/* Before its second of silence was up, if it spoke well before
+	   (a machine slow enough cannot tell the two apart). */
+	if (t - t1 < 500)
+		ck_assert_msg(now_ms() - t1 < 1000, "closed after %ld ms",
+			      now_ms() - t1);
 	ck_assert_int_eq(send(c2, PB_HANDOFF_MAGIC, 4, 0), 4);
 	ck_assert_int_eq(wait_in(c2, 3000), 0);
 	ck_assert_int_gt(recv(c2, buf, sizeof(buf), MSG_CMSG_CLOEXEC), 0);
@@ -3689,10 +3697,17 @@ START_TEST(paths_at_the_limit)
 	ck_assert_int_eq(reap_within(pbt_fork_child(fifo_listen, p), 3000), 0);
 	ck_assert_int_eq(pbt_run_in_child(relative_paths, &d), 0);
 	close(g.l);
-	if (geteuid() != 0) {
-		remove_dir(&d);
+	remove_dir(&d);
+}
+END_TEST
+
+START_TEST(paths_at_the_root)
+{
+	struct dir d;
+
+	if (geteuid() != 0)
 		PBT_SKIP("needs root to chroot(2) for paths at /");
-	}
+	make_dir(&d);
 	ck_assert_int_eq(pbt_run_in_child(root_paths, &d), 0);
 	remove_dir(&d);
 }
@@ -4113,6 +4128,7 @@ Suite *suite_handoff(void)
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, paths_at_the_limit);
+	tcase_add_test(tc, paths_at_the_root);
 	tcase_add_loop_test(tc, take_kernel_failures, TF_SOCKET, TF_NFDS + 1);
 	tcase_add_loop_test(tc, give_kernel_failures, 0, GF_LAST + 1);
 	tcase_add_loop_test(tc, listen_kernel_failures, 0, LF_LAST + 1);
