@@ -3763,6 +3763,7 @@ static int no_more_memory(void)
 {
 	struct rlimit rl = { 4096, 4096 };
 	void *probe;
+	int i;
 
 #ifdef PBT_ASAN
 	return -1;	/* its allocator aborts instead of returning NULL */
@@ -3770,13 +3771,15 @@ static int no_more_memory(void)
 	malloc_trim(0);
 	if (setrlimit(RLIMIT_DATA, &rl) < 0)
 		return -1;
-	/* An allocator of its own (valgrind's) may not care. */
-	probe = malloc(256 * 1024);
-	if (probe) {
-		free(probe);
-		return -1;
+	/* Use up what the heap has free already (a runner that does not
+	   fork has plenty); kept: this child exits.  An allocator of its
+	   own (valgrind's) may not care at all. */
+	for (i = 0; i < 16384; i++) {
+		probe = malloc(4096);
+		if (!probe)
+			return 0;
 	}
-	return 0;
+	return -1;
 }
 
 /* A take against a listener that accepts nothing (its backlog takes the
