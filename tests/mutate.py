@@ -40,6 +40,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -326,14 +327,24 @@ class Job:
         """(passed, what failed)."""
         _, cmds = self.commands(path)
         for cmd in cmds:
+            p = subprocess.Popen(self.ns + cmd, cwd=self.dir, env=self.env(),
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
             try:
-                r = subprocess.run(self.ns + cmd, cwd=self.dir, env=self.env(),
-                                   stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL,
-                                   timeout=self.limit, start_new_session=True)
+                rc = p.wait(timeout=self.limit)
             except subprocess.TimeoutExpired:
+                rc = None
+            # Whatever the run left (a mutant that spins with signals
+            # blocked ignores SIGTERM): its whole process group, killed.
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if rc is None:
+                p.wait()
                 return False, ' '.join(cmd[-2:]) + ' (time limit)'
-            if r.returncode != 0:
+            if rc != 0:
                 return False, ' '.join(cmd[-2:])
         return True, ''
 
