@@ -1272,7 +1272,9 @@ END_TEST
    nothing holds: the diagnosis says "none" (a holder that just left),
    so the wait tries again, backing off.  Each try's time is kept. */
 struct counting {
-	int n, succeed_at, raise_at, sig;
+	int n, succeed_at, raise_at, sig, refuse_at;
+	long refuse_nr;
+	const char *spec;	/* try this for real, PB_NO_REUSEADDR */
 	int64_t at[64];
 };
 
@@ -1285,8 +1287,18 @@ static int fail_in_use(void *arg)
 	c->n++;
 	if (c->raise_at && c->n == c->raise_at)
 		raise(c->sig);
+	if (c->refuse_at && c->n == c->refuse_at &&
+	    pbt_seccomp_errno(c->refuse_nr, -1, EPERM) < 0)
+		return -ENOSYS;
 	if (c->succeed_at && c->n == c->succeed_at)
 		return 0;
+	if (c->spec) {
+		int fd = pb_listen(c->spec, 4, PB_NO_REUSEADDR, NULL);
+
+		if (fd >= 0)
+			return fd;
+		return -errno;
+	}
 	return -EADDRINUSE;
 }
 
@@ -1462,7 +1474,9 @@ END_TEST
  * still pending, for the program's signalfd or sigwait.  _i: 0 raised
  * during a try (seen before the next sleep), 1 sent from another thread
  * during a sleep (the signalfd wakes it), 2 the same with signalfd
- * refused (seen at the end of a 250 ms slice).
+ * refused, 3 that during a sleep of a minute over a real TIME_WAIT (seen
+ * at the end of a 250 ms slice), 4 none at all while sigpending fails
+ * from the second try on (no signal is made up: the wait runs its time).
  */
 struct sender {
 	pthread_t target;
@@ -1488,37 +1502,75 @@ static int blocked_child(void *arg)
 	sigset_t set, p;
 	pthread_t t;
 	int64_t t0, ms;
+	int lfd = -1;
+	char spec[32];
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	PBT_REQUIRE(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
-	if (how == 2 && pbt_seccomp_errno(SYS_signalfd4, -1, EMFILE) < 0)
-		return NO_SECCOMP;
 	memset(&c, 0, sizeof(c));
+	if (how == 3) {
+		/* A TIME_WAIT that SO_REUSEADDR cannot pass. */
+		lfd = pbt_listener("127.0.0.1", 0, 0);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(lfd));
+		pbt_make_time_wait(lfd, "127.0.0.1", pbt_local_port(lfd));
+		close(lfd);
+		c.spec = spec;
+	}
+	if ((how == 2 || how == 3) &&
+	    pbt_seccomp_errno(SYS_signalfd4, -1, EMFILE) < 0)
+		return NO_SECCOMP;
 	if (how == 0) {
 		c.raise_at = 3;
 		c.sig = SIGUSR1;
+	} else if (how == 4) {
+		c.refuse_at = 2;
+		c.refuse_nr = SYS_rt_sigpending;
 	} else {
 		s.target = pthread_self();
 		s.delay_ms = 120;
 		PBT_REQUIRE(pthread_create(&t, NULL, send_later, &s) == 0);
 	}
 	t0 = now_ms();
-	r = wait_free(&c, 4000, PB__WAIT_BLOCKED, &d);
+	if (how == 3) {
+		struct pb_spec ps;
+
+		PBT_REQUIRE(pb__parse_spec(spec, &ps) == 0);
+		d.size = sizeof(d);
+		d.flags = 0;
+		r = pb__wait_out_flags(fail_in_use, &c, SOCK_STREAM,
+				       (struct sockaddr *)&ps.ss, ps.len, -1, 4000,
+				       PB__WAIT_BLOCKED, &d);
+		PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+		/* A try, a slice of the long sleep, a try, and the signal. */
+		PBT_REQUIRE(c.n == 2);
+	} else {
+		r = wait_free(&c, how == 4 ? 300 : 4000, PB__WAIT_BLOCKED, &d);
+	}
 	ms = now_ms() - t0;
-	if (how)
+	if (how >= 1 && how <= 3)
 		PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	if (how == 4) {
+		PBT_REQUIRE(r == -EADDRINUSE);
+		PBT_REQUIRE(ms >= 298);
+		PBT_REQUIRE(c.n >= 3);
+		return 0;
+	}
 	if (r != -EINTR) {
 		fprintf(stderr, "how %d: %d after %lld ms\n", how, r, (long long)ms);
 		return 1;
 	}
 	if (how == 0)
 		PBT_REQUIRE(c.n == 3);
-	PBT_REQUIRE(ms < (how == 2 ? 1500 : 1000));
+	PBT_REQUIRE(ms < (how >= 2 ? 1500 : 1000));
+	if (how == 3)
+		PBT_REQUIRE(ms >= 240);	/* the end of the first slice */
 	PBT_REQUIRE(sigpending(&p) == 0 && sigismember(&p, SIGUSR1) == 1);
 	/* The mask is the caller's again. */
 	PBT_REQUIRE(sigprocmask(SIG_BLOCK, NULL, &p) == 0);
 	PBT_REQUIRE(sigismember(&p, SIGUSR1) == 1 && sigismember(&p, SIGUSR2) == 0);
+	if (how == 3)
+		return 0;
 	/* Already pending at entry: not watched; the wait runs its time. */
 	memset(&c, 0, sizeof(c));
 	t0 = now_ms();
@@ -1674,7 +1726,7 @@ Suite *suite_bind(void)
 	tcase_add_test(tw, wait_zero_and_success);
 	tcase_add_loop_test(tw, wait_rounds_exhausted, 0, 2);
 	tcase_add_test(tw, wait_unmasked_signal);
-	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 3);
+	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 5);
 	suite_add_tcase(s, tw);
 	return s;
 }
