@@ -1210,6 +1210,43 @@ START_TEST(unprivileged_port_limit)
 }
 END_TEST
 
+/* A daemon that closed its standard input: descriptor 0 is what the
+   helpers return, a valid socket like any other. */
+static int stdin_closed_child(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	close(0);
+	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, NULL) == 0);
+	PBT_REQUIRE(pbt_getopt(0, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+	close(0);
+	PBT_REQUIRE(pb_bind_udp("127.0.0.1:0", 0, NULL) == 0);
+	PBT_REQUIRE(pbt_local_port(0) != 0);
+	close(0);
+	PBT_REQUIRE(pb_listen_wait("127.0.0.1:0", 4, 0, 100, NULL) == 0);
+	close(0);
+	PBT_REQUIRE(pb_listen("*:0", 4, 0, NULL) == 0);
+	close(0);
+	/* And one that fails: nothing left open at 0. */
+	fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	PBT_REQUIRE(fd == 0);
+	{
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(0));
+		PBT_REQUIRE(pb_listen(spec, 4, 0, NULL) == -1);
+		PBT_REQUIRE(fcntl(1, F_GETFD) >= 0);
+	}
+	return 0;
+}
+
+START_TEST(stdin_closed)
+{
+	ck_assert_int_eq(pbt_run_in_child(stdin_closed_child, NULL), 0);
+}
+END_TEST
+
 /* ---- PB_ADOPT and PB_NONBLOCK on an inherited socket */
 
 static int adopt_child(void *arg)
@@ -1354,7 +1391,7 @@ START_TEST(wait_backoff_steps)
 			best = gap;
 	}
 	if (c.n >= 8)
-		ck_assert_msg(best < 70, "no gap after the fourth under 70 ms: %lld",
+		ck_assert_msg(best < 75, "no gap after the fourth under 75 ms: %lld",
 			      (long long)best);
 }
 END_TEST
@@ -1542,8 +1579,9 @@ static int blocked_child(void *arg)
 				       (struct sockaddr *)&ps.ss, ps.len, -1, 4000,
 				       PB__WAIT_BLOCKED, &d);
 		PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
-		/* A try, a slice of the long sleep, a try, and the signal. */
-		PBT_REQUIRE(c.n == 2);
+		/* A try, a slice of the long sleep, a try, and the signal
+		   (another slice first if the sender was late). */
+		PBT_REQUIRE(c.n >= 2);
 	} else {
 		r = wait_free(&c, how == 4 ? 300 : 4000, PB__WAIT_BLOCKED, &d);
 	}
@@ -1712,6 +1750,7 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, listen_failure_reported);
 	tcase_add_test(tl, unprivileged_port_limit);
 	tcase_add_test(tl, adopt_nonblock);
+	tcase_add_test(tl, stdin_closed);
 	tcase_add_test(tl, listen_wait_nonblock_and_owners);
 	tcase_add_test(tl, listen_wait_no_memory);
 	suite_add_tcase(s, tl);

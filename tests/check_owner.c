@@ -185,6 +185,31 @@ START_TEST(shared_socket_has_one_owner)
 }
 END_TEST
 
+/* A daemon that closed its standard input: /proc opens as descriptor 0,
+   a valid one. */
+static int stdin_closed_child(void *arg)
+{
+	struct pb_holder h;
+	int fd = *(int *)arg;
+
+	close(0);
+	holder(&h, inode_of(fd));
+	PBT_REQUIRE(pb__find_owners(&h, 1) == 1);
+	/* The test's process holds it too, and comes first. */
+	PBT_REQUIRE(h.pid == getpid() || h.pid == getppid());
+	PBT_REQUIRE(fcntl(0, F_GETFD) < 0);	/* closed again */
+	return 0;
+}
+
+START_TEST(stdin_closed)
+{
+	int fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+
+	ck_assert_int_eq(pbt_run_in_child(stdin_closed_child, &fd), 0);
+	close(fd);
+}
+END_TEST
+
 /* Nothing to look for: no system call at all, so a /proc that cannot
    be opened is no error.  With something to look for it is. */
 static int nothing_wanted_child(void *arg)
@@ -590,12 +615,21 @@ static int links_child(void *arg)
 	PBT_REQUIRE(h[0].pid == 0 && h[1].pid == 0);
 	PBT_REQUIRE(h[2].pid == 600 && strcmp(h[2].comm, "bigino") == 0);
 	PBT_REQUIRE(h[3].pid == 700 && strcmp(h[3].comm, "manyfds") == 0);
-	/* A link too long for the walk's buffer is no socket either. */
+	/* The longest link the walk reads whole is 63 bytes (zeros that
+	   the kernel never writes pad it); one byte more is cut, so no
+	   socket; a link far too long neither. */
+	snprintf(path, sizeof(path), "socket:[%054d]", 45);
+	PBT_REQUIRE(strlen(path) == 63);
+	fake_link("801", "3", path);
+	snprintf(path, sizeof(path), "socket:[%055d]", 46);
+	fake_link("802", "3", path);
 	snprintf(path, sizeof(path), "socket:[%060d]", 44);
 	fake_link("800", "3", path);
 	holder(&h[0], 44);
-	PBT_REQUIRE(pb__find_owners(h, 1) == 0);
-	PBT_REQUIRE(h[0].pid == 0);
+	holder(&h[1], 45);
+	holder(&h[2], 46);
+	PBT_REQUIRE(pb__find_owners(h, 3) == 1);
+	PBT_REQUIRE(h[0].pid == 0 && h[1].pid == 801 && h[2].pid == 0);
 	return 0;
 }
 
@@ -621,13 +655,16 @@ static int comm_child(void *arg)
 		{ "16", "much-longer-than-fifteen\n", "much-longer-tha" },
 		{ "17", "two\nlines\n", "two\nlines" },
 		{ "18", NULL, "" },
+		/* Empty, for a pid whose top byte is '\n': the byte before
+		   comm is never read as its last character. */
+		{ "167772173", "", "" },
 	};
-	struct pb_holder h[9];
+	struct pb_holder h[10];
 	char ino[32];
 	size_t i;
 
 	(void)arg;
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		snprintf(ino, sizeof(ino), "socket:[%zu]", 1000 + i);
 		fake_link(c[i].pid, "5", ino);
 		if (c[i].text)
@@ -635,8 +672,8 @@ static int comm_child(void *arg)
 		holder(&h[i], 1000 + i);
 		memset(h[i].comm, 'z', sizeof(h[i].comm));
 	}
-	PBT_REQUIRE(pb__find_owners(h, 9) == 9);
-	for (i = 0; i < 9; i++) {
+	PBT_REQUIRE(pb__find_owners(h, 10) == 10);
+	for (i = 0; i < 10; i++) {
 		if (strcmp(h[i].comm, c[i].want) != 0 ||
 		    h[i].pid != atoi(c[i].pid)) {
 			fprintf(stderr, "pid %s: \"%s\" %d, not \"%s\"\n", c[i].pid,
@@ -753,6 +790,7 @@ Suite *suite_owner(void)
 	tcase_add_test(tr, owners_of_several_processes);
 	tcase_add_test(tr, shared_socket_has_one_owner);
 	tcase_add_test(tr, nothing_wanted_no_walk);
+	tcase_add_test(tr, stdin_closed);
 	tcase_add_test(tr, no_scratch_memory);
 	tcase_add_test(tr, other_uid_sees_own_only);
 	tcase_add_test(tr, v6only_of_owners);

@@ -6,6 +6,7 @@
 #include <linux/sock_diag.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -783,6 +784,30 @@ START_TEST(unknown_protocol_per_family)
 }
 END_TEST
 
+/* A daemon that closed its standard input: the netlink socket is
+   descriptor 0, a valid one, and is closed after. */
+static int stdin_closed_child(void *arg)
+{
+	int fd = *(int *)arg;
+	struct seen s = { 0 };
+
+	close(0);
+	PBT_REQUIRE(dump_port(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES,
+			      pbt_local_port(fd), &s) == 0);
+	PBT_REQUIRE(s.n == 1);
+	PBT_REQUIRE(fcntl(0, F_GETFD) < 0);
+	return 0;
+}
+
+START_TEST(stdin_closed)
+{
+	int fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+
+	ck_assert_int_eq(pbt_run_in_child(stdin_closed_child, &fd), 0);
+	close(fd);
+}
+END_TEST
+
 /* ---- the system calls refused, one at a time */
 
 struct refusal {
@@ -915,6 +940,7 @@ Suite *suite_sockdiag(void)
 	tcase_add_test(tc, unknown_protocol_per_family);
 	tcase_add_loop_test(tc, system_calls_refused, 0, 7);
 	tcase_add_test(tc, forged_reply_ignored);
+	tcase_add_test(tc, stdin_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

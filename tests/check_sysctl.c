@@ -633,6 +633,28 @@ START_TEST(fake_every_member)
 }
 END_TEST
 
+/* A daemon that closed its standard input: each value opens as
+   descriptor 0, a valid one, and is read all the same. */
+static int stdin_closed_child(void *arg)
+{
+	struct pb_sysctls a = PB_SYSCTLS_INIT, b = PB_SYSCTLS_INIT;
+
+	(void)arg;
+	PBT_REQUIRE(pb_read_sysctls(&a) == 0);
+	close(0);
+	PBT_REQUIRE(pb_read_sysctls(&b) == 0);
+	PBT_REQUIRE(memcmp(&a, &b, sizeof(a)) == 0);
+	PBT_REQUIRE(b.port_hi != 0 && b.tcp_tw_reuse >= 0);
+	PBT_REQUIRE(fcntl(0, F_GETFD) < 0);
+	return 0;
+}
+
+START_TEST(stdin_closed)
+{
+	ck_assert_int_eq(pbt_run_in_child(stdin_closed_child, NULL), 0);
+}
+END_TEST
+
 /* An older caller's struct (the 0.1.0 size): filled to its size only;
    smaller than that: EINVAL, nothing written. */
 START_TEST(struct_sizes)
@@ -780,6 +802,7 @@ Suite *suite_sysctl(void)
 	tcase_add_test(tc, fake_reserved_too_long);
 	tcase_add_test(tc, fake_every_member);
 	tcase_add_test(tc, struct_sizes);
+	tcase_add_test(tc, stdin_closed);
 	tcase_add_test(tc, cap_net_bind_service);
 	tcase_add_test(tc, no_scratch_memory);
 	tcase_add_test(tc, ports_in_map_bounds);
