@@ -344,7 +344,7 @@ END_TEST
    holder that knows it already are left as they are. */
 START_TEST(v6only_of_owners)
 {
-	struct pb_holder h[6];
+	struct pb_holder h[7];
 	struct keeper k;
 	int dual, only, v4, i;
 
@@ -369,18 +369,21 @@ START_TEST(v6only_of_owners)
 	close(k.sock);
 	holder(&h[4], inode_of(dual));
 	h[4].v6only = 1;		/* known: not read again */
-	holder(&h[5], inode_of(only));	/* past the end */
+	holder(&h[5], inode_of(only));
+	h[5].v6only = 0;		/* known, 0: not read again either */
+	holder(&h[6], inode_of(only));	/* past the end */
 	errno = 77;
-	ck_assert_int_eq(pb__owners_v6only(h, 5), 3);
+	ck_assert_int_eq(pb__owners_v6only(h, 6), 3);
 	ck_assert_int_eq(errno, 77);
 	ck_assert_int_eq(h[0].v6only, 0);
 	ck_assert_int_eq(h[1].v6only, 1);
 	ck_assert_int_eq(h[2].v6only, -1);
 	ck_assert_int_eq(h[3].v6only, 1);
 	ck_assert_int_eq(h[4].v6only, 1);
-	ck_assert_int_eq(h[5].v6only, -1);
+	ck_assert_int_eq(h[5].v6only, 0);
+	ck_assert_int_eq(h[6].v6only, -1);
 	/* The v6only walk names no owner. */
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		ck_assert_int_eq(h[i].pid, 0);
 	keeper_stop(&k);
 	close(dual);
@@ -581,9 +584,10 @@ static int links_child(void *arg)
 		"socket:[]", "socket:[-42]", "socket:[+42]", "socket:[ 42]",
 		"socket:[0x2a]", "Socket:[42]", "socket:(42)", "pipe:[42]",
 		"anon_inode:[42]", "socket:[18446744073709551658]",
+		"socket:x42]", "socket:[42)", "socket:[42x", "pipe:[1]",
 		"socket:[9223372036854775808]", NULL
 	};
-	struct pb_holder h[4];
+	struct pb_holder h[5];
 	char fd[16], path[128];
 	int i;
 
@@ -611,10 +615,15 @@ static int links_child(void *arg)
 	holder(&h[1], 0);
 	holder(&h[2], 9223372036854775807ULL);
 	holder(&h[3], 43);
-	PBT_REQUIRE(pb__find_owners(h, 4) == 2);
-	PBT_REQUIRE(h[0].pid == 0 && h[1].pid == 0);
+	holder(&h[4], 1);		/* no link above names a socket 1 */
+	PBT_REQUIRE(pb__find_owners(h, 5) == 2);
+	PBT_REQUIRE(h[0].pid == 0 && h[1].pid == 0 && h[4].pid == 0);
 	PBT_REQUIRE(h[2].pid == 600 && strcmp(h[2].comm, "bigino") == 0);
 	PBT_REQUIRE(h[3].pid == 700 && strcmp(h[3].comm, "manyfds") == 0);
+	/* The smallest inode there is. */
+	fake_link("900", "3", "socket:[1]");
+	PBT_REQUIRE(pb__find_owners(&h[4], 1) == 1);
+	PBT_REQUIRE(h[4].pid == 900);
 	/* The longest link the walk reads whole is 63 bytes (zeros that
 	   the kernel never writes pad it); one byte more is cut, so no
 	   socket; a link far too long neither. */
@@ -700,7 +709,8 @@ static int v6only_fake_child(void *arg)
 	int dual = ((int *)arg)[0], only = ((int *)arg)[1];
 	int v4 = ((int *)arg)[2], p[2];
 	char me[16], n[32], l[64];
-	struct pb_holder h[9];
+	struct pb_holder h[10];
+	int zero;
 
 	snprintf(me, sizeof(me), "%d", (int)getpid());
 	PBT_REQUIRE(pipe2(p, O_CLOEXEC) == 0);
@@ -726,6 +736,16 @@ static int v6only_fake_child(void *arg)
 	fake_link(me, "900", l);
 	snprintf(l, sizeof(l), "socket:[%llu]", inode_of(dual) + 100004);
 	fake_link(me, "2147483648", l);
+	/* A name that is a number and more, for a socket that is there. */
+	snprintf(n, sizeof(n), "%dx", only);
+	snprintf(l, sizeof(l), "socket:[%llu]", inode_of(only));
+	fake_link(me, n, l);
+	/* Descriptor 0 is a descriptor like any other. */
+	zero = pb_listen("[::1]:0", 4, 0, NULL);
+	PBT_REQUIRE(zero >= 0 && dup2(zero, 0) == 0);
+	close(zero);
+	snprintf(l, sizeof(l), "socket:[%llu]", inode_of(0));
+	fake_link(me, "0", l);
 	/* An IPv4 socket: no such option. */
 	snprintf(n, sizeof(n), "%d", v4);
 	snprintf(l, sizeof(l), "socket:[%llu]", inode_of(v4));
@@ -743,8 +763,10 @@ static int v6only_fake_child(void *arg)
 	holder(&h[6], inode_of(v4));
 	holder(&h[7], inode_of(only));
 	holder(&h[8], inode_of(dual) + 100005);
-	PBT_REQUIRE(pb__owners_v6only(h, 9) == 1);
+	holder(&h[9], inode_of(0));
+	PBT_REQUIRE(pb__owners_v6only(h, 10) == 2);
 	PBT_REQUIRE(h[0].v6only == 0);
+	PBT_REQUIRE(h[9].v6only == 1);
 	for (int i = 1; i < 9; i++)
 		if (h[i].v6only != -1) {
 			fprintf(stderr, "holder %d: v6only %d\n", i, h[i].v6only);
