@@ -14,9 +14,15 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
 #include "testutil.h"
 #include "addr.h"
 #include "bind.h"
+#include "sockdiag.h"
 
 static int bind_plain(int fd, const char *ip, unsigned port)
 {
@@ -1470,7 +1476,10 @@ END_TEST
 static int unmasked_signal_child(void *arg)
 {
 	struct sigaction sa;
-	struct itimerval it = { { 0, 0 }, { 0, 150 * 1000 } };
+	/* Again every 50 ms: one that lands while the wait tries rather
+	   than sleeps is not seen (documented), the next one is. */
+	struct itimerval it = { { 0, 50 * 1000 }, { 0, 150 * 1000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	struct pb_diag d;
 	struct counting c;
 	int64_t t0;
@@ -1487,8 +1496,9 @@ static int unmasked_signal_child(void *arg)
 	PBT_REQUIRE(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	t0 = now_ms();
 	r = wait_free(&c, 5000, 0, &d);
+	PBT_REQUIRE(setitimer(ITIMER_REAL, &off, NULL) == 0);
 	PBT_REQUIRE(r == -EINTR);
-	PBT_REQUIRE(caught == 1);
+	PBT_REQUIRE(caught >= 1);
 	PBT_REQUIRE(now_ms() - t0 < 2000);
 	/* The wait went on sleeping and trying until then. */
 	PBT_REQUIRE(c.n >= 2);
@@ -1670,6 +1680,148 @@ START_TEST(listen_wait_nonblock_and_owners)
 }
 END_TEST
 
+/* Kill the TIME_WAIT socket of 127.0.0.1:port (SOCK_DESTROY, as ss -K
+   does; root): 0, or -1. */
+struct tw_row {
+	unsigned rport;
+	int n;
+};
+
+static int find_tw(const struct pb_sockent *e, void *arg)
+{
+	struct tw_row *t = arg;
+
+	if (e->state == PB_TCP_TIME_WAIT) {
+		t->rport = pb__addr_port((const struct sockaddr *)&e->remote);
+		t->n++;
+	}
+	return 0;
+}
+
+static int destroy_time_wait(unsigned port)
+{
+	struct pb_portsel sel = { 0, port, port };
+	struct tw_row t = { 0, 0 };
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	union {
+		char b[512];
+		struct nlmsghdr h;
+	} a;
+	struct nlmsgerr *e;
+	int fd, ok;
+
+	if (pb__sockdiag_dump(IPPROTO_TCP, AF_INET, 1u << PB_TCP_TIME_WAIT, &sel,
+			      find_tw, &t) < 0 || t.n != 1)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DESTROY;
+	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	q.h.nlmsg_seq = 1;
+	q.r.sdiag_family = AF_INET;
+	q.r.sdiag_protocol = IPPROTO_TCP;
+	q.r.idiag_states = ~0u;
+	q.r.id.idiag_sport = htons((uint16_t)port);
+	q.r.id.idiag_dport = htons((uint16_t)t.rport);
+	q.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	q.r.id.idiag_dst[0] = htonl(INADDR_LOOPBACK);
+	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -1;
+	ok = sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&k, sizeof(k)) ==
+	     (ssize_t)sizeof(q) &&
+	     recv(fd, &a, sizeof(a), 0) >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
+	     a.h.nlmsg_type == NLMSG_ERROR;
+	e = NLMSG_DATA(&a.h);
+	close(fd);
+	return ok && e->error == 0 ? 0 : -1;
+}
+
+struct killer {
+	unsigned port;
+	int delay_ms, r;
+};
+
+static void *kill_later(void *arg)
+{
+	struct killer *k = arg;
+	struct timespec ts = { 0, k->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	k->r = destroy_time_wait(k->port);
+	return NULL;
+}
+
+/*
+ * pb_listen_wait waits while TIME_WAIT holds the address, and binds as
+ * soon as it is gone (here destroyed at 150 ms, the retry comes at the
+ * 800 ms timeout, not the minute the socket had left), with errno as
+ * before the call; in a daemon that closed its standard input the
+ * socket it returns is descriptor 0.
+ */
+static int wait_then_bind_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct killer k;
+	pthread_t t;
+	char spec[32];
+	int lfd, fd, no_stdin = *(int *)arg;
+	int64_t t0, ms;
+
+	lfd = pbt_listener("127.0.0.1", 0, 0);
+	k.port = pbt_local_port(lfd);
+	pbt_make_time_wait(lfd, "127.0.0.1", k.port);
+	close(lfd);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", k.port);
+	/* Held: one try, the diagnosis says so. */
+	PBT_REQUIRE(pb_listen_wait(spec, 4, 0, 0, &d) == -1 && errno == EADDRINUSE);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	if (no_stdin)
+		close(0);
+	k.delay_ms = 150;
+	k.r = -2;
+	PBT_REQUIRE(pthread_create(&t, NULL, kill_later, &k) == 0);
+	t0 = now_ms();
+	errno = 1234;
+	fd = pb_listen_wait(spec, 4, PB_NONBLOCK, 800, &d);
+	ms = now_ms() - t0;
+	PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	if (k.r < 0)
+		return 77;	/* no SOCK_DESTROY here */
+	if (fd < 0) {
+		fprintf(stderr, "pb_listen_wait: %s after %lld ms\n",
+			strerror(errno), (long long)ms);
+		return 1;
+	}
+	PBT_REQUIRE(errno == 1234);
+	PBT_REQUIRE(!no_stdin || fd == 0);
+	PBT_REQUIRE(ms >= 150 && ms < 3000);
+	PBT_REQUIRE(pbt_local_port(fd) == k.port);
+	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+	close(fd);
+	return 0;
+}
+
+START_TEST(wait_then_bind)
+{
+	const char *why;
+	int no_stdin = _i;
+	int st = pbt_run_in_netns(wait_then_bind_child, &no_stdin, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	if (st == 77)
+		PBT_SKIP("SOCK_DESTROY refused: no CONFIG_INET_DIAG_DESTROY?");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 /* No scratch memory for the wait's diagnosis: one attempt, no wait. */
 static int listen_wait_nomem_child(void *arg)
 {
@@ -1766,6 +1918,7 @@ Suite *suite_bind(void)
 	tcase_add_loop_test(tw, wait_rounds_exhausted, 0, 2);
 	tcase_add_test(tw, wait_unmasked_signal);
 	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 5);
+	tcase_add_loop_test(tw, wait_then_bind, 0, 2);
 	suite_add_tcase(s, tw);
 	return s;
 }

@@ -237,6 +237,11 @@ static int nothing_wanted_child(void *arg)
 	h[1].v6only = -1;
 	PBT_REQUIRE(pb__owners_v6only(h, 2) == -EACCES);
 	PBT_REQUIRE(errno == 99);
+	/* A v6only known already, 0 as well as 1, is not looked for. */
+	h[1].v6only = 0;
+	PBT_REQUIRE(pb__owners_v6only(h, 2) == 0);
+	h[1].v6only = 1;
+	PBT_REQUIRE(pb__owners_v6only(h, 2) == 0);
 	return 0;
 }
 
