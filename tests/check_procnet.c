@@ -88,6 +88,10 @@ static const char *const bad_lines[] = {
 	"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0\n",
 	"   0: 0100007F:1F90 00000000:0000 1FF 00000000:00000000 00:00000000 00000000 0 0 1\n",
 	"x: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	/* No address where one belongs: the fields after would read as a
+	   whole row if the missing ones were skipped. */
+	"0: 0A 00:00 0A:0 0 0 0 9\n",
+	"0: 0100007F:1F90 0A 00:00 0A:0 0 0 0 9\n",
 };
 
 START_TEST(parse_rejects_bad_lines)
