@@ -92,7 +92,37 @@ static const char *const bad_lines[] = {
 	   whole row if the missing ones were skipped. */
 	"0: 0A 00:00 0A:0 0 0 0 9\n",
 	"0: 0100007F:1F90 0A 00:00 0A:0 0 0 0 9\n",
+	/* The slot number is decimal. */
+	"a: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	"A1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	": 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
+	"12 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n",
 };
+
+/* Slot numbers of every decimal digit, with or without the blank the
+   kernel puts after the colon. */
+START_TEST(parse_slot_numbers)
+{
+	static const char *const sl[] = { "0", "9", "19", "1234567890", "  99" };
+	struct pb_sockent e;
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(sl) / sizeof(sl[0]); i++) {
+		snprintf(line, sizeof(line), "%s: 0100007F:1F90 00000000:0000 0A "
+			 "0:0 0:0 0 5 0 77\n", sl[i]);
+		ck_assert_msg(pb__procnet_parse_line(line, AF_INET, IPPROTO_TCP, 100,
+						     &e) == 0, "%s", line);
+		ck_assert_uint_eq(e.inode, 77);
+		snprintf(line, sizeof(line), "%s:0100007F:1F90 00000000:0000 0A "
+			 "0:0 0:0 0 5 0 78\n", sl[i]);
+		ck_assert_msg(pb__procnet_parse_line(line, AF_INET, IPPROTO_TCP, 100,
+						     &e) == 0, "%s", line);
+		ck_assert_uint_eq(e.inode, 78);
+		ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&e.local)->sin_port), 0x1F90);
+	}
+}
+END_TEST
 
 START_TEST(parse_rejects_bad_lines)
 {
@@ -202,6 +232,9 @@ START_TEST(parse_every_hex_digit)
 			ck_assert_msg(word0(&e) == (uint32_t)v << (4 * (7 - pos)),
 				      "'%c' at %zu: %08x", digits[i], pos,
 				      (unsigned)word0(&e));
+			/* Four bytes of address, nothing past them. */
+			ck_assert_int_eq(memcmp(((struct sockaddr_in *)&e.local)->sin_zero,
+						"\0\0\0\0\0\0\0\0", 8), 0);
 		}
 	}
 	v4_line(line, sizeof(line), "FEDCBA98", "1F90", "0A");
@@ -682,6 +715,7 @@ Suite *suite_procnet(void)
 			    (int)(sizeof(bad_lines) / sizeof(bad_lines[0])));
 	tcase_add_test(tc, dump_real_table);
 	tcase_add_test(tc, parse_every_hex_digit);
+	tcase_add_test(tc, parse_slot_numbers);
 	tcase_add_test(tc, parse_refuses_near_digits);
 	tcase_add_test(tc, parse_v6_words);
 	tcase_add_test(tc, parse_lengths_and_limits);
