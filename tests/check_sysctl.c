@@ -449,6 +449,12 @@ static int read_child(void *arg)
 	PBT_REQUIRE(buf[0] == '\0');
 	put("net/ipv4/pbt_text", "");
 	PBT_REQUIRE(pb__sysctl_read("net.ipv4.pbt_text", buf, sizeof(buf)) == 0);
+	/* An empty value read while errno is EINTR from some earlier call:
+	   read once, no retry on a read that did not fail. */
+	errno = EINTR;
+	PBT_REQUIRE(pb__sysctl_read("net.ipv4.pbt_text", buf, sizeof(buf)) == 0);
+	PBT_REQUIRE(errno == EINTR);
+	errno = 555;
 	PBT_REQUIRE(pb__sysctl_read("net.ipv4.pbt_none", buf, sizeof(buf)) == -ENOENT);
 	/* A directory: opened, the read fails. */
 	PBT_REQUIRE(pb__sysctl_read("net.ipv4", buf, sizeof(buf)) == -EISDIR);
