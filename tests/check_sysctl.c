@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -791,6 +792,26 @@ START_TEST(ports_in_map_bounds)
 }
 END_TEST
 
+/* The bitmap is read up to its last byte and not one past: here it
+   ends where an inaccessible page begins. */
+START_TEST(ports_in_map_stays_inside)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t span = ((PB__PORT_MAP_BYTES + (size_t)page - 1) / (size_t)page) *
+		      (size_t)page;
+	uint8_t *base = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *map;
+
+	ck_assert_ptr_ne(base, MAP_FAILED);
+	ck_assert_int_eq(mprotect(base + span, (size_t)page, PROT_NONE), 0);
+	map = base + span - PB__PORT_MAP_BYTES;
+	memset(map, 0xff, PB__PORT_MAP_BYTES);
+	ck_assert_uint_eq(pb__ports_in_map(map, 0, 4294967295u), 65536);
+	ck_assert_uint_eq(pb__ports_in_map(map, 65535, 65536), 1);
+	ck_assert_int_eq(munmap(base, span + (size_t)page), 0);
+}
+END_TEST
+
 Suite *suite_sysctl(void)
 {
 	Suite *s = suite_create("sysctl");
@@ -812,6 +833,7 @@ Suite *suite_sysctl(void)
 	tcase_add_test(tc, cap_net_bind_service);
 	tcase_add_test(tc, no_scratch_memory);
 	tcase_add_test(tc, ports_in_map_bounds);
+	tcase_add_test(tc, ports_in_map_stays_inside);
 	suite_add_tcase(s, tc);
 	return s;
 }
