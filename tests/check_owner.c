@@ -19,8 +19,16 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+
 #include "testutil.h"
+#include "bind.h"
 #include "owner.h"
+#include "procnet.h"
+#include "sockdiag.h"
 
 static unsigned long long inode_of(int fd)
 {
@@ -160,6 +168,13 @@ START_TEST(owners_of_several_processes)
 	ck_assert_int_eq(h[0].pid, 0);
 }
 END_TEST
+
+static int count_row(const struct pb_sockent *e, void *arg)
+{
+	(void)e;
+	++*(int *)arg;
+	return 1;
+}
 
 /* A socket two processes share (a forked server) has one owner: the
    walk reports one of the two, and a second holder of the same inode
@@ -444,6 +459,143 @@ START_TEST(processes_exit_during_walk)
 }
 END_TEST
 
+/* ---- every descriptor opened close-on-exec */
+
+/*
+ * A filter that kills the process on any open, openat, socket or
+ * signalfd4 without its CLOEXEC flag (SOCK_CLOEXEC and SFD_CLOEXEC are
+ * O_CLOEXEC): a descriptor the library opened without it would leak into
+ * a program the host process executes, even for the moment it is open.
+ */
+static int kill_without_cloexec(void)
+{
+#if defined(__x86_64__)
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_open, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_signalfd4, 7, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_STMT(BPF_JMP | BPF_JA, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_STMT(BPF_JMP | BPF_JA, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_STMT(BPF_JMP | BPF_JA, 1),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_CLOEXEC, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return 0;
+#else
+	return -1;
+#endif
+}
+
+static int always_busy(void *arg)
+{
+	(void)arg;
+	return -EADDRINUSE;
+}
+
+static int cloexec_child(void *arg)
+{
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), l6 = -1, fd;
+	unsigned port = pbt_local_port(l);
+	struct pb_portsel sel = { 0, port, port };
+	struct pb_sysctls sys = PB_SYSCTLS_INIT;
+	struct pb_diag d = PB_DIAG_INIT;
+	struct pb_holder h[2];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	sigset_t set;
+	char spec[32];
+	int rows = 0;
+
+	(void)arg;
+	if (pbt_have_ipv6())
+		l6 = pb_listen("[::1]:0", 4, 0, NULL);
+	holder(&h[0], inode_of(l));
+	holder(&h[1], l6 >= 0 ? inode_of(l6) : 0);
+	if (kill_without_cloexec() < 0)
+		return 78;
+	/* A plain open without the flag is killed: the filter works (in a
+	   grandchild, as it must die). */
+	{
+		pid_t p = fork();
+		int st;
+
+		if (p == 0) {
+			open("/dev/null", O_RDONLY);
+			_exit(0);
+		}
+		PBT_REQUIRE(p > 0 && waitpid(p, &st, 0) == p);
+		PBT_REQUIRE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+	}
+	PBT_REQUIRE(pb__find_owners(h, 2) == (l6 >= 0 ? 2 : 1));
+	if (l6 >= 0) {
+		PBT_REQUIRE(pb__owners_v6only(h, 2) == 1);
+		PBT_REQUIRE(h[1].v6only == 1);
+	}
+	PBT_REQUIRE(pb_read_sysctls(&sys) == 0 && sys.port_hi != 0);
+	PBT_REQUIRE(pb__procnet_dump(IPPROTO_TCP, AF_INET, PB__ALL_STATES, &sel,
+				     count_row, &rows) == 0 && rows == 1);
+	rows = 0;
+	PBT_REQUIRE(pb__sockdiag_dump(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES, &sel,
+				      count_row, &rows) == 0 && rows == 1);
+	fd = pb_listen("127.0.0.1:0", 4, PB_NONBLOCK, NULL);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	fd = pb_bind_udp("*:0", 0, NULL);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	fd = pb_listen_wait("127.0.0.1:0", 4, 0, 10, NULL);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	/* A failure, explained with owners: probes, table, /proc walk. */
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	d.flags = PB_DIAG_OWNERS;
+	PBT_REQUIRE(pb_listen(spec, 4, 0, &d) == -1 && d.cause == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.holders[0].pid == getpid());
+	d.flags = PB_DIAG_OWNERS | PB_DIAG_NO_NETLINK;
+	PBT_REQUIRE(pb_listen_wait(spec, 4, 0, 10, &d) == -1);
+	PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER && d.holders[0].pid == getpid());
+	/* The shim's wait makes a signalfd for a blocked signal. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	PBT_REQUIRE(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	len = pbt_addr(&ss, "127.0.0.1", port);
+	d.size = sizeof(d);
+	d.flags = 0;
+	PBT_REQUIRE(pb__wait_out_flags(always_busy, NULL, SOCK_STREAM,
+				       (struct sockaddr *)&ss, len, -1, 20,
+				       PB__WAIT_BLOCKED, &d) == -EADDRINUSE);
+	close(l);
+	if (l6 >= 0)
+		close(l6);
+	return 0;
+}
+
+START_TEST(every_descriptor_cloexec)
+{
+	int st = pbt_run_in_child(cloexec_child, NULL);
+
+	if (st == 78)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 /* ---- a /proc made by hand */
 
 #define FAKE_SKIP 77
@@ -602,6 +754,8 @@ static int links_child(void *arg)
 		fake_link("500", fd, bad[i]);
 	}
 	fake_comm("500", "lookalike\n");
+	/* A hidden entry is no descriptor, whatever it links to. */
+	fake_link("500", ".7", "socket:[42]");
 	/* A descriptor that is no link at all, and a pid with no fd. */
 	fake_file("/proc/500/fd/99", "socket:[42]");
 	fake_dir("/proc/501");
@@ -672,13 +826,14 @@ static int comm_child(void *arg)
 		/* Empty, for a pid whose top byte is '\n': the byte before
 		   comm is never read as its last character. */
 		{ "167772173", "", "" },
+		{ "19", "x", "x" },
 	};
-	struct pb_holder h[10];
+	struct pb_holder h[11];
 	char ino[32];
 	size_t i;
 
 	(void)arg;
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < 11; i++) {
 		snprintf(ino, sizeof(ino), "socket:[%zu]", 1000 + i);
 		fake_link(c[i].pid, "5", ino);
 		if (c[i].text)
@@ -686,8 +841,8 @@ static int comm_child(void *arg)
 		holder(&h[i], 1000 + i);
 		memset(h[i].comm, 'z', sizeof(h[i].comm));
 	}
-	PBT_REQUIRE(pb__find_owners(h, 10) == 10);
-	for (i = 0; i < 10; i++) {
+	PBT_REQUIRE(pb__find_owners(h, 11) == 11);
+	for (i = 0; i < 11; i++) {
 		if (strcmp(h[i].comm, c[i].want) != 0 ||
 		    h[i].pid != atoi(c[i].pid)) {
 			fprintf(stderr, "pid %s: \"%s\" %d, not \"%s\"\n", c[i].pid,
@@ -822,6 +977,7 @@ Suite *suite_owner(void)
 	tcase_add_test(tr, other_uid_sees_own_only);
 	tcase_add_test(tr, v6only_of_owners);
 	tcase_add_test(tr, processes_exit_during_walk);
+	tcase_add_test(tr, every_descriptor_cloexec);
 	suite_add_tcase(s, tr);
 
 	tcase_add_checked_fixture(tf, pbt_fd_setup, pbt_fd_teardown);
