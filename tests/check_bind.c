@@ -1096,7 +1096,7 @@ static int socket_refused_child(void *arg)
 
 	if (refuse(r) < 0)
 		return NO_SECCOMP;
-	if (r->arg0 == AF_INET6) {
+	if (r->arg0 == AF_INET6 && r->err == EAFNOSUPPORT) {
 		fd = pb_listen("*:0", 4, PB_NONBLOCK, &d);
 		PBT_REQUIRE(fd >= 0);
 		PBT_REQUIRE(getsockname(fd, (struct sockaddr *)&ss, &len) == 0);
@@ -1115,6 +1115,14 @@ static int socket_refused_child(void *arg)
 		PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, NULL) >= 0);
 		return 0;
 	}
+	if (r->arg0 == AF_INET6) {
+		/* Refused for another reason than a missing IPv6: no
+		   fallback, the error is the caller's. */
+		errno = 0;
+		PBT_REQUIRE(pb_listen("*:0", 4, 0, &d) == -1);
+		PBT_REQUIRE(errno == r->err && d.err == r->err);
+		return 0;
+	}
 	errno = 0;
 	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, &d) == -1);
 	PBT_REQUIRE(errno == r->err && d.err == r->err);
@@ -1131,6 +1139,7 @@ START_TEST(socket_refused)
 		{ SYS_socket, AF_INET, EACCES },
 		{ SYS_socket, AF_INET6, EAFNOSUPPORT },
 		{ SYS_socket, -1, EMFILE },
+		{ SYS_socket, AF_INET6, EACCES },
 	};
 	int st = pbt_run_in_child(socket_refused_child, &r[_i]);
 
@@ -1210,6 +1219,46 @@ static int unprivileged_child(void *arg)
 	return 0;
 }
 
+/* IPV6_V6ONLY is set explicitly, whatever net.ipv6.bindv6only says:
+   "*:p" stays dual-stack where the default is IPv6 only, and "[::]:p"
+   IPv6 only where the default is dual-stack. */
+static int bindv6only_child(void *arg)
+{
+	char spec[32];
+	int fd, v4, i;
+
+	(void)arg;
+	for (i = 0; i < 2; i++) {
+		PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", i ? "1" : "0") == 0);
+		fd = pb_listen("*:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+		PBT_REQUIRE(pb_listen(spec, 4, 0, NULL) == -1 && errno == EADDRINUSE);
+		close(fd);
+		fd = pb_bind_udp("*:0", 0, NULL);
+		PBT_REQUIRE(fd >= 0 && pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+		close(fd);
+		fd = pb_listen("[::]:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
+		snprintf(spec, sizeof(spec), "0.0.0.0:%u", pbt_local_port(fd));
+		v4 = pb_listen(spec, 4, 0, NULL);
+		PBT_REQUIRE(v4 >= 0);
+		close(v4);
+		close(fd);
+	}
+	return 0;
+}
+
+START_TEST(v6only_whatever_the_sysctl)
+{
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(bindv6only_child, NULL);
+}
+END_TEST
+
 START_TEST(unprivileged_port_limit)
 {
 	PBT_IN_NETNS(unprivileged_child, NULL);
@@ -1230,9 +1279,29 @@ static int stdin_closed_child(void *arg)
 	PBT_REQUIRE(pb_bind_udp("127.0.0.1:0", 0, NULL) == 0);
 	PBT_REQUIRE(pbt_local_port(0) != 0);
 	close(0);
-	PBT_REQUIRE(pb_listen_wait("127.0.0.1:0", 4, 0, 100, NULL) == 0);
+	{
+		struct pb_diag d, copy;
+
+		memset(&d, 0x5a, sizeof(d));
+		d.size = sizeof(d);
+		d.flags = 0;
+		copy = d;
+		PBT_REQUIRE(pb_listen_wait("127.0.0.1:0", 4, 0, 100, &d) == 0);
+		PBT_REQUIRE(memcmp(&d, &copy, sizeof(d)) == 0);	/* success: untouched */
+	}
 	close(0);
+	/* A stale EAFNOSUPPORT in errno is no failure of this socket(). */
+	fd = pbt_count_fds();
+	errno = EAFNOSUPPORT;
 	PBT_REQUIRE(pb_listen("*:0", 4, 0, NULL) == 0);
+	PBT_REQUIRE(pbt_count_fds() == fd + 1);	/* that one, no other */
+	if (pbt_have_ipv6()) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		PBT_REQUIRE(getsockname(0, (struct sockaddr *)&ss, &len) == 0);
+		PBT_REQUIRE(ss.ss_family == AF_INET6);
+	}
 	close(0);
 	/* And one that fails: nothing left open at 0. */
 	fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
@@ -1413,6 +1482,8 @@ START_TEST(wait_zero_and_success)
 	ck_assert_int_eq(c.n, 1);
 	memset(&c, 0, sizeof(c));
 	c.succeed_at = 3;
+	/* errno holds a stale EINTR: no signal came, the wait goes on. */
+	errno = EINTR;
 	ck_assert_int_eq(wait_free(&c, 5000, 0, &d), 0);
 	ck_assert_int_eq(c.n, 3);
 	/* A cause that does not pass by itself: no second try. */
@@ -1523,7 +1594,9 @@ END_TEST
  * during a sleep (the signalfd wakes it), 2 the same with signalfd
  * refused, 3 that during a sleep of a minute over a real TIME_WAIT (seen
  * at the end of a 250 ms slice), 4 none at all while sigpending fails
- * from the second try on (no signal is made up: the wait runs its time).
+ * from the second try on (no signal is made up: the wait runs its time),
+ * 5 like 3 with the signalfd, which is descriptor 0 (stdin closed): one
+ * try, then the long sleep ends as the signal comes.
  */
 struct sender {
 	pthread_t target;
@@ -1549,14 +1622,14 @@ static int blocked_child(void *arg)
 	sigset_t set, p;
 	pthread_t t;
 	int64_t t0, ms;
-	int lfd = -1;
+	int lfd = -1, fds = 0;
 	char spec[32];
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	PBT_REQUIRE(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
 	memset(&c, 0, sizeof(c));
-	if (how == 3) {
+	if (how == 3 || how == 5) {
 		/* A TIME_WAIT that SO_REUSEADDR cannot pass. */
 		lfd = pbt_listener("127.0.0.1", 0, 0);
 		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(lfd));
@@ -1578,8 +1651,11 @@ static int blocked_child(void *arg)
 		s.delay_ms = 120;
 		PBT_REQUIRE(pthread_create(&t, NULL, send_later, &s) == 0);
 	}
+	if (how == 5)
+		close(0);
+	fds = pbt_count_fds();
 	t0 = now_ms();
-	if (how == 3) {
+	if (how == 3 || how == 5) {
 		struct pb_spec ps;
 
 		PBT_REQUIRE(pb__parse_spec(spec, &ps) == 0);
@@ -1589,15 +1665,28 @@ static int blocked_child(void *arg)
 				       (struct sockaddr *)&ps.ss, ps.len, -1, 4000,
 				       PB__WAIT_BLOCKED, &d);
 		PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
-		/* A try, a slice of the long sleep, a try, and the signal
-		   (another slice first if the sender was late). */
-		PBT_REQUIRE(c.n >= 2);
+		if (how == 3)
+			/* A try, a slice of the long sleep, a try, and the
+			   signal (another slice first if the sender was late);
+			   never a try without a sleep before it. */
+			PBT_REQUIRE(c.n >= 2 && c.n <= 4);
+		else
+			/* The signalfd (descriptor 0) wakes the one sleep. */
+			PBT_REQUIRE(c.n == 1);
 	} else {
 		r = wait_free(&c, how == 4 ? 300 : 4000, PB__WAIT_BLOCKED, &d);
 	}
 	ms = now_ms() - t0;
-	if (how >= 1 && how <= 3)
+	if (how != 0 && how != 4)
 		PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	/* The signalfd is closed again, descriptor 0 too. */
+	PBT_REQUIRE(pbt_count_fds() == fds);
+	if (how == 5)
+		PBT_REQUIRE(fcntl(0, F_GETFD) < 0);
+	/* Without a signalfd: tries every 5, 10, 20, 40 ms until the
+	   signal, seen before the next sleep. */
+	if (how == 2 && r == -EINTR)
+		PBT_REQUIRE(c.n >= 3);
 	if (how == 4) {
 		PBT_REQUIRE(r == -EADDRINUSE);
 		PBT_REQUIRE(ms >= 298);
@@ -1610,7 +1699,7 @@ static int blocked_child(void *arg)
 	}
 	if (how == 0)
 		PBT_REQUIRE(c.n == 3);
-	PBT_REQUIRE(ms < (how >= 2 ? 1500 : 1000));
+	PBT_REQUIRE(ms < (how == 2 || how == 3 ? 1500 : 1000));
 	if (how == 3)
 		PBT_REQUIRE(ms >= 240);	/* the end of the first slice */
 	PBT_REQUIRE(sigpending(&p) == 0 && sigismember(&p, SIGUSR1) == 1);
@@ -1778,9 +1867,13 @@ static int wait_then_bind_child(void *arg)
 	pbt_make_time_wait(lfd, "127.0.0.1", k.port);
 	close(lfd);
 	snprintf(spec, sizeof(spec), "127.0.0.1:%u", k.port);
-	/* Held: one try, the diagnosis says so. */
+	/* Held: one try, the diagnosis says so; a TIME_WAIT socket has no
+	   owner to find. */
+	d.flags = PB_DIAG_OWNERS;
 	PBT_REQUIRE(pb_listen_wait(spec, 4, 0, 0, &d) == -1 && errno == EADDRINUSE);
-	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT && d.n_stored >= 1);
+	PBT_REQUIRE(!(d.sources & PB_SRC_OWNERS) && d.holders[0].pid == 0);
+	d.flags = 0;
 	if (no_stdin)
 		close(0);
 	k.delay_ms = 100;
@@ -1800,7 +1893,9 @@ static int wait_then_bind_child(void *arg)
 	}
 	PBT_REQUIRE(errno == 1234);
 	PBT_REQUIRE(!no_stdin || fd == 0);
-	PBT_REQUIRE(ms >= 100 && ms < 3000);
+	/* The retry comes at the timeout (the socket had a minute left),
+	   not before. */
+	PBT_REQUIRE(ms >= 395 && ms < 3000);
 	PBT_REQUIRE(pbt_local_port(fd) == k.port);
 	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1);
@@ -1898,9 +1993,10 @@ Suite *suite_bind(void)
 	tcase_add_loop_test(tl, every_flag_combination, 0, 64);
 	tcase_add_test(tl, unknown_flag_bits);
 	tcase_add_test(tl, setsockopt_refused);
-	tcase_add_loop_test(tl, socket_refused, 0, 3);
+	tcase_add_loop_test(tl, socket_refused, 0, 4);
 	tcase_add_test(tl, listen_failure_reported);
 	tcase_add_test(tl, unprivileged_port_limit);
+	tcase_add_test(tl, v6only_whatever_the_sysctl);
 	tcase_add_test(tl, adopt_nonblock);
 	tcase_add_test(tl, stdin_closed);
 	tcase_add_test(tl, listen_wait_nonblock_and_owners);
@@ -1917,7 +2013,7 @@ Suite *suite_bind(void)
 	tcase_add_test(tw, wait_zero_and_success);
 	tcase_add_loop_test(tw, wait_rounds_exhausted, 0, 2);
 	tcase_add_test(tw, wait_unmasked_signal);
-	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 5);
+	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 6);
 	tcase_add_loop_test(tw, wait_then_bind, 0, 2);
 	suite_add_tcase(s, tw);
 	return s;
