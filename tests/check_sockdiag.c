@@ -9,6 +9,11 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "testutil.h"
@@ -481,6 +486,94 @@ START_TEST(parse_attributes)
 }
 END_TEST
 
+/* The attribute walk stays inside its message: bytes after a row, in
+   the chunk but not in the row, are never read as its attributes, nor
+   are bytes after the message's end when its last attribute is not
+   padded; an empty attribute is stepped over, one of length 0 ends the
+   walk, another attribute's byte is not IPV6_V6ONLY. */
+START_TEST(parse_attributes_stay_inside)
+{
+	static const unsigned char fake_v6only[8] = { 5, 0, INET_DIAG_SKV6ONLY, 0, 1 };
+	unsigned char a[64];
+	struct reply r;
+	struct seen s;
+	struct nlmsghdr *h;
+
+	memset(&s, 0, sizeof(s));
+	/* A row with no attributes, then what looks like one. */
+	r.len = 0;
+	add_sock(&r, 5, AF_INET6, PB_TCP_LISTEN, 1, -1);
+	memcpy(r.u.b + r.len, fake_v6only, sizeof(fake_v6only));
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len + sizeof(fake_v6only),
+						  5, IPPROTO_TCP, collect, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.last[0].v6only, -1);
+	/* A row whose one attribute (5 bytes, unpadded) ends it, then one
+	   outside it. */
+	memset(a, 0, sizeof(a));
+	put_attr(a, 5, INET_DIAG_INFO, 1);
+	r.len = 0;
+	h = sock_with_attrs(&r, a, 5);
+	ck_assert_uint_eq(h->nlmsg_len % 4, 1);
+	memcpy(r.u.b + r.len, fake_v6only, sizeof(fake_v6only));
+	s.n = 0;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len + sizeof(fake_v6only),
+						  5, IPPROTO_TCP, collect, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.last[0].v6only, -1);
+	/* An empty attribute, then IPV6_V6ONLY: read. */
+	memset(a, 0, sizeof(a));
+	put_attr(a, NLA_HDRLEN, INET_DIAG_INFO, 0);
+	put_attr(a + 4, 5, INET_DIAG_SKV6ONLY, 1);
+	r.len = 0;
+	sock_with_attrs(&r, a, 12);
+	s.n = 0;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 5, IPPROTO_TCP,
+						  collect, &s), 0);
+	ck_assert_int_eq(s.last[0].v6only, 1);
+	/* Length 0: the walk ends (it would never move on). */
+	memset(a, 0, sizeof(a));
+	put_attr(a, 0, INET_DIAG_SKV6ONLY, 1);
+	put_attr(a + 4, 5, INET_DIAG_SKV6ONLY, 1);
+	r.len = 0;
+	sock_with_attrs(&r, a, 12);
+	s.n = 0;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 5, IPPROTO_TCP,
+						  collect, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.last[0].v6only, -1);
+	/* Another attribute with a non-zero byte: not IPV6_V6ONLY. */
+	memset(a, 0, sizeof(a));
+	put_attr(a, 5, INET_DIAG_INFO, 1);
+	r.len = 0;
+	sock_with_attrs(&r, a, 8);
+	s.n = 0;
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, r.len, 5, IPPROTO_TCP,
+						  collect, &s), 0);
+	ck_assert_int_eq(s.last[0].v6only, -1);
+}
+END_TEST
+
+/* A chunk that ends with an unpadded message: what lies past the chunk
+   (here a row of ours) is not read. */
+START_TEST(parse_chunk_ends_unpadded)
+{
+	unsigned char a[8];
+	struct reply r = { .len = 0 };
+	struct seen s = { 0 };
+	struct nlmsghdr *h;
+
+	memset(a, 0, sizeof(a));
+	put_attr(a, 5, INET_DIAG_INFO, 0);
+	h = sock_with_attrs(&r, a, 5);
+	add_sock(&r, 5, AF_INET, PB_TCP_LISTEN, 2, -1);
+	ck_assert_int_eq(pb__sockdiag_parse_chunk(r.u.b, h->nlmsg_len, 5,
+						  IPPROTO_TCP, collect, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.last[0].family, AF_INET6);
+}
+END_TEST
+
 /* Each field of a row where it belongs, addresses and ports both ends;
    states other than TIME_WAIT carry no expiry. */
 START_TEST(parse_row_fields)
@@ -808,6 +901,80 @@ START_TEST(stdin_closed)
 }
 END_TEST
 
+/*
+ * TCP over both families is one walk of the kernel's table (the old
+ * TCPDIAG_GETSOCK request, 96 bytes), never one per family (92-byte
+ * SOCK_DIAG_BY_FAMILY requests): a filter refuses sendto of 92 bytes,
+ * and the walks over both families still answer, with rows or without.
+ * UDP has no such request: there the filter does refuse.
+ */
+static int refuse_sendto_of(unsigned len)
+{
+#if defined(__x86_64__)
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sendto, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, len, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return -1;
+	return 0;
+#else
+	(void)len;
+	return -1;
+#endif
+}
+
+static int one_walk_child(void *arg)
+{
+	int fd = *(int *)arg, fd6 = ((int *)arg)[1];
+	struct seen s = { 0 };
+	unsigned port = pbt_local_port(fd);
+
+	if (refuse_sendto_of(92) < 0)
+		return 78;
+	PBT_REQUIRE(dump_port(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES, port, &s) == 0);
+	PBT_REQUIRE(s.n == (fd6 >= 0 ? 2 : 1));
+	s.n = 0;
+	PBT_REQUIRE(dump_port(IPPROTO_TCP, AF_UNSPEC, 1u << PB_TCP_TIME_WAIT, port,
+			      &s) == 0);
+	PBT_REQUIRE(s.n == 0);
+	/* Per family, and UDP: the request the filter refuses. */
+	PBT_REQUIRE(dump_port(IPPROTO_TCP, AF_INET, PB__ALL_STATES, port, &s) == -EPERM);
+	PBT_REQUIRE(dump_port(IPPROTO_UDP, AF_UNSPEC, PB__ALL_STATES, port, &s) == -EPERM);
+	return 0;
+}
+
+START_TEST(tcp_both_families_one_walk)
+{
+	int fd[2], st;
+	char spec[32];
+
+	fd[0] = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	fd[1] = -1;
+	if (pbt_have_ipv6()) {
+		snprintf(spec, sizeof(spec), "[::1]:%u", pbt_local_port(fd[0]));
+		fd[1] = pb_listen(spec, 4, 0, NULL);
+	}
+	st = pbt_run_in_child(one_walk_child, fd);
+	close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+	if (st == 78)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 /* ---- the system calls refused, one at a time */
 
 struct refusal {
@@ -940,6 +1107,9 @@ Suite *suite_sockdiag(void)
 	tcase_add_test(tc, unknown_protocol_per_family);
 	tcase_add_loop_test(tc, system_calls_refused, 0, 7);
 	tcase_add_test(tc, forged_reply_ignored);
+	tcase_add_test(tc, parse_attributes_stay_inside);
+	tcase_add_test(tc, parse_chunk_ends_unpadded);
+	tcase_add_test(tc, tcp_both_families_one_walk);
 	tcase_add_test(tc, stdin_closed);
 	suite_add_tcase(s, tc);
 	return s;

@@ -541,6 +541,10 @@ static int reserved_child(void *arg)
 	PBT_REQUIRE(s.port_lo == 2000 && s.port_hi == 2999 && s.reserved == 4);
 	put("net/ipv4/ip_local_reserved_ports", "2000-1999");
 	PBT_REQUIRE(pb_read_sysctls(&s) == 0 && s.reserved == 0);
+	/* Missing: that error, not one about its length. */
+	PBT_REQUIRE(unlink("/proc/sys/net/ipv4/ip_local_reserved_ports") == 0);
+	PBT_REQUIRE(pb__reserved_in_range(0, 65535) == -ENOENT);
+	PBT_REQUIRE(pb_read_sysctls(&s) == 0 && s.reserved == 0);
 	return 0;
 }
 
