@@ -744,7 +744,7 @@ static int links_child(void *arg)
 		"socket:x42]", "socket:[42)", "socket:[42x", "pipe:[1]",
 		"socket:[9223372036854775808]", NULL
 	};
-	struct pb_holder h[5];
+	struct pb_holder h[6];
 	char fd[16], path[128];
 	int i;
 
@@ -775,8 +775,10 @@ static int links_child(void *arg)
 	holder(&h[2], 9223372036854775807ULL);
 	holder(&h[3], 43);
 	holder(&h[4], 1);		/* no link above names a socket 1 */
-	PBT_REQUIRE(pb__find_owners(h, 5) == 2);
+	holder(&h[5], ~0ULL);		/* nor the largest number there is */
+	PBT_REQUIRE(pb__find_owners(h, 6) == 2);
 	PBT_REQUIRE(h[0].pid == 0 && h[1].pid == 0 && h[4].pid == 0);
+	PBT_REQUIRE(h[5].pid == 0);
 	PBT_REQUIRE(h[2].pid == 600 && strcmp(h[2].comm, "bigino") == 0);
 	PBT_REQUIRE(h[3].pid == 700 && strcmp(h[3].comm, "manyfds") == 0);
 	/* The smallest inode there is. */
