@@ -421,7 +421,7 @@ START_TEST(processes_exit_during_walk)
 	struct pb_holder h[2];
 	unsigned long long ino, nobody;
 	pid_t churn;
-	int i, st, gone = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	int i, st, stop[2], gone = pb_listen("127.0.0.1:0", 4, 0, NULL);
 
 	nobody = inode_of(gone);
 	close(gone);
@@ -432,12 +432,17 @@ START_TEST(processes_exit_during_walk)
 	snprintf(k.name, sizeof(k.name), "pbt-stay");
 	keeper_start(&k);
 	close(k.sock);
+	ck_assert_int_eq(pipe2(stop, O_CLOEXEC | O_NONBLOCK), 0);
 	fflush(NULL);
 	churn = fork();
 	ck_assert_int_ge(churn, 0);
 	if (churn == 0) {
-		/* Short-lived children, one after the other, for a while. */
-		for (i = 0; i < 300; i++) {
+		char x;
+
+		/* Short-lived children, one after the other, until the
+		   walks are done (the pipe closes), 300 at most. */
+		close(stop[1]);
+		for (i = 0; i < 300 && read(stop[0], &x, 1) < 0; i++) {
 			pid_t c = fork();
 
 			if (c == 0)
@@ -447,6 +452,7 @@ START_TEST(processes_exit_during_walk)
 		}
 		_exit(0);
 	}
+	close(stop[0]);
 	for (i = 0; i < 10; i++) {
 		holder(&h[0], nobody);
 		holder(&h[1], ino);
@@ -454,6 +460,7 @@ START_TEST(processes_exit_during_walk)
 		ck_assert_int_eq(h[0].pid, 0);
 		ck_assert_int_eq(h[1].pid, k.pid);
 	}
+	close(stop[1]);
 	ck_assert_int_eq(waitpid(churn, &st, 0), churn);
 	keeper_stop(&k);
 }
