@@ -218,18 +218,23 @@ $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 
 # The test scripts run in the source tree (they read man pages, sources)
 # and find what was built in PB_BUILDDIR; tests/preload.sh compiles its
-# victims with the library's compiler, so that CC="gcc -m32" loads.
+# victims with the library's compiler, so that CC="gcc -m32" loads.  They
+# and the Check runner run all at once (tests/parallel.sh), each output
+# printed whole when it ends; as root each in network namespaces of its
+# own, so that they never see each other's ports.
 export PB_BUILDDIR := $(CURDIR)
 check: all $(TEST_BIN) examples check-man
-	$(Q)sh $(S)tests/signal-safe.sh build/static build/preload
-	$(Q)cd $(srcdir) && $(CURDIR)/$(TEST_BIN)
-	$(Q)sh $(S)tests/why.sh
-	$(Q)CC='$(CC)' sh $(S)tests/preload.sh
-	$(Q)sh $(S)tests/layers.sh build/static
-	$(Q)PB_CC="$(CC)" sh $(S)tests/examples.sh
-	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh
-	$(Q)PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/cxx.sh
-	$(Q)if command -v python3 >/dev/null; then CC='$(CC)' PB_DOC_CFLAGS='$(ALL_CFLAGS)' PB_DOC_LDFLAGS='$(ALL_LDFLAGS)' python3 $(S)tests/docoutput.py; else echo '  documentation check: skipped: no python3'; fi
+	$(Q)sh $(S)tests/parallel.sh \
+		signal-safe.sh 'sh $(S)tests/signal-safe.sh build/static build/preload' \
+		check_portbind 'cd $(srcdir) && $(CURDIR)/$(TEST_BIN)' \
+		why.sh 'sh $(S)tests/why.sh' \
+		preload.sh 'CC="$(CC)" sh $(S)tests/preload.sh' \
+		preload-more.sh 'CC="$(CC)" sh $(S)tests/preload-more.sh' \
+		layers.sh 'sh $(S)tests/layers.sh build/static' \
+		examples.sh 'PB_CC="$(CC)" sh $(S)tests/examples.sh' \
+		docexamples.sh 'PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/docexamples.sh' \
+		cxx.sh 'PB_CC="$(CC)" PB_LDFLAGS="$(ALL_LDFLAGS)" sh $(S)tests/cxx.sh' \
+		docoutput.py 'if command -v python3 >/dev/null; then CC="$(CC)" PB_DOC_CFLAGS="$(ALL_CFLAGS)" PB_DOC_LDFLAGS="$(ALL_LDFLAGS)" python3 $(S)tests/docoutput.py; else echo "  documentation check: skipped: no python3"; fi'
 
 # The kernel as the oracle of the diagnosis (tests/check_oracle.c) over
 # many random scenarios: PB_ORACLE_SEEDS of them (2000 by default, a

@@ -567,10 +567,11 @@ static void put_other_port(struct out *o)
 
 static void put_port_range(struct out *o, const struct pb_diag *d)
 {
+	unsigned n = d->port_range_hi - d->port_range_lo + 1;
+
 	if (d->port_range_hi >= d->port_range_lo && d->port_range_hi)
-		put(o, " net.ipv4.ip_local_port_range is %u-%u (%u ports).",
-		    d->port_range_lo, d->port_range_hi,
-		    d->port_range_hi - d->port_range_lo + 1);
+		put(o, " net.ipv4.ip_local_port_range is %u-%u (%u port%s).",
+		    d->port_range_lo, d->port_range_hi, n, n == 1 ? "" : "s");
 }
 
 /* reuseport_helps as the text uses it: 1, 0, -1 (not known, and the
@@ -1046,9 +1047,16 @@ static void put_privileged(struct out *o, const struct pb_diag *d,
 	int above = d->unprivileged_port_start > 0 ? d->unprivileged_port_start
 						   : 1024;
 
-	put(o, "port %u is privileged: below"
-	       " net.ipv4.ip_unprivileged_port_start = %d, and this process",
-	    port, d->unprivileged_port_start);
+	/* The limit can be unknown (no /proc/sys, a kernel before 4.11):
+	   then the verdict is the usual limit's, and the text says so. */
+	if (d->unprivileged_port_start >= 0)
+		put(o, "port %u is privileged: below"
+		       " net.ipv4.ip_unprivileged_port_start = %d, and this"
+		       " process", port, d->unprivileged_port_start);
+	else
+		put(o, "port %u is taken to be privileged:"
+		       " net.ipv4.ip_unprivileged_port_start could not be read"
+		       " (it is 1024 unless changed), and this process", port);
 	if (d->cap_net_bind_service == 1) {
 		put(o, " has CAP_NET_BIND_SERVICE, so another rule refused"
 		       " it: a security module (SELinux, AppArmor) or a"
@@ -1056,7 +1064,11 @@ static void put_privileged(struct out *o, const struct pb_diag *d,
 		       " -k, ausearch -m avc) for the denial.");
 		return;
 	}
-	put(o, " lacks CAP_NET_BIND_SERVICE.");
+	if (d->cap_net_bind_service < 0)
+		put(o, " may lack CAP_NET_BIND_SERVICE (its capabilities could"
+		       " not be read).");
+	else
+		put(o, " lacks CAP_NET_BIND_SERVICE.");
 	switch (o->reader) {
 	case PB__READER_AUTHOR:
 		put(o, " Fix: grant CAP_NET_BIND_SERVICE (setcap"

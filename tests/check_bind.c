@@ -795,7 +795,8 @@ static void signal_ends_wait(int sa_flags)
 	ck_assert_int_eq(w.r, -1);
 	ck_assert_msg(w.err == EINTR, "errno %s, not EINTR", strerror(w.err));
 	ck_assert_int_ge(caught, 1);
-	ck_assert_msg(w.end_ms - first < 1000, "returned %lld ms after the signal",
+	/* Soon: well before the 10 s, with seconds for a loaded machine. */
+	ck_assert_msg(w.end_ms - first < 5000, "returned %lld ms after the signal",
 		      (long long)(w.end_ms - first));
 	/* why holds the diagnosis made before the interrupted sleep. */
 	ck_assert_int_eq(w.d.cause, PB_CAUSE_TIME_WAIT);
@@ -860,12 +861,13 @@ START_TEST(wait_ends_on_signal_between_sleeps)
 	a.raised = 0;
 	t0 = now_ms();
 	r = pb__wait_out(raise_then_bind, &a, SOCK_STREAM,
-			 (struct sockaddr *)&s.ss, s.len, s.v6only, 3000, &d);
+			 (struct sockaddr *)&s.ss, s.len, s.v6only, 10000, &d);
 	ms = now_ms() - t0;
 	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
 	ck_assert_int_eq(caught, 1);
 	ck_assert_msg(r == -EINTR, "%d (%s), not -EINTR", r, strerror(-r));
-	ck_assert_msg(ms < 1000, "the wait went on for %lld ms after the signal",
+	/* At once: well before the 10 s, with seconds for a loaded machine. */
+	ck_assert_msg(ms < 5000, "the wait went on for %lld ms after the signal",
 		      (long long)ms);
 	ck_assert_int_eq(a.raised, 1);
 	ck_assert_int_eq(d.cause, PB_CAUSE_TIME_WAIT);

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -720,6 +721,224 @@ START_TEST(reuseport_listener)
 }
 END_TEST
 
+/*
+ * A [::] listener whose IPV6_V6ONLY /proc/net does not show, beside IPv4
+ * listeners on the loopback addresses the library probes to tell (its
+ * spare addresses, 127.254.0.1 and .2): a probe there would meet them, not
+ * the wildcard, so it must not be asked.  Through netlink the option is
+ * read.  Every verdict is held against the kernel.
+ */
+static int spare_child(void *arg)
+{
+	const struct mode *m = arg;
+	static const char *const spare[] = { "127.254.0.1", "127.254.0.2" };
+	struct pb_diag d;
+	int l6, l4[2], k, v6only;
+	unsigned port;
+
+	for (v6only = 1; v6only >= 0; v6only--) {
+		for (k = 0; k <= 2; k++) {
+			/* k IPv4 listeners on the spares (k = 0: none). */
+			port = pbt_free_port();
+			l6 = sock6(SOCK_STREAM, v6only, 0);
+			bind6(l6, "::", port);
+			PBT_REQUIRE(listen(l6, 4) == 0);
+			l4[0] = l4[1] = -1;
+			if (v6only) {
+				int i;
+
+				for (i = 0; i < k; i++) {
+					l4[i] = pbt_listener(spare[i], port, 0);
+					PBT_REQUIRE(l4[i] >= 0);
+				}
+			} else if (k) {
+				close(l6);
+				break;	/* a dual-stack [::] leaves no IPv4 */
+			}
+			PBT_REQUIRE(real_bind(SOCK_STREAM, "0.0.0.0", port, 0) ==
+				    (v6only && !k ? 0 : EADDRINUSE));
+			diag_at(m->i, SOCK_STREAM, "0.0.0.0", port, &d);
+			if (v6only && !k) {
+				PBT_REQUIRE(d.cause == PB_CAUSE_NONE);
+				PBT_REQUIRE(d.n_holders == 0);
+			} else {
+				PBT_REQUIRE(d.cause == PB_CAUSE_LISTENER);
+				/* The IPv4 listeners, and the [::] one only when
+				   it is dual-stack. */
+				if (d.n_listen != (unsigned)(v6only ? k : 1))
+					fprintf(stderr, "v6only %d, %d spares held: %u listeners\n",
+						v6only, k, d.n_listen);
+				PBT_REQUIRE(d.n_listen == (unsigned)(v6only ? k : 1));
+				PBT_REQUIRE(d.n_holders == d.n_listen);
+				PBT_REQUIRE(d.reuseaddr_helps == 0);
+			}
+			/* A spare itself, asked about: its own listener or the
+			   dual-stack wildcard. */
+			diag_at(m->i, SOCK_STREAM, spare[0], port, &d);
+			PBT_REQUIRE(d.cause == (v6only && !k ? PB_CAUSE_NONE
+						: PB_CAUSE_LISTENER));
+			if (l4[0] >= 0)
+				close(l4[0]);
+			if (l4[1] >= 0)
+				close(l4[1]);
+			close(l6);
+		}
+	}
+	return 0;
+}
+
+START_TEST(spare_addresses_held)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(spare_child, &m);
+}
+END_TEST
+
+/*
+ * SO_REUSEPORT lets in a socket of the same uid only: a listener that uid
+ *65534 made with it is joined by that uid (reuseport_helps 1) and not
+ * by root (0); the kernel's own binds agree.  UDP is never probed with
+ * SO_REUSEPORT (the probe would join the group): -1.
+ */
+static int hold_as_nobody(int pipe_rd, int ready_wr, unsigned port, int type)
+{
+	char spec[32], b;
+	int fd;
+
+	PBT_REQUIRE(setresgid(65534, 65534, 65534) == 0);
+	PBT_REQUIRE(setresuid(65534, 65534, 65534) == 0);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+	fd = type == SOCK_STREAM ? pb_listen(spec, 4, PB_REUSEPORT, NULL)
+				 : pb_bind_udp(spec, PB_REUSEPORT, NULL);
+	PBT_REQUIRE(fd >= 0);
+	PBT_REQUIRE(write(ready_wr, "r", 1) == 1);
+	while (read(pipe_rd, &b, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int reuseport_real(const char *ip, unsigned port, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, ip, port);
+	int fd = pbt_socket(ip, type, 1), on = 1, r = 0;
+
+	PBT_REQUIRE(setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == 0);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+static int reuseport_uid_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int type;
+
+	for (type = SOCK_STREAM; type <= SOCK_DGRAM; type++) {
+		int go[2], ready[2], st;
+		unsigned port = pbt_free_port();
+		pid_t pid;
+		char b;
+
+		PBT_REQUIRE(pipe(go) == 0 && pipe(ready) == 0);
+		fflush(NULL);
+		pid = fork();
+		PBT_REQUIRE(pid >= 0);
+		if (pid == 0) {
+			close(go[1]);
+			close(ready[0]);
+			_exit(hold_as_nobody(go[0], ready[1], port, type));
+		}
+		close(go[0]);
+		close(ready[1]);
+		PBT_REQUIRE(read(ready[0], &b, 1) == 1);
+		/* Root: another uid's group. */
+		PBT_REQUIRE(reuseport_real("127.0.0.1", port, type) == EADDRINUSE);
+		diag_at(m->i, type, "127.0.0.1", port, &d);
+		PBT_REQUIRE(d.cause == (type == SOCK_STREAM ? PB_CAUSE_LISTENER
+							    : PB_CAUSE_BOUND));
+		PBT_REQUIRE(d.holders[0].uid == 65534);
+		PBT_REQUIRE(d.reuseport_helps == (type == SOCK_STREAM ? 0 : -1));
+		/* uid 65534: its own group. */
+		{
+			pid_t q;
+
+			fflush(NULL);
+			q = fork();
+			PBT_REQUIRE(q >= 0);
+			if (q == 0) {
+				if (setresuid(65534, 65534, 65534) != 0)
+					_exit(2);
+				if (reuseport_real("127.0.0.1", port, type) != 0)
+					_exit(3);
+				diag_at(m->i, type, "127.0.0.1", port, &d);
+				_exit(d.reuseport_helps == (type == SOCK_STREAM ? 1 : -1)
+				      ? 0 : 4);
+			}
+			PBT_REQUIRE(waitpid(q, &st, 0) == q);
+			PBT_REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		}
+		close(go[1]);
+		PBT_REQUIRE(waitpid(pid, &st, 0) == pid);
+		PBT_REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		close(ready[0]);
+	}
+	return 0;
+}
+
+START_TEST(reuseport_other_uid)
+{
+	struct mode m = { _i };
+
+	PBT_IN_NETNS(reuseport_uid_child, &m);
+}
+END_TEST
+
+/* An IPv6 address given without IPV6_V6ONLY (pb_diagnose on a sockaddr)
+   is diagnosed as the system's default makes a socket: net.ipv6.bindv6only,
+   0 and then 1; the kernel's own bind agrees. */
+static int bindv6only_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int l, v;
+
+	l = pbt_listener("127.0.0.1", 0, 0);
+	PBT_REQUIRE(l >= 0);
+	len = pbt_addr(&ss, "::", pbt_local_port(l));
+	for (v = 0; v <= 1; v++) {
+		struct pb_diag fresh = PB_DIAG_INIT;
+
+		PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", v ? "1" : "0") == 0);
+		d = fresh;
+		d.flags = MODE_FLAGS(m->i);
+		PBT_REQUIRE(pb_diagnose(SOCK_STREAM, (struct sockaddr *)&ss, len, 0, &d) ==
+			    (v ? PB_CAUSE_NONE : PB_CAUSE_LISTENER));
+		PBT_REQUIRE(d.v6only == v);
+		PBT_REQUIRE(real_bind(SOCK_STREAM, "::", pbt_local_port(l), 0) ==
+			    (v ? 0 : EADDRINUSE));
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(system_default_v6only)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(bindv6only_child, &m);
+}
+END_TEST
+
 Suite *suite_dualstack(void)
 {
 	Suite *s = suite_create("dualstack");
@@ -738,6 +957,9 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, udp_compares_ipv4_as_it_is, 0, 2);
 	tcase_add_loop_test(tc, hidden_option_read_from_the_socket, 0, 2);
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
+	tcase_add_loop_test(tc, reuseport_other_uid, 0, 2);
+	tcase_add_loop_test(tc, spare_addresses_held, 0, 2);
+	tcase_add_loop_test(tc, system_default_v6only, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

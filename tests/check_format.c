@@ -223,11 +223,34 @@ START_TEST(dual_stack_address_text)
 	d.v6only = 1;
 	pb_diag_format(&d, t, sizeof(t));
 	ck_assert_msg(strncmp(t, "tcp [::]:8080:", 14) == 0, "%s", t);
-	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, "*:1", 0, &d), d.cause);
-	if (pbt_have_ipv6())
-		ck_assert_int_eq(d.v6only, 0);
-	ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, "127.0.0.1:1", 0, &d), d.cause);
-	ck_assert_int_eq(d.v6only, -1);
+	/* A real diagnosis: the IPV6_V6ONLY it was judged with, for a
+	   dual-stack wildcard and for IPv4, of an address a listener holds
+	   (a cause known before the call, not read back from it). */
+	{
+		int fd = pb_listen("*:0", 1, 0, NULL), fd4;
+		char spec[32];
+
+		ck_assert_int_ge(fd, 0);
+		snprintf(spec, sizeof(spec), "*:%u", pbt_local_port(fd));
+		d = (struct pb_diag)PB_DIAG_INIT;
+		ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d),
+				 PB_CAUSE_LISTENER);
+		ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
+		ck_assert_int_eq(d.v6only, pbt_have_ipv6() ? 0 : -1);
+		pb_diag_format(&d, t, sizeof(t));
+		ck_assert_msg(strncmp(t, "tcp ", 4) == 0 && strstr(t, spec) == t + 4,
+			      "%s", t);
+		fd4 = pb_listen("127.0.0.1:0", 1, 0, NULL);
+		ck_assert_int_ge(fd4, 0);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd4));
+		d = (struct pb_diag)PB_DIAG_INIT;
+		ck_assert_int_eq(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d),
+				 PB_CAUSE_LISTENER);
+		ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
+		ck_assert_int_eq(d.v6only, -1);
+		close(fd4);
+		close(fd);
+	}
 }
 END_TEST
 
@@ -1684,6 +1707,3442 @@ START_TEST(real_reuseport_other_user)
 }
 END_TEST
 
+/* ---- the JSON object, member by member */
+
+/* The top-level members of the object j: their names in order into
+   names (joined by ','), and the raw text of member key's value into val;
+   0 when j is not one object. */
+static int json_members(const char *j, char *names, size_t nsize,
+			const char *key, char *val, size_t vsize)
+{
+	const char *s = json_ws(j);
+
+	names[0] = '\0';
+	if (val)
+		val[0] = '\0';
+	if (*s++ != '{')
+		return 0;
+	for (;;) {
+		const char *k = json_ws(s), *ke = json_string(k), *v, *ve;
+		size_t len;
+
+		if (!ke)
+			return 0;
+		len = (size_t)(ke - k - 2);
+		if (strlen(names) + len + 2 >= nsize)
+			return 0;
+		if (names[0])
+			strcat(names, ",");
+		strncat(names, k + 1, len);
+		s = json_ws(ke);
+		if (*s++ != ':')
+			return 0;
+		v = json_ws(s);
+		ve = json_value(v);
+		if (!ve)
+			return 0;
+		if (val && key && strlen(key) == len && !strncmp(k + 1, key, len)) {
+			if ((size_t)(ve - v) >= vsize)
+				return 0;
+			memcpy(val, v, (size_t)(ve - v));
+			val[ve - v] = '\0';
+		}
+		s = json_ws(ve);
+		if (*s == '}')
+			return *json_ws(s + 1) == '\0';
+		if (*s++ != ',')
+			return 0;
+	}
+}
+
+static const char json_keys[] = "protocol,address,peer,errno,errno_value,"
+	"cause,reuseaddr_helps,sources,counts,time_wait_ms,holders,"
+	"unprivileged_port_start,cap_net_bind_service,port_range,"
+	"reuseport_helps,spec,invalid,message";
+
+/* Member key of d's JSON is want (its raw JSON text). */
+static void json_member_is(const char *j, const char *key, const char *want)
+{
+	char names[512], val[4096];
+
+	ck_assert_msg(json_members(j, names, sizeof(names), key, val, sizeof(val)),
+		      "not one object: %s", j);
+	ck_assert_msg(!strcmp(val, want), "\"%s\": %s, want %s in %s", key, val,
+		      want, j);
+}
+
+static const char *tri(int v)
+{
+	return v < 0 ? "null" : v ? "true" : "false";
+}
+
+/* What the JSON of d must say, worked out here from d, member by
+   member: every member there, in its order, each value the struct's. */
+static void json_agrees(const struct pb_diag *d)
+{
+	static char j[16384];
+	char names[512], want[512];
+	static const char *const inv[] = { "null", "\"spec\"", "\"flags\"",
+		"\"type\"", "\"source\"", "\"destination\"", "\"port-range\"" };
+	unsigned i;
+	int n = pb_diag_json(d, j, sizeof(j));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof(j));
+	ck_assert_msg(json_members(j, names, sizeof(names), NULL, NULL, 0), "%s", j);
+	ck_assert_str_eq(names, json_keys);
+	json_member_is(j, "protocol", d->type == SOCK_DGRAM ? "\"udp\"" : "\"tcp\"");
+	snprintf(want, sizeof(want), "%d", d->err);
+	json_member_is(j, "errno_value", want);
+	if (d->err == 0)
+		json_member_is(j, "errno", "null");
+	snprintf(want, sizeof(want), "\"%s\"", pb_cause_name(d->cause));
+	json_member_is(j, "cause", want);
+	json_member_is(j, "reuseaddr_helps", tri(d->reuseaddr_helps));
+	json_member_is(j, "reuseport_helps", tri(d->reuseport_helps));
+	json_member_is(j, "cap_net_bind_service", tri(d->cap_net_bind_service));
+	snprintf(want, sizeof(want), "{\"total\":%u,\"listen\":%u,\"time_wait\":%u,"
+		 "\"connected\":%u,\"bound\":%u}", d->n_holders, d->n_listen,
+		 d->n_time_wait, d->n_connected, d->n_bound);
+	json_member_is(j, "counts", want);
+	snprintf(want, sizeof(want), "%u", d->time_wait_ms);
+	json_member_is(j, "time_wait_ms", want);
+	if (d->unprivileged_port_start < 0)
+		snprintf(want, sizeof(want), "null");
+	else
+		snprintf(want, sizeof(want), "%d", d->unprivileged_port_start);
+	json_member_is(j, "unprivileged_port_start", want);
+	if (d->port_range_hi)
+		snprintf(want, sizeof(want), "[%u,%u]", d->port_range_lo, d->port_range_hi);
+	else
+		snprintf(want, sizeof(want), "null");
+	json_member_is(j, "port_range", want);
+	json_member_is(j, "invalid", inv[d->invalid]);
+	if (d->peer.ss_family != AF_INET && d->peer.ss_family != AF_INET6)
+		json_member_is(j, "peer", "null");
+	else {
+		char a[PB_ADDRSTRLEN];
+
+		ck_assert_int_eq(pb_format_addr((const struct sockaddr *)&d->peer,
+						sizeof(d->peer), a, sizeof(a)), 0);
+		snprintf(want, sizeof(want), "\"%s\"", a);
+		json_member_is(j, "peer", want);
+	}
+	if (d->addr.ss_family != AF_INET && d->addr.ss_family != AF_INET6)
+		json_member_is(j, "address", "null");
+	if (!d->spec[0])
+		json_member_is(j, "spec", "null");
+	/* sources: the names of the bits set, in bit order */
+	{
+		static const char *const src[] = { "errno", "probe", "netlink",
+						   "procnet", "owners", "sysctl" };
+
+		snprintf(want, sizeof(want), "[");
+		for (i = 0; i < 6; i++)
+			if (d->sources & (1u << i))
+				snprintf(want + strlen(want), sizeof(want) - strlen(want),
+					 "%s\"%s\"", want[1] ? "," : "", src[i]);
+		strcat(want, "]");
+		json_member_is(j, "sources", want);
+	}
+	/* holders: one object each, as many as stored */
+	{
+		char val[8192];
+		const char *h;
+		unsigned count = 0;
+
+		ck_assert(json_members(j, names, sizeof(names), "holders", val, sizeof(val)));
+		for (h = strstr(val, "{\"state\":"); h; h = strstr(h + 1, "{\"state\":"))
+			count++;
+		ck_assert_uint_eq(count, d->n_stored);
+	}
+}
+
+/* ---- golden texts: whole paragraphs, compared byte for byte
+ *
+ * A diagnosis is described in one line of "key=value" words, so that the
+ * table below reads as what it tests:
+ *   c=CAUSE (pb_cause_name, or a number)  e=ERRNO (name or number)
+ *   t=udp  a=ADDRESS (as pb_format_addr writes it)  v6=V6ONLY  p=PEER
+ *   rah= rp= ups= cap= (the struct's values)  lo= hi=  f=FLAGS
+ *   inv=PB_INVALID_*  spec=TEXT  more=N (holders counted, not stored)
+ *   h=HOLDERS, one letter each, in order:
+ *     L  LISTEN 127.0.0.1:8080, this user, pid 812 (nginx)
+ *     l  LISTEN 127.0.0.1:8080, another user, owner not known
+ *     W  LISTEN 0.0.0.0:8080, this user, owner not known
+ *     6  LISTEN [::]:8080 dual-stack (IPV6_V6ONLY 0), this user
+ *     T  TIME_WAIT 127.0.0.1:8080 -> 127.0.0.1:4000N, 41 s - N s left
+ *     E  ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000, this user, pid 812
+ *     e  ESTABLISHED, another user, owner not known
+ *     B  bound (CLOSE) 127.0.0.1:8080, this user, pid 812
+ *     b  bound, another user, owner not known
+ *     U  UDP bound 127.0.0.1:8080, this user, pid 812
+ *     u  UDP connected to 127.0.0.1:53, this user, owner not known
+ *     0-9 A-C  a TCP socket in that state (10 is A), with a peer
+ *     X  a TCP socket in state 99, with a peer of family 0
+ *     Z  a TCP socket in state -3, with a peer
+ *     V  LISTEN [::1]:8080 IPv6-only, this user, owner not known
+ *     v  LISTEN [::]:8080, IPV6_V6ONLY not known, this user
+ *     N  LISTEN 127.0.0.1:8080, pid 77 with no command name
+ *     H  LISTEN 127.0.0.1:8080, pid 78 named with control and 8-bit bytes
+ *     P  LISTEN 127.0.0.1:8080, this user, pid 1 (systemd: socket activation)
+ *     Q  ESTABLISHED, local address of family 0, peer AF_UNIX (a caller's
+ *        struct: neither can be written)
+ * In the expected texts @U stands for this process's euid, @O for
+ * another uid (euid + 1).
+ */
+static unsigned me(void)
+{
+	return (unsigned)geteuid();
+}
+
+static const struct { const char *name; int err; } err_names[] = {
+	{ "EADDRINUSE", EADDRINUSE }, { "EADDRNOTAVAIL", EADDRNOTAVAIL },
+	{ "EACCES", EACCES }, { "EPERM", EPERM }, { "EINVAL", EINVAL },
+	{ "EMFILE", EMFILE }, { "ENFILE", ENFILE }, { "ENOBUFS", ENOBUFS },
+	{ "ENOMEM", ENOMEM }, { "ENOPROTOOPT", ENOPROTOOPT },
+	{ "EAFNOSUPPORT", EAFNOSUPPORT }, { "ECONNREFUSED", ECONNREFUSED },
+	{ "ETIMEDOUT", ETIMEDOUT }, { "ENETUNREACH", ENETUNREACH },
+	{ "EHOSTUNREACH", EHOSTUNREACH }, { "ENOENT", ENOENT },
+	{ "EIO", EIO }, { "ENODEV", ENODEV },
+};
+
+static void golden_addr(struct sockaddr_storage *ss, const char *text)
+{
+	socklen_t len;
+
+	if (pb_parse_addr(text, ss, &len) != 0)
+		ck_abort_msg("golden: bad address %s", text);
+}
+
+static void golden_holder(struct pb_diag *d, char kind)
+{
+	struct pb_holder *h;
+	unsigned i = d->n_stored;
+
+	ck_assert_uint_lt(d->n_stored, PB_DIAG_HOLDERS);
+	h = &d->holders[d->n_stored++];
+	memset(h, 0, sizeof(*h));
+	h->protocol = IPPROTO_TCP;
+	h->v6only = -1;
+	h->uid = me();
+	h->inode = 4711 + i;
+	set_v4(&h->local, "127.0.0.1", 8080);
+	set_v4(&h->remote, "127.0.0.1", 40000);
+	if (strchr("LEBU", kind)) {
+		h->pid = 812;
+		snprintf(h->comm, sizeof(h->comm), "nginx");
+	}
+	if (strchr("leb", kind))
+		h->uid = me() + 1;
+	switch (kind) {
+	case 'L': case 'l': case 'W': case '6':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		if (kind == 'W')
+			set_v4(&h->local, "0.0.0.0", 8080);
+		if (kind == '6') {
+			golden_addr(&h->local, "[::]:8080");
+			h->v6only = 0;
+		}
+		break;
+	case 'T':
+		h->state = PB_TCP_TIME_WAIT;
+		h->uid = 0;
+		h->inode = 0;
+		h->expires_ms = 41000 - 1000 * i;
+		set_v4(&h->remote, "127.0.0.1", 40000 + i);
+		break;
+	case 'E': case 'e':
+		h->state = PB_TCP_ESTABLISHED;
+		break;
+	case 'B': case 'b':
+		h->state = PB_TCP_CLOSE;
+		memset(&h->remote, 0, sizeof(h->remote));
+		break;
+	case 'U':
+		h->protocol = IPPROTO_UDP;
+		h->state = PB_TCP_CLOSE;
+		memset(&h->remote, 0, sizeof(h->remote));
+		break;
+	case 'u':
+		h->protocol = IPPROTO_UDP;
+		h->state = PB_TCP_ESTABLISHED;
+		set_v4(&h->remote, "127.0.0.1", 53);
+		break;
+	case 'X':
+		h->state = 99;
+		memset(&h->remote, 0, sizeof(h->remote));
+		break;
+	case 'Z':
+		h->state = -3;
+		break;
+	case 'V': case 'v':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		golden_addr(&h->local, kind == 'V' ? "[::1]:8080" : "[::]:8080");
+		h->v6only = kind == 'V' ? 1 : -1;
+		break;
+	case 'P':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->pid = 1;
+		snprintf(h->comm, sizeof(h->comm), "systemd");
+		break;
+	case 'Q':
+		h->state = PB_TCP_ESTABLISHED;
+		memset(&h->local, 0, sizeof(h->local));
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->remote.ss_family = AF_UNIX;
+		break;
+	case 'N': case 'H':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->pid = kind == 'N' ? 77 : 78;
+		if (kind == 'H')
+			memcpy(h->comm, "a\tb\x7f\x80\xff\x1f ~z", 11);
+		break;
+	default:
+		ck_assert_msg(isdigit((unsigned char)kind) || (kind >= 'A' && kind <= 'C'),
+			      "golden: holder kind %c", kind);
+		h->state = isdigit((unsigned char)kind) ? kind - '0' : kind - 'A' + 10;
+		break;
+	}
+	d->n_holders++;
+	if (h->state == PB_TCP_LISTEN)
+		d->n_listen++;
+	else if (h->state == PB_TCP_TIME_WAIT) {
+		d->n_time_wait++;
+		if (h->expires_ms > d->time_wait_ms)
+			d->time_wait_ms = h->expires_ms;
+	} else if (h->state == PB_TCP_CLOSE || h->protocol == IPPROTO_UDP)
+		d->n_bound++;
+	else
+		d->n_connected++;
+}
+
+static void golden_diag(const char *desc, struct pb_diag *d)
+{
+	char words[512], *w, *save = NULL;
+
+	*d = base(PB_CAUSE_NONE, 0);
+	snprintf(words, sizeof(words), "%s", desc);
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *v = strchr(w, '=');
+		long n;
+		size_t i;
+
+		ck_assert_msg(v != NULL, "golden: word %s", w);
+		*v++ = '\0';
+		n = strtol(v, NULL, 0);
+		if (!strcmp(w, "c")) {
+			d->cause = (enum pb_cause)n;
+			for (i = 0; i <= PB_CAUSE_OTHER; i++)
+				if (!strcmp(v, pb_cause_name((enum pb_cause)i)))
+					d->cause = (enum pb_cause)i;
+		} else if (!strcmp(w, "e")) {
+			d->err = (int)n;
+			for (i = 0; i < sizeof(err_names) / sizeof(err_names[0]); i++)
+				if (!strcmp(v, err_names[i].name))
+					d->err = err_names[i].err;
+		} else if (!strcmp(w, "t")) {
+			d->type = !strcmp(v, "udp") ? SOCK_DGRAM : (int)n;
+		} else if (!strcmp(w, "a")) {
+			if (!strcmp(v, "none"))
+				memset(&d->addr, 0, sizeof(d->addr));
+			else
+				golden_addr(&d->addr, v);
+			d->v6only = d->addr.ss_family == AF_INET6 ? 1 : -1;
+		} else if (!strcmp(w, "v6")) {
+			d->v6only = (int)n;
+		} else if (!strcmp(w, "p")) {
+			golden_addr(&d->peer, v);
+		} else if (!strcmp(w, "rah")) {
+			d->reuseaddr_helps = (int)n;
+		} else if (!strcmp(w, "rp")) {
+			d->reuseport_helps = (int)n;
+		} else if (!strcmp(w, "ups")) {
+			d->unprivileged_port_start = (int)n;
+		} else if (!strcmp(w, "cap")) {
+			d->cap_net_bind_service = (int)n;
+		} else if (!strcmp(w, "lo")) {
+			d->port_range_lo = (unsigned)n;
+		} else if (!strcmp(w, "hi")) {
+			d->port_range_hi = (unsigned)n;
+		} else if (!strcmp(w, "f")) {
+			d->flags = (unsigned)n;
+		} else if (!strcmp(w, "inv")) {
+			d->invalid = (int)n;
+		} else if (!strcmp(w, "spec")) {
+			snprintf(d->spec, sizeof(d->spec), "%s", v);
+		} else if (!strcmp(w, "more")) {
+			d->n_holders += (unsigned)n;
+		} else if (!strcmp(w, "src")) {
+			d->sources = (unsigned)n;
+		} else if (!strcmp(w, "h")) {
+			for (; *v; v++)
+				golden_holder(d, *v);
+		} else {
+			ck_abort_msg("golden: key %s", w);
+		}
+	}
+}
+
+/* want with @U and @O put in. */
+static void golden_expand(const char *want, char *out, size_t size)
+{
+	size_t k = 0;
+
+	for (; *want && k + 12 < size; want++) {
+		if (want[0] == '@' && (want[1] == 'U' || want[1] == 'O')) {
+			k += (size_t)snprintf(out + k, size - k, "%u",
+					      me() + (want[1] == 'O'));
+			want++;
+		} else {
+			out[k++] = *want;
+		}
+	}
+	ck_assert_msg(!*want, "golden: expected text too long");
+	out[k] = '\0';
+}
+
+/* The text as a C string literal, uids as @U/@O, for a mismatch report
+   (and for a new row). */
+static void golden_print(const char *what, const char *got)
+{
+	static const char *const pre[] = { "uid ", "\"uid\":" };
+	char mine[2][16], other[2][16];
+	size_t nm[2], no[2], k;
+
+	for (k = 0; k < 2; k++) {
+		nm[k] = (size_t)snprintf(mine[k], sizeof(mine[k]), "%s%u", pre[k], me());
+		no[k] = (size_t)snprintf(other[k], sizeof(other[k]), "%s%u", pre[k],
+					 me() + 1);
+	}
+	fprintf(stderr, "%s\n\t  \"", what);
+	while (*got) {
+		for (k = 0; k < 2; k++)
+			if ((!strncmp(got, mine[k], nm[k]) &&
+			     !isdigit((unsigned char)got[nm[k]])) ||
+			    (!strncmp(got, other[k], no[k]) &&
+			     !isdigit((unsigned char)got[no[k]])))
+				break;
+		if (k < 2) {
+			int o = !strncmp(got, other[k], no[k]) &&
+				!isdigit((unsigned char)got[no[k]]);
+
+			fputs(k ? "\\\"uid\\\":" : "uid ", stderr);
+			fputs(o ? "@O" : "@U", stderr);
+			got += o ? no[k] : nm[k];
+		} else {
+			if (*got == '"' || *got == '\\')
+				fputc('\\', stderr);
+			fputc(*got++, stderr);
+		}
+	}
+	fputs("\" },\n", stderr);
+}
+
+#define ALL (-1)
+static const struct golden {
+	const char *desc;
+	int reader;		/* PB__READER_*, or ALL: the same for the three */
+	const char *want;
+} goldens[] = {
+	{ "c=none", ALL,
+	  "tcp 127.0.0.1:8080: nothing holds it; it can be bound now." },
+	{ "c=none a=[::1]:8080", ALL,
+	  "tcp [::1]:8080: nothing holds it; it can be bound now." },
+	{ "c=none a=[::]:8080 v6=0", ALL,
+	  "tcp *:8080: nothing holds it; it can be bound now." },
+	{ "c=none a=[::]:8080 v6=1", ALL,
+	  "tcp [::]:8080: nothing holds it; it can be bound now." },
+	{ "c=none t=udp a=[fe80::1%4294967295]:0", ALL,
+	  "udp [fe80::1%4294967295]:0: nothing holds it; it can be bound now." },
+	{ "c=none a=[::ffff:127.0.0.1]:65535 v6=0", ALL,
+	  "tcp [::ffff:127.0.0.1]:65535: nothing holds it; it can be bound "
+	  "now." },
+	{ "c=listener e=EADDRINUSE rp=0 h=L", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=L", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=L", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener. Fix: stop pid 812 "
+	  "(nginx), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "for this user; whether it would for uid @O, the holder's, is not "
+	  "known: portbind-why --reuseport, run as uid @O, tells. Fix: stop "
+	  "the process that holds it (portbind-why -p names it), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "for this user; whether it would for uid @O, the holder's, is not "
+	  "known: ask as that user. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l f=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "for this user; whether it would for uid @O, the holder's, is not "
+	  "known: portbind-why --reuseport, run as uid @O, tells. Fix: stop "
+	  "the process that holds it (its owner is not readable by this "
+	  "user: portbind-why -p, run as root, names it), or choose another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l f=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "for this user; whether it would for uid @O, the holder's, is not "
+	  "known: ask as that user. Fix: stop the process that holds it (its "
+	  "owner is not readable by this user: ask as root), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=l f=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop the process that holds it (its "
+	  "owner is not readable by this user: portbind-why -p, run as root, "
+	  "names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W f=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop the process that holds it (its owner is not readable by "
+	  "this user: portbind-why -p, run as root, names it), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W f=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop the process that holds it (its owner is not readable by "
+	  "this user: ask as root), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=W f=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop the process that holds it (its "
+	  "owner is not readable by this user: portbind-why -p, run as root, "
+	  "names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=l", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener; whether SO_REUSEPORT would pass it is "
+	  "not known (the holder belongs to uid @O, and only a socket of "
+	  "that user can share its port: portbind-why --reuseport, run as "
+	  "uid @O, tells). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=l", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener; whether SO_REUSEPORT would pass it is "
+	  "not known (the holder belongs to uid @O, and only a socket of "
+	  "that user can share its port: ask as that user). Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=l", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @O. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=L", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener; whether "
+	  "SO_REUSEPORT would pass it is not known (no probe could tell). "
+	  "Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=L", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener; whether "
+	  "SO_REUSEPORT would pass it is not known (no probe could tell). "
+	  "Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 h=L", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener. Fix: stop pid 812 "
+	  "(nginx), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 t=udp h=L", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener; whether "
+	  "SO_REUSEPORT would pass it is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 t=udp h=L", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener; whether "
+	  "SO_REUSEPORT would pass it is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=-1 t=udp h=L", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener. Fix: stop pid 812 "
+	  "(nginx), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=W", PB__READER_AUTHOR,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a new "
+	  "listener of uid @U on 0.0.0.0:8080 with SO_REUSEPORT binds beside "
+	  "it now, and new connections are then spread over both. Fix: to "
+	  "start a new server beside it (a restart that refuses no "
+	  "connection), let it listen on 0.0.0.0:8080, the holder's address, "
+	  "with SO_REUSEPORT (PB_REUSEPORT), then stop the old one "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=W", PB__READER_OPERATOR,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a new "
+	  "listener of uid @U on 0.0.0.0:8080 with SO_REUSEPORT binds beside "
+	  "it now, and new connections are then spread over both. Fix: a "
+	  "server of uid @U that listens on 0.0.0.0:8080, the holder's "
+	  "address, with SO_REUSEPORT can start beside it now and the old "
+	  "one be stopped after (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=W", PB__READER_SHIM,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 0.0.0.0:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a new "
+	  "listener of uid @U on 0.0.0.0:8080 with SO_REUSEPORT binds beside "
+	  "it now, and new connections are then spread over both. Fix: this "
+	  "program did not set SO_REUSEPORT, and the shim never sets it: "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=L", PB__READER_AUTHOR,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener, but this one set "
+	  "SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "0.0.0.0:8080 beside it now, but the connections the holder takes "
+	  "stay with it: the kernel spreads connections only among listeners "
+	  "on the same address in the same family (127.0.0.1:8080). Fix: to "
+	  "start a new server beside it (a restart that refuses no "
+	  "connection), let it listen on 127.0.0.1:8080, the holder's "
+	  "address, with SO_REUSEPORT (PB_REUSEPORT), then stop the old one "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=L", PB__READER_OPERATOR,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener, but this one set "
+	  "SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "0.0.0.0:8080 beside it now, but the connections the holder takes "
+	  "stay with it: the kernel spreads connections only among listeners "
+	  "on the same address in the same family (127.0.0.1:8080). Fix: a "
+	  "server of uid @U that listens on 127.0.0.1:8080, the holder's "
+	  "address, with SO_REUSEPORT can start beside it now and the old "
+	  "one be stopped after (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop pid 812 "
+	  "(nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=0.0.0.0:8080 h=L", PB__READER_SHIM,
+	  "tcp 0.0.0.0:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx). SO_REUSEADDR never passes a listener, but this one set "
+	  "SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "0.0.0.0:8080 beside it now, but the connections the holder takes "
+	  "stay with it: the kernel spreads connections only among listeners "
+	  "on the same address in the same family (127.0.0.1:8080). Fix: "
+	  "this program did not set SO_REUSEPORT, and the shim never sets "
+	  "it: stop pid 812 (nginx), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 h=T", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. SO_REUSEADDR never passes a "
+	  "listener, but this one set SO_REUSEPORT: a new socket of the same "
+	  "user with SO_REUSEPORT binds beside it now; it shares the "
+	  "connections only if it binds the holder's exact address, in the "
+	  "same family. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 h=T", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. SO_REUSEADDR never passes a "
+	  "listener, but this one set SO_REUSEPORT: a new socket of the same "
+	  "user with SO_REUSEPORT binds beside it now; it shares the "
+	  "connections only if it binds the holder's exact address, in the "
+	  "same family. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 h=T", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. SO_REUSEADDR never passes a "
+	  "listener, but this one set SO_REUSEPORT: a new socket of the same "
+	  "user with SO_REUSEPORT binds beside it now; it shares the "
+	  "connections only if it binds the holder's exact address, in the "
+	  "same family. Fix: this program did not set SO_REUSEPORT, and the "
+	  "shim never sets it: stop the process that holds it (portbind-why "
+	  "-p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener, "
+	  "but this one set SO_REUSEPORT: a new socket of the same user with "
+	  "SO_REUSEPORT binds beside it now; it shares the connections only "
+	  "if it binds the holder's exact address, in the same family. Fix: "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener, "
+	  "but this one set SO_REUSEPORT: a new socket of the same user with "
+	  "SO_REUSEPORT binds beside it now; it shares the connections only "
+	  "if it binds the holder's exact address, in the same family. Fix: "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener, "
+	  "but this one set SO_REUSEPORT: a new socket of the same user with "
+	  "SO_REUSEPORT binds beside it now; it shares the connections only "
+	  "if it binds the holder's exact address, in the same family. Fix: "
+	  "this program did not set SO_REUSEPORT, and the shim never sets "
+	  "it: stop the process that holds it (portbind-why -p names it), or "
+	  "give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener, "
+	  "and SO_REUSEPORT does not pass this one (it passes only a "
+	  "listener that set it too, of the same user). Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener, "
+	  "and SO_REUSEPORT does not pass this one (it passes only a "
+	  "listener that set it too, of the same user). Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read). SO_REUSEADDR never passes a listener. "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=7 h=TL", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; LISTEN 127.0.0.1:8080 uid @U pid "
+	  "812 (nginx). SO_REUSEADDR never passes a listener, but this one "
+	  "set SO_REUSEPORT: a new listener of uid @U on 127.0.0.1:8080 with "
+	  "SO_REUSEPORT binds beside it now, and new connections are then "
+	  "spread over both. Fix: to start a new server beside it (a restart "
+	  "that refuses no connection), let it listen on 127.0.0.1:8080, the "
+	  "holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop the "
+	  "old one (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=7 h=TL", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; LISTEN 127.0.0.1:8080 uid @U pid "
+	  "812 (nginx). SO_REUSEADDR never passes a listener, but this one "
+	  "set SO_REUSEPORT: a new listener of uid @U on 127.0.0.1:8080 with "
+	  "SO_REUSEPORT binds beside it now, and new connections are then "
+	  "spread over both. Fix: a server of uid @U that listens on "
+	  "127.0.0.1:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=7 h=TL", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; LISTEN 127.0.0.1:8080 uid @U pid "
+	  "812 (nginx). SO_REUSEADDR never passes a listener, but this one "
+	  "set SO_REUSEPORT: a new listener of uid @U on 127.0.0.1:8080 with "
+	  "SO_REUSEPORT binds beside it now, and new connections are then "
+	  "spread over both. Fix: this program did not set SO_REUSEPORT, and "
+	  "the shim never sets it: stop pid 812 (nginx), or give the program "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=6", PB__READER_AUTHOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on *:8080 with SO_REUSEPORT binds beside it now, and "
+	  "new connections are then spread over both. Fix: to start a new "
+	  "server beside it (a restart that refuses no connection), let it "
+	  "listen on *:8080, the holder's address, with SO_REUSEPORT "
+	  "(PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=6", PB__READER_OPERATOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on *:8080 with SO_REUSEPORT binds beside it now, and "
+	  "new connections are then spread over both. Fix: a server of uid "
+	  "@U that listens on *:8080, the holder's address, with "
+	  "SO_REUSEPORT can start beside it now and the old one be stopped "
+	  "after (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=6", PB__READER_SHIM,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on *:8080 with SO_REUSEPORT binds beside it now, and "
+	  "new connections are then spread over both. Fix: this program did "
+	  "not set SO_REUSEPORT, and the shim never sets it: stop the "
+	  "process that holds it (portbind-why -p names it), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=6", PB__READER_AUTHOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: to start a new server beside it (a restart "
+	  "that refuses no connection), let it listen on *:8080, the "
+	  "holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop the "
+	  "old one (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=6", PB__READER_OPERATOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: a server of uid @U that listens on *:8080, "
+	  "the holder's address, with SO_REUSEPORT can start beside it now "
+	  "and the old one be stopped after (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=6", PB__READER_SHIM,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: this program did not set SO_REUSEPORT, and "
+	  "the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=6", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: to start a new server beside it (a restart "
+	  "that refuses no connection), let it listen on *:8080, the "
+	  "holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop the "
+	  "old one (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=6", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: a server of uid @U that listens on *:8080, "
+	  "the holder's address, with SO_REUSEPORT can start beside it now "
+	  "and the old one be stopped after (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=6", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family (*:8080). Fix: this program did not set SO_REUSEPORT, and "
+	  "the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LLLL", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @U pid 812 (nginx); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 812 (nginx); and 1 more. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LLLL", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @U pid 812 (nginx); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 812 (nginx); and 1 more. SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LLLL", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @U pid 812 (nginx); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 812 (nginx); and 1 more. SO_REUSEADDR "
+	  "never passes a listener. Fix: stop pid 812 (nginx), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LlLL more=5", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @O; LISTEN 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); and 6 more. SO_REUSEADDR never passes a "
+	  "listener, and SO_REUSEPORT does not pass this one (it passes only "
+	  "a listener that set it too, of the same user). Fix: stop pid 812 "
+	  "(nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LlLL more=5", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @O; LISTEN 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); and 6 more. SO_REUSEADDR never passes a "
+	  "listener, and SO_REUSEPORT does not pass this one (it passes only "
+	  "a listener that set it too, of the same user). Fix: stop pid 812 "
+	  "(nginx), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=LlLL more=5", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 4 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); LISTEN 127.0.0.1:8080 uid @O; LISTEN 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); and 6 more. SO_REUSEADDR never passes a "
+	  "listener. Fix: stop pid 812 (nginx), or give the program another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=WWWWWWWW", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 8 listening sockets: LISTEN 0.0.0.0:8080 uid @U; LISTEN "
+	  "0.0.0.0:8080 uid @U; LISTEN 0.0.0.0:8080 uid @U; and 5 more. "
+	  "SO_REUSEADDR never passes a listener, and SO_REUSEPORT does not "
+	  "pass this one (it passes only a listener that set it too, of the "
+	  "same user). Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=WWWWWWWW", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 8 listening sockets: LISTEN 0.0.0.0:8080 uid @U; LISTEN "
+	  "0.0.0.0:8080 uid @U; LISTEN 0.0.0.0:8080 uid @U; and 5 more. "
+	  "SO_REUSEADDR never passes a listener, and SO_REUSEPORT does not "
+	  "pass this one (it passes only a listener that set it too, of the "
+	  "same user). Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=WWWWWWWW", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 8 listening sockets: LISTEN 0.0.0.0:8080 uid @U; LISTEN "
+	  "0.0.0.0:8080 uid @U; LISTEN 0.0.0.0:8080 uid @U; and 5 more. "
+	  "SO_REUSEADDR never passes a listener. Fix: stop the process that "
+	  "holds it (portbind-why -p names it), or give the program another "
+	  "port." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=T", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: set SO_REUSEADDR "
+	  "(pb_bind_reuse; pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=T", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: start the server "
+	  "now if it sets SO_REUSEADDR, as most do; run one that does not "
+	  "under LD_PRELOAD=libportbind-preload.so, which binds over them, "
+	  "or wait for them first: portbind-why --wait 65 127.0.0.1:8080." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=T", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. This program did not set "
+	  "SO_REUSEADDR, and the shim binds over them with it only when the "
+	  "socket table shows TIME_WAIT sockets alone. Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=TTT more=7", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 3 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40002 expires in 39 s; and 7 more. The last expires in "
+	  "41 s, but a server that sets SO_REUSEADDR binds now. Fix: set "
+	  "SO_REUSEADDR (pb_bind_reuse; pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=TTT more=7", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 3 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40002 expires in 39 s; and 7 more. The last expires in "
+	  "41 s, but a server that sets SO_REUSEADDR binds now. Fix: start "
+	  "the server now if it sets SO_REUSEADDR, as most do; run one that "
+	  "does not under LD_PRELOAD=libportbind-preload.so, which binds "
+	  "over them, or wait for them first: portbind-why --wait 65 "
+	  "127.0.0.1:8080." },
+	{ "c=time-wait e=EADDRINUSE rah=1 h=TTT more=7", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 3 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40002 expires in 39 s; and 7 more. The last expires in "
+	  "41 s, but a server that sets SO_REUSEADDR binds now. This program "
+	  "did not set SO_REUSEADDR, and the shim binds over them with it "
+	  "only when the socket table shows TIME_WAIT sockets alone. Fix: "
+	  "start the program with PORTBIND_WAIT=65 in its environment: bind "
+	  "then waits until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::]:8080 v6=0 h=T", PB__READER_AUTHOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: set SO_REUSEADDR "
+	  "(pb_bind_reuse; pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::]:8080 v6=0 h=T", PB__READER_OPERATOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: start the server "
+	  "now if it sets SO_REUSEADDR, as most do; run one that does not "
+	  "under LD_PRELOAD=libportbind-preload.so, which binds over them, "
+	  "or wait for them first: portbind-why --wait 65 8080." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::]:8080 v6=0 h=T", PB__READER_SHIM,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. This program did not set "
+	  "SO_REUSEADDR, and the shim binds over them with it only when the "
+	  "socket table shows TIME_WAIT sockets alone. Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::1]:8080 h=T", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: set SO_REUSEADDR "
+	  "(pb_bind_reuse; pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::1]:8080 h=T", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. Fix: start the server "
+	  "now if it sets SO_REUSEADDR, as most do; run one that does not "
+	  "under LD_PRELOAD=libportbind-preload.so, which binds over them, "
+	  "or wait for them first: portbind-why --wait 65 '[::1]:8080'." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::1]:8080 h=T", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The last expires in 41 s, but a "
+	  "server that sets SO_REUSEADDR binds now. This program did not set "
+	  "SO_REUSEADDR, and the shim binds over them with it only when the "
+	  "socket table shows TIME_WAIT sockets alone. Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 h=T", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). They carry "
+	  "SO_REUSEPORT, so a server that sets SO_REUSEPORT binds now. Fix: "
+	  "set SO_REUSEPORT (PB_REUSEPORT) to bind now, or wait "
+	  "(pb_listen_wait waits exactly that long); and set SO_REUSEADDR in "
+	  "the server so its next restart binds at once (pb_listen sets it "
+	  "unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 h=T", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). They carry "
+	  "SO_REUSEPORT, so a server that sets SO_REUSEPORT binds now. Fix: "
+	  "start the server now if it sets SO_REUSEPORT; else wait before "
+	  "starting the server: portbind-why --wait 65 127.0.0.1:8080 && "
+	  "exec the server. Running it under "
+	  "LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR on its "
+	  "listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 h=T", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 h=TT", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 2 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait (pb_listen_wait waits "
+	  "exactly that long), and set SO_REUSEADDR in the server so its "
+	  "next restart binds at once (pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 h=TT", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 2 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait before starting the server: "
+	  "portbind-why --wait 65 127.0.0.1:8080 && exec the server. Running "
+	  "it under LD_PRELOAD=libportbind-preload.so, which sets "
+	  "SO_REUSEADDR on its listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 h=TT", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 2 sockets in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40001 expires in 40 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=-1 h=T", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Whether "
+	  "SO_REUSEPORT would pass them is not known (no probe could tell). "
+	  "Fix: wait (pb_listen_wait waits exactly that long), and set "
+	  "SO_REUSEADDR in the server so its next restart binds at once "
+	  "(pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=-1 h=T", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Whether "
+	  "SO_REUSEPORT would pass them is not known (no probe could tell). "
+	  "Fix: wait before starting the server: portbind-why --wait 65 "
+	  "127.0.0.1:8080 && exec the server. Running it under "
+	  "LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR on its "
+	  "listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=-1 h=T", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=-1 rp=-1 t=udp h=T", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Whether "
+	  "SO_REUSEPORT would pass them is not known (it is not probed for "
+	  "UDP). Fix: wait (pb_listen_wait waits exactly that long), and set "
+	  "SO_REUSEADDR in the server so its next restart binds at once "
+	  "(pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=-1 rp=-1 t=udp h=T", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Whether "
+	  "SO_REUSEPORT would pass them is not known (it is not probed for "
+	  "UDP). Fix: wait before starting the server: portbind-why --wait "
+	  "65 127.0.0.1:8080 && exec the server. Running it under "
+	  "LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR on its "
+	  "listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=-1 rp=-1 t=udp h=T", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=0 h=T", PB__READER_AUTHOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait (pb_listen_wait waits "
+	  "exactly that long), and set SO_REUSEADDR in the server so its "
+	  "next restart binds at once (pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=0 h=T", PB__READER_OPERATOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait before starting the server: "
+	  "portbind-why --wait 65 8080 && exec the server. Running it under "
+	  "LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR on its "
+	  "listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=0 h=T", PB__READER_SHIM,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held only by "
+	  "1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 a=[2001:db8::1]:8080 h=T", PB__READER_AUTHOR,
+	  "tcp [2001:db8::1]:8080: EADDRINUSE (98, Address already in use): "
+	  "held only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). They carry "
+	  "SO_REUSEPORT, so a server that sets SO_REUSEPORT binds now. Fix: "
+	  "set SO_REUSEPORT (PB_REUSEPORT) to bind now, or wait "
+	  "(pb_listen_wait waits exactly that long); and set SO_REUSEADDR in "
+	  "the server so its next restart binds at once (pb_listen sets it "
+	  "unless PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 a=[2001:db8::1]:8080 h=T", PB__READER_OPERATOR,
+	  "tcp [2001:db8::1]:8080: EADDRINUSE (98, Address already in use): "
+	  "held only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). They carry "
+	  "SO_REUSEPORT, so a server that sets SO_REUSEPORT binds now. Fix: "
+	  "start the server now if it sets SO_REUSEPORT; else wait before "
+	  "starting the server: portbind-why --wait 65 '[2001:db8::1]:8080' "
+	  "&& exec the server. Running it under "
+	  "LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR on its "
+	  "listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=1 a=[2001:db8::1]:8080 h=T", PB__READER_SHIM,
+	  "tcp [2001:db8::1]:8080: EADDRINUSE (98, Address already in use): "
+	  "held only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=time-wait e=EADDRINUSE rah=2 rp=0 h=T", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait (pb_listen_wait waits "
+	  "exactly that long), and set SO_REUSEADDR in the server so its "
+	  "next restart binds at once (pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=2 rp=0 h=T", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait before starting the server: "
+	  "portbind-why --wait 65 127.0.0.1:8080 && exec the server. Running "
+	  "it under LD_PRELOAD=libportbind-preload.so, which sets "
+	  "SO_REUSEADDR on its listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=2 rp=0 h=T", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "only by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=connected e=EADDRINUSE p=192.0.2.1:80 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "use source port 0 and let connect() pick (pb_connect_from), or "
+	  "another source port." },
+	{ "c=connected e=EADDRINUSE p=192.0.2.1:80 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "let the client pick its source port (port 0), or give it another "
+	  "one." },
+	{ "c=connected e=EADDRINUSE p=192.0.2.1:80 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "let the client pick its source port (port 0), or give it another "
+	  "one." },
+	{ "c=connected e=EADDRINUSE p=[2001:db8::1]:443 a=[::1]:8080 h=E", PB__READER_AUTHOR,
+	  "tcp [::1]:8080 -> [2001:db8::1]:443: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "use source port 0 and let connect() pick (pb_connect_from), or "
+	  "another source port." },
+	{ "c=connected e=EADDRINUSE p=[2001:db8::1]:443 a=[::1]:8080 h=E", PB__READER_OPERATOR,
+	  "tcp [::1]:8080 -> [2001:db8::1]:443: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "let the client pick its source port (port 0), or give it another "
+	  "one." },
+	{ "c=connected e=EADDRINUSE p=[2001:db8::1]:443 a=[::1]:8080 h=E", PB__READER_SHIM,
+	  "tcp [::1]:8080 -> [2001:db8::1]:443: EADDRINUSE (98, Address "
+	  "already in use): this source port already has a connection to "
+	  "that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Fix: "
+	  "let the client pick its source port (port 0), or give it another "
+	  "one." },
+	{ "c=connected e=EADDRINUSE rah=1 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). A server that sets "
+	  "SO_REUSEADDR binds now. Fix: set SO_REUSEADDR (pb_bind_reuse; "
+	  "pb_listen sets it unless PB_NO_REUSEADDR)." },
+	{ "c=connected e=EADDRINUSE rah=1 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). A server that sets "
+	  "SO_REUSEADDR binds now. Fix: start the server now if it sets "
+	  "SO_REUSEADDR, as most do; for one that does not, stop pid 812 "
+	  "(nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=1 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). A server that sets "
+	  "SO_REUSEADDR binds now. This program did not set SO_REUSEADDR, "
+	  "and the shim adds it at bind() only over TIME_WAIT sockets alone. "
+	  "Fix: stop pid 812 (nginx), or end those connections, then start "
+	  "the program again." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets it "
+	  "unless PB_NO_REUSEADDR)." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. Fix: start the server now if it sets SO_REUSEADDR, as most "
+	  "do; for one that does not, stop the process that holds it "
+	  "(portbind-why -p names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. This program did not set SO_REUSEADDR, and the shim adds it "
+	  "at bind() only over TIME_WAIT sockets alone. Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or end those "
+	  "connections, then start the program again." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e f=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets it "
+	  "unless PB_NO_REUSEADDR)." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e f=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. Fix: start the server now if it sets SO_REUSEADDR, as most "
+	  "do; for one that does not, stop the process that holds it (its "
+	  "owner is not readable by this user: ask as root), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=1 h=e f=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. A server that sets SO_REUSEADDR binds "
+	  "now. This program did not set SO_REUSEADDR, and the shim adds it "
+	  "at bind() only over TIME_WAIT sockets alone. Fix: stop the "
+	  "process that holds it (its owner is not readable by this user: "
+	  "portbind-why -p, run as root, names it), or end those "
+	  "connections, then start the program again." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=1 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, but it set SO_REUSEPORT: a server of the same "
+	  "user that sets SO_REUSEPORT binds now. Fix: set SO_REUSEPORT "
+	  "(PB_REUSEPORT), or stop pid 812 (nginx), or close those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=1 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, but it set SO_REUSEPORT: a server of the same "
+	  "user that sets SO_REUSEPORT binds now. Fix: start the server now "
+	  "if it sets SO_REUSEPORT; else stop pid 812 (nginx), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=1 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, but it set SO_REUSEPORT: a server of the same "
+	  "user that sets SO_REUSEPORT binds now. Fix: this program did not "
+	  "set SO_REUSEPORT, and the shim never sets it: stop pid 812 "
+	  "(nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop pid 812 (nginx), or close "
+	  "those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop pid 812 (nginx), or end "
+	  "those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close. Fix: "
+	  "stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=e", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close; SO_REUSEPORT does not "
+	  "pass them for this user; whether it would for uid @O, the "
+	  "holder's, is not known: portbind-why --reuseport, run as uid @O, "
+	  "tells. Fix: stop the process that holds it (portbind-why -p names "
+	  "it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=e", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close; SO_REUSEPORT does not "
+	  "pass them for this user; whether it would for uid @O, the "
+	  "holder's, is not known: ask as that user. Fix: stop the process "
+	  "that holds it (portbind-why -p names it), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=e", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close. Fix: stop the process "
+	  "that holds it (portbind-why -p names it), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=e", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close; whether SO_REUSEPORT "
+	  "would pass them is not known (the holder belongs to uid @O, and "
+	  "only a socket of that user can share its port: portbind-why "
+	  "--reuseport, run as uid @O, tells). Fix: stop the process that "
+	  "holds it (portbind-why -p names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=e", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close; whether SO_REUSEPORT "
+	  "would pass them is not known (the holder belongs to uid @O, and "
+	  "only a socket of that user can share its port: ask as that user). "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=e", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @O. Their socket did not set SO_REUSEADDR, "
+	  "so a server binds only once they close. Fix: stop the process "
+	  "that holds it (portbind-why -p names it), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close; whether "
+	  "SO_REUSEPORT would pass them is not known (no probe could tell). "
+	  "Fix: stop pid 812 (nginx), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close; whether "
+	  "SO_REUSEPORT would pass them is not known (no probe could tell). "
+	  "Fix: stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=-1 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close. Fix: "
+	  "stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=-1 rp=-1 t=udp h=E", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close; whether "
+	  "SO_REUSEPORT would pass them is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=-1 rp=-1 t=udp h=E", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close; whether "
+	  "SO_REUSEPORT would pass them is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=-1 rp=-1 t=udp h=E", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close. Fix: "
+	  "stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=TE", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; ESTABLISHED 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not set "
+	  "SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop pid 812 (nginx), or close "
+	  "those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=TE", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; ESTABLISHED 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not set "
+	  "SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop pid 812 (nginx), or end "
+	  "those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=TE", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s; ESTABLISHED 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U pid 812 (nginx). Their socket did not set "
+	  "SO_REUSEADDR, so a server binds only once they close. Fix: stop "
+	  "pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=EE", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Their "
+	  "socket did not set SO_REUSEADDR, so nothing binds until they "
+	  "close; SO_REUSEPORT does not pass them either. Fix: stop pid 812 "
+	  "(nginx), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=EE", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Their "
+	  "socket did not set SO_REUSEADDR, so nothing binds until they "
+	  "close; SO_REUSEPORT does not pass them either. Fix: stop pid 812 "
+	  "(nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=EE", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx). Their "
+	  "socket did not set SO_REUSEADDR, so a server binds only once they "
+	  "close. Fix: stop pid 812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=12345689", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 7 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U; SYN_SENT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; and 5 more. Their socket did not set "
+	  "SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=12345689", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 7 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U; SYN_SENT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; and 5 more. Their socket did not set "
+	  "SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=12345689", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 7 open connections and no listener: ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U; SYN_SENT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; and 5 more. Their socket did not set "
+	  "SO_REUSEADDR, so a server binds only once they close. Fix: stop "
+	  "the process that holds it (portbind-why -p names it), or end "
+	  "those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=BCX0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 3 open connections and no listener: BOUND 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); NEW_SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; ? 127.0.0.1:8080 uid @U; and 1 more. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop pid "
+	  "812 (nginx), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=BCX0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 3 open connections and no listener: BOUND 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); NEW_SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; ? 127.0.0.1:8080 uid @U; and 1 more. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop pid "
+	  "812 (nginx), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=BCX0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 3 open connections and no listener: BOUND 127.0.0.1:8080 uid "
+	  "@U pid 812 (nginx); NEW_SYN_RECV 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U; ? 127.0.0.1:8080 uid @U; and 1 more. "
+	  "Their socket did not set SO_REUSEADDR, so a server binds only "
+	  "once they close. Fix: stop pid 812 (nginx), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=X0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ? 127.0.0.1:8080 uid @U; ? "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U. Their socket did not "
+	  "set SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=X0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ? 127.0.0.1:8080 uid @U; ? "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U. Their socket did not "
+	  "set SO_REUSEADDR, so nothing binds until they close; SO_REUSEPORT "
+	  "does not pass them either. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=X0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 open connections and no listener: ? 127.0.0.1:8080 uid @U; ? "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U. Their socket did not "
+	  "set SO_REUSEADDR, so a server binds only once they close. Fix: "
+	  "stop the process that holds it (portbind-why -p names it), or end "
+	  "those connections." },
+	{ "c=bound e=EADDRINUSE t=udp rp=1 h=U", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "It set SO_REUSEPORT: a socket of the same user with SO_REUSEPORT "
+	  "binds beside it now (the datagrams are then spread over both). "
+	  "Fix: stop pid 812 (nginx), or choose another port; do not share a "
+	  "unicast UDP port with SO_REUSEADDR: the datagrams go to one "
+	  "socket only." },
+	{ "c=bound e=EADDRINUSE t=udp rp=1 h=U", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "It set SO_REUSEPORT: a socket of the same user with SO_REUSEPORT "
+	  "binds beside it now (the datagrams are then spread over both). "
+	  "Fix: stop pid 812 (nginx), or choose another port." },
+	{ "c=bound e=EADDRINUSE t=udp rp=1 h=U", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "It set SO_REUSEPORT: a socket of the same user with SO_REUSEPORT "
+	  "binds beside it now (the datagrams are then spread over both). "
+	  "Fix: stop pid 812 (nginx), or give the program another port." },
+	{ "c=bound e=EADDRINUSE t=udp rp=0 h=UU", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 UDP sockets: UDP bound 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "SO_REUSEPORT does not pass it. Fix: stop pid 812 (nginx), or "
+	  "choose another port; do not share a unicast UDP port with "
+	  "SO_REUSEADDR: the datagrams go to one socket only." },
+	{ "c=bound e=EADDRINUSE t=udp rp=0 h=UU", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 UDP sockets: UDP bound 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "SO_REUSEPORT does not pass it. Fix: stop pid 812 (nginx), or "
+	  "choose another port." },
+	{ "c=bound e=EADDRINUSE t=udp rp=0 h=UU", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 UDP sockets: UDP bound 127.0.0.1:8080 uid @U pid 812 "
+	  "(nginx); UDP bound 127.0.0.1:8080 uid @U pid 812 (nginx). Fix: "
+	  "stop pid 812 (nginx), or give the program another port." },
+	{ "c=bound e=EADDRINUSE t=udp rp=-1 h=u", PB__READER_AUTHOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP connected 127.0.0.1:8080 -> 127.0.0.1:53 uid "
+	  "@U. Whether SO_REUSEPORT would pass it is not known (it is not "
+	  "probed for UDP). Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port; do not share "
+	  "a unicast UDP port with SO_REUSEADDR: the datagrams go to one "
+	  "socket only." },
+	{ "c=bound e=EADDRINUSE t=udp rp=-1 h=u", PB__READER_OPERATOR,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP connected 127.0.0.1:8080 -> 127.0.0.1:53 uid "
+	  "@U. Whether SO_REUSEPORT would pass it is not known (it is not "
+	  "probed for UDP). Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=bound e=EADDRINUSE t=udp rp=-1 h=u", PB__READER_SHIM,
+	  "udp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 UDP socket: UDP connected 127.0.0.1:8080 -> 127.0.0.1:53 uid "
+	  "@U. Fix: stop the process that holds it (portbind-why -p names "
+	  "it), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=B", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). A server that sets SO_REUSEADDR binds now, but "
+	  "the first of the two to listen() wins. Fix: stop pid 812 (nginx), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=B", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). A server that sets SO_REUSEADDR binds now, but "
+	  "the first of the two to listen() wins. Fix: stop pid 812 (nginx), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=B", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). A server that sets SO_REUSEADDR binds now, but "
+	  "the first of the two to listen() wins. The shim never adds "
+	  "SO_REUSEADDR over a socket that is bound and not listening: it "
+	  "may be a lock or a reservation. Fix: stop pid 812 (nginx), or "
+	  "give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=1 h=B", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). It set SO_REUSEPORT: a socket of the same user "
+	  "with SO_REUSEPORT binds and listens beside it now. Fix: set "
+	  "SO_REUSEPORT (PB_REUSEPORT) to share it, or stop pid 812 (nginx), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=1 h=B", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). It set SO_REUSEPORT: a socket of the same user "
+	  "with SO_REUSEPORT binds and listens beside it now. Fix: a server "
+	  "that sets SO_REUSEPORT can start beside it now, as the same user; "
+	  "else stop pid 812 (nginx), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=1 h=B", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). It set SO_REUSEPORT: a socket of the same user "
+	  "with SO_REUSEPORT binds and listens beside it now. Fix: this "
+	  "program did not set SO_REUSEPORT, and the shim never sets it: "
+	  "stop pid 812 (nginx), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=B", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR does not pass it, SO_REUSEPORT does "
+	  "not pass it either. Fix: stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=B", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR does not pass it, SO_REUSEPORT does "
+	  "not pass it either. Fix: stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=B", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR does not pass it. Fix: stop pid 812 "
+	  "(nginx), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=b", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it, SO_REUSEPORT does not pass it "
+	  "either for this user; whether it would for uid @O, the holder's, "
+	  "is not known: portbind-why --reuseport, run as uid @O, tells. "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=b", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it, SO_REUSEPORT does not pass it "
+	  "either for this user; whether it would for uid @O, the holder's, "
+	  "is not known: ask as that user. Fix: stop the process that holds "
+	  "it (portbind-why -p names it), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=0 h=b", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it. Fix: stop the process that holds "
+	  "it (portbind-why -p names it), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=-1 h=b", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it; whether SO_REUSEPORT would pass it "
+	  "is not known (the holder belongs to uid @O, and only a socket of "
+	  "that user can share its port: portbind-why --reuseport, run as "
+	  "uid @O, tells). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=-1 h=b", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it; whether SO_REUSEPORT would pass it "
+	  "is not known (the holder belongs to uid @O, and only a socket of "
+	  "that user can share its port: ask as that user). Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or choose "
+	  "another port." },
+	{ "c=bound e=EADDRINUSE rah=0 rp=-1 h=b", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O. "
+	  "SO_REUSEADDR does not pass it. Fix: stop the process that holds "
+	  "it (portbind-why -p names it), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1 h=B", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). Whether SO_REUSEPORT would pass it is not known "
+	  "(no probe could tell). Fix: stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1 h=B", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). Whether SO_REUSEPORT would pass it is not known "
+	  "(no probe could tell). Fix: stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1 h=B", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). Fix: stop pid 812 (nginx), or give the program "
+	  "another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=0 h=BB", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 sockets bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx); BOUND 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "SO_REUSEPORT does not pass it either. Fix: stop pid 812 (nginx), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=0 h=BB", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 sockets bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx); BOUND 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "SO_REUSEPORT does not pass it either. Fix: stop pid 812 (nginx), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=0 h=BB", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 sockets bound but not listening: BOUND 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx); BOUND 127.0.0.1:8080 uid @U pid 812 (nginx). "
+	  "Fix: stop pid 812 (nginx), or give the program another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a socket bound but not listening (the socket table read does "
+	  "not list such sockets: Linux before 6.7, or /proc/net). Whether "
+	  "SO_REUSEPORT would pass it is not known (no probe could tell). "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a socket bound but not listening (the socket table read does "
+	  "not list such sockets: Linux before 6.7, or /proc/net). Whether "
+	  "SO_REUSEPORT would pass it is not known (no probe could tell). "
+	  "Fix: stop the process that holds it (portbind-why -p names it), "
+	  "or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=-1 rp=-1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a socket bound but not listening (the socket table read does "
+	  "not list such sockets: Linux before 6.7, or /proc/net). Fix: stop "
+	  "the process that holds it (portbind-why -p names it), or give the "
+	  "program another port." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1024 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1024, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1024 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1024, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1024 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1024, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1024 cap=1", ALL,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1024, and "
+	  "this process has CAP_NET_BIND_SERVICE, so another rule refused "
+	  "it: a security module (SELinux, AppArmor) or a seccomp filter. "
+	  "Fix: check the audit log (journalctl -k, ausearch -m avc) for the "
+	  "denial." },
+	{ "c=privileged e=EACCES a=[::1]:443 ups=-1 cap=-1", PB__READER_AUTHOR,
+	  "tcp [::1]:443: EACCES (13, Permission denied): port 443 is taken "
+	  "to be privileged: net.ipv4.ip_unprivileged_port_start could not "
+	  "be read (it is 1024 unless changed), and this process may lack "
+	  "CAP_NET_BIND_SERVICE (its capabilities could not be read). Fix: "
+	  "grant CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on "
+	  "the binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=[::1]:443 ups=-1 cap=-1", PB__READER_OPERATOR,
+	  "tcp [::1]:443: EACCES (13, Permission denied): port 443 is taken "
+	  "to be privileged: net.ipv4.ip_unprivileged_port_start could not "
+	  "be read (it is 1024 unless changed), and this process may lack "
+	  "CAP_NET_BIND_SERVICE (its capabilities could not be read). Fix: "
+	  "grant CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on "
+	  "the binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=[::1]:443 ups=-1 cap=-1", PB__READER_SHIM,
+	  "tcp [::1]:443: EACCES (13, Permission denied): port 443 is taken "
+	  "to be privileged: net.ipv4.ip_unprivileged_port_start could not "
+	  "be read (it is 1024 unless changed), and this process may lack "
+	  "CAP_NET_BIND_SERVICE (its capabilities could not be read). Fix: "
+	  "grant it with AmbientCapabilities=CAP_NET_BIND_SERVICE in the "
+	  "program's systemd unit (not with setcap: the shim does nothing in "
+	  "a program with file capabilities), lower "
+	  "net.ipv4.ip_unprivileged_port_start (sysctl), or give the program "
+	  "a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=0 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 0, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=0 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 0, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=0 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 0, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=81 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 81, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 81." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=81 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 81, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 81." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=81 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 81, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 81." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=192.0.2.1:8080", PB__READER_AUTHOR,
+	  "tcp 192.0.2.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): 192.0.2.1 is not an address of this host. Fix: bind an "
+	  "address the host has (ip -brief address), the wildcard (*:8080), "
+	  "or set IP_FREEBIND (PB_FREEBIND) to bind before the address comes "
+	  "up." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=192.0.2.1:8080", PB__READER_OPERATOR,
+	  "tcp 192.0.2.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): 192.0.2.1 is not an address of this host. Fix: "
+	  "configure the server to bind an address the host has (ip -brief "
+	  "address) or the wildcard (*:8080); to let it bind before the "
+	  "address comes up, set net.ipv4.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=192.0.2.1:8080", PB__READER_SHIM,
+	  "tcp 192.0.2.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): 192.0.2.1 is not an address of this host. Fix: "
+	  "configure the program to bind an address the host has (ip -brief "
+	  "address) or the wildcard (*:8080); to let it bind before the "
+	  "address comes up, set net.ipv4.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[2001:db8::1]:65535", PB__READER_AUTHOR,
+	  "tcp [2001:db8::1]:65535: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): [2001:db8::1] is not an address of this host. "
+	  "Fix: bind an address the host has (ip -brief address), the "
+	  "wildcard (*:65535), or set IP_FREEBIND (PB_FREEBIND) to bind "
+	  "before the address comes up." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[2001:db8::1]:65535", PB__READER_OPERATOR,
+	  "tcp [2001:db8::1]:65535: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): [2001:db8::1] is not an address of this host. "
+	  "Fix: configure the server to bind an address the host has (ip "
+	  "-brief address) or the wildcard (*:65535); to let it bind before "
+	  "the address comes up, set net.ipv6.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[2001:db8::1]:65535", PB__READER_SHIM,
+	  "tcp [2001:db8::1]:65535: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): [2001:db8::1] is not an address of this host. "
+	  "Fix: configure the program to bind an address the host has (ip "
+	  "-brief address) or the wildcard (*:65535); to let it bind before "
+	  "the address comes up, set net.ipv6.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[::]:0 v6=0", PB__READER_AUTHOR,
+	  "tcp *:0: EADDRNOTAVAIL (99, Cannot assign requested address): * "
+	  "is not an address of this host. Fix: bind an address the host has "
+	  "(ip -brief address), the wildcard (*:0), or set IP_FREEBIND "
+	  "(PB_FREEBIND) to bind before the address comes up." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[::]:0 v6=0", PB__READER_OPERATOR,
+	  "tcp *:0: EADDRNOTAVAIL (99, Cannot assign requested address): * "
+	  "is not an address of this host. Fix: configure the server to bind "
+	  "an address the host has (ip -brief address) or the wildcard "
+	  "(*:0); to let it bind before the address comes up, set "
+	  "net.ipv6.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=addr-not-local e=EADDRNOTAVAIL a=[::]:0 v6=0", PB__READER_SHIM,
+	  "tcp *:0: EADDRNOTAVAIL (99, Cannot assign requested address): * "
+	  "is not an address of this host. Fix: configure the program to "
+	  "bind an address the host has (ip -brief address) or the wildcard "
+	  "(*:0); to let it bind before the address comes up, set "
+	  "net.ipv6.ip_nonlocal_bind=1 (sysctl)." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=EEET more=5", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 9 connections to it hold ports (3 open, 1 in "
+	  "TIME_WAIT, the last expires in 38 s): ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx); "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx); and 6 more. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: never bind a client's port before connect() "
+	  "unless with IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); "
+	  "spread connections over more destinations or source addresses; "
+	  "let net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the "
+	  "range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=EEET more=5", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 9 connections to it hold ports (3 open, 1 in "
+	  "TIME_WAIT, the last expires in 38 s): ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx); "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx); and 6 more. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=EEET more=5", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 9 connections to it hold ports (3 open, 1 in "
+	  "TIME_WAIT, the last expires in 38 s): ESTABLISHED 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U pid 812 (nginx); ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx); "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx); and 6 more. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 1 connection to it holds ports (1 open, 0 in "
+	  "TIME_WAIT): ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U "
+	  "pid 812 (nginx). net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: never bind a client's port before connect() "
+	  "unless with IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); "
+	  "spread connections over more destinations or source addresses; "
+	  "let net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the "
+	  "range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 1 connection to it holds ports (1 open, 0 in "
+	  "TIME_WAIT): ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U "
+	  "pid 812 (nginx). net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left towards "
+	  "that destination: 1 connection to it holds ports (1 open, 0 in "
+	  "TIME_WAIT): ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U "
+	  "pid 812 (nginx). net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=[2001:db8::2]:443 a=[::]:0 v6=1 lo=1 hi=1 h=T", PB__READER_AUTHOR,
+	  "tcp [::]:0 -> [2001:db8::2]:443: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): no free local port is left towards that "
+	  "destination: 1 connection to it holds ports (0 open, 1 in "
+	  "TIME_WAIT, the last expires in 41 s): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. net.ipv4.ip_local_port_range is "
+	  "1-1 (1 port). Fix: never bind a client's port before connect() "
+	  "unless with IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); "
+	  "spread connections over more destinations or source addresses; "
+	  "let net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the "
+	  "range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=[2001:db8::2]:443 a=[::]:0 v6=1 lo=1 hi=1 h=T", PB__READER_OPERATOR,
+	  "tcp [::]:0 -> [2001:db8::2]:443: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): no free local port is left towards that "
+	  "destination: 1 connection to it holds ports (0 open, 1 in "
+	  "TIME_WAIT, the last expires in 41 s): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. net.ipv4.ip_local_port_range is "
+	  "1-1 (1 port). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "'[2001:db8::2]:443' counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=[2001:db8::2]:443 a=[::]:0 v6=1 lo=1 hi=1 h=T", PB__READER_SHIM,
+	  "tcp [::]:0 -> [2001:db8::2]:443: EADDRNOTAVAIL (99, Cannot assign "
+	  "requested address): no free local port is left towards that "
+	  "destination: 1 connection to it holds ports (0 open, 1 in "
+	  "TIME_WAIT, the last expires in 41 s): TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. net.ipv4.ip_local_port_range is "
+	  "1-1 (1 port). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "'[2001:db8::2]:443' counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "never bind a client's port before connect() unless with "
+	  "IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "widen the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=32768 hi=60999", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "widen the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL lo=32768 hi=60999", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "never bind a client's port before connect() unless with "
+	  "IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL lo=32768 hi=60999", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "widen the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL lo=32768 hi=60999", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 32768-60999 (28232 ports). Fix: "
+	  "widen the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=32768 hi=60999", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: a server should bind a fixed port outside "
+	  "that range; a client should not bind before connect(), or set "
+	  "IP_BIND_ADDRESS_NO_PORT (pb_connect_from) so ports are shared "
+	  "across destinations; or widen the range." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=32768 hi=60999", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), or stop the programs that hold "
+	  "many ports (ss -tuanp lists them)." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=32768 hi=60999", PB__READER_SHIM,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. net.ipv4.ip_local_port_range is 32768-60999 "
+	  "(28232 ports). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), or stop the programs that hold "
+	  "many ports (ss -tuanp lists them)." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=60999 hi=32768", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. Fix: a server should bind a fixed port "
+	  "outside that range; a client should not bind before connect(), or "
+	  "set IP_BIND_ADDRESS_NO_PORT (pb_connect_from) so ports are shared "
+	  "across destinations; or widen the range." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=60999 hi=32768", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), or stop the programs that hold "
+	  "many ports (ss -tuanp lists them)." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 lo=60999 hi=32768", PB__READER_SHIM,
+	  "tcp 127.0.0.1:0: EADDRINUSE (98, Address already in use): no free "
+	  "local port is left. Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), or stop the programs that hold "
+	  "many ports (ss -tuanp lists them)." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 p=192.0.2.1:80 lo=0 hi=0 h=E", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:0 -> 192.0.2.1:80: EADDRINUSE (98, Address already "
+	  "in use): no free local port is left towards that destination: 1 "
+	  "connection to it holds ports (1 open, 0 in TIME_WAIT): "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx). Fix: never bind a client's port before connect() unless "
+	  "with IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 p=192.0.2.1:80 lo=0 hi=0 h=E", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:0 -> 192.0.2.1:80: EADDRINUSE (98, Address already "
+	  "in use): no free local port is left towards that destination: 1 "
+	  "connection to it holds ports (1 open, 0 in TIME_WAIT): "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRINUSE a=127.0.0.1:0 p=192.0.2.1:80 lo=0 hi=0 h=E", PB__READER_SHIM,
+	  "tcp 127.0.0.1:0 -> 192.0.2.1:80: EADDRINUSE (98, Address already "
+	  "in use): no free local port is left towards that destination: 1 "
+	  "connection to it holds ports (1 open, 0 in TIME_WAIT): "
+	  "ESTABLISHED 127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 "
+	  "(nginx). Fix: widen the range (sysctl "
+	  "net.ipv4.ip_local_port_range), let net.ipv4.tcp_tw_reuse=1 reuse "
+	  "TIME_WAIT ports for new connections, or spread them over more "
+	  "destinations or source addresses; portbind-why --budget "
+	  "192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL a=127.0.0.1:0 lo=0 hi=65535", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:0: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 0-65535 (65536 ports). Fix: never "
+	  "bind a client's port before connect() unless with "
+	  "IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL a=127.0.0.1:0 lo=0 hi=65535", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:0: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 0-65535 (65536 ports). Fix: widen "
+	  "the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL a=127.0.0.1:0 lo=0 hi=65535", PB__READER_SHIM,
+	  "tcp 127.0.0.1:0: EADDRNOTAVAIL (99, Cannot assign requested "
+	  "address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 0-65535 (65536 ports). Fix: widen "
+	  "the range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses." },
+	{ "c=other e=EACCES ups=1024", ALL,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): refused "
+	  "although port 8080 is not privileged "
+	  "(net.ipv4.ip_unprivileged_port_start = 1024): a security module "
+	  "(SELinux, AppArmor) or a seccomp filter said no. Fix: check the "
+	  "audit log." },
+	{ "c=other e=EPERM ups=0", ALL,
+	  "tcp 127.0.0.1:8080: EPERM (1, Operation not permitted): refused "
+	  "although port 8080 is not privileged "
+	  "(net.ipv4.ip_unprivileged_port_start = 0): a security module "
+	  "(SELinux, AppArmor) or a seccomp filter said no. Fix: check the "
+	  "audit log." },
+	{ "c=other e=EACCES ups=-1", ALL,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): not a port "
+	  "conflict. Fix: the system refused it; check capabilities and the "
+	  "audit log." },
+	{ "c=other e=EPERM ups=-1", ALL,
+	  "tcp 127.0.0.1:8080: EPERM (1, Operation not permitted): not a "
+	  "port conflict. Fix: the system refused it; check capabilities and "
+	  "the audit log." },
+	{ "c=other e=EADDRINUSE", ALL,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): in "
+	  "use, but no holder could be found. Fix: list the port's sockets "
+	  "with ss -tuanp and retry." },
+	{ "c=other e=EMFILE", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EMFILE (24, Too many open files): not a port "
+	  "conflict. Fix: the process is out of descriptors: close some, or "
+	  "raise RLIMIT_NOFILE (ulimit -n, LimitNOFILE=)." },
+	{ "c=other e=EMFILE", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EMFILE (24, Too many open files): not a port "
+	  "conflict. Fix: the process is out of descriptors: raise its limit "
+	  "(ulimit -n, or LimitNOFILE= in its systemd unit)." },
+	{ "c=other e=EMFILE", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EMFILE (24, Too many open files): not a port "
+	  "conflict. Fix: the process is out of descriptors: raise its limit "
+	  "(ulimit -n, or LimitNOFILE= in its systemd unit)." },
+	{ "c=other e=ENFILE", ALL,
+	  "tcp 127.0.0.1:8080: ENFILE (23, Too many open files in system): "
+	  "not a port conflict. Fix: the system is out of descriptors: raise "
+	  "fs.file-max." },
+	{ "c=other e=ENOBUFS", ALL,
+	  "tcp 127.0.0.1:8080: ENOBUFS (105, No buffer space available): not "
+	  "a port conflict. Fix: the kernel is short of memory for sockets." },
+	{ "c=other e=ENOMEM", ALL,
+	  "tcp 127.0.0.1:8080: ENOMEM (12, Cannot allocate memory): not a "
+	  "port conflict. Fix: the kernel is short of memory for sockets." },
+	{ "c=other e=ENOPROTOOPT", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: ENOPROTOOPT (92, Protocol not available): not "
+	  "a port conflict. Fix: this kernel lacks a socket option that was "
+	  "asked for; drop the flag that asks for it." },
+	{ "c=other e=ENOPROTOOPT", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: ENOPROTOOPT (92, Protocol not available): not "
+	  "a port conflict. Fix: this kernel lacks a socket option the "
+	  "program asked for: run it on a newer kernel, or configure it not "
+	  "to use that option." },
+	{ "c=other e=ENOPROTOOPT", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: ENOPROTOOPT (92, Protocol not available): not "
+	  "a port conflict. Fix: this kernel lacks a socket option the "
+	  "program asked for: run it on a newer kernel, or configure it not "
+	  "to use that option." },
+	{ "c=other e=EAFNOSUPPORT", ALL,
+	  "tcp 127.0.0.1:8080: EAFNOSUPPORT (97, Address family not "
+	  "supported by protocol): not a port conflict. Fix: this kernel "
+	  "lacks the address family (IPv6 disabled?): use an IPv4 address." },
+	{ "c=other e=EINVAL", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the socket is already bound, or the address does "
+	  "not fit it (an IPv4-mapped address on an IPv6-only socket)." },
+	{ "c=other e=EINVAL", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the program bound a socket twice, or gave it an "
+	  "address of the wrong kind (an IPv4-mapped address on an IPv6-only "
+	  "socket): check the address it is configured with." },
+	{ "c=other e=EINVAL", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the program bound a socket twice, or gave it an "
+	  "address of the wrong kind (an IPv4-mapped address on an IPv6-only "
+	  "socket): check the address it is configured with." },
+	{ "c=other e=ECONNREFUSED p=192.0.2.1:80", ALL,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: ECONNREFUSED (111, Connection "
+	  "refused): not a port conflict. Fix: nothing listens at the "
+	  "destination: start the service, or check the address and port." },
+	{ "c=other e=ETIMEDOUT p=192.0.2.1:80", ALL,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: ETIMEDOUT (110, Connection "
+	  "timed out): not a port conflict. Fix: the destination did not "
+	  "answer: check that it is up and that no firewall drops the "
+	  "traffic." },
+	{ "c=other e=ENETUNREACH p=[2001:db8::1]:80", ALL,
+	  "tcp 127.0.0.1:8080 -> [2001:db8::1]:80: ENETUNREACH (101, Network "
+	  "is unreachable): not a port conflict. Fix: no route to the "
+	  "destination: check the address and the routing table (ip route "
+	  "get)." },
+	{ "c=other e=EHOSTUNREACH p=192.0.2.1:80", ALL,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EHOSTUNREACH (113, No route "
+	  "to host): not a port conflict. Fix: no route to the destination: "
+	  "check the address and the routing table (ip route get)." },
+	{ "c=other e=ENOENT", ALL,
+	  "tcp 127.0.0.1:8080: errno 2 (No such file or directory): not a "
+	  "port conflict. Fix: see bind(2), listen(2) and socket(2) for this "
+	  "error." },
+	{ "c=other e=EIO", ALL,
+	  "tcp 127.0.0.1:8080: errno 5 (Input/output error): not a port "
+	  "conflict. Fix: see bind(2), listen(2) and socket(2) for this "
+	  "error." },
+	{ "c=other e=ENODEV", ALL,
+	  "tcp 127.0.0.1:8080: ENODEV (19, No such device): not a port "
+	  "conflict. Fix: see bind(2), listen(2) and socket(2) for this "
+	  "error." },
+	{ "c=other e=4000", ALL,
+	  "tcp 127.0.0.1:8080: errno 4000: not a port conflict. Fix: see "
+	  "bind(2), listen(2) and socket(2) for this error." },
+	{ "c=other e=-5", ALL,
+	  "tcp 127.0.0.1:8080: errno -5: not a port conflict. Fix: see "
+	  "bind(2), listen(2) and socket(2) for this error." },
+	{ "c=other e=0", ALL,
+	  "tcp 127.0.0.1:8080: not a port conflict. Fix: see bind(2), "
+	  "listen(2) and socket(2) for this error." },
+	{ "c=42 e=EADDRINUSE", ALL,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): in "
+	  "use, but no holder could be found. Fix: list the port's sockets "
+	  "with ss -tuanp and retry." },
+	{ "c=-1 e=EINVAL", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the socket is already bound, or the address does "
+	  "not fit it (an IPv4-mapped address on an IPv6-only socket)." },
+	{ "c=-1 e=EINVAL", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the program bound a socket twice, or gave it an "
+	  "address of the wrong kind (an IPv4-mapped address on an IPv6-only "
+	  "socket): check the address it is configured with." },
+	{ "c=-1 e=EINVAL", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): not a port "
+	  "conflict. Fix: the program bound a socket twice, or gave it an "
+	  "address of the wrong kind (an IPv4-mapped address on an IPv6-only "
+	  "socket): check the address it is configured with." },
+	{ "c=other e=EINVAL inv=1 a=none spec=bogus:99999", ALL,
+	  "tcp address spec \"bogus:99999\" is not valid: EINVAL (22, "
+	  "Invalid argument). Fix: write a numeric address and a port from 0 "
+	  "to 65535, such as \"127.0.0.1:8080\", \"[::1]:8080\", \"*:8080\" "
+	  "or \"8080\"; host names are not looked up (pb_parse_addr(3))." },
+	{ "c=other e=EINVAL inv=1 a=none", ALL,
+	  "tcp: no address spec (NULL or \"\"): EINVAL (22, Invalid "
+	  "argument). Fix: write a numeric address and a port from 0 to "
+	  "65535, such as \"127.0.0.1:8080\", \"[::1]:8080\", \"*:8080\" or "
+	  "\"8080\"; host names are not looked up (pb_parse_addr(3))." },
+	{ "c=other e=EINVAL inv=1 a=none t=udp spec=x\"y\\z", ALL,
+	  "udp address spec \"x\"y\\z\" is not valid: EINVAL (22, Invalid "
+	  "argument). Fix: write a numeric address and a port from 0 to "
+	  "65535, such as \"127.0.0.1:8080\", \"[::1]:8080\", \"*:8080\" or "
+	  "\"8080\"; host names are not looked up (pb_parse_addr(3))." },
+	{ "c=other e=EINVAL inv=2 a=none", ALL,
+	  "tcp call: EINVAL (22, Invalid argument): the flags are not valid "
+	  "for this call (a bit it does not take, or PB_UDP_REUSEADDR with "
+	  "PB_NO_REUSEADDR or on TCP). Fix: pass only the PB_* flags its "
+	  "manual page lists." },
+	{ "c=other e=EINVAL inv=2 a=none spec=*:80", ALL,
+	  "tcp address spec \"*:80\": EINVAL (22, Invalid argument): the "
+	  "flags are not valid for this call (a bit it does not take, or "
+	  "PB_UDP_REUSEADDR with PB_NO_REUSEADDR or on TCP). Fix: pass only "
+	  "the PB_* flags its manual page lists." },
+	{ "c=other e=EINVAL inv=2", ALL,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): the flags are "
+	  "not valid for this call (a bit it does not take, or "
+	  "PB_UDP_REUSEADDR with PB_NO_REUSEADDR or on TCP). Fix: pass only "
+	  "the PB_* flags its manual page lists." },
+	{ "c=other e=EINVAL inv=2 a=none p=192.0.2.1:80", ALL,
+	  "tcp connection to 192.0.2.1:80: EINVAL (22, Invalid argument): "
+	  "the flags are not valid for this call (a bit it does not take, or "
+	  "PB_UDP_REUSEADDR with PB_NO_REUSEADDR or on TCP). Fix: pass only "
+	  "the PB_* flags its manual page lists." },
+	{ "c=other e=EINVAL inv=3 a=none", ALL,
+	  "socket type 1 is not valid: EINVAL (22, Invalid argument). Fix: "
+	  "use SOCK_STREAM or SOCK_DGRAM." },
+	{ "c=other e=EINVAL inv=3 a=none t=-7", ALL,
+	  "socket type -7 is not valid: EINVAL (22, Invalid argument). Fix: "
+	  "use SOCK_STREAM or SOCK_DGRAM." },
+	{ "c=other e=EINVAL inv=4 p=[::1]:80", ALL,
+	  "tcp 127.0.0.1:8080 -> [::1]:80: EINVAL (22, Invalid argument): "
+	  "the source address is not of the destination's family. Fix: give "
+	  "a source of the destination's family, with its length, or NULL "
+	  "for any local address." },
+	{ "c=other e=EINVAL inv=4 a=none p=[::1]:80", ALL,
+	  "tcp connection to [::1]:80: EINVAL (22, Invalid argument): the "
+	  "source address is not valid (shorter than its family needs, or "
+	  "not IPv4 or IPv6). Fix: give a source of the destination's "
+	  "family, with its length, or NULL for any local address." },
+	{ "c=other e=EINVAL inv=4", ALL,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): the source "
+	  "address is not valid (shorter than its family needs, or not IPv4 "
+	  "or IPv6). Fix: give a source of the destination's family, with "
+	  "its length, or NULL for any local address." },
+	{ "c=other e=EINVAL inv=5 a=none", ALL,
+	  "tcp connection: EINVAL (22, Invalid argument): the destination "
+	  "address is not valid (NULL, shorter than its family needs, or not "
+	  "IPv4 or IPv6). Fix: give an IPv4 or IPv6 destination, with its "
+	  "length." },
+	{ "c=other e=EINVAL inv=5 a=[::1]:0", ALL,
+	  "tcp [::1]:0: EINVAL (22, Invalid argument): the destination "
+	  "address is not valid (NULL, shorter than its family needs, or not "
+	  "IPv4 or IPv6). Fix: give an IPv4 or IPv6 destination, with its "
+	  "length." },
+	{ "c=other e=EINVAL inv=6 a=none p=192.0.2.1:80 lo=9 hi=3", ALL,
+	  "tcp connection to 192.0.2.1:80: EINVAL (22, Invalid argument): "
+	  "the source port range 9-3 is not valid. Fix: give a range lo-hi "
+	  "with lo <= hi <= 65535." },
+	{ "c=other e=EINVAL inv=6 lo=0 hi=65536", ALL,
+	  "tcp 127.0.0.1:8080: EINVAL (22, Invalid argument): the source "
+	  "port range 0-65536 is not valid. Fix: give a range lo-hi with lo "
+	  "<= hi <= 65535." },
+	{ "c=other e=EAFNOSUPPORT inv=5 a=none spec=a", ALL,
+	  "tcp address spec \"a\": EAFNOSUPPORT (97, Address family not "
+	  "supported by protocol): the destination address is not valid "
+	  "(NULL, shorter than its family needs, or not IPv4 or IPv6). Fix: "
+	  "give an IPv4 or IPv6 destination, with its length." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener, and SO_REUSEPORT does "
+	  "not pass this one (it passes only a listener that set it too, of "
+	  "the same user). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener, and SO_REUSEPORT does "
+	  "not pass this one (it passes only a listener that set it too, of "
+	  "the same user). Fix: stop the process that holds it (portbind-why "
+	  "-p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=Z", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by a listening socket (it accepted a test connection; the socket "
+	  "table could not be read): ? 127.0.0.1:8080 -> 127.0.0.1:40000 uid "
+	  "@U. SO_REUSEADDR never passes a listener. Fix: stop the process "
+	  "that holds it (portbind-why -p names it), or give the program "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 77 (?), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener, and SO_REUSEPORT does not pass this one "
+	  "(it passes only a listener that set it too, of the same user). "
+	  "Fix: stop pid 77 (?), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=NH", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 77 (?); "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 78 (a?b???? ~z). SO_REUSEADDR "
+	  "never passes a listener. Fix: stop pid 77 (?), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: to start a "
+	  "new server beside it (a restart that refuses no connection), let "
+	  "it listen on [::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "(PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: a server of "
+	  "uid @U that listens on [::1]:8080, the holder's address, with "
+	  "SO_REUSEPORT can start beside it now and the old one be stopped "
+	  "after (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 h=V", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a new listener "
+	  "of uid @U on [::1]:8080 with SO_REUSEPORT binds beside it now, "
+	  "and new connections are then spread over both. Fix: this program "
+	  "did not set SO_REUSEPORT, and the shim never sets it: stop the "
+	  "process that holds it (portbind-why -p names it), or give the "
+	  "program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_AUTHOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::1]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_OPERATOR,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: a server of uid @U that listens on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::1]:8080 v6=0 h=V", PB__READER_SHIM,
+	  "tcp [::1]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::1]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_AUTHOR,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::1]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_OPERATOR,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: a server of uid @U that listens on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::2]:8080 h=V", PB__READER_SHIM,
+	  "tcp [::2]:8080: EADDRINUSE (98, Address already in use): held by "
+	  "1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::2]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::1]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_AUTHOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_OPERATOR,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: a server of uid @U that listens on "
+	  "[::]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=0 h=v", PB__READER_SHIM,
+	  "tcp *:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds *:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_AUTHOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: to start a new server beside it (a "
+	  "restart that refuses no connection), let it listen on [::]:8080, "
+	  "the holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop "
+	  "the old one (net.ipv4.tcp_migrate_req=1 moves its queued "
+	  "connections instead of resetting them); else stop the process "
+	  "that holds it (portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_OPERATOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: a server of uid @U that listens on "
+	  "[::]:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::]:8080 v6=1 h=v", PB__READER_SHIM,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held by 1 "
+	  "listening socket: LISTEN [::]:8080 uid @U. SO_REUSEADDR never "
+	  "passes a listener, but this one set SO_REUSEPORT: a socket of uid "
+	  "@U with SO_REUSEPORT binds [::]:8080 beside it now, but the "
+	  "connections the holder takes stay with it: the kernel spreads "
+	  "connections only among listeners on the same address in the same "
+	  "family ([::]:8080). Fix: this program did not set SO_REUSEPORT, "
+	  "and the shim never sets it: stop the process that holds it "
+	  "(portbind-why -p names it), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: to start a new server beside "
+	  "it (a restart that refuses no connection), let it listen on "
+	  "[::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "(PB_REUSEPORT), then stop the old one (net.ipv4.tcp_migrate_req=1 "
+	  "moves its queued connections instead of resetting them); else "
+	  "stop the process that holds it (portbind-why -p names it), or "
+	  "choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: a server of uid @U that "
+	  "listens on [::1]:8080, the holder's address, with SO_REUSEPORT "
+	  "can start beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop the process that holds it "
+	  "(portbind-why -p names it), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=127.0.0.1:8080 h=V", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN [::1]:8080 uid @U. SO_REUSEADDR "
+	  "never passes a listener, but this one set SO_REUSEPORT: a socket "
+	  "of uid @U with SO_REUSEPORT binds 127.0.0.1:8080 beside it now, "
+	  "but the connections the holder takes stay with it: the kernel "
+	  "spreads connections only among listeners on the same address in "
+	  "the same family ([::1]:8080). Fix: this program did not set "
+	  "SO_REUSEPORT, and the shim never sets it: stop the process that "
+	  "holds it (portbind-why -p names it), or give the program another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_AUTHOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: to start a new server beside it (a restart "
+	  "that refuses no connection), let it listen on 127.0.0.1:8080, the "
+	  "holder's address, with SO_REUSEPORT (PB_REUSEPORT), then stop the "
+	  "old one (net.ipv4.tcp_migrate_req=1 moves its queued connections "
+	  "instead of resetting them); else stop pid 812 (nginx), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_OPERATOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: a server of uid @U that listens on "
+	  "127.0.0.1:8080, the holder's address, with SO_REUSEPORT can start "
+	  "beside it now and the old one be stopped after "
+	  "(net.ipv4.tcp_migrate_req=1 moves its queued connections instead "
+	  "of resetting them); else stop pid 812 (nginx), or choose another "
+	  "port." },
+	{ "c=listener e=EADDRINUSE rp=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=L", PB__READER_SHIM,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx). SO_REUSEADDR never passes a listener, but this "
+	  "one set SO_REUSEPORT: a socket of uid @U with SO_REUSEPORT binds "
+	  "[::ffff:127.0.0.1]:8080 beside it now, but the connections the "
+	  "holder takes stay with it: the kernel spreads connections only "
+	  "among listeners on the same address in the same family "
+	  "(127.0.0.1:8080). Fix: this program did not set SO_REUSEPORT, and "
+	  "the shim never sets it: stop pid 812 (nginx), or give the program "
+	  "another port." },
+	{ "c=none a=[::1]:8080 v6=0", ALL,
+	  "tcp [::1]:8080: nothing holds it; it can be bound now." },
+	{ "c=none a=[::ffff:0.0.0.0]:8080 v6=0", ALL,
+	  "tcp [::ffff:0.0.0.0]:8080: nothing holds it; it can be bound now." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Z", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "a server binds only once they close. Fix: stop the process that "
+	  "holds it (portbind-why -p names it), or end those connections." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 port). Fix: never bind a "
+	  "client's port before connect() unless with "
+	  "IP_BIND_ADDRESS_NO_PORT (as pb_connect_from does); spread "
+	  "connections over more destinations or source addresses; let "
+	  "net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports; or widen the range." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 port). Fix: widen the "
+	  "range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=ports-exhausted e=EADDRNOTAVAIL p=192.0.2.1:80 lo=1 hi=1", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080 -> 192.0.2.1:80: EADDRNOTAVAIL (99, Cannot "
+	  "assign requested address): no free local port is left. "
+	  "net.ipv4.ip_local_port_range is 1-1 (1 port). Fix: widen the "
+	  "range (sysctl net.ipv4.ip_local_port_range), let "
+	  "net.ipv4.tcp_tw_reuse=1 reuse TIME_WAIT ports for new "
+	  "connections, or spread them over more destinations or source "
+	  "addresses; portbind-why --budget 192.0.2.1:80 counts what is left." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant CAP_NET_BIND_SERVICE (setcap "
+	  "cap_net_bind_service=+ep on the binary, or "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd unit), "
+	  "let systemd bind the port (a socket unit) and adopt it "
+	  "(PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant CAP_NET_BIND_SERVICE (setcap "
+	  "cap_net_bind_service=+ep on the binary, or "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd unit), "
+	  "lower net.ipv4.ip_unprivileged_port_start (sysctl), or use a port "
+	  ">= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:8080 ups=-1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EACCES (13, Permission denied): port 8080 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant CAP_NET_BIND_SERVICE (setcap "
+	  "cap_net_bind_service=+ep on the binary, or "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd unit), "
+	  "let systemd bind the port (a socket unit) and adopt it "
+	  "(PB_ADOPT), or use a port >= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant CAP_NET_BIND_SERVICE (setcap "
+	  "cap_net_bind_service=+ep on the binary, or "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in its systemd unit), "
+	  "lower net.ipv4.ip_unprivileged_port_start (sysctl), or use a port "
+	  ">= 1024." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=-1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "taken to be privileged: net.ipv4.ip_unprivileged_port_start could "
+	  "not be read (it is 1024 unless changed), and this process lacks "
+	  "CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1024." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_AUTHOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_OPERATOR,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "Fix: start the server now if it sets SO_REUSEADDR, as most do; "
+	  "run one that does not under LD_PRELOAD=libportbind-preload.so, "
+	  "which binds over them, or wait for them first: portbind-why "
+	  "--wait 65 '[::ffff:127.0.0.1]:8080'." },
+	{ "c=time-wait e=EADDRINUSE rah=1 a=[::ffff:127.0.0.1]:8080 v6=0 h=T", PB__READER_SHIM,
+	  "tcp [::ffff:127.0.0.1]:8080: EADDRINUSE (98, Address already in "
+	  "use): held only by 1 socket in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s. The last "
+	  "expires in 41 s, but a server that sets SO_REUSEADDR binds now. "
+	  "This program did not set SO_REUSEADDR, and the shim binds over "
+	  "them with it only when the socket table shows TIME_WAIT sockets "
+	  "alone. Fix: start the program with PORTBIND_WAIT=65 in its "
+	  "environment: bind then waits until they expire." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_AUTHOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait (pb_listen_wait waits "
+	  "exactly that long), and set SO_REUSEADDR in the server so its "
+	  "next restart binds at once (pb_listen sets it unless "
+	  "PB_NO_REUSEADDR)." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_OPERATOR,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). SO_REUSEPORT "
+	  "does not pass them either. Fix: wait before starting the server: "
+	  "portbind-why --wait 65 '[::]:8080' && exec the server. Running it "
+	  "under LD_PRELOAD=libportbind-preload.so, which sets SO_REUSEADDR "
+	  "on its listener, makes its next restart bind at once." },
+	{ "c=time-wait e=EADDRINUSE rah=0 rp=0 a=[::]:8080 v6=1 h=T", PB__READER_SHIM,
+	  "tcp [::]:8080: EADDRINUSE (98, Address already in use): held only "
+	  "by 1 socket in TIME_WAIT: TIME_WAIT 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 expires in 41 s. The previous process did not set "
+	  "SO_REUSEADDR: free in 41 s (TIME_WAIT lasts 60 s). Fix: start the "
+	  "program with PORTBIND_WAIT=65 in its environment: bind then waits "
+	  "until they expire. The shim sets SO_REUSEADDR on the program's "
+	  "listener, so the restart after this one binds at once." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 1 (systemd), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener, and SO_REUSEPORT "
+	  "does not pass this one (it passes only a listener that set it "
+	  "too, of the same user). Fix: stop pid 1 (systemd), or choose "
+	  "another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=P", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 listening socket: LISTEN 127.0.0.1:8080 uid @U pid 1 "
+	  "(systemd). SO_REUSEADDR never passes a listener. Fix: stop pid 1 "
+	  "(systemd), or give the program another port." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or close those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so nothing binds until "
+	  "they close; SO_REUSEPORT does not pass them either. Fix: stop the "
+	  "process that holds it (portbind-why -p names it), or end those "
+	  "connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=Q", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ESTABLISHED ? -> ? uid @U. "
+	  "Their socket did not set SO_REUSEADDR, so a server binds only "
+	  "once they close. Fix: stop the process that holds it "
+	  "(portbind-why -p names it), or end those connections." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. Fix: stop pid 1 (systemd), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. Fix: stop pid 1 (systemd), or choose another port." },
+	{ "c=bound e=EADDRINUSE rah=1 h=bP", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 socket bound but not listening: BOUND 127.0.0.1:8080 uid @O; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). A server that sets "
+	  "SO_REUSEADDR binds now, but the first of the two to listen() "
+	  "wins. The shim never adds SO_REUSEADDR over a socket that is "
+	  "bound and not listening: it may be a lock or a reservation. Fix: "
+	  "stop pid 1 (systemd), or give the program another port." },
+};
+
+/* The text at every buffer size that matters: 0 (nothing written, NULL
+   allowed), 1 (""), one short of the NUL, exactly enough, one more; the
+   return always the whole length, errno kept, nothing written past size,
+   a cut text a prefix. */
+static void sizes_agree(const struct pb_diag *d, int json, const char *full)
+{
+	size_t n = strlen(full), sizes[] = { 1, 2, n / 2, n - 1, n, n + 1, n + 2 };
+	char *buf = malloc(n + 8);
+	size_t i, k;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t s = sizes[i];
+		int r;
+
+		memset(buf, 'x', n + 8);
+		errno = 4242;
+		r = json ? pb_diag_json(d, buf, s) : pb_diag_format(d, buf, s);
+		ck_assert_int_eq(r, (int)n);
+		ck_assert_int_eq(errno, 4242);
+		k = s - 1 < n ? s - 1 : n;
+		ck_assert_msg(!strncmp(buf, full, k) && buf[k] == '\0',
+			      "size %zu: \"%s\"", s, buf);
+		ck_assert_int_eq(buf[s], 'x');
+	}
+	memset(buf, 'x', n + 8);
+	errno = 4242;
+	ck_assert_int_eq(json ? pb_diag_json(d, buf, 0) : pb_diag_format(d, buf, 0),
+			 (int)n);
+	ck_assert_int_eq(buf[0], 'x');
+	ck_assert_int_eq(json ? pb_diag_json(d, NULL, 0) : pb_diag_format(d, NULL, 0),
+			 (int)n);
+	ck_assert_int_eq(errno, 4242);
+	free(buf);
+}
+
+START_TEST(golden_paragraphs)
+{
+	static char want[8192];
+	struct pb_diag *d = malloc(sizeof(*d));
+	size_t i;
+	int bad = 0, reader;
+
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
+		golden_diag(goldens[i].desc, d);
+		golden_expand(goldens[i].want, want, sizeof(want));
+		for (reader = PB__READER_AUTHOR; reader <= PB__READER_SHIM; reader++) {
+			char *t;
+
+			if (goldens[i].reader != ALL && goldens[i].reader != reader)
+				continue;
+			t = format_for(d, reader);
+			if (strcmp(t, want)) {
+				char what[600];
+
+				snprintf(what, sizeof(what), "\t{ \"%s\", %s,",
+					 goldens[i].desc,
+					 goldens[i].reader == ALL ? "ALL" :
+					 reader == PB__READER_AUTHOR ? "PB__READER_AUTHOR" :
+					 reader == PB__READER_OPERATOR ? "PB__READER_OPERATOR"
+								       : "PB__READER_SHIM");
+				golden_print(what, t);
+				bad++;
+			} else if (reader != PB__READER_SHIM) {
+				unsigned flags = d->flags;
+
+				if (reader == PB__READER_OPERATOR)
+					d->flags |= PB_DIAG_OPERATOR;
+				sizes_agree(d, 0, t);
+				assert_json_of(d);
+				json_agrees(d);
+				if (reader == PB__READER_AUTHOR) {
+					static char j[16384];
+
+					ck_assert_int_lt(pb_diag_json(d, j, sizeof(j)),
+							 (int)sizeof(j));
+					sizes_agree(d, 1, j);
+				}
+				d->flags = flags;
+			}
+			free(t);
+		}
+	}
+	free(d);
+	ck_assert_msg(bad == 0, "%d paragraphs differ (above, as rows)", bad);
+}
+END_TEST
+
+/* Whole JSON objects for the diagnoses that differ in what the members
+   hold (the paragraphs above cover the message). */
+static const struct {
+	const char *desc, *want;
+} json_goldens[] = {
+	{ "c=none src=63 ups=1024 cap=1 lo=32768 hi=60999 rah=1 rp=1",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":null,\"errno_value\":0,\"cause\":\"none\","
+	  "\"reuseaddr_helps\":true,\"sources\":[\"errno\",\"probe\","
+	  "\"netlink\",\"procnet\",\"owners\",\"sysctl\"],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":1024,\"cap_net_bind_service\":true,"
+	  "\"port_range\":[32768,60999],\"reuseport_helps\":true,"
+	  "\"spec\":null,\"invalid\":null,\"message\":\"tcp 127.0.0.1:8080: "
+	  "nothing holds it; it can be bound now.\"}" },
+	{ "c=listener e=EADDRINUSE rp=0 rah=0 src=21 a=[::]:8080 v6=0 h=6LNH cap=0 ups=0",
+	  "{\"protocol\":\"tcp\",\"address\":\"*:8080\",\"peer\":null,"
+	  "\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"listener\",\"reuseaddr_helps\":false,"
+	  "\"sources\":[\"errno\",\"netlink\",\"owners\"],"
+	  "\"counts\":{\"total\":4,\"listen\":4,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"[::]:8080\",\"remote\":null,\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":false,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4713,\"v6only\":null,\"expires_ms\":null,\"pid\":77,"
+	  "\"command\":\"?\"},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4714,\"v6only\":null,\"expires_ms\":null,\"pid\":78,"
+	  "\"command\":\"a?b???? ~z\"}],\"unprivileged_port_start\":0,"
+	  "\"cap_net_bind_service\":false,\"port_range\":null,"
+	  "\"reuseport_helps\":false,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp *:8080: EADDRINUSE (98, Address already in "
+	  "use): held by 4 listening sockets: LISTEN [::]:8080 uid @U; "
+	  "LISTEN 127.0.0.1:8080 uid @U pid 812 (nginx); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 77 (?); and 1 more. SO_REUSEADDR never "
+	  "passes a listener, and SO_REUSEPORT does not pass this one (it "
+	  "passes only a listener that set it too, of the same user). Fix: "
+	  "stop pid 812 (nginx), or choose another port.\"}" },
+	{ "c=time-wait e=EADDRINUSE rah=1 rp=-1 src=10 h=TTTTTTTT more=3",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"time-wait\",\"reuseaddr_helps\":true,"
+	  "\"sources\":[\"probe\",\"procnet\"],\"counts\":{\"total\":11,"
+	  "\"listen\":0,\"time_wait\":8,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":41000,\"holders\":[{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40000\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":41000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40001\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":40000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40002\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":39000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":38000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40004\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":37000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40005\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":36000,"
+	  "\"pid\":null,\"command\":null},{\"state\":\"TIME_WAIT\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40006\",\"uid\":null,\"inode\":null,"
+	  "\"v6only\":null,\"expires_ms\":35000,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"TIME_WAIT\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40007\","
+	  "\"uid\":null,\"inode\":null,\"v6only\":null,\"expires_ms\":34000,"
+	  "\"pid\":null,\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":null,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held only by 8 sockets in TIME_WAIT: TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 expires in 41 s; TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40001 expires in 40 s; TIME_WAIT "
+	  "127.0.0.1:8080 -> 127.0.0.1:40002 expires in 39 s; and 8 more. "
+	  "The last expires in 41 s, but a server that sets SO_REUSEADDR "
+	  "binds now. Fix: set SO_REUSEADDR (pb_bind_reuse; pb_listen sets "
+	  "it unless PB_NO_REUSEADDR).\"}" },
+	{ "c=connected e=EADDRINUSE rah=0 rp=5 p=[2001:db8::1]:443 h=EuUBXZ",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":\"[2001:db8::1]:443\",\"errno\":\"EADDRINUSE\","
+	  "\"errno_value\":98,\"cause\":\"connected\","
+	  "\"reuseaddr_helps\":false,\"sources\":[],\"counts\":{\"total\":6,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":3,\"bound\":3},"
+	  "\"time_wait_ms\":0,\"holders\":[{\"state\":\"ESTABLISHED\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40000\",\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"UDP connected\","
+	  "\"protocol\":\"udp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:53\",\"uid\":@U,\"inode\":4712,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"UDP bound\",\"protocol\":\"udp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4713,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"BOUND\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4714,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"?\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4715,\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"?\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40000\","
+	  "\"uid\":@U,\"inode\":4716,\"v6only\":null,\"expires_ms\":null,"
+	  "\"pid\":null,\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":true,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080 -> [2001:db8::1]:443: EADDRINUSE "
+	  "(98, Address already in use): this source port already has a "
+	  "connection to that destination (a 4-tuple is unique): ESTABLISHED "
+	  "127.0.0.1:8080 -> 127.0.0.1:40000 uid @U pid 812 (nginx); UDP "
+	  "connected 127.0.0.1:8080 -> 127.0.0.1:53 uid @U; UDP bound "
+	  "127.0.0.1:8080 uid @U pid 812 (nginx); and 3 more. Fix: use "
+	  "source port 0 and let connect() pick (pb_connect_from), or "
+	  "another source port.\"}" },
+	{ "c=bound e=EADDRINUSE t=udp rp=-9 h=Ub",
+	  "{\"protocol\":\"udp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"bound\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":2,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":2},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"UDP bound\",\"protocol\":\"udp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4711,\"v6only\":null,\"expires_ms\":null,\"pid\":812,"
+	  "\"command\":\"nginx\"},{\"state\":\"BOUND\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@O,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":null,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"udp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held by 2 UDP sockets: UDP bound 127.0.0.1:8080 uid @U "
+	  "pid 812 (nginx); BOUND 127.0.0.1:8080 uid @O. Whether "
+	  "SO_REUSEPORT would pass it is not known (it is not probed for "
+	  "UDP). Fix: stop pid 812 (nginx), or choose another port; do not "
+	  "share a unicast UDP port with SO_REUSEADDR: the datagrams go to "
+	  "one socket only.\"}" },
+	{ "c=other e=4000 inv=6 a=none spec=x\"y\\\\z lo=9 hi=3 cap=0",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"4000\",\"errno_value\":4000,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":false,"
+	  "\"port_range\":[9,3],\"reuseport_helps\":null,"
+	  "\"spec\":\"x\\\"y\\\\\\\\z\",\"invalid\":\"port-range\","
+	  "\"message\":\"tcp address spec \\\"x\\\"y\\\\\\\\z\\\": errno "
+	  "4000: the source port range 9-3 is not valid. Fix: give a range "
+	  "lo-hi with lo <= hi <= 65535.\"}" },
+	{ "c=other e=EINVAL inv=1 a=none t=udp spec=bogus",
+	  "{\"protocol\":\"udp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EINVAL\",\"errno_value\":22,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":\"bogus\","
+	  "\"invalid\":\"spec\",\"message\":\"udp address spec \\\"bogus\\\" "
+	  "is not valid: EINVAL (22, Invalid argument). Fix: write a numeric "
+	  "address and a port from 0 to 65535, such as "
+	  "\\\"127.0.0.1:8080\\\", \\\"[::1]:8080\\\", \\\"*:8080\\\" or "
+	  "\\\"8080\\\"; host names are not looked up (pb_parse_addr(3)).\"}" },
+	{ "c=other e=EINVAL inv=2",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EINVAL\",\"errno_value\":22,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"flags\",\"message\":\"tcp 127.0.0.1:8080: EINVAL "
+	  "(22, Invalid argument): the flags are not valid for this call (a "
+	  "bit it does not take, or PB_UDP_REUSEADDR with PB_NO_REUSEADDR or "
+	  "on TCP). Fix: pass only the PB_* flags its manual page lists.\"}" },
+	{ "c=other e=EINVAL inv=3 a=none t=9",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EINVAL\",\"errno_value\":22,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"type\",\"message\":\"socket type 9 is not valid: "
+	  "EINVAL (22, Invalid argument). Fix: use SOCK_STREAM or "
+	  "SOCK_DGRAM.\"}" },
+	{ "c=other e=EINVAL inv=4 p=[::1]:80",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":\"[::1]:80\",\"errno\":\"EINVAL\",\"errno_value\":22,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"source\",\"message\":\"tcp 127.0.0.1:8080 -> "
+	  "[::1]:80: EINVAL (22, Invalid argument): the source address is "
+	  "not of the destination's family. Fix: give a source of the "
+	  "destination's family, with its length, or NULL for any local "
+	  "address.\"}" },
+	{ "c=other e=EAFNOSUPPORT inv=5 a=none",
+	  "{\"protocol\":\"tcp\",\"address\":null,\"peer\":null,"
+	  "\"errno\":\"EAFNOSUPPORT\",\"errno_value\":97,\"cause\":\"other\","
+	  "\"reuseaddr_helps\":null,\"sources\":[],\"counts\":{\"total\":0,"
+	  "\"listen\":0,\"time_wait\":0,\"connected\":0,\"bound\":0},"
+	  "\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":\"destination\",\"message\":\"tcp connection: "
+	  "EAFNOSUPPORT (97, Address family not supported by protocol): the "
+	  "destination address is not valid (NULL, shorter than its family "
+	  "needs, or not IPv4 or IPv6). Fix: give an IPv4 or IPv6 "
+	  "destination, with its length.\"}" },
+	{ "c=other e=0 f=8 a=[fe80::1%4294967295]:1",
+	  "{\"protocol\":\"tcp\",\"address\":\"[fe80::1%4294967295]:1\","
+	  "\"peer\":null,\"errno\":null,\"errno_value\":0,"
+	  "\"cause\":\"other\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":null,\"message\":\"tcp [fe80::1%4294967295]:1: not a "
+	  "port conflict. Fix: see bind(2), listen(2) and socket(2) for this "
+	  "error.\"}" },
+	{ "c=connected e=EADDRINUSE rp=0 h=QP",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"connected\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":2,\"listen\":1,\"time_wait\":0,"
+	  "\"connected\":1,\"bound\":0},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"ESTABLISHED\",\"protocol\":\"tcp\","
+	  "\"local\":\"?\",\"remote\":\"?\",\"uid\":@U,\"inode\":4711,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null},{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4712,\"v6only\":null,\"expires_ms\":null,\"pid\":1,"
+	  "\"command\":\"systemd\"}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":false,\"spec\":null,\"invalid\":null,"
+	  "\"message\":\"tcp 127.0.0.1:8080: EADDRINUSE (98, Address already "
+	  "in use): held by 1 open connection and no listener: ESTABLISHED ? "
+	  "-> ? uid @U; LISTEN 127.0.0.1:8080 uid @U pid 1 (systemd). Their "
+	  "socket did not set SO_REUSEADDR, so nothing binds until they "
+	  "close; SO_REUSEPORT does not pass them either. Fix: stop pid 1 "
+	  "(systemd), or close those connections.\"}" },
+	{ "c=42 e=ENOENT",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"2\",\"errno_value\":2,"
+	  "\"cause\":\"unknown\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":0,\"listen\":0,\"time_wait\":0,"
+	  "\"connected\":0,\"bound\":0},\"time_wait_ms\":0,\"holders\":[],"
+	  "\"unprivileged_port_start\":null,\"cap_net_bind_service\":null,"
+	  "\"port_range\":null,\"reuseport_helps\":null,\"spec\":null,"
+	  "\"invalid\":null,\"message\":\"tcp 127.0.0.1:8080: errno 2 (No "
+	  "such file or directory): not a port conflict. Fix: see bind(2), "
+	  "listen(2) and socket(2) for this error.\"}" },
+};
+
+START_TEST(golden_json)
+{
+	static char want[16384], j[16384];
+	struct pb_diag *d = malloc(sizeof(*d));
+	size_t i;
+	int bad = 0;
+
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < sizeof(json_goldens) / sizeof(json_goldens[0]); i++) {
+		golden_diag(json_goldens[i].desc, d);
+		golden_expand(json_goldens[i].want, want, sizeof(want));
+		ck_assert_int_lt(pb_diag_json(d, j, sizeof(j)), (int)sizeof(j));
+		if (strcmp(j, want)) {
+			char what[600];
+
+			snprintf(what, sizeof(what), "\t{ \"%s\",", json_goldens[i].desc);
+			golden_print(what, j);
+			bad++;
+		}
+		json_agrees(d);
+		assert_json_of(d);
+	}
+	free(d);
+	ck_assert_msg(bad == 0, "%d objects differ (above, as rows)", bad);
+}
+END_TEST
+
+/* What the writers refuse, at each edge of each rule (pb_diagnose(3),
+   ERRORS): the struct's size one byte short of the 0.1.0 layout and
+   exactly it; a request bit one past PB_DIAG_FLAGS_ALL; invalid one
+   outside PB_INVALID_* on each side; no address with invalid 0 and
+   with it set; n_stored at and one past PB_DIAG_HOLDERS.  A refusal is
+   -1, EINVAL and "" in the buffer; an acceptance keeps errno. */
+START_TEST(writers_refuse_at_each_edge)
+{
+	static const sa_family_t fams[] = { AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6 };
+	struct pb_diag *d = malloc(sizeof(*d));
+	char t[4096];
+	size_t i;
+
+	ck_assert_ptr_nonnull(d);
+#define EXPECT(ok) do { \
+		int json_; \
+		for (json_ = 0; json_ <= 1; json_++) { \
+			int r_; \
+			memset(t, 'x', sizeof(t)); \
+			errno = 4321; \
+			r_ = json_ ? pb_diag_json(d, t, sizeof(t)) \
+				   : pb_diag_format(d, t, sizeof(t)); \
+			if (ok) { \
+				ck_assert_int_gt(r_, 0); \
+				ck_assert_int_eq(errno, 4321); \
+				ck_assert_uint_eq(strlen(t), (size_t)r_); \
+			} else { \
+				ck_assert_int_eq(r_, -1); \
+				ck_assert_int_eq(errno, EINVAL); \
+				ck_assert_str_eq(t, ""); \
+			} \
+		} \
+		errno = 4321; \
+		ck_assert_int_eq(pb__diag_format_for(d, PB__READER_SHIM, t, \
+						     sizeof(t)) > 0, !!(ok)); \
+	} while (0)
+
+	*d = base(PB_CAUSE_TIME_WAIT, EADDRINUSE);
+	add_tw(d, 1);
+	EXPECT(1);
+	d->size = offsetof(struct pb_diag, holders) + sizeof(d->holders) - 1;
+	EXPECT(0);
+	d->size = offsetof(struct pb_diag, holders) + sizeof(d->holders);
+	EXPECT(1);
+	d->size = 0;
+	EXPECT(0);
+	d->size = sizeof(*d);
+
+	d->flags = PB_DIAG_FLAGS_ALL;
+	EXPECT(1);
+	d->flags = PB_DIAG_FLAGS_ALL + 1;
+	EXPECT(0);
+	d->flags = 0;
+
+	for (d->invalid = -1; d->invalid <= PB_INVALID_RANGE + 1; d->invalid++)
+		EXPECT(d->invalid >= 0 && d->invalid <= PB_INVALID_RANGE);
+	d->invalid = 0;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		d->addr.ss_family = fams[i];
+		d->invalid = 0;
+		EXPECT(fams[i] == AF_INET || fams[i] == AF_INET6);
+		d->invalid = PB_INVALID_SPEC;
+		EXPECT(1);
+	}
+	d->invalid = 0;
+	pbt_addr(&d->addr, "127.0.0.1", 8080);
+
+	d->n_stored = PB_DIAG_HOLDERS;
+	for (i = 1; i < PB_DIAG_HOLDERS; i++)
+		d->holders[i] = d->holders[0];
+	EXPECT(1);
+	d->n_stored = PB_DIAG_HOLDERS + 1;
+	EXPECT(0);
+	d->n_stored = 1;
+#undef EXPECT
+
+	/* A buffer of size 0 may be NULL; one of any other size may not. */
+	errno = 4321;
+	ck_assert_int_gt(pb_diag_format(d, NULL, 0), 0);
+	ck_assert_int_gt(pb_diag_json(d, NULL, 0), 0);
+	ck_assert_int_eq(errno, 4321);
+	ck_assert_int_eq(pb_diag_format(d, NULL, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_diag_json(d, NULL, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	free(d);
+}
+END_TEST
+
 Suite *suite_format(void)
 {
 	Suite *s = suite_create("format");
@@ -1719,6 +5178,9 @@ Suite *suite_format(void)
 	tcase_add_test(tc, real_reuseport_listener);
 	tcase_add_test(tc, real_reuseport_other_user);
 	tcase_add_test(tc, real_reuseport_group);
+	tcase_add_test(tc, golden_paragraphs);
+	tcase_add_test(tc, golden_json);
+	tcase_add_test(tc, writers_refuse_at_each_edge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,6 +18,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # What was built is in PB_BUILDDIR (make check sets it), else here.
 B=${PB_BUILDDIR:-$PWD}
+# The program listens and connects on loopback: as root, in a network
+# namespace of its own (tests/isolate.sh).
+. tests/isolate.sh
+isolate cxx.sh "$PWD/tests/cxx.sh" "$@"
 [ -f "$B/libportbind.a" ] || { echo "cxx.sh: run 'make all' first" >&2; exit 1; }
 
 cc=${PB_CC:-cc}

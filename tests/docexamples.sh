@@ -300,9 +300,10 @@ done
 
 # ---- run them
 nap() { sleep 0.1 2>/dev/null || sleep 1; }
+# until_in FILE ERE: wait for a line, at most 10 s (a loaded machine).
 until_in() {
 	i=0
-	while [ $i -lt 30 ]; do
+	while [ $i -lt 100 ]; do
 		grep -Eq "$2" "$1" 2>/dev/null && return 0
 		nap
 		i=$((i + 1))
@@ -363,8 +364,9 @@ run() {
 		sp=$!
 		bgs="$bgs $sp"
 		i=0
+		# Until it serves: at most 10 s.
 		until "$B/examples/client" 127.0.0.1:8080 127.0.0.1:0 "" >"$tmp/out" 2>"$tmp/err" ||
-		      [ $i -ge 30 ]; do
+		      [ $i -ge 100 ]; do
 			nap
 			i=$((i + 1))
 		done

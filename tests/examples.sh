@@ -168,14 +168,15 @@ run "$B"/examples/diagnose -j "127.0.0.1:$P"
 check "diagnose -j: one JSON object, cause listener" \
 	all 'rc_is 1' 'out_has "^\{\"protocol\":\"tcp\",.*\"cause\":\"listener\".*\}$"'
 
-# ---- restart: a live listener is not waited for
+# ---- restart: a live listener is not waited for.  "At once" below is
+#      under 10 s, against a wait of 30: a loaded machine can take seconds.
 t0=$(now_ms)
 run "$B"/examples/restart "127.0.0.1:$P" 30
 t1=$(now_ms)
 check "restart over a live listener: exit 1 with the paragraph" \
 	all 'rc_is 1' 'err_has "held by 1 listening socket"'
 timed "restart over a live listener: fails at once ($((${t1:-0} - ${t0:-0})) ms, not 30 s)" \
-	"$t0" "$t1" [ $((${t1:-0} - ${t0:-0})) -lt 3000 ]
+	"$t0" "$t1" [ $((${t1:-0} - ${t0:-0})) -lt 10000 ]
 # ... nor a port this user may not bind, nor an address that is not local
 if [ "$(id -u)" -eq 0 ]; then
 	asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
@@ -192,7 +193,7 @@ elif [ -z "$asuser" ] || command -v setpriv >/dev/null 2>&1; then
 	check "restart on port 80 as a user: exit 1, EACCES explained" \
 		all 'rc_is 1' 'err_has "EACCES.*port 80 is privileged"'
 	timed "... at once ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
-		[ $((${t1:-0} - ${t0:-0})) -lt 3000 ]
+		[ $((${t1:-0} - ${t0:-0})) -lt 10000 ]
 else
 	skip "restart on port 80 as a user" "no setpriv to drop root"
 fi
@@ -202,7 +203,7 @@ t1=$(now_ms)
 check "restart on an address not local: exit 1, EADDRNOTAVAIL explained" \
 	all 'rc_is 1' 'err_has "EADDRNOTAVAIL"'
 timed "... at once ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
-	[ $((${t1:-0} - ${t0:-0})) -lt 3000 ]
+	[ $((${t1:-0} - ${t0:-0})) -lt 10000 ]
 stop "$l1"
 run "$B"/examples/diagnose "127.0.0.1:$P"
 check "diagnose after the listener stopped: exit 0, nothing holds it" \
@@ -257,8 +258,8 @@ start restart "$tmp/r1" "127.0.0.1:$T" 30
 t1=$(now_ms)
 check "restart over TIME_WAIT left with SO_REUSEADDR: binds at once" \
 	all '[ $twrc -eq 0 ]' 'grep -q "^listening on 127\.0\.0\.1:$T\$" "$tmp/r1"'
-timed "... within 2 s ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
-	[ $((${t1:-0} - ${t0:-0})) -lt 2000 ]
+timed "... within 10 s, not the 30 ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
+	[ $((${t1:-0} - ${t0:-0})) -lt 10000 ]
 stop "$bg"
 tw -n
 t0=$(now_ms)

@@ -170,11 +170,16 @@ def line_mutants(text, mask):
 class Mutant:
     __slots__ = ('path', 'line', 'col', 'old', 'new', 'kind', 'id', 'text')
 
-    def __init__(self, path, line, col, old, new, kind, text, occurrence):
+    def __init__(self, path, line, col, old, new, kind, text, occurrence,
+                 twin):
         self.path, self.line, self.col = path, line, col
         self.old, self.new, self.kind, self.text = old, new, kind, text
         key = '%s|%s|%d|%s|%s' % (os.path.basename(path), text.strip(),
                                   occurrence, old, new)
+        # The second and later lines of one text (a `return 0;` in many
+        # functions) are told apart by their rank among those lines.
+        if twin > 1:
+            key += '|twin %d' % twin
         self.id = hashlib.sha1(key.encode()).hexdigest()[:10]
 
     def describe(self):
@@ -203,20 +208,34 @@ def default_files():
     return files + [SHIM]
 
 
+SOURCES = {}
+
+
+def source_lines(path):
+    """The lines of a source as they were when the run began (an edit
+    during a run does not change what the mutants are made from)."""
+    if path not in SOURCES:
+        with open(os.path.join(TOP, path)) as f:
+            SOURCES[path] = f.readlines()
+    return SOURCES[path]
+
+
 def mutants_of(path):
-    with open(os.path.join(TOP, path)) as f:
-        lines = f.readlines()
+    lines = source_lines(path)
     masks = code_masks(lines)
     res = []
+    twins = {}
     for i, (text, mask) in enumerate(zip(lines, masks)):
         text = text.rstrip('\n')
         if 'assert(' in mask or 'PB_STATIC_ASSERT' in mask:
             continue
+        twins[text.strip()] = twins.get(text.strip(), 0) + 1
         seen = {}
         for col, old, new, kind in line_mutants(text, mask):
             key = (old, new)
             seen[key] = seen.get(key, 0) + 1
-            res.append(Mutant(path, i + 1, col, old, new, kind, text, seen[key]))
+            res.append(Mutant(path, i + 1, col, old, new, kind, text, seen[key],
+                              twins[text.strip()]))
     return res
 
 
@@ -243,7 +262,7 @@ def load_equivalent():
 
 
 def source_files():
-    if os.path.isdir(os.path.join(TOP, '.git')):
+    if os.path.exists(os.path.join(TOP, '.git')):
         out = subprocess.run(['git', '-C', TOP, 'ls-files', '-z', '--cached',
                               '--others', '--exclude-standard'],
                              capture_output=True, check=True).stdout
@@ -320,18 +339,15 @@ class Job:
 
     def restore(self):
         if self.dirty:
-            shutil.copy2(os.path.join(TOP, self.dirty),
-                         os.path.join(self.dir, self.dirty))
-            os.utime(os.path.join(self.dir, self.dirty))
+            with open(os.path.join(self.dir, self.dirty), 'w') as f:
+                f.writelines(source_lines(self.dirty))
             self.dirty = None
 
     def try_mutant(self, m):
         """'stillborn', 'killed' or 'survived', and a note."""
-        with open(os.path.join(TOP, m.path)) as f:
-            lines = f.readlines()
         dst = os.path.join(self.dir, m.path)
         with open(dst, 'w') as f:
-            f.writelines(m.apply(lines))
+            f.writelines(m.apply(source_lines(m.path)))
         self.dirty = m.path
         targets, _ = self.commands(m.path)
         ok, _ = self.make(targets)
@@ -395,7 +411,7 @@ def main():
     say('mutate: %d mutants in %d files, %d listed as equivalent; running %s'
         % (len(every), len(files), n_equiv, how))
     root = tempfile.mkdtemp(prefix='pb-mutate.')
-    make_flags = ['-j2', 'DEVELOPER=', 'CFLAGS=-O1 -g0', 'V=0']
+    make_flags = ['-j2', 'DEVELOPER=', 'CFLAGS=-O2 -g0', 'V=0']
     t0 = time.time()
     jobs = [Job(root, i, make_flags) for i in range(max(1, a.jobs))]
     # One build, copied: the jobs differ only by the mutated file.

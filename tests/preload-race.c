@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		r = taken_bind(port, &e);
 		ms = now_ms() - t0;
-		if (r == -1 && e == EADDRINUSE && got == 1 && armed == NONE && ms < 1500)
+		/* PORTBIND_WAIT=20 (preload.sh): at once, on a loaded machine. */
+		if (r == -1 && e == EADDRINUSE && got == 1 && armed == NONE && ms < 5000)
 			printf("ok\n");
 		else
 			printf("bad: bind %d (%s) after %lld ms, handler ran %d times\n", r,

@@ -148,47 +148,66 @@ static int same_skip(const struct skip_rec *a, const struct skip_rec *b)
 	       strcmp(a->reason, b->reason) == 0;
 }
 
-int pbt_skips_report(SRunner *sr)
+void pbt_skips_tally(SRunner *sr, struct pbt_tally *t, FILE *lines)
 {
 	TestResult **res = srunner_results(sr);
 	int n = srunner_ntests_run(sr), made = skips ? skips->n : 0;
-	int passed = 0, failed = 0, skipped = 0, stray = 0, i, run;
+	int stray = 0, i, run;
 	const struct skip_rec *r;
 
+	memset(t, 0, sizeof(*t));
+	t->checks = n;
 	for (i = 0; i < n; i++) {
 		if (tr_rtype(res[i]) != CK_PASS)
-			failed++;
+			t->failed++;
 		else if (skip_for(i))
-			skipped++;
+			t->skipped++;
 		else
-			passed++;
+			t->passed++;
 	}
 	for (i = 0; i < made && i < SKIPS_MAX; i++)
 		if (skips->rec[i].result < 0 || skips->rec[i].result >= n)
 			stray++;
 	if (made > SKIPS_MAX)
 		stray += made - SKIPS_MAX;
-	printf("%d checks: %d passed, %d failed, %d skipped "
-	       "(Check's count above takes a skipped check for a pass; this "
-	       "count is the result)\n", n, passed, failed + stray, skipped);
-	for (i = 0; i < n; i += run) {
+	t->failed += stray;
+	for (i = 0; lines && i < n; i += run) {
 		r = skip_for(i);
 		for (run = 1; i + run < n && same_skip(r, skip_for(i + run)) &&
 		     tr_rtype(res[i + run]) == tr_rtype(res[i]); run++)
 			;
 		if (!r)
 			continue;
-		printf("  %s: %s/%s", tr_rtype(res[i]) == CK_PASS ? "skipped" :
-		       "FAILED after its skip", tr_tcname(res[i]), r->test);
+		fprintf(lines, "  %s: %s/%s", tr_rtype(res[i]) == CK_PASS ?
+			"skipped" : "FAILED after its skip", tr_tcname(res[i]),
+			r->test);
 		if (run > 1)
-			printf(" (%d iterations)", run);
-		printf(": %s\n", r->reason);
+			fprintf(lines, " (%d iterations)", run);
+		fprintf(lines, ": %s\n", r->reason);
 	}
-	if (stray)
-		printf("  FAILED: %d skip%s recorded outside any test or lost "
-		       "(more than %d)\n", stray, stray == 1 ? "" : "s", SKIPS_MAX);
+	if (stray && lines)
+		fprintf(lines, "  FAILED: %d skip%s recorded outside any test or "
+			"lost (more than %d)\n", stray, stray == 1 ? "" : "s",
+			SKIPS_MAX);
 	free(res);
-	return failed + stray;
+}
+
+void pbt_tally_print(const struct pbt_tally *t)
+{
+	printf("%d checks: %d passed, %d failed, %d skipped "
+	       "(Check's count above takes a skipped check for a pass; this "
+	       "count is the result)\n", t->checks, t->passed, t->failed,
+	       t->skipped);
+}
+
+int pbt_skips_report(SRunner *sr)
+{
+	struct pbt_tally t;
+
+	pbt_skips_tally(sr, &t, NULL);
+	pbt_tally_print(&t);
+	pbt_skips_tally(sr, &t, stdout);
+	return t.failed;
 }
 
 int pbt_kernel_at_least(int major, int minor)
@@ -344,7 +363,7 @@ int pbt_make_time_wait(int lfd, const char *ip, unsigned port)
 	pbt_connect_pair(lfd, ip, port, &c, &s);
 	/* The side that closes first goes to TIME_WAIT: make it the server. */
 	close(s);
-	ck_assert_msg(wait_readable(c, 2000), "no FIN from server");
+	ck_assert_msg(wait_readable(c, 10000), "no FIN from server");
 	ck_assert_int_eq(read(c, &b, 1), 0);
 	close(c);
 	return 0;

@@ -67,6 +67,29 @@ int pbt_skips_begin(SRunner *sr);
    skip with its reason; returns F (Check's failures and errors, plus any
    skip recorded outside a test). */
 int pbt_skips_report(SRunner *sr);
+/* The same count without the summary line: into *t, and each skip's
+   line (and any stray skip's) written to lines when it is not NULL.
+   check_main.c adds up its parallel workers' counts so. */
+struct pbt_tally {
+	int checks, passed, failed, skipped;
+};
+void pbt_skips_tally(SRunner *sr, struct pbt_tally *t, FILE *lines);
+/* The summary line of a tally, to stdout. */
+void pbt_tally_print(const struct pbt_tally *t);
+
+/* ---- isolation and sharding (check_main.c)
+ *
+ * Every TCase is made by pbt_tcase_create (tcase_create is this macro in
+ * every suite), which adds the runner's isolation fixture first: in fork
+ * mode, as root, each test then runs in a fresh network namespace with lo
+ * up, before pbt_fd_setup counts its descriptors.  Tests are added through
+ * pbt_tcase_add_test, which lets a parallel worker of the runner keep
+ * every Kth test of a suite only (a shard). */
+TCase *pbt_tcase_create(const char *name);
+void pbt_tcase_add_test(TCase *tc, const TTest *ttest, int signal,
+			int allowed_exit_value, int start, int end);
+#define tcase_create(name) pbt_tcase_create(name)
+#define _tcase_add_test pbt_tcase_add_test
 
 int pbt_have_ipv6(void);
 int pbt_kernel_at_least(int major, int minor);

@@ -23,6 +23,9 @@ set -u
 
 cd "$(dirname "$0")/.." || exit 1
 B=${PB_BUILDDIR:-$PWD}
+# As root, in a network namespace of its own (tests/isolate.sh).
+. tests/isolate.sh
+isolate why.sh "$PWD/tests/why.sh" "$@"
 
 WHY=$B/tools/portbind-why
 SERVER=$B/examples/demo/restart-server
@@ -98,10 +101,11 @@ all() { for c in "$@"; do eval "$c" || return 1; done; }
 # A tenth of a second where sleep(1) takes fractions (GNU, busybox).
 nap() { sleep 0.1 2>/dev/null || sleep 1; }
 
-# until_in FILE ERE: wait, at most 2 s, for a line matching ERE.
+# until_in FILE ERE: wait, at most 10 s, for a line matching ERE (a
+# loaded machine can take seconds to start python3).
 until_in() {
 	i=0
-	while [ $i -lt 20 ]; do
+	while [ $i -lt 100 ]; do
 		grep -Eq "$2" "$1" && return 0
 		nap
 		i=$((i + 1))
@@ -118,7 +122,7 @@ start_server() {
 	"$SERVER" "$@" 127.0.0.1:0 >>"$tmp/server" 2>&1 &
 	pid=$!
 	if ! until_in "$tmp/server" '^(listening on|restart-server:)'; then
-		echo "why.sh: restart-server did not start within 2 s" >&2
+		echo "why.sh: restart-server did not start within 10 s" >&2
 		exit 1
 	fi
 	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\1/p' \
@@ -216,8 +220,10 @@ t1=$(now_ms)
 check "--wait 0.3 on a listener: exit 1" all 'rc_is 1' 'out_has listener'
 if [ -n "$t0" ] && [ -n "$t1" ]; then
 	ms=$((t1 - t0))
+	# Not less than the 0.3 s asked; the upper bound leaves a loaded
+	# machine its seconds and still tells 0.3 from 3.
 	check "--wait 0.3 took about 0.3 s (${ms} ms)" \
-		all '[ "$ms" -ge 280 ]' '[ "$ms" -le 1500 ]'
+		all '[ "$ms" -ge 280 ]' '[ "$ms" -le 2900 ]'
 else
 	skip "--wait 0.3 duration" "date has no %N"
 fi
@@ -368,15 +374,16 @@ if [ -n "${mport:-}" ]; then
 	why --reuseaddr "127.0.0.1:$mport"
 	check "mixed TIME_WAIT, --reuseaddr: exit 1 (one lacks the option)" \
 		all 'rc_is 1' 'out_has "TIME_WAIT"'
-	t0=$(now_ms)
 	"$WHY" --reuseaddr --wait 10 "127.0.0.1:$mport" >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
 	i=0
-	while [ $i -lt 50 ] && ! in_sleep "$wpid"; do
+	while [ $i -lt 100 ] && ! in_sleep "$wpid"; do
 		nap
 		i=$((i + 1))
 	done
-	# End the blocking one only: the other still holds a plain bind.
+	# End the blocking one only: the other still holds a plain bind.  The
+	# time counts from here: however long the tool took to start.
+	t0=$(now_ms)
 	ss -K -tn state time-wait "( sport = :$mport and dport = :$bport )" \
 		>/dev/null 2>&1
 	wait "$wpid"
@@ -537,6 +544,7 @@ if command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
 	# else on the host shares the port.
 	unshare -n sh -c '
 ip link set lo up 2>/dev/null || exit 3
+: >"$1/v6peek"
 echo 0 >/proc/sys/net/ipv6/bindv6only
 python3 -c "
 import socket, sys
@@ -551,15 +559,15 @@ c6 = socket.socket(socket.AF_INET6); c6.setsockopt(socket.SOL_SOCKET, R, 1)
 c6.bind((\"::1\", P)); c6.connect(l6.getsockname()[:2]); a6, _ = l6.accept()
 print(P, flush=True)
 import signal; signal.pause()
-" >"$1/v6peek" 2>&1 &
+" >>"$1/v6peek" 2>&1 &
 py=$!
 i=0
-while [ $i -lt 50 ] && ! grep -Eq "^[0-9]+$" "$1/v6peek"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -Eq "^[0-9]+$" "$1/v6peek"; do sleep 0.1; i=$((i + 1)); done
 P=$(head -n 1 "$1/v6peek")
 "$2" --json "0.0.0.0:$P" >"$1/v6peek.plain"
 "$2" -p --json "0.0.0.0:$P" >"$1/v6peek.p"
 kill $py
-wait $py
+wait $py 2>/dev/null
 exit 0' sh "$tmp" "$WHY"
 	cp "$tmp/v6peek.plain" "$tmp/out" 2>/dev/null
 	check "hidden IPV6_V6ONLY without -p: presumed dual-stack (cause connected)" \

@@ -388,9 +388,18 @@ static int same_fd2(const struct fd2 *was)
 	return !S_ISCHR(st.st_mode) || message_device(&st);
 }
 
+/* /dev/kmsg: its poll(2) never reports POLLOUT (a descriptor opened
+   write-only gets EPOLLERR | EPOLLNVAL), and a write to it never blocks
+   (printk). */
+static int kmsg(mode_t mode, dev_t rdev)
+{
+	return S_ISCHR(mode) && major(rdev) == 1 && minor(rdev) == 11;
+}
+
 /*
  * Write without harming the program.  A socket: MSG_NOSIGNAL |
- * MSG_DONTWAIT.  Anything else: poll(2) first, so a full pipe or a
+ * MSG_DONTWAIT.  /dev/kmsg (nopoll): written at once.  Anything else:
+ * poll(2) first, so a full pipe or a
  * terminal that cannot take output drops the line (a write could still
  * block if another writer fills the pipe, or the terminal's output is
  * stopped, between the poll and the write); SIGPIPE and SIGTTOU blocked
@@ -398,7 +407,7 @@ static int same_fd2(const struct fd2 *was)
  * than stop the process, and the SIGPIPE that a write failing with EPIPE
  * raises is taken back, only then and only when none was pending before.
  */
-static void say(int fd, const char *line, size_t n, int sock)
+static void say(int fd, const char *line, size_t n, int sock, int nopoll)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	struct timespec zero = { 0, 0 };
@@ -427,7 +436,7 @@ static void say(int fd, const char *line, size_t n, int sock)
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
 	for (rounds = 0; off < n && rounds < 8; rounds++) {
-		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+		if (!nopoll && (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT)))
 			break;
 		w = write(fd, line + off, n - off);
 		if (w < 0 && errno == EINTR)
@@ -460,7 +469,7 @@ static void say_file(const char *path, const char *line, size_t n)
 		return;
 	if (fstat(fd, &st) == 0 &&
 	    (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
-		say(fd, line, n, 0);
+		say(fd, line, n, 0, kmsg(st.st_mode, st.st_rdev));
 	close(fd);
 }
 
@@ -654,7 +663,8 @@ static void explain(struct failure_mem *m, int fd, const struct sockaddr *addr,
 	if (dest == DEST_FILE)
 		say_file(path, m->line, n);
 	else
-		say(STDERR_FILENO, m->line, n, kind == KIND_JOURNAL);
+		say(STDERR_FILENO, m->line, n, kind == KIND_JOURNAL,
+		    kmsg(id.mode, id.rdev));
 }
 
 struct bind_attempt {
