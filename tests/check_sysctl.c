@@ -541,6 +541,15 @@ static int reserved_child(void *arg)
 	PBT_REQUIRE(s.port_lo == 2000 && s.port_hi == 2999 && s.reserved == 4);
 	put("net/ipv4/ip_local_reserved_ports", "2000-1999");
 	PBT_REQUIRE(pb_read_sysctls(&s) == 0 && s.reserved == 0);
+	/* A text that fails half-way leaves no port of it in the map. */
+	{
+		static uint8_t map[PB__PORT_MAP_BYTES];
+
+		put("net/ipv4/ip_local_reserved_ports", "1000,2000-2002,x");
+		memset(map, 0xff, sizeof(map));
+		PBT_REQUIRE(pb__reserved_map(map) == -EINVAL);
+		PBT_REQUIRE(pb__ports_in_map(map, 0, 65535) == 0);
+	}
 	/* Missing: that error, not one about its length. */
 	PBT_REQUIRE(unlink("/proc/sys/net/ipv4/ip_local_reserved_ports") == 0);
 	PBT_REQUIRE(pb__reserved_in_range(0, 65535) == -ENOENT);
