@@ -7,13 +7,22 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 
 #include "testutil.h"
 #include "addr.h"
 #include "bind.h"
+#include "sockdiag.h"
 
 static int bind_plain(int fd, const char *ip, unsigned port)
 {
@@ -908,6 +917,1044 @@ START_TEST(wait_goes_on_without_handler)
 }
 END_TEST
 
+/* ---- every flag combination, the options on the descriptor */
+
+/* The socket options and file flags a returned descriptor has. */
+static void expect_options(int fd, int type, unsigned flags, const char *what)
+{
+	int reuseaddr = type == SOCK_STREAM ? !(flags & PB_NO_REUSEADDR)
+					    : (flags & PB_UDP_REUSEADDR) != 0;
+
+	pbt_assert_cloexec(fd);
+	ck_assert_msg(pbt_getopt(fd, SOL_SOCKET, SO_TYPE) == type, "%s", what);
+	ck_assert_msg(!!(fcntl(fd, F_GETFL) & O_NONBLOCK) == !!(flags & PB_NONBLOCK),
+		      "%s: O_NONBLOCK", what);
+	ck_assert_msg(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR) == reuseaddr,
+		      "%s: SO_REUSEADDR", what);
+	ck_assert_msg(pbt_getopt(fd, SOL_SOCKET, SO_REUSEPORT) ==
+		      !!(flags & PB_REUSEPORT), "%s: SO_REUSEPORT", what);
+	ck_assert_msg(pbt_getopt(fd, IPPROTO_IP, IP_FREEBIND) ==
+		      !!(flags & PB_FREEBIND), "%s: IP_FREEBIND", what);
+	if (type == SOCK_STREAM)
+		ck_assert_msg(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1,
+			      "%s: not listening", what);
+}
+
+/* _i: the flags (all 64 combinations).  Each of the three helpers
+   either returns a descriptor with exactly the options the flags ask
+   for, or refuses flags it does not take with EINVAL. */
+START_TEST(every_flag_combination)
+{
+	unsigned flags = (unsigned)_i;
+	int udp_bad = (flags & (PB_UDP_REUSEADDR | PB_NO_REUSEADDR)) ==
+		      (PB_UDP_REUSEADDR | PB_NO_REUSEADDR);
+	int tcp_bad = (flags & PB_UDP_REUSEADDR) != 0;
+	char what[64];
+	int fd, w;
+
+	for (w = 0; w < 3; w++) {
+		int bad = w == 1 ? udp_bad : tcp_bad;
+
+		snprintf(what, sizeof(what), "%s flags 0x%x", helper_names[w], flags);
+		errno = 0;
+		fd = call_helper(w, "127.0.0.1:0", flags, NULL);
+		if (bad) {
+			ck_assert_msg(fd == -1 && errno == EINVAL, "%s: %d %s", what,
+				      fd, strerror(errno));
+			continue;
+		}
+		ck_assert_msg(fd >= 0, "%s: %s", what, strerror(errno));
+		/* No error on success, so no errno either. */
+		ck_assert_msg(errno == 0, "%s: errno %d", what, errno);
+		expect_options(fd, w == 1 ? SOCK_DGRAM : SOCK_STREAM, flags, what);
+		close(fd);
+	}
+}
+END_TEST
+
+/* Bits beyond PB_FLAGS_ALL, one at a time: refused. */
+START_TEST(unknown_flag_bits)
+{
+	unsigned bit;
+	int w;
+
+	for (bit = PB_FLAGS_ALL + 1; bit; bit <<= 1) {
+		if (bit & PB_FLAGS_ALL)
+			continue;
+		for (w = 0; w < 3; w++) {
+			errno = 0;
+			ck_assert_int_eq(call_helper(w, "127.0.0.1:0", bit, NULL), -1);
+			ck_assert_int_eq(errno, EINVAL);
+		}
+	}
+}
+END_TEST
+
+/* ---- failures of each system call, through seccomp in a child */
+
+struct refuse {
+	long nr, arg0;
+	int err;
+};
+
+static int refuse(const struct refuse *r)
+{
+	return pbt_seccomp_errno(r->nr, r->arg0, r->err);
+}
+
+#define NO_SECCOMP 78
+
+/* setsockopt refused: each helper fails with its errno, closes what it
+   opened, and says why; a helper that needs no option still works, so
+   none is set that the flags did not ask for. */
+static int setsockopt_refused_child(void *arg)
+{
+	static const struct {
+		const char *spec;
+		unsigned flags;
+		int udp, ok;
+	} c[] = {
+		{ "127.0.0.1:0", 0, 0, 0 },			/* SO_REUSEADDR */
+		{ "[::1]:0", PB_NO_REUSEADDR, 0, 0 },		/* IPV6_V6ONLY */
+		{ "127.0.0.1:0", PB_NO_REUSEADDR | PB_REUSEPORT, 0, 0 },
+		{ "127.0.0.1:0", PB_NO_REUSEADDR | PB_FREEBIND, 0, 0 },
+		{ "127.0.0.1:0", PB_NO_REUSEADDR | PB_NONBLOCK, 0, 1 },
+		{ "127.0.0.1:0", 0, 1, 1 },
+		{ "127.0.0.1:0", PB_NONBLOCK | PB_NO_REUSEADDR, 1, 1 },
+		{ "127.0.0.1:0", PB_UDP_REUSEADDR, 1, 0 },
+		{ "127.0.0.1:0", PB_REUSEPORT, 1, 0 },
+		{ "127.0.0.1:0", PB_FREEBIND, 1, 0 },
+		{ "[::1]:0", 0, 1, 0 },
+	};
+	struct pb_diag d = PB_DIAG_INIT;
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", 0);
+	int have6 = pbt_have_ipv6(), before, fd, t, u;
+	size_t i;
+
+	(void)arg;
+	t = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+	u = pbt_socket("127.0.0.1", SOCK_DGRAM, 0);
+	if (pbt_seccomp_errno(SYS_setsockopt, -1, EPERM) < 0)
+		return NO_SECCOMP;
+	/* pb_bind_reuse: TCP needs the option, UDP never takes it. */
+	errno = 0;
+	PBT_REQUIRE(pb_bind_reuse(t, (struct sockaddr *)&ss, len) == -1);
+	PBT_REQUIRE(errno == EPERM);
+	PBT_REQUIRE(pbt_local_port(t) == 0);	/* not bound */
+	errno = 0;
+	PBT_REQUIRE(pb_bind_reuse(u, (struct sockaddr *)&ss, len) == 0);
+	PBT_REQUIRE(errno == 0);
+	PBT_REQUIRE(pbt_local_port(u) != 0);
+	close(t);
+	close(u);
+	before = pbt_count_fds();
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (strchr(c[i].spec, '[') && !have6)
+			continue;
+		d.cause = -1;
+		errno = 0;
+		fd = c[i].udp ? pb_bind_udp(c[i].spec, c[i].flags, &d)
+			      : pb_listen(c[i].spec, 4, c[i].flags, &d);
+		if (c[i].ok) {
+			if (fd < 0) {
+				fprintf(stderr, "case %zu: %s\n", i, strerror(errno));
+				return 1;
+			}
+			close(fd);
+			continue;
+		}
+		if (fd != -1 || errno != EPERM || d.err != EPERM) {
+			fprintf(stderr, "case %zu: %d %s, why %d\n", i, fd,
+				strerror(errno), d.err);
+			return 1;
+		}
+		PBT_REQUIRE(strcmp(d.spec, c[i].spec) == 0);
+		PBT_REQUIRE(pbt_count_fds() == before);
+	}
+	return 0;
+}
+
+START_TEST(setsockopt_refused)
+{
+	int st = pbt_run_in_child(setsockopt_refused_child, NULL);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* socket() refused: the errno and why.  For "*:p" on a host where IPv6
+   sockets cannot be made, the IPv4 wildcard serves (and keeps the
+   flags); "[::]:p" has no such fallback. */
+static int socket_refused_child(void *arg)
+{
+	const struct refuse *r = arg;
+	struct pb_diag d = PB_DIAG_INIT;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd;
+
+	if (refuse(r) < 0)
+		return NO_SECCOMP;
+	if (r->arg0 == AF_INET6 && r->err == EAFNOSUPPORT) {
+		fd = pb_listen("*:0", 4, PB_NONBLOCK, &d);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(getsockname(fd, (struct sockaddr *)&ss, &len) == 0);
+		PBT_REQUIRE(ss.ss_family == AF_INET);
+		PBT_REQUIRE(((struct sockaddr_in *)&ss)->sin_addr.s_addr == INADDR_ANY);
+		PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+		PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_REUSEADDR) == 1);
+		close(fd);
+		fd = pb_bind_udp("*:0", 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_TYPE) == SOCK_DGRAM);
+		close(fd);
+		errno = 0;
+		PBT_REQUIRE(pb_listen("[::]:0", 4, 0, &d) == -1);
+		PBT_REQUIRE(errno == r->err && d.err == r->err);
+		PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, NULL) >= 0);
+		return 0;
+	}
+	if (r->arg0 == AF_INET6) {
+		/* Refused for another reason than a missing IPv6: no
+		   fallback, the error is the caller's. */
+		errno = 0;
+		PBT_REQUIRE(pb_listen("*:0", 4, 0, &d) == -1);
+		PBT_REQUIRE(errno == r->err && d.err == r->err);
+		return 0;
+	}
+	errno = 0;
+	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, &d) == -1);
+	PBT_REQUIRE(errno == r->err && d.err == r->err);
+	PBT_REQUIRE(strcmp(d.spec, "127.0.0.1:0") == 0);
+	errno = 0;
+	PBT_REQUIRE(pb_bind_udp("127.0.0.1:0", 0, &d) == -1);
+	PBT_REQUIRE(errno == r->err);
+	return 0;
+}
+
+START_TEST(socket_refused)
+{
+	static struct refuse r[] = {
+		{ SYS_socket, AF_INET, EACCES },
+		{ SYS_socket, AF_INET6, EAFNOSUPPORT },
+		{ SYS_socket, -1, EMFILE },
+		{ SYS_socket, AF_INET6, EACCES },
+	};
+	int st = pbt_run_in_child(socket_refused_child, &r[_i]);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* listen() fails after bind() passed: the listen errno, the descriptor
+   closed, why filled; a UDP socket, never listened on, still binds. */
+static int listen_refused_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int before = pbt_count_fds(), u;
+
+	(void)arg;
+	if (pbt_seccomp_errno(SYS_listen, -1, EPERM) < 0)
+		return NO_SECCOMP;
+	errno = 0;
+	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, &d) == -1);
+	PBT_REQUIRE(errno == EPERM && d.err == EPERM);
+	PBT_REQUIRE(strcmp(d.spec, "127.0.0.1:0") == 0);
+	PBT_REQUIRE(pbt_count_fds() == before);
+	errno = 0;
+	PBT_REQUIRE(pb_listen_wait("127.0.0.1:0", 4, 0, 2000, &d) == -1);
+	PBT_REQUIRE(errno == EPERM);
+	PBT_REQUIRE(pbt_count_fds() == before);
+	u = pb_bind_udp("127.0.0.1:0", 0, NULL);
+	PBT_REQUIRE(u >= 0);
+	close(u);
+	return 0;
+}
+
+START_TEST(listen_failure_reported)
+{
+	int st = pbt_run_in_child(listen_refused_child, NULL);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* EACCES as another uid, at the privileged-port limit and one above,
+   in a namespace where the limit is set; EADDRNOTAVAIL; and why says
+   which. */
+static int unprivileged_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd;
+
+	(void)arg;
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_unprivileged_port_start", "2000") == 0);
+	if (setgid(65534) < 0 || setuid(65534) < 0)
+		return 1;
+	errno = 0;
+	PBT_REQUIRE(pb_listen("127.0.0.1:1999", 4, 0, &d) == -1);
+	PBT_REQUIRE(errno == EACCES);
+	PBT_REQUIRE(d.cause == PB_CAUSE_PRIVILEGED);
+	errno = 0;
+	PBT_REQUIRE(pb_bind_udp("127.0.0.1:1", 0, &d) == -1);
+	PBT_REQUIRE(errno == EACCES);
+	errno = 0;
+	PBT_REQUIRE(pb_listen_wait("127.0.0.1:1999", 4, 0, 5000, &d) == -1);
+	PBT_REQUIRE(errno == EACCES);
+	PBT_REQUIRE(d.cause == PB_CAUSE_PRIVILEGED);
+	fd = pb_listen("127.0.0.1:2000", 4, 0, NULL);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	fd = pb_bind_udp("127.0.0.1:2000", 0, NULL);
+	PBT_REQUIRE(fd >= 0);
+	close(fd);
+	errno = 0;
+	PBT_REQUIRE(pb_listen("192.0.2.1:2000", 4, 0, &d) == -1);
+	PBT_REQUIRE(errno == EADDRNOTAVAIL && d.cause == PB_CAUSE_ADDR_NOT_LOCAL);
+	return 0;
+}
+
+/* IPV6_V6ONLY is set explicitly, whatever net.ipv6.bindv6only says:
+   "*:p" stays dual-stack where the default is IPv6 only, and "[::]:p"
+   IPv6 only where the default is dual-stack. */
+static int bindv6only_child(void *arg)
+{
+	char spec[32];
+	int fd, v4, i;
+
+	(void)arg;
+	for (i = 0; i < 2; i++) {
+		PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", i ? "1" : "0") == 0);
+		fd = pb_listen("*:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(fd));
+		PBT_REQUIRE(pb_listen(spec, 4, 0, NULL) == -1 && errno == EADDRINUSE);
+		close(fd);
+		fd = pb_bind_udp("*:0", 0, NULL);
+		PBT_REQUIRE(fd >= 0 && pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 0);
+		close(fd);
+		fd = pb_listen("[::]:0", 4, 0, NULL);
+		PBT_REQUIRE(fd >= 0);
+		PBT_REQUIRE(pbt_getopt(fd, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
+		snprintf(spec, sizeof(spec), "0.0.0.0:%u", pbt_local_port(fd));
+		v4 = pb_listen(spec, 4, 0, NULL);
+		PBT_REQUIRE(v4 >= 0);
+		close(v4);
+		close(fd);
+	}
+	return 0;
+}
+
+START_TEST(v6only_whatever_the_sysctl)
+{
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(bindv6only_child, NULL);
+}
+END_TEST
+
+START_TEST(unprivileged_port_limit)
+{
+	PBT_IN_NETNS(unprivileged_child, NULL);
+}
+END_TEST
+
+/* A daemon that closed its standard input: descriptor 0 is what the
+   helpers return, a valid socket like any other. */
+static int stdin_closed_child(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	close(0);
+	PBT_REQUIRE(pb_listen("127.0.0.1:0", 4, 0, NULL) == 0);
+	PBT_REQUIRE(pbt_getopt(0, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+	close(0);
+	PBT_REQUIRE(pb_bind_udp("127.0.0.1:0", 0, NULL) == 0);
+	PBT_REQUIRE(pbt_local_port(0) != 0);
+	close(0);
+	{
+		struct pb_diag d, copy;
+
+		memset(&d, 0x5a, sizeof(d));
+		d.size = sizeof(d);
+		d.flags = 0;
+		copy = d;
+		PBT_REQUIRE(pb_listen_wait("127.0.0.1:0", 4, 0, 100, &d) == 0);
+		PBT_REQUIRE(memcmp(&d, &copy, sizeof(d)) == 0);	/* success: untouched */
+	}
+	close(0);
+	/* A stale EAFNOSUPPORT in errno is no failure of this socket(). */
+	fd = pbt_count_fds();
+	errno = EAFNOSUPPORT;
+	PBT_REQUIRE(pb_listen("*:0", 4, 0, NULL) == 0);
+	PBT_REQUIRE(pbt_count_fds() == fd + 1);	/* that one, no other */
+	if (pbt_have_ipv6()) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		PBT_REQUIRE(getsockname(0, (struct sockaddr *)&ss, &len) == 0);
+		PBT_REQUIRE(ss.ss_family == AF_INET6);
+	}
+	close(0);
+	/* And one that fails: nothing left open at 0. */
+	fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	PBT_REQUIRE(fd == 0);
+	{
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(0));
+		PBT_REQUIRE(pb_listen(spec, 4, 0, NULL) == -1);
+		PBT_REQUIRE(fcntl(1, F_GETFD) >= 0);
+	}
+	return 0;
+}
+
+START_TEST(stdin_closed)
+{
+	ck_assert_int_eq(pbt_run_in_child(stdin_closed_child, NULL), 0);
+}
+END_TEST
+
+/* ---- PB_ADOPT and PB_NONBLOCK on an inherited socket */
+
+static int adopt_child(void *arg)
+{
+	char spec[32], pid[16];
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), fd, fl;
+	struct refuse r = { SYS_fcntl, 3, EBADF };
+	struct pb_diag d = PB_DIAG_INIT;
+
+	(void)arg;
+	PBT_REQUIRE(l >= 0);
+	PBT_REQUIRE(dup2(l, 3) == 3);
+	close(l);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(3));
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", "1", 1);
+	/* Without PB_NONBLOCK the socket is left as it was... */
+	PBT_REQUIRE(pb_listen(spec, 4, PB_ADOPT, NULL) == 3);
+	PBT_REQUIRE(!(fcntl(3, F_GETFL) & O_NONBLOCK));
+	PBT_REQUIRE(pb_listen_wait(spec, 4, PB_ADOPT, 0, NULL) == 3);
+	PBT_REQUIRE(!(fcntl(3, F_GETFL) & O_NONBLOCK));
+	/* ...with it, O_NONBLOCK is set. */
+	fl = fcntl(3, F_GETFL);
+	PBT_REQUIRE(pb_listen_wait(spec, 4, PB_ADOPT | PB_NONBLOCK, 0, NULL) == 3);
+	PBT_REQUIRE(fcntl(3, F_GETFL) & O_NONBLOCK);
+	PBT_REQUIRE(fcntl(3, F_SETFL, fl) == 0);
+	PBT_REQUIRE(pb_listen(spec, 4, PB_ADOPT | PB_NONBLOCK | PB_REUSEPORT, NULL) == 3);
+	PBT_REQUIRE(fcntl(3, F_GETFL) & O_NONBLOCK);
+	/* It changes nothing else: no SO_REUSEPORT was set. */
+	PBT_REQUIRE(pbt_getopt(3, SOL_SOCKET, SO_REUSEPORT) == 0);
+	/* Not inherited (another address): a new socket, bound. */
+	fd = pb_listen("127.0.0.2:0", 4, PB_ADOPT | PB_NONBLOCK, NULL);
+	PBT_REQUIRE(fd > 3);
+	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	/* The inherited socket cannot be configured: that errno, and why. */
+	if (refuse(&r) < 0)
+		return NO_SECCOMP;
+	errno = 0;
+	PBT_REQUIRE(pb_listen(spec, 4, PB_ADOPT | PB_NONBLOCK, &d) == -1);
+	PBT_REQUIRE(errno == EBADF && d.err == EBADF);
+	PBT_REQUIRE(strcmp(d.spec, spec) == 0);
+	return 0;
+}
+
+START_TEST(adopt_nonblock)
+{
+	int st = pbt_run_in_child(adopt_child, NULL);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* ---- the wait: rounds, backoff, signals, with attempts made to order */
+
+/* An attempt that fails as a bind over TIME_WAIT would, on an address
+   nothing holds: the diagnosis says "none" (a holder that just left),
+   so the wait tries again, backing off.  Each try's time is kept. */
+struct counting {
+	int n, succeed_at, raise_at, sig, refuse_at;
+	long refuse_nr;
+	const char *spec;	/* try this for real, PB_NO_REUSEADDR */
+	int64_t at[64];
+};
+
+static int fail_in_use(void *arg)
+{
+	struct counting *c = arg;
+
+	if (c->n < 64)
+		c->at[c->n] = now_ms();
+	c->n++;
+	if (c->raise_at && c->n == c->raise_at)
+		raise(c->sig);
+	if (c->refuse_at && c->n == c->refuse_at &&
+	    pbt_seccomp_errno(c->refuse_nr, -1, EPERM) < 0)
+		return -ENOSYS;
+	if (c->succeed_at && c->n == c->succeed_at)
+		return 0;
+	if (c->spec) {
+		int fd = pb_listen(c->spec, 4, PB_NO_REUSEADDR, NULL);
+
+		if (fd >= 0)
+			return fd;
+		return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+static int wait_free(struct counting *c, int timeout_ms, unsigned wflags,
+		     struct pb_diag *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", pbt_free_port());
+
+	d->size = sizeof(*d);
+	/* The probes alone: a dump of the socket table walks the kernel's
+	   whole hash (milliseconds), and a thousand rounds must stay fast. */
+	d->flags = PB_DIAG_NO_NETLINK | PB_DIAG_NO_PROCNET;
+	return pb__wait_out_flags(fail_in_use, c, SOCK_STREAM,
+				  (struct sockaddr *)&ss, len, -1, timeout_ms,
+				  wflags, d);
+}
+
+/*
+ * The backoff after the announced expiry: 5, 10, 20, then 40 ms between
+ * tries, never less (sleeps only grow on a busy machine), and the 40 is
+ * the ceiling: at least one later gap is well under twice that.  The
+ * timeout covers the whole call; the last failure is returned.
+ */
+START_TEST(wait_backoff_steps)
+{
+	static const int64_t step[] = { 5, 10, 20, 40, 40, 40, 40 };
+	struct pb_diag d;
+	struct counting c;
+	int64_t t0, ms, best = 1000;
+	int i, r;
+
+	memset(&c, 0, sizeof(c));
+	t0 = now_ms();
+	r = wait_free(&c, 300, 0, &d);
+	ms = now_ms() - t0;
+	ck_assert_int_eq(r, -EADDRINUSE);
+	ck_assert_int_eq(d.cause, PB_CAUSE_NONE);
+	ck_assert_msg(ms >= 298, "ended after %lld ms", (long long)ms);
+	ck_assert_int_ge(c.n, 2);
+	/* Tries at 0, 5, 15, 35, then every 40 ms to 275, and one at the
+	   timeout: 11 at most (a sleep may come 1 ms short of its step, as
+	   the clock is read in whole milliseconds; that adds none). */
+	ck_assert_int_le(c.n, 11);
+	for (i = 1; i < c.n && i < 64; i++) {
+		int64_t want = step[i - 1 < 6 ? i - 1 : 6], gap = c.at[i] - c.at[i - 1];
+
+		if (i == c.n - 1)	/* cut short by the timeout */
+			break;
+		ck_assert_msg(gap >= want - 1, "gap %d: %lld ms, under %lld", i,
+			      (long long)gap, (long long)want);
+		if (i >= 5 && gap < best)
+			best = gap;
+	}
+	if (c.n >= 8)
+		ck_assert_msg(best < 75, "no gap after the fourth under 75 ms: %lld",
+			      (long long)best);
+}
+END_TEST
+
+/* A timeout of 0: one try, no sleep; success ends the wait at once. */
+START_TEST(wait_zero_and_success)
+{
+	struct pb_diag d;
+	struct counting c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(wait_free(&c, 0, 0, &d), -EADDRINUSE);
+	ck_assert_int_eq(c.n, 1);
+	memset(&c, 0, sizeof(c));
+	c.succeed_at = 3;
+	/* errno holds a stale EINTR: no signal came, the wait goes on. */
+	errno = EINTR;
+	ck_assert_int_eq(wait_free(&c, 5000, 0, &d), 0);
+	ck_assert_int_eq(c.n, 3);
+	/* A cause that does not pass by itself: no second try. */
+	{
+		int l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+		struct sockaddr_storage ss;
+		socklen_t len = pbt_addr(&ss, "127.0.0.1", pbt_local_port(l));
+
+		memset(&c, 0, sizeof(c));
+		d.size = sizeof(d);
+		d.flags = 0;
+		ck_assert_int_eq(pb__wait_out(fail_in_use, &c, SOCK_STREAM,
+					      (struct sockaddr *)&ss, len, -1, 5000, &d),
+				 -EADDRINUSE);
+		ck_assert_int_eq(c.n, 1);
+		ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
+		close(l);
+	}
+}
+END_TEST
+
+/*
+ * The rounds bound: a wait without a timeout whose sleeps cannot sleep
+ * (ppoll refused) still ends, after exactly PB_WAIT_ROUNDS (1000, in
+ * bind.c) tries; so does one that cannot block signals and sleeps with
+ * clock_nanosleep (refused too).
+ */
+static int rounds_child(void *arg)
+{
+	struct pb_diag d;
+	struct counting c;
+	int unmasked = *(int *)arg;
+
+	memset(&c, 0, sizeof(c));
+	if (pbt_seccomp_errno(SYS_ppoll, -1, EPERM) < 0)
+		return NO_SECCOMP;
+	if (unmasked && (pbt_seccomp_errno(SYS_rt_sigprocmask, -1, EPERM) < 0 ||
+			 pbt_seccomp_errno(SYS_clock_nanosleep, -1, EPERM) < 0))
+		return NO_SECCOMP;
+	PBT_REQUIRE(wait_free(&c, -1, 0, &d) == -EADDRINUSE);
+	if (c.n != 1000) {
+		fprintf(stderr, "%d tries\n", c.n);
+		return 1;
+	}
+	return 0;
+}
+
+START_TEST(wait_rounds_exhausted)
+{
+	int unmasked = _i;
+	int st = pbt_run_in_child(rounds_child, &unmasked);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* Without a signal mask (rt_sigprocmask refused) the sleep is a plain
+   clock_nanosleep: a handled signal during it still ends the wait. */
+static int unmasked_signal_child(void *arg)
+{
+	struct sigaction sa;
+	/* Again every 50 ms: one that lands while the wait tries rather
+	   than sleeps is not seen (documented), the next one is. */
+	struct itimerval it = { { 0, 50 * 1000 }, { 0, 150 * 1000 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	struct pb_diag d;
+	struct counting c;
+	int64_t t0;
+	int r;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	PBT_REQUIRE(sigaction(SIGALRM, &sa, NULL) == 0);
+	if (pbt_seccomp_errno(SYS_rt_sigprocmask, -1, EPERM) < 0)
+		return NO_SECCOMP;
+	memset(&c, 0, sizeof(c));
+	PBT_REQUIRE(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	t0 = now_ms();
+	r = wait_free(&c, 5000, 0, &d);
+	PBT_REQUIRE(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	PBT_REQUIRE(r == -EINTR);
+	PBT_REQUIRE(caught >= 1);
+	PBT_REQUIRE(now_ms() - t0 < 2000);
+	/* The wait went on sleeping and trying until then. */
+	PBT_REQUIRE(c.n >= 2);
+	return 0;
+}
+
+START_TEST(wait_unmasked_signal)
+{
+	int st = pbt_run_in_child(unmasked_signal_child, NULL);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/*
+ * PB__WAIT_BLOCKED (the shim): a signal the thread blocked becomes
+ * pending during the wait: the wait ends with -EINTR and the signal is
+ * still pending, for the program's signalfd or sigwait.  _i: 0 raised
+ * during a try (seen before the next sleep), 1 sent from another thread
+ * during a sleep (the signalfd wakes it), 2 the same with signalfd
+ * refused, 3 that during a sleep of a minute over a real TIME_WAIT (seen
+ * at the end of a 250 ms slice), 4 none at all while sigpending fails
+ * from the second try on (no signal is made up: the wait runs its time),
+ * 5 like 3 with the signalfd, which is descriptor 0 (stdin closed): one
+ * try, then the long sleep ends as the signal comes.
+ */
+struct sender {
+	pthread_t target;
+	int delay_ms;
+};
+
+static void *send_later(void *arg)
+{
+	struct sender *s = arg;
+	struct timespec ts = { 0, s->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(s->target, SIGUSR1);
+	return NULL;
+}
+
+static int blocked_child(void *arg)
+{
+	int how = *(int *)arg, r;
+	struct pb_diag d;
+	struct counting c;
+	struct sender s;
+	sigset_t set, p;
+	pthread_t t;
+	int64_t t0, ms;
+	int lfd = -1, fds = 0;
+	char spec[32];
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	PBT_REQUIRE(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	memset(&c, 0, sizeof(c));
+	if (how == 3 || how == 5) {
+		/* A TIME_WAIT that SO_REUSEADDR cannot pass. */
+		lfd = pbt_listener("127.0.0.1", 0, 0);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(lfd));
+		pbt_make_time_wait(lfd, "127.0.0.1", pbt_local_port(lfd));
+		close(lfd);
+		c.spec = spec;
+	}
+	if ((how == 2 || how == 3) &&
+	    pbt_seccomp_errno(SYS_signalfd4, -1, EMFILE) < 0)
+		return NO_SECCOMP;
+	if (how == 0) {
+		c.raise_at = 3;
+		c.sig = SIGUSR1;
+	} else if (how == 4) {
+		c.refuse_at = 2;
+		c.refuse_nr = SYS_rt_sigpending;
+	} else {
+		s.target = pthread_self();
+		s.delay_ms = 120;
+		PBT_REQUIRE(pthread_create(&t, NULL, send_later, &s) == 0);
+	}
+	if (how == 5)
+		close(0);
+	fds = pbt_count_fds();
+	t0 = now_ms();
+	if (how == 3 || how == 5) {
+		struct pb_spec ps;
+
+		PBT_REQUIRE(pb__parse_spec(spec, &ps) == 0);
+		d.size = sizeof(d);
+		d.flags = 0;
+		r = pb__wait_out_flags(fail_in_use, &c, SOCK_STREAM,
+				       (struct sockaddr *)&ps.ss, ps.len, -1, 4000,
+				       PB__WAIT_BLOCKED, &d);
+		PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
+		if (how == 3)
+			/* A try, a slice of the long sleep, a try, and the
+			   signal (another slice first if the sender was late);
+			   never a try without a sleep before it. */
+			PBT_REQUIRE(c.n >= 2 && c.n <= 4);
+		else
+			/* The signalfd (descriptor 0) wakes the one sleep. */
+			PBT_REQUIRE(c.n == 1);
+	} else {
+		r = wait_free(&c, how == 4 ? 300 : 4000, PB__WAIT_BLOCKED, &d);
+	}
+	ms = now_ms() - t0;
+	if (how != 0 && how != 4)
+		PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	/* The signalfd is closed again, descriptor 0 too. */
+	PBT_REQUIRE(pbt_count_fds() == fds);
+	if (how == 5)
+		PBT_REQUIRE(fcntl(0, F_GETFD) < 0);
+	/* Without a signalfd: tries every 5, 10, 20, 40 ms until the
+	   signal, seen before the next sleep. */
+	if (how == 2 && r == -EINTR)
+		PBT_REQUIRE(c.n >= 3);
+	if (how == 4) {
+		PBT_REQUIRE(r == -EADDRINUSE);
+		PBT_REQUIRE(ms >= 298);
+		PBT_REQUIRE(c.n >= 3);
+		return 0;
+	}
+	if (r != -EINTR) {
+		fprintf(stderr, "how %d: %d after %lld ms\n", how, r, (long long)ms);
+		return 1;
+	}
+	if (how == 0)
+		PBT_REQUIRE(c.n == 3);
+	PBT_REQUIRE(ms < (how == 2 || how == 3 ? 1500 : 1000));
+	if (how == 3)
+		PBT_REQUIRE(ms >= 240);	/* the end of the first slice */
+	PBT_REQUIRE(sigpending(&p) == 0 && sigismember(&p, SIGUSR1) == 1);
+	/* The mask is the caller's again. */
+	PBT_REQUIRE(sigprocmask(SIG_BLOCK, NULL, &p) == 0);
+	PBT_REQUIRE(sigismember(&p, SIGUSR1) == 1 && sigismember(&p, SIGUSR2) == 0);
+	if (how != 0)
+		return 0;
+	/* Already pending at entry: not watched; the wait runs its time. */
+	memset(&c, 0, sizeof(c));
+	t0 = now_ms();
+	PBT_REQUIRE(wait_free(&c, 150, PB__WAIT_BLOCKED, &d) == -EADDRINUSE);
+	PBT_REQUIRE(now_ms() - t0 >= 148);
+	/* Without the flag a blocked signal is the program's business. */
+	memset(&c, 0, sizeof(c));
+	c.raise_at = 2;
+	c.sig = SIGUSR2;
+	sigaddset(&set, SIGUSR2);
+	PBT_REQUIRE(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	t0 = now_ms();
+	PBT_REQUIRE(wait_free(&c, 150, 0, &d) == -EADDRINUSE);
+	PBT_REQUIRE(now_ms() - t0 >= 148);
+	return 0;
+}
+
+START_TEST(wait_blocked_signal_pending)
+{
+	int how = _i;
+	int st = pbt_run_in_child(blocked_child, &how);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* pb_listen_wait keeps its promises on the descriptor too: O_NONBLOCK
+   exactly when asked, and owners looked up once, at the end. */
+START_TEST(listen_wait_nonblock_and_owners)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int fd = pb_listen_wait("127.0.0.1:0", 4, PB_NONBLOCK, 100, &d), l;
+	char spec[32];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ne(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	fd = pb_listen_wait("127.0.0.1:0", 4, 0, 100, &d);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+
+	l = pb_listen("127.0.0.1:0", 4, 0, NULL);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(l));
+	d.flags = PB_DIAG_OWNERS;
+	ck_assert_int_eq(pb_listen_wait(spec, 4, 0, 100, &d), -1);
+	ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
+	ck_assert_uint_eq(d.flags, PB_DIAG_OWNERS);
+	ck_assert(d.sources & PB_SRC_OWNERS);
+	ck_assert_int_eq(d.holders[0].pid, getpid());
+	ck_assert_str_eq(d.spec, spec);
+	d.flags = 0;
+	ck_assert_int_eq(pb_listen_wait(spec, 4, 0, 100, &d), -1);
+	ck_assert(!(d.sources & PB_SRC_OWNERS));
+	ck_assert_int_eq(d.holders[0].pid, 0);
+	close(l);
+}
+END_TEST
+
+/* Kill the TIME_WAIT socket of 127.0.0.1:port (SOCK_DESTROY, as ss -K
+   does; root): 0, or -1. */
+struct tw_row {
+	unsigned rport;
+	int n;
+};
+
+static int find_tw(const struct pb_sockent *e, void *arg)
+{
+	struct tw_row *t = arg;
+
+	if (e->state == PB_TCP_TIME_WAIT) {
+		t->rport = pb__addr_port((const struct sockaddr *)&e->remote);
+		t->n++;
+	}
+	return 0;
+}
+
+static int destroy_time_wait(unsigned port)
+{
+	struct pb_portsel sel = { 0, port, port };
+	struct tw_row t = { 0, 0 };
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr h;
+		struct inet_diag_req_v2 r;
+	} q;
+	union {
+		char b[512];
+		struct nlmsghdr h;
+	} a;
+	struct nlmsgerr *e;
+	int fd, ok;
+
+	if (pb__sockdiag_dump(IPPROTO_TCP, AF_INET, 1u << PB_TCP_TIME_WAIT, &sel,
+			      find_tw, &t) < 0 || t.n != 1)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.h.nlmsg_len = sizeof(q);
+	q.h.nlmsg_type = SOCK_DESTROY;
+	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	q.h.nlmsg_seq = 1;
+	q.r.sdiag_family = AF_INET;
+	q.r.sdiag_protocol = IPPROTO_TCP;
+	q.r.idiag_states = ~0u;
+	q.r.id.idiag_sport = htons((uint16_t)port);
+	q.r.id.idiag_dport = htons((uint16_t)t.rport);
+	q.r.id.idiag_src[0] = htonl(INADDR_LOOPBACK);
+	q.r.id.idiag_dst[0] = htonl(INADDR_LOOPBACK);
+	q.r.id.idiag_cookie[0] = q.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -1;
+	ok = sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&k, sizeof(k)) ==
+	     (ssize_t)sizeof(q) &&
+	     recv(fd, &a, sizeof(a), 0) >= (ssize_t)NLMSG_LENGTH(sizeof(*e)) &&
+	     a.h.nlmsg_type == NLMSG_ERROR;
+	e = NLMSG_DATA(&a.h);
+	close(fd);
+	return ok && e->error == 0 ? 0 : -1;
+}
+
+struct killer {
+	unsigned port;
+	int delay_ms, r;
+};
+
+static void *kill_later(void *arg)
+{
+	struct killer *k = arg;
+	struct timespec ts = { 0, k->delay_ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+	k->r = destroy_time_wait(k->port);
+	return NULL;
+}
+
+/*
+ * pb_listen_wait waits while TIME_WAIT holds the address, and binds as
+ * soon as it is gone (here destroyed at 100 ms, the retry comes at the
+ * 400 ms timeout, not the minute the socket had left), with errno as
+ * before the call; in a daemon that closed its standard input the
+ * socket it returns is descriptor 0.
+ */
+static int wait_then_bind_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	struct killer k;
+	pthread_t t;
+	char spec[32];
+	int lfd, fd, no_stdin = *(int *)arg;
+	int64_t t0, ms;
+
+	lfd = pbt_listener("127.0.0.1", 0, 0);
+	k.port = pbt_local_port(lfd);
+	pbt_make_time_wait(lfd, "127.0.0.1", k.port);
+	close(lfd);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", k.port);
+	/* Held: one try, the diagnosis says so; a TIME_WAIT socket has no
+	   owner to find. */
+	d.flags = PB_DIAG_OWNERS;
+	PBT_REQUIRE(pb_listen_wait(spec, 4, 0, 0, &d) == -1 && errno == EADDRINUSE);
+	PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT && d.n_stored >= 1);
+	PBT_REQUIRE(!(d.sources & PB_SRC_OWNERS) && d.holders[0].pid == 0);
+	d.flags = 0;
+	if (no_stdin)
+		close(0);
+	k.delay_ms = 100;
+	k.r = -2;
+	PBT_REQUIRE(pthread_create(&t, NULL, kill_later, &k) == 0);
+	t0 = now_ms();
+	errno = 1234;
+	fd = pb_listen_wait(spec, 4, PB_NONBLOCK, 400, &d);
+	ms = now_ms() - t0;
+	PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	if (k.r < 0)
+		return 77;	/* no SOCK_DESTROY here */
+	if (fd < 0) {
+		fprintf(stderr, "pb_listen_wait: %s after %lld ms\n",
+			strerror(errno), (long long)ms);
+		return 1;
+	}
+	PBT_REQUIRE(errno == 1234);
+	PBT_REQUIRE(!no_stdin || fd == 0);
+	/* The retry comes at the timeout (the socket had a minute left),
+	   not before. */
+	PBT_REQUIRE(ms >= 395 && ms < 3000);
+	PBT_REQUIRE(pbt_local_port(fd) == k.port);
+	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+	close(fd);
+	return 0;
+}
+
+START_TEST(wait_then_bind)
+{
+	const char *why;
+	int no_stdin = _i;
+	int st = pbt_run_in_netns(wait_then_bind_child, &no_stdin, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	if (st == 77)
+		PBT_SKIP("SOCK_DESTROY refused: no CONFIG_INET_DIAG_DESTROY?");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/* No scratch memory for the wait's diagnosis: one attempt, no wait. */
+static int listen_wait_nomem_child(void *arg)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), fd;
+	char spec[32];
+	int64_t t0;
+
+	(void)arg;
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", pbt_local_port(l));
+	if (pbt_seccomp_errno(SYS_mmap, 0, ENOMEM) < 0)
+		return NO_SECCOMP;
+	t0 = now_ms();
+	errno = 0;
+	PBT_REQUIRE(pb_listen_wait(spec, 4, 0, 3000, &d) == -1);
+	PBT_REQUIRE(errno == EADDRINUSE && d.err == EADDRINUSE);
+	PBT_REQUIRE(now_ms() - t0 < 1000);
+	errno = 0;
+	fd = pb_listen_wait("127.0.0.1:0", 4, PB_NONBLOCK, 3000, &d);
+	PBT_REQUIRE(fd >= 0 && errno == 0);
+	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	close(l);
+	return 0;
+}
+
+START_TEST(listen_wait_no_memory)
+{
+	int st = pbt_run_in_child(listen_wait_nomem_child, NULL);
+
+	if (st == NO_SECCOMP)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 Suite *suite_bind(void)
 {
 	Suite *s = suite_create("bind");
@@ -945,6 +1992,17 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, long_spec_is_cut);
 	tcase_add_test(tl, refused_why_is_not_written);
 	tcase_add_test(tl, failure_keeps_the_spec);
+	tcase_add_loop_test(tl, every_flag_combination, 0, 64);
+	tcase_add_test(tl, unknown_flag_bits);
+	tcase_add_test(tl, setsockopt_refused);
+	tcase_add_loop_test(tl, socket_refused, 0, 4);
+	tcase_add_test(tl, listen_failure_reported);
+	tcase_add_test(tl, unprivileged_port_limit);
+	tcase_add_test(tl, v6only_whatever_the_sysctl);
+	tcase_add_test(tl, adopt_nonblock);
+	tcase_add_test(tl, stdin_closed);
+	tcase_add_test(tl, listen_wait_nonblock_and_owners);
+	tcase_add_test(tl, listen_wait_no_memory);
 	suite_add_tcase(s, tl);
 
 	tcase_add_checked_fixture(tw, pbt_fd_setup, pbt_fd_teardown);
@@ -953,6 +2011,12 @@ Suite *suite_bind(void)
 	tcase_add_test(tw, wait_ends_on_signal_sa_restart);
 	tcase_add_test(tw, wait_ends_on_signal_between_sleeps);
 	tcase_add_test(tw, wait_goes_on_without_handler);
+	tcase_add_test(tw, wait_backoff_steps);
+	tcase_add_test(tw, wait_zero_and_success);
+	tcase_add_loop_test(tw, wait_rounds_exhausted, 0, 2);
+	tcase_add_test(tw, wait_unmasked_signal);
+	tcase_add_loop_test(tw, wait_blocked_signal_pending, 0, 6);
+	tcase_add_loop_test(tw, wait_then_bind, 0, 2);
 	suite_add_tcase(s, tw);
 	return s;
 }

@@ -55,7 +55,7 @@ static const struct suite_def {
 	{ "skips", suite_skips, 1, 1 },
 	{ "addr", suite_addr, 2, 1 },
 	{ "opt", suite_opt, 1, 1 },
-	{ "bind", suite_bind, 17, 1 },
+	{ "bind", suite_bind, 50, 2 },
 	{ "sockdiag", suite_sockdiag, 1, 1 },
 	{ "procnet", suite_procnet, 1, 1 },
 	{ "diag", suite_diag, 8, 1 },
@@ -71,6 +71,7 @@ static const struct suite_def {
 	{ "dualstack", suite_dualstack, 18, 1 },
 	{ "oracle", suite_oracle, 50, 2 },
 	{ "abi", suite_abi, 2, 1 },
+	{ "owner", suite_owner, 5, 1 },
 };
 #define NSUITES (int)(sizeof(suites) / sizeof(suites[0]))
 
