@@ -47,7 +47,7 @@ def exclusions(src, files):
     """Every marker: (file, line, kind, reason), and the problems."""
     found, problems = [], []
     for f in files:
-        open_start = None
+        open_start = {}
         with open(os.path.join(src, f), encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
                 m = MARKER.search(line)
@@ -56,20 +56,22 @@ def exclusions(src, files):
                 kind = (m.group(1) or "") + m.group(2)
                 reason = m.group(3).strip()
                 reason = re.sub(r"\s*\*/.*$", "", reason).strip()
+                br = m.group(1) or ""
                 if m.group(2) == "STOP":
-                    if open_start is None:
+                    if br not in open_start:
                         problems.append(f"{f}:{n}: GCOVR_EXCL_{kind} without a START")
-                    open_start = None
+                    open_start.pop(br, None)
                     continue
                 if m.group(2) == "START":
-                    if open_start is not None:
-                        problems.append(f"{f}:{n}: GCOVR_EXCL_{kind} inside another START ({f}:{open_start})")
-                    open_start = n
+                    if br in open_start:
+                        problems.append(f"{f}:{n}: GCOVR_EXCL_{kind} inside another "
+                                        f"(from {f}:{open_start[br]})")
+                    open_start[br] = n
                 if not reason:
                     problems.append(f"{f}:{n}: GCOVR_EXCL_{kind} without a reason (write it after the marker: 'GCOVR_EXCL_{kind}: why no test can reach it')")
                 found.append((f, n, kind, reason))
-        if open_start is not None:
-            problems.append(f"{f}:{open_start}: GCOVR_EXCL_START without a STOP")
+        for br, n in open_start.items():
+            problems.append(f"{f}:{n}: GCOVR_EXCL_{br}START without a STOP")
     return found, problems
 
 
@@ -95,6 +97,10 @@ def run_gcovr(args, out_dir):
         sys.exit(f"coverage: gcovr failed (exit {r.returncode}): {shlex.join(cmd)}")
     with open(summary, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def enforced(args):
+    return args.enforce == "1" or (args.enforce == "auto" and os.geteuid() == 0)
 
 
 def pct(num, den):
@@ -129,7 +135,7 @@ def report(args):
     bt = sum(d["branch_total"] for _, d in rows)
 
     w = max([len(f) for f, _ in rows] + [10])
-    out.append(f"{'file':<{w}}  {'lines':>18s}  {'branches':>18s}")
+    out.append(f"{'file':<{w}}  {'lines run':>18s}  {'branches taken':>18s}")
     for f, d in rows:
         low = " <" if pct(d["line_covered"], d["line_total"]) <= args.file_lines else ""
         out.append(f"{f:<{w}}  {cell(d['line_covered'], d['line_total'])}  "
@@ -148,7 +154,7 @@ def report(args):
         out.append("excluded from the count: nothing (no GCOVR_EXCL marker in lib/)")
     fails += problems
 
-    enforce = args.enforce == "1" or (args.enforce == "auto" and os.geteuid() == 0)
+    enforce = enforced(args)
     checks = [
         (f"total lines {pct(lc, lt):.1f}% >= {args.lines:g}%", pct(lc, lt) >= args.lines),
         (f"total branches {pct(bc, bt):.1f}% >= {args.branches:g}%", pct(bc, bt) >= args.branches),
@@ -234,8 +240,7 @@ def main():
     for f in fails:
         print(f"coverage: FAIL: {f}", file=sys.stderr)
     if not fails:
-        print("  coverage: passed" if args.enforce != "0" and
-              (args.enforce == "1" or os.geteuid() == 0) else "  coverage: reported")
+        print("  coverage: passed" if enforced(args) else "  coverage: reported")
 
     if args.record:
         commit = subprocess.run(["git", "-C", args.src, "describe", "--always", "--dirty"],
