@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_dualstack());
 	srunner_add_suite(sr, suite_oracle());
 	srunner_add_suite(sr, suite_abi());
+	srunner_add_suite(sr, suite_text());
 	if (pbt_skips_begin(sr) < 0) {
 		perror("check_portbind: mmap for the record of skips");
 		return EXIT_FAILURE;
