@@ -51,6 +51,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_oracle());
 	srunner_add_suite(sr, suite_abi());
 	srunner_add_suite(sr, suite_text());
+	srunner_add_suite(sr, suite_probe());
 	if (pbt_skips_begin(sr) < 0) {
 		perror("check_portbind: mmap for the record of skips");
 		return EXIT_FAILURE;

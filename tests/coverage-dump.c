@@ -8,14 +8,18 @@
  * _exit writes them first.
  *
  * A child that cannot open the files (a seccomp filter refusing openat,
- * no descriptor left under its RLIMIT_NOFILE, a uid that may not write
- * them) would have gcov print a line for each of them; it is tried on
- * one file first (make check exports PB_BUILDDIR), and such a child exits
- * without writing: its lines count as not run, so the report errs low.
+ * a uid that may not write them) would have gcov print a line for each
+ * of them; it is tried on one file first (make check exports
+ * PB_BUILDDIR), and such a child exits without writing: its lines count
+ * as not run, so the report errs low.  One at its RLIMIT_NOFILE gets its
+ * soft limit raised to the hard one first (test children lower only the
+ * soft one, as they must to stay able to raise it back).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 void __gcov_dump(void);
@@ -35,6 +39,16 @@ static int can_write_counters(void)
 			     dir) >= sizeof(path))
 		return 0;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EMFILE) {
+		/* A test of RLIMIT_NOFILE: the hard limit leaves room. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+				fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		}
+	}
 	if (fd < 0)
 		return 0;
 	close(fd);
