@@ -137,7 +137,7 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -l
 
 .PHONY: FORCE all examples tools check check-long check-man demo install uninstall \
 	installcheck dist distcheck abicheck abi-baseline clean distclean bench lint \
-	coverage
+	coverage mutate
 
 all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) $(TOOLS)
 
@@ -307,6 +307,20 @@ coverage:
 		$(if $(filter 1,$(COVERAGE_HTML)),--html) \
 		$(if $(filter 1,$(COVERAGE_RECORD)),--record $(S)tests/COVERAGE \
 			--command 'make coverage COVERAGE_RECORD=1')
+# Mutation testing (tests/mutate.py): plant one operator change at a time
+# in a scratch copy of lib/ and the shim, rebuild, run the tests, and print
+# the score and every survivor.  MUTATE_FILES limits the sources;
+# MUTATE_SAMPLE=N runs N mutants drawn with MUTATE_SEED (0: every one).
+# Equivalent mutants are listed, each with its reason, in
+# tests/mutants-equivalent/.  The report is also written to mutate-report.txt.
+MUTATE_FILES  ?=
+MUTATE_SAMPLE ?= 0
+MUTATE_SEED   ?= 1
+MUTATE_JOBS   ?= 2
+mutate:
+	$(Q)python3 $(S)tests/mutate.py $(if $(MUTATE_FILES),--files $(MUTATE_FILES)) \
+		--sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) \
+		--jobs $(MUTATE_JOBS) --report mutate-report.txt
 
 check-man:
 	$(Q)if command -v $(MANDOC) >/dev/null 2>&1; then \
