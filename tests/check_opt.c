@@ -132,6 +132,12 @@ START_TEST(local_port_range)
 	ck_assert_int_eq(pb_set_local_port_range(fd, 65536, 65536), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 65536, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 0, 65536), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
 	ck_assert_int_eq(pb_set_local_port_range(fd, 40001, 40000), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(read_range(fd), 40000u << 16);
