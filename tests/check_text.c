@@ -273,6 +273,36 @@ START_TEST(fmt_huge_width)
 }
 END_TEST
 
+/* Where the bounds are: a width's digits are read while it is under
+   1000, a precision's while it is under 100000; a digit after that ends
+   the directive, which is then copied as written. */
+START_TEST(fmt_width_precision_bounds)
+{
+	char buf[BUF];
+	int n;
+
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%1000d", 1), 1000);
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%9990d", 1), 9990);
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%9999d", 1), 9999);
+	memset(buf, FILL, sizeof(buf));
+	n = raw_fmt(buf, sizeof(buf), "%10000d", 1);
+	expect(buf, n, "%10000d", sizeof(buf));
+	memset(buf, FILL, sizeof(buf));
+	n = raw_fmt(buf, sizeof(buf), "%10009d", 1);
+	expect(buf, n, "%10009d", sizeof(buf));
+
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%.99999s", "ab"), 2);
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%.100000s", "ab"), 2);
+	ck_assert_int_eq(raw_fmt(NULL, 0, "%.999999s", "ab"), 2);
+	memset(buf, FILL, sizeof(buf));
+	n = raw_fmt(buf, sizeof(buf), "%.1000000s", "ab");
+	expect(buf, n, "%.1000000s", sizeof(buf));
+	memset(buf, FILL, sizeof(buf));
+	n = raw_fmt(buf, sizeof(buf), "%.1000009s", "ab");
+	expect(buf, n, "%.1000009s", sizeof(buf));
+}
+END_TEST
+
 /* ---- pb__parse_num */
 
 static void parses(const char *s, int base, unsigned long long max,
@@ -397,8 +427,9 @@ START_TEST(scratch_zeroed_and_returned)
 		ck_assert_ptr_nonnull(p);
 		ck_assert_int_eq(errno, 4242);
 		ck_assert_uint_eq((uintptr_t)p % 4096, 0);
-		for (j = 0; j < sizes[i]; j++)
-			ck_assert_msg(p[j] == 0, "byte %zu of %zu not zero", j, sizes[i]);
+		for (j = 0; j < sizes[i] && p[j] == 0; j++)
+			;
+		ck_assert_msg(j == sizes[i], "byte %zu of %zu not zero", j, sizes[i]);
 		memset(p, 0xff, sizes[i]);
 		ck_assert(mapped(p, sizes[i]));
 		pb__scratch_put(p, sizes[i]);
@@ -592,6 +623,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, fmt_unknown_directives);
 	tcase_add_test(tc, fmt_truncation);
 	tcase_add_test(tc, fmt_huge_width);
+	tcase_add_test(tc, fmt_width_precision_bounds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_num");
