@@ -288,6 +288,9 @@ COVERAGE_FILE_LINES ?= 90
 COVERAGE_ENFORCE   ?= auto
 COVERAGE_HTML      ?= 0
 COVERAGE_RECORD    ?= 0
+# -O0 and atomic counters make every test slower: Check's time limits are
+# stretched by this factor (CK_TIMEOUT_MULTIPLIER, if set, wins).
+COVERAGE_TIMEOUT_MULTIPLIER ?= 4
 GCOVR              ?= gcovr
 COV_BUILD = $(abspath $(COVERAGE_DIR))
 coverage:
@@ -298,7 +301,8 @@ coverage:
 	$(Q)mkdir -p $(COV_BUILD)
 	$(Q)find $(COV_BUILD) -name '*.gcda' -delete
 	@echo "  COVERAGE make check in $(COV_BUILD) (-O0 --coverage)"
-	$(Q)st=0; $(MAKE) --no-print-directory -C $(COV_BUILD) \
+	$(Q)st=0; CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-$(COVERAGE_TIMEOUT_MULTIPLIER)} \
+		$(MAKE) --no-print-directory -C $(COV_BUILD) \
 		-f $(abspath $(S)Makefile) PB_COVERAGE=1 check || st=$$?; \
 	python3 $(S)tests/coverage.py --src $(srcdir) --build $(COV_BUILD) \
 		--gcovr '$(GCOVR)' --cc '$(CC)' --check-status $$st \

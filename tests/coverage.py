@@ -169,7 +169,7 @@ def report(args):
     unmet = [t for t, ok in checks if not ok]
     if args.check_status != 0:
         fails.append(f"make check failed (exit {args.check_status}) in the coverage build: "
-                     "the numbers above are of a failing run")
+                     "its numbers are of a failing run")
     if not enforce:
         why = ("COVERAGE_ENFORCE=0" if args.enforce == "0" else
                f"not root (uid {os.geteuid()}): the tests that need root were skipped "
@@ -254,6 +254,8 @@ def main():
             fh.write(f"command:  {args.command}\n")
             fh.write(f"tree:     {commit}\n")
             fh.write(f"machine:  {machine()}\n")
+            fh.write("load:     %.1f %.1f %.1f (1, 5, 15 min, when the report was made)\n"
+                     % os.getloadavg())
             fh.write(f"as:       uid {os.geteuid()}\n")
             fh.write(f"tools:    {tool_version(args.cc.split() + ['--version'])}; "
                      f"{tool_version([args.gcovr, '--version'])}\n")
