@@ -343,6 +343,14 @@ START_TEST(parse_digits)
 	parses("ff", 16, 1000, 255, 2);
 	parses("FF", 16, 1000, 255, 2);
 	parses("aF09", 16, 100000, 0xaf09, 4);
+	/* Each end of each digit range. */
+	parses("A", 16, 100, 10, 1);
+	parses("a", 16, 100, 10, 1);
+	parses("F", 16, 100, 15, 1);
+	parses("f", 16, 100, 15, 1);
+	parses("0", 16, 100, 0, 1);
+	parses("9", 16, 100, 9, 1);
+	parses("Aa0", 16, 10000, 0xaa0, 3);
 	parses("0x10", 16, 100, 0, 1);
 	parses("fg", 16, 100, 15, 1);
 	parses("Fg", 16, 100, 15, 1);
