@@ -319,6 +319,33 @@ START_TEST(probes_without_descriptors)
 }
 END_TEST
 
+/* With descriptor 0 free the probe's socket is 0, a descriptor like any
+   other. */
+static int on_fd0(void *arg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", *(unsigned *)arg);
+
+	close(0);
+	PBT_REQUIRE(pb__probe_bind(SOCK_STREAM, (struct sockaddr *)&ss, len, -1, 0) == -EADDRINUSE);
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1);
+	PBT_REQUIRE(pb__probe_connect((struct sockaddr *)&ss, len) == 0);
+	PBT_REQUIRE(fcntl(0, F_GETFD) == -1);
+	len = pbt_addr(&ss, "127.0.0.1", 0);
+	PBT_REQUIRE(pb__probe_bind(SOCK_STREAM, (struct sockaddr *)&ss, len, -1, 0) == 0);
+	return 0;
+}
+
+START_TEST(probes_on_fd0)
+{
+	int l = pbt_listener("127.0.0.1", 0, 0);
+	unsigned port = pbt_local_port(l);
+
+	ck_assert_int_eq(pbt_run_in_child(on_fd0, &port), 0);
+	close(l);
+}
+END_TEST
+
 /* setsockopt refused (EPERM): a probe that needs an option reports the
    refusal, not what its bind would have met, and does not bind; one that
    needs none binds as before. */
@@ -444,6 +471,7 @@ Suite *suite_probe(void)
 	tc = tcase_create("failures");
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_add_test(tc, probes_without_descriptors);
+	tcase_add_test(tc, probes_on_fd0);
 	tcase_add_test(tc, probe_setsockopt_refused);
 	tcase_add_test(tc, probe_getsockopt_refused);
 	suite_add_tcase(s, tc);
