@@ -280,7 +280,10 @@ check-long: all $(TEST_BIN)
 #      enforces anyway, =0 never (auto: as root).  COVERAGE_HTML=1 also
 #      writes COVERAGE_DIR/coverage/index.html (gcovr --html-details);
 #      COVERAGE_RECORD=1 writes the report, with the date, the command and
-#      the machine, to tests/COVERAGE in the source tree.
+#      the machine, to tests/COVERAGE in the source tree.  The run has umask 0,
+#      so that the counter files root's processes create can be written by
+#      the tests' processes of uid 65534 too (else gcov prints "Cannot open"
+#      into the output docoutput.py compares, and their lines are lost).
 COVERAGE_DIR       ?= build/coverage
 COVERAGE_LINES     ?= 95
 COVERAGE_BRANCHES  ?= 85
@@ -301,7 +304,7 @@ coverage:
 	$(Q)mkdir -p $(COV_BUILD)
 	$(Q)find $(COV_BUILD) -name '*.gcda' -delete
 	@echo "  COVERAGE make check in $(COV_BUILD) (-O0 --coverage)"
-	$(Q)st=0; CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-$(COVERAGE_TIMEOUT_MULTIPLIER)} \
+	$(Q)st=0; umask 0; CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-$(COVERAGE_TIMEOUT_MULTIPLIER)} \
 		$(MAKE) --no-print-directory -C $(COV_BUILD) \
 		-f $(abspath $(S)Makefile) PB_COVERAGE=1 check || st=$$?; \
 	python3 $(S)tests/coverage.py --src $(srcdir) --build $(COV_BUILD) \
