@@ -54,8 +54,16 @@ SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 endif
 PB_CPPFLAGS := -I$(S)include -I$(S)lib -D_GNU_SOURCE
 PB_CFLAGS   := -std=c99 $(WARNINGS) $(SAN_FLAGS) -MMD -MP
-ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
+# PB_COVERAGE=1 is make coverage's build (below): gcov counters, -O0 last
+# so that it wins over CFLAGS (every line of source its own code).  It is
+# exported: the test scripts accept what such a build adds (signal-safe.sh).
+ifeq ($(PB_COVERAGE),1)
+export PB_COVERAGE
+COV_CFLAGS  := -O0 --coverage -fprofile-update=atomic
+COV_LDFLAGS := --coverage
+endif
+ALL_CFLAGS   = $(PB_CPPFLAGS) $(CPPFLAGS) $(PB_CFLAGS) $(CFLAGS) $(COV_CFLAGS)
+ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS) $(COV_LDFLAGS)
 
 # The stack budget of lib/ (the library and the shim's copy of it; not
 # tests, examples or bench): no function frame over 1 KiB, so that no path
@@ -104,6 +112,12 @@ PRELOAD_GC   := -ffunction-sections -fdata-sections
 TEST_SRCS := $(sort $(wildcard $(S)tests/check_*.c))
 TEST_OBJS := $(TEST_SRCS:$(S)tests/%.c=build/tests/%.o) build/tests/testutil.o
 TEST_BIN  := tests/check_portbind
+# The coverage build's runner writes its counters from _exit too (forked
+# test children end so): tests/coverage-dump.c.
+ifeq ($(PB_COVERAGE),1)
+TEST_OBJS += build/tests/coverage-dump.o
+TEST_LINK := -Wl,--wrap=_exit
+endif
 
 # Examples (examples/NAME.c, and the longer demonstrations in
 # examples/demo/) are built for make check, never installed; tools/ holds
@@ -123,7 +137,7 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -l
 
 .PHONY: FORCE all examples tools check check-long check-man demo install uninstall \
 	installcheck dist distcheck abicheck abi-baseline clean distclean bench lint \
-	mutate
+	coverage mutate
 
 all: $(STATICLIB) $(SOLIB) $(SONAME) libportbind.so $(PCFILE) $(PRELOAD) $(TOOLS)
 
@@ -214,7 +228,7 @@ build/tests/%.o: $(S)tests/%.c
 $(TEST_BIN): $(TEST_OBJS) $(STATICLIB)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(STATICLIB) $(CHECK_LIBS)
+	$(Q)$(CC) -o $@ $(TEST_OBJS) $(ALL_LDFLAGS) $(TEST_LINK) $(STATICLIB) $(CHECK_LIBS)
 
 # The test scripts run in the source tree (they read man pages, sources)
 # and find what was built in PB_BUILDDIR; tests/preload.sh compiles its
@@ -247,6 +261,64 @@ check-long: all $(TEST_BIN)
 	$(Q)CK_RUN_SUITE=oracle PB_ORACLE_SEEDS=$(PB_ORACLE_SEEDS) \
 		PB_ORACLE_BASE=$(PB_ORACLE_BASE) ./$(TEST_BIN)
 
+# ---- coverage: what make check runs, measured.  Built in COVERAGE_DIR
+#      (build/coverage: the developer's build is left alone) by this
+#      Makefile with PB_COVERAGE=1 (gcc's -O0 --coverage
+#      -fprofile-update=atomic: the counters are exact in threaded tests),
+#      make check run there, then tests/coverage.py reports through gcovr
+#      (Debian: gcovr) the lines and branches of lib/*.c, lib/*.h and the
+#      shim, lib/preload/preload.c, each file summed over the objects that
+#      compile it (static and shared library, shim).  Branches are counted
+#      with --exclude-unreachable-branches: gcovr drops the branches that gcov
+#      puts on a line with no code of its own (only "{", "}" or "{}" once
+#      comments are gone: a loop's back edge, a function's return path);
+#      every branch of a line with code counts.
+#      A line no test can reach is marked in lib/ on that line with
+#      GCOVR_EXCL_LINE: <reason> (a block: GCOVR_EXCL_START: <reason> ...
+#      GCOVR_EXCL_STOP); each is listed with file:line and its reason, and
+#      a marker without a reason fails.
+#      Fails when make check fails there, and, as root, unless the total of
+#      lines >= COVERAGE_LINES %, of branches >= COVERAGE_BRANCHES % and the
+#      lines of every file > COVERAGE_FILE_LINES %.  As another user the
+#      tests that need root skip (each says so), and the numbers are printed
+#      but not enforced: they are not the suite's.  COVERAGE_ENFORCE=1
+#      enforces anyway, =0 never (auto: as root).  COVERAGE_HTML=1 also
+#      writes COVERAGE_DIR/coverage/index.html (gcovr --html-details);
+#      COVERAGE_RECORD=1 writes the report, with the date, the command and
+#      the machine, to tests/COVERAGE in the source tree.  The run has umask 0,
+#      so that the counter files root's processes create can be written by
+#      the tests' processes of uid 65534 too (else gcov prints "Cannot open"
+#      into the output docoutput.py compares, and their lines are lost).
+COVERAGE_DIR       ?= build/coverage
+COVERAGE_LINES     ?= 95
+COVERAGE_BRANCHES  ?= 85
+COVERAGE_FILE_LINES ?= 90
+COVERAGE_ENFORCE   ?= auto
+COVERAGE_HTML      ?= 0
+COVERAGE_RECORD    ?= 0
+# -O0 and atomic counters make every test slower: Check's time limits are
+# stretched by this factor (CK_TIMEOUT_MULTIPLIER, if set, wins).
+COVERAGE_TIMEOUT_MULTIPLIER ?= 4
+GCOVR              ?= gcovr
+COV_BUILD = $(abspath $(COVERAGE_DIR))
+coverage:
+	@command -v $(GCOVR) >/dev/null || \
+		{ echo "coverage: $(GCOVR) is needed (Debian: gcovr)" >&2; exit 1; }
+	@command -v python3 >/dev/null || \
+		{ echo "coverage: python3 is needed" >&2; exit 1; }
+	$(Q)mkdir -p $(COV_BUILD)
+	$(Q)find $(COV_BUILD) -name '*.gcda' -delete
+	@echo "  COVERAGE make check in $(COV_BUILD) (-O0 --coverage)"
+	$(Q)st=0; umask 0; CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-$(COVERAGE_TIMEOUT_MULTIPLIER)} \
+		$(MAKE) --no-print-directory -C $(COV_BUILD) \
+		-f $(abspath $(S)Makefile) PB_COVERAGE=1 check || st=$$?; \
+	python3 $(S)tests/coverage.py --src $(srcdir) --build $(COV_BUILD) \
+		--gcovr '$(GCOVR)' --cc '$(CC)' --check-status $$st \
+		--lines $(COVERAGE_LINES) --branches $(COVERAGE_BRANCHES) \
+		--file-lines $(COVERAGE_FILE_LINES) --enforce $(COVERAGE_ENFORCE) \
+		$(if $(filter 1,$(COVERAGE_HTML)),--html) \
+		$(if $(filter 1,$(COVERAGE_RECORD)),--record $(S)tests/COVERAGE \
+			--command 'make coverage COVERAGE_RECORD=1')
 # Mutation testing (tests/mutate.py): plant one operator change at a time
 # in a scratch copy of lib/ and the shim, rebuild, run the tests, and print
 # the score and every survivor.  MUTATE_FILES limits the sources;

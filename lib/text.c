@@ -183,7 +183,9 @@ long long pb__parse_num(const char *s, int base, unsigned long long max,
 			d = *p - 'A' + 10;
 		else
 			break;
-		if (v > (max - (unsigned)d) / (unsigned)base)
+		/* v * base + d <= max, without overflow: d itself first
+		   (max - d would wrap for a digit over a small max). */
+		if ((unsigned)d > max || v > (max - (unsigned)d) / (unsigned)base)
 			return -1;
 		v = v * (unsigned)base + (unsigned)d;
 	}

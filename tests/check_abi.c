@@ -388,6 +388,51 @@ START_TEST(copy_out)
 	ck_assert_int_eq(pb__abi_check(10, 10), 0);
 	ck_assert_int_eq(pb__abi_check(11, 10), 0);
 	ck_assert_int_eq(pb__abi_check(9, 10), -EINVAL);
+	ck_assert_int_eq(pb__abi_check(0, 1), -EINVAL);
+	ck_assert_int_eq(pb__abi_check(SIZE_MAX, 10), 0);
+}
+END_TEST
+
+/* Built in the caller's own struct (full == out): nothing moves but the
+   size, which goes back to the caller's, whichever is larger. */
+START_TEST(copy_out_in_place)
+{
+	unsigned char buf[64];
+	size_t size, i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i + 1);
+	size = 7777;
+	memcpy(buf, &size, sizeof(size));
+	pb__abi_copy_out(buf, 48, buf, sizeof(buf));
+	ck_assert_uint_eq(size_of(buf), 48);
+	for (i = sizeof(size_t); i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], (int)(i + 1));
+	pb__abi_copy_out(buf, 100, buf, sizeof(buf));
+	ck_assert_uint_eq(size_of(buf), 100);
+	for (i = sizeof(size_t); i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], (int)(i + 1));
+}
+END_TEST
+
+/* The caller's struct smaller than a size_t's worth past its size member
+   still gets exactly what its size holds, no byte more. */
+START_TEST(copy_out_exact_sizes)
+{
+	unsigned char full[32], out[48];
+	size_t n;
+
+	memset(full, 0x11, sizeof(full));
+	for (n = sizeof(size_t); n <= sizeof(full) + 8; n++) {
+		size_t i, lim = n < sizeof(full) ? n : sizeof(full);
+
+		memset(out, 0xee, sizeof(out));
+		pb__abi_copy_out(out, n, full, sizeof(full));
+		ck_assert_uint_eq(size_of(out), n);
+		for (i = sizeof(size_t); i < sizeof(out); i++)
+			ck_assert_msg(out[i] == (i < lim ? 0x11 : 0xee),
+				      "size %zu: byte %zu is %#x", n, i, out[i]);
+	}
 }
 END_TEST
 
@@ -404,6 +449,8 @@ Suite *suite_abi(void)
 	tcase_add_test(tc, oldest_sizes_are_0_1);
 	tcase_add_test(tc, format_reads_within_oldest);
 	tcase_add_test(tc, copy_out);
+	tcase_add_test(tc, copy_out_in_place);
+	tcase_add_test(tc, copy_out_exact_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -72,6 +72,8 @@ static const struct suite_def {
 	{ "oracle", suite_oracle, 50, 2 },
 	{ "abi", suite_abi, 2, 1 },
 	{ "owner", suite_owner, 5, 1 },
+	{ "text", suite_text, 1, 1 },
+	{ "probe", suite_probe, 2, 1 },
 };
 #define NSUITES (int)(sizeof(suites) / sizeof(suites[0]))
 

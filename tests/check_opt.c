@@ -118,6 +118,29 @@ START_TEST(local_port_range)
 	ck_assert_int_eq(pb_set_local_port_range(fd, 70000, 0), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_uint_eq(read_range(fd), 2000u | 3000u << 16);
+	/* The edges: 65535 on either side, lo == hi, and a lower bound
+	   alone (hi 0) are the kernel's to take. */
+	ck_assert_int_eq(pb_set_local_port_range(fd, 65535, 65535), 0);
+	ck_assert_uint_eq(read_range(fd), 65535u | 65535u << 16);
+	ck_assert_int_eq(pb_set_local_port_range(fd, 1, 65535), 0);
+	ck_assert_uint_eq(read_range(fd), 1u | 65535u << 16);
+	ck_assert_int_eq(pb_set_local_port_range(fd, 40000, 0), 0);
+	ck_assert_uint_eq(read_range(fd), 40000u);
+	ck_assert_int_eq(pb_set_local_port_range(fd, 0, 40000), 0);
+	ck_assert_uint_eq(read_range(fd), 40000u << 16);
+	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 65536, 65536), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 65536, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 0, 65536), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(pb_set_local_port_range(fd, 40001, 40000), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(read_range(fd), 40000u << 16);
 	close(fd);
 
 	errno = 0;

@@ -53,6 +53,11 @@ for cxx in g++ clang++; do
 			skip "$cxx: the library is built with $family's sanitizers"
 			continue
 		fi ;;
+	*--coverage*)	# make coverage: the counters' runtime is the compiler's too
+		if [ "$cxx" != "$family" ]; then
+			skip "$cxx: the library is built with $family's coverage counters"
+			continue
+		fi ;;
 	esac
 	if ! command -v "$cxx" >/dev/null 2>&1; then
 		skip "$cxx: not installed"

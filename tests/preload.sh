@@ -430,6 +430,8 @@ for mode in plain handler fork stack; do
 done
 if [ -n "$rts" ]; then
 	skip "the shim's C library calls" "under sanitizers (instrumented)"
+elif [ "${PB_COVERAGE:-0}" = 1 ]; then
+	skip "the shim's C library calls" "make coverage's build (gcov's runtime is linked in)"
 elif command -v readelf >/dev/null 2>&1; then
 	# The C library functions the shim can reach (it is linked with
 	# --gc-sections) against the list portbind-preload(8) gives.

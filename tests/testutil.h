@@ -37,6 +37,8 @@ Suite *suite_skips(void);
 int pbt_skip_selftest(void);
 Suite *suite_abi(void);
 Suite *suite_owner(void);
+Suite *suite_text(void);
+Suite *suite_probe(void);
 
 /* The service side of the activation test, run after exec; the runner's
    own path to exec (not /proc/self/exe: under valgrind that is valgrind). */
