@@ -4761,6 +4761,30 @@ static const struct golden {
 	  "call (a bit it does not take, or PB_UDP_REUSEADDR with "
 	  "PB_NO_REUSEADDR or on TCP). Fix: pass only the PB_* flags its "
 	  "manual page lists." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1." },
 };
 
 /* The text at every buffer size that matters: 0 (nothing written, NULL
