@@ -1865,7 +1865,8 @@ static void json_agrees(const struct pb_diag *d)
  *   c=CAUSE (pb_cause_name, or a number)  e=ERRNO (name or number)
  *   t=udp  a=ADDRESS (as pb_format_addr writes it)  v6=V6ONLY  p=PEER
  *   rah= rp= ups= cap= (the struct's values)  lo= hi=  f=FLAGS
- *   inv=PB_INVALID_*  spec=TEXT  more=N (holders counted, not stored)
+ *   inv=PB_INVALID_*  spec=TEXT  specfill=C (spec[] all C, no NUL)
+ *   more=N (holders counted, not stored)
  *   h=HOLDERS, one letter each, in order:
  *     L  LISTEN 127.0.0.1:8080, this user, pid 812 (nginx)
  *     l  LISTEN 127.0.0.1:8080, another user, owner not known
@@ -1886,6 +1887,9 @@ static void json_agrees(const struct pb_diag *d)
  *     N  LISTEN 127.0.0.1:8080, pid 77 with no command name
  *     H  LISTEN 127.0.0.1:8080, pid 78 named with control and 8-bit bytes
  *     P  LISTEN 127.0.0.1:8080, this user, pid 1 (systemd: socket activation)
+ *     D  a TCP socket in state 13, one past the last state name
+ *     F  LISTEN, pid 90 with a command name of 16 bytes and no NUL
+ *     G  LISTEN, pid 91 with a command name of 15 characters
  *     Q  ESTABLISHED, local address of family 0, peer AF_UNIX (a caller's
  *        struct: neither can be written)
  * In the expected texts @U stands for this process's euid, @O for
@@ -1995,6 +1999,17 @@ static void golden_holder(struct pb_diag *d, char kind)
 		memset(&h->remote, 0, sizeof(h->remote));
 		h->remote.ss_family = AF_UNIX;
 		break;
+	case 'D':
+		h->state = 13;
+		break;
+	case 'F': case 'G':
+		h->state = PB_TCP_LISTEN;
+		memset(&h->remote, 0, sizeof(h->remote));
+		h->pid = kind == 'F' ? 90 : 91;
+		memset(h->comm, kind == 'F' ? 'f' : 'g', sizeof(h->comm));
+		if (kind == 'G')
+			h->comm[15] = '\0';
+		break;
 	case 'N': case 'H':
 		h->state = PB_TCP_LISTEN;
 		memset(&h->remote, 0, sizeof(h->remote));
@@ -2075,6 +2090,8 @@ static void golden_diag(const char *desc, struct pb_diag *d)
 			d->invalid = (int)n;
 		} else if (!strcmp(w, "spec")) {
 			snprintf(d->spec, sizeof(d->spec), "%s", v);
+		} else if (!strcmp(w, "specfill")) {	/* every byte, no NUL */
+			memset(d->spec, v[0], sizeof(d->spec));
 		} else if (!strcmp(w, "more")) {
 			d->n_holders += (unsigned)n;
 		} else if (!strcmp(w, "src")) {
@@ -4666,6 +4683,108 @@ static const struct golden {
 	  "wins. The shim never adds SO_REUSEADDR over a socket that is "
 	  "bound and not listening: it may be a lock or a reservation. Fix: "
 	  "stop pid 1 (systemd), or give the program another port." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=D", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or close those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=D", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "nothing binds until they close; SO_REUSEPORT does not pass them "
+	  "either. Fix: stop the process that holds it (portbind-why -p "
+	  "names it), or end those connections." },
+	{ "c=connected e=EADDRINUSE rah=0 rp=0 h=D", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 1 open connection and no listener: ? 127.0.0.1:8080 -> "
+	  "127.0.0.1:40000 uid @U. Their socket did not set SO_REUSEADDR, so "
+	  "a server binds only once they close. Fix: stop the process that "
+	  "holds it (portbind-why -p names it), or end those connections." },
+	{ "c=listener e=EADDRINUSE rp=0 h=FG", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff); LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg). SO_REUSEADDR never passes a listener, and "
+	  "SO_REUSEPORT does not pass this one (it passes only a listener "
+	  "that set it too, of the same user). Fix: stop pid 90 "
+	  "(fffffffffffffff), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=FG", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff); LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg). SO_REUSEADDR never passes a listener, and "
+	  "SO_REUSEPORT does not pass this one (it passes only a listener "
+	  "that set it too, of the same user). Fix: stop pid 90 "
+	  "(fffffffffffffff), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=FG", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff); LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg). SO_REUSEADDR never passes a listener. Fix: "
+	  "stop pid 90 (fffffffffffffff), or give the program another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=GF", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg); LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff). SO_REUSEADDR never passes a listener, and "
+	  "SO_REUSEPORT does not pass this one (it passes only a listener "
+	  "that set it too, of the same user). Fix: stop pid 91 "
+	  "(ggggggggggggggg), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=GF", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg); LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff). SO_REUSEADDR never passes a listener, and "
+	  "SO_REUSEPORT does not pass this one (it passes only a listener "
+	  "that set it too, of the same user). Fix: stop pid 91 "
+	  "(ggggggggggggggg), or choose another port." },
+	{ "c=listener e=EADDRINUSE rp=0 h=GF", PB__READER_SHIM,
+	  "tcp 127.0.0.1:8080: EADDRINUSE (98, Address already in use): held "
+	  "by 2 listening sockets: LISTEN 127.0.0.1:8080 uid @U pid 91 "
+	  "(ggggggggggggggg); LISTEN 127.0.0.1:8080 uid @U pid 90 "
+	  "(fffffffffffffff). SO_REUSEADDR never passes a listener. Fix: "
+	  "stop pid 91 (ggggggggggggggg), or give the program another port." },
+	{ "c=other e=EINVAL inv=1 a=none specfill=s", ALL,
+	  "tcp address spec "
+	  "\"sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss\" "
+	  "is not valid: EINVAL (22, Invalid argument). Fix: write a numeric "
+	  "address and a port from 0 to 65535, such as \"127.0.0.1:8080\", "
+	  "\"[::1]:8080\", \"*:8080\" or \"8080\"; host names are not looked "
+	  "up (pb_parse_addr(3))." },
+	{ "c=other e=EINVAL inv=2 a=none specfill=t", ALL,
+	  "tcp address spec "
+	  "\"ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt\": "
+	  "EINVAL (22, Invalid argument): the flags are not valid for this "
+	  "call (a bit it does not take, or PB_UDP_REUSEADDR with "
+	  "PB_NO_REUSEADDR or on TCP). Fix: pass only the PB_* flags its "
+	  "manual page lists." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_AUTHOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), let systemd bind the port (a socket unit) and "
+	  "adopt it (PB_ADOPT), or use a port >= 1." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_OPERATOR,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant "
+	  "CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep on the "
+	  "binary, or AmbientCapabilities=CAP_NET_BIND_SERVICE in its "
+	  "systemd unit), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or use a port >= 1." },
+	{ "c=privileged e=EACCES a=127.0.0.1:80 ups=1 cap=0", PB__READER_SHIM,
+	  "tcp 127.0.0.1:80: EACCES (13, Permission denied): port 80 is "
+	  "privileged: below net.ipv4.ip_unprivileged_port_start = 1, and "
+	  "this process lacks CAP_NET_BIND_SERVICE. Fix: grant it with "
+	  "AmbientCapabilities=CAP_NET_BIND_SERVICE in the program's systemd "
+	  "unit (not with setcap: the shim does nothing in a program with "
+	  "file capabilities), lower net.ipv4.ip_unprivileged_port_start "
+	  "(sysctl), or give the program a port >= 1." },
 };
 
 /* The text at every buffer size that matters: 0 (nothing written, NULL
@@ -5012,6 +5131,34 @@ static const struct {
 	  "socket did not set SO_REUSEADDR, so nothing binds until they "
 	  "close; SO_REUSEPORT does not pass them either. Fix: stop pid 1 "
 	  "(systemd), or close those connections.\"}" },
+	{ "c=listener e=EADDRINUSE rp=0 h=FGD specfill=u",
+	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
+	  "\"peer\":null,\"errno\":\"EADDRINUSE\",\"errno_value\":98,"
+	  "\"cause\":\"listener\",\"reuseaddr_helps\":null,\"sources\":[],"
+	  "\"counts\":{\"total\":3,\"listen\":2,\"time_wait\":0,"
+	  "\"connected\":1,\"bound\":0},\"time_wait_ms\":0,"
+	  "\"holders\":[{\"state\":\"LISTEN\",\"protocol\":\"tcp\","
+	  "\"local\":\"127.0.0.1:8080\",\"remote\":null,\"uid\":@U,"
+	  "\"inode\":4711,\"v6only\":null,\"expires_ms\":null,\"pid\":90,"
+	  "\"command\":\"fffffffffffffff\"},{\"state\":\"LISTEN\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\",\"remote\":null,"
+	  "\"uid\":@U,\"inode\":4712,\"v6only\":null,\"expires_ms\":null,"
+	  "\"pid\":91,\"command\":\"ggggggggggggggg\"},{\"state\":\"?\","
+	  "\"protocol\":\"tcp\",\"local\":\"127.0.0.1:8080\","
+	  "\"remote\":\"127.0.0.1:40000\",\"uid\":@U,\"inode\":4713,"
+	  "\"v6only\":null,\"expires_ms\":null,\"pid\":null,"
+	  "\"command\":null}],\"unprivileged_port_start\":null,"
+	  "\"cap_net_bind_service\":null,\"port_range\":null,"
+	  "\"reuseport_helps\":false,"
+	  "\"spec\":\"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu\","
+	  "\"invalid\":null,\"message\":\"tcp 127.0.0.1:8080: EADDRINUSE (98,"
+	  " Address already in use): held by 2 listening sockets: LISTEN "
+	  "127.0.0.1:8080 uid @U pid 90 (fffffffffffffff); LISTEN "
+	  "127.0.0.1:8080 uid @U pid 91 (ggggggggggggggg); ? 127.0.0.1:8080 "
+	  "-> 127.0.0.1:40000 uid @U. SO_REUSEADDR never passes a listener, "
+	  "and SO_REUSEPORT does not pass this one (it passes only a "
+	  "listener that set it too, of the same user). Fix: stop pid 90 "
+	  "(fffffffffffffff), or choose another port.\"}" },
 	{ "c=42 e=ENOENT",
 	  "{\"protocol\":\"tcp\",\"address\":\"127.0.0.1:8080\","
 	  "\"peer\":null,\"errno\":\"2\",\"errno_value\":2,"
@@ -5149,6 +5296,9 @@ Suite *suite_format(void)
 	TCase *tc = tcase_create("text");
 
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
+	/* CPU-bound loops (thousands of texts compared): on a loaded machine
+	   (load 45 on 2 CPUs) they outlast Check's default 4 s. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, time_wait_paragraph);
 	tcase_add_test(tc, dual_stack_address_text);
 	tcase_add_test(tc, every_cause_has_a_fix);
