@@ -590,6 +590,10 @@ static int cloexec_child(void *arg)
 	close(l);
 	if (l6 >= 0)
 		close(l6);
+	/* Straight out: in the counting build of make coverage, _exit would
+	   first have gcov write its files, opened without O_CLOEXEC, which
+	   this filter kills (tests/coverage-dump.c). */
+	syscall(SYS_exit_group, 0);
 	return 0;
 }
 
