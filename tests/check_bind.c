@@ -1896,8 +1896,11 @@ static int wait_then_bind_child(void *arg)
 	PBT_REQUIRE(errno == 1234);
 	PBT_REQUIRE(!no_stdin || fd == 0);
 	/* The retry comes at the timeout (the socket had a minute left),
-	   not before. */
-	PBT_REQUIRE(ms >= 395 && ms < 3000);
+	   not before; the upper bound only says it did not wait out the
+	   minute (a loaded machine may be seconds late). */
+	if (ms < 395 || ms >= 30000)
+		fprintf(stderr, "bound after %lld ms\n", (long long)ms);
+	PBT_REQUIRE(ms >= 395 && ms < 30000);
 	PBT_REQUIRE(pbt_local_port(fd) == k.port);
 	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	PBT_REQUIRE(pbt_getopt(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1);
