@@ -945,7 +945,7 @@ START_TEST(no_table_knock_is_bounded)
 	ck_assert_msg(r == PB_CAUSE_OTHER, "cause %s", pb_cause_name(r));
 	ck_assert_uint_eq(d.n_holders, 0);
 	ck_assert(d.sources & PB_SRC_PROBE);
-	ck_assert_msg(ms < 2000, "the knock took %.0f ms", ms);
+	ck_assert_msg(ms < 5000, "the knock took %.0f ms", ms);
 	for (i = 0; i < 8; i++)
 		close(c[i]);
 	close(fd);
@@ -1247,17 +1247,20 @@ START_TEST(wait_fails_at_once_for_listener)
 {
 	struct pb_diag d = PB_DIAG_INIT;
 	struct timespec t0;
+	double ms;
 	char spec[64];
 	int a = pb_listen("127.0.0.1:0", 4, 0, NULL);
 
 	spec_of(spec, sizeof(spec), "127.0.0.1", pbt_local_port(a));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	errno = 0;
-	ck_assert_int_eq(pb_listen_wait(spec, 4, 0, 3000, &d), -1);
+	ck_assert_int_eq(pb_listen_wait(spec, 4, 0, 20000, &d), -1);
 	ck_assert_int_eq(errno, EADDRINUSE);
 	ck_assert_int_eq(d.cause, PB_CAUSE_LISTENER);
-	/* A blind retry would have spent the 3 s. */
-	ck_assert_msg(elapsed_ms(&t0) < 1500, "waited for a listener");
+	/* A blind retry would have spent the 20 s; half of them is "at once"
+	   on however loaded a machine. */
+	ms = elapsed_ms(&t0);
+	ck_assert_msg(ms < 10000, "waited %.0f ms of 20000 for a listener", ms);
 	errno = 0;
 	ck_assert_int_eq(pb_listen_wait("203.0.113.1:80", 4, 0, 3000, &d), -1);
 	ck_assert_int_eq(errno, EADDRNOTAVAIL);
@@ -1301,7 +1304,7 @@ START_TEST(wait_times_out_over_time_wait)
 	ck_assert_int_eq(d.cause, PB_CAUSE_TIME_WAIT);
 	ck_assert_int_eq(d.reuseaddr_helps, 0);
 	/* It waited, and no longer than it was allowed to. */
-	ck_assert_msg(ms >= 290 && ms < 2000, "waited %.0f ms", ms);
+	ck_assert_msg(ms >= 290 && ms < 3000, "waited %.0f ms", ms);
 }
 END_TEST
 

@@ -781,7 +781,8 @@ static int forger(void *arg)
 		}
 		if (f->kick)
 			PBT_REQUIRE(kill(getppid(), SIGUSR1) == 0);
-		(void)wait_in(conn, 3000);
+		/* Until the taker closes: it always does, on return. */
+		(void)wait_in(conn, 20000);
 	} else {
 		(void)recv(conn, hello, sizeof(hello), MSG_DONTWAIT);
 	}
@@ -1098,7 +1099,7 @@ START_TEST(take_late_close_is_success)
 	t = now_ms();
 	ck_assert_int_eq(take_forged(&f, &err), 1);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 250 && t < 1500, "took %ld ms", t);
+	ck_assert_msg(t >= 250 && t < 3000, "took %ld ms", t);
 	close_taken();
 }
 END_TEST
@@ -1227,14 +1228,14 @@ START_TEST(take_signal_after_answer_succeeds)
 	f.n = -1;
 	f.hold = 1;
 	f.kick = 1;
-	f.timeout = 5000;
+	f.timeout = 30000;
 	t = now_ms();
 	ck_assert_int_eq(take_forged(&f, &err), 1);
 	t = now_ms() - t;
 	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
 	ck_assert_int_eq(usr1, 1);
-	/* Not the predecessor's 3 s of holding on. */
-	ck_assert_msg(t < 2000, "took %ld ms", t);
+	/* Not the predecessor's 20 s of holding on. */
+	ck_assert_msg(t < 10000, "took %ld ms", t);
 	close_taken();
 }
 END_TEST
@@ -1313,7 +1314,7 @@ START_TEST(take_hung_server_times_out)
 	ck_assert_int_eq(pb_handoff_take(d.sock, 200, &taken), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 190 && t < 700, "took %ld ms", t);
+	ck_assert_msg(t >= 190 && t < 2000, "took %ld ms", t);
 	/* Its backlog full: connect itself would block forever. */
 	n = fill_backlog(d.sock, conns, 64);
 	t = now_ms();
@@ -1322,13 +1323,14 @@ START_TEST(take_hung_server_times_out)
 	ck_assert_int_eq(r, -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 290 && t < 800, "took %ld ms", t);
+	ck_assert_msg(t >= 290 && t < 3000, "took %ld ms", t);
 	/* So would a second server's liveness probe: it is alive. */
 	t = now_ms();
 	errno = 0;
 	ck_assert_int_eq(pb_handoff_listen(d.sock), -1);
 	ck_assert_int_eq(errno, EADDRINUSE);
-	ck_assert_msg(now_ms() - t < 300, "listen took %ld ms", now_ms() - t);
+	t = now_ms() - t;
+	ck_assert_msg(t < 3000, "listen took %ld ms", t);
 	for (i = 0; i < n; i++)
 		close(conns[i]);
 	close(ctl);
@@ -1350,7 +1352,8 @@ static int hung_take(void *arg)
 	PBT_REQUIRE(c == -EAGAIN);
 	t = now_ms();
 	PBT_REQUIRE(pb_handoff_take(sock, 300, &taken) == -1 && errno == ETIMEDOUT);
-	PBT_REQUIRE(now_ms() - t < 800);
+	t = now_ms() - t;
+	PBT_REQUIRE_MSG(t >= 290 && t < 3000, "took %ld ms of its 300", t);
 	PBT_REQUIRE(pb_handoff_listen(sock) == -1 && errno == EADDRINUSE);
 	while (n > 0)
 		close(conns[--n]);
@@ -1407,7 +1410,7 @@ START_TEST(ignored_signals_keep_the_deadline)
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 100 && t < 1000, "give took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 3000, "give took %ld ms", t);
 
 		t = now_ms();
 		r = pb_handoff_take(d.sock, 100, &taken);
@@ -1415,7 +1418,7 @@ START_TEST(ignored_signals_keep_the_deadline)
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 100 && t < 1000, "take took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 3000, "take took %ld ms", t);
 
 		if (k == 0)
 			n = fill_backlog(d.sock, conns, 64);
@@ -1425,7 +1428,7 @@ START_TEST(ignored_signals_keep_the_deadline)
 		t = now_ms() - t;
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_eq(e, ETIMEDOUT);
-		ck_assert_msg(t >= 100 && t < 1000, "take took %ld ms", t);
+		ck_assert_msg(t >= 100 && t < 3000, "take took %ld ms", t);
 
 		ck_assert_int_eq(timer_delete(timer), 0);
 		ck_assert_int_eq(sigaction(sigs[k], &old, NULL), 0);
@@ -1515,7 +1518,7 @@ static int interrupted(void *arg)
 	PBT_REQUIRE(r == -1 && e == EINTR);
 	PBT_REQUIRE(usr1 == 1);
 	PBT_REQUIRE(leaky_fd == 0);
-	PBT_REQUIRE(t < 1000);
+	PBT_REQUIRE_MSG(t < 5000, "took %ld ms", t);
 	PBT_REQUIRE(pbt_count_fds() == before);
 	after = env_text();
 	PBT_REQUIRE(strcmp(env, after) == 0);
@@ -1654,15 +1657,17 @@ static int kicked(void *arg)
 		t = now_ms();
 		__atomic_store_n(&k.go, 1, __ATOMIC_RELEASE);
 		if (in->call == IN_TAKE)
-			r = pb_handoff_take(in->sock, 300, &taken);
+			r = pb_handoff_take(in->sock, 3000, &taken);
 		else
-			r = pb_handoff_give(ctl, &l, NULL, 1, 300);
+			r = pb_handoff_give(ctl, &l, NULL, 1, 3000);
 		e = errno;
 		t = now_ms() - t;
 		PBT_REQUIRE(pthread_join(th, NULL) == 0);
 		PBT_REQUIRE(r == -1 && usr1 == 1);
 		if (inside) {
-			PBT_REQUIRE(e == EINTR && t < 250);
+			PBT_REQUIRE(e == EINTR);
+			/* Not after its 3 s, however loaded the machine. */
+			PBT_REQUIRE_MSG(t < 1500, "EINTR after %ld ms", t);
 			break;
 		}
 		PBT_REQUIRE(e == ETIMEDOUT);
@@ -1808,7 +1813,7 @@ static int second_starter(void *arg)
 	PBT_REQUIRE(pb_handoff_listen(s->sock) == -1);
 	PBT_REQUIRE(errno == s->err);
 	t = now_ms() - t;
-	PBT_REQUIRE(t >= s->min_ms && t <= s->max_ms);
+	PBT_REQUIRE_MSG(t >= s->min_ms && t <= s->max_ms, "took %ld ms", t);
 	return 0;
 }
 
@@ -1834,7 +1839,7 @@ START_TEST(listen_waits_for_a_starter)
 	ss.sock = d.sock;
 	ss.err = EADDRINUSE;
 	ss.min_ms = 0;
-	ss.max_ms = 900;
+	ss.max_ms = 5000;	/* EADDRINUSE, not its ETIMEDOUT at 1 s */
 	ss.lock = dir;
 	pid = pbt_fork_child(second_starter, &ss);
 	wait_until_waiting(pid);	/* for the lock */
@@ -1859,10 +1864,10 @@ START_TEST(listen_waits_for_a_starter)
 	ck_assert_int_eq(flock(dir, LOCK_EX), 0);
 	ss.err = ETIMEDOUT;
 	ss.min_ms = 1000;
-	ss.max_ms = 2500;
+	ss.max_ms = 5000;
 	ss.lock = dir;
 	pid = pbt_fork_child(second_starter, &ss);
-	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	ck_assert_int_eq(reap_within(pid, 10000), 0);
 	close(dir);
 	ck_assert_int_eq(access(d.sock, F_OK), -1);
 	remove_dir(&d);
@@ -1916,12 +1921,13 @@ START_TEST(give_skips_silent_and_noisy_peers)
 	close(fd);
 
 	s.sock = d.sock;
-	s.timeout = 3000;
+	s.timeout = 20000;
 	pid = pbt_fork_child(plain_successor, &s);
 	t = now_ms();
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 3000), 0);
-	ck_assert_msg(now_ms() - t < 1500, "give took %ld ms", now_ms() - t);
-	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 20000), 0);
+	t = now_ms() - t;
+	ck_assert_msg(t < 10000, "give took %ld ms of its 20000", t);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	/* The noisy ones were closed; none got a descriptor. */
 	for (i = 1; i < 4; i++) {
 		ck_assert_int_eq(wait_in(peers[i], 1000), 0);
@@ -1946,11 +1952,12 @@ static int silent_peer(void *arg)
 
 	PBT_REQUIRE(c >= 0);
 	t = now_ms();
-	PBT_REQUIRE(wait_in(c, 5000) == 0);
+	PBT_REQUIRE(wait_in(c, 15000) == 0);
 	PBT_REQUIRE(recv(c, &b, 1, 0) <= 0);
 	t = now_ms() - t;
 	close(c);
-	if (t < 1000 || t > 2500) {
+	/* Not sooner than its second; long before the giver's 20 s. */
+	if (t < 1000 || t > 10000) {
 		fprintf(stderr, "silent peer closed after %ld ms\n", t);
 		return 1;
 	}
@@ -1971,11 +1978,11 @@ START_TEST(give_drops_silent_after_a_second)
 	pid = pbt_fork_child(silent_peer, d.sock);
 	t = now_ms();
 	errno = EDOM;
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 5000), 0);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 20000), 0);
 	ck_assert_int_eq(errno, EDOM);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 1000 && t < 4000, "give took %ld ms", t);
-	ck_assert_int_eq(reap_within(pid, 3000), 0);
+	ck_assert_msg(t >= 1000 && t < 10000, "give took %ld ms", t);
+	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	close(ctl);
 	close(l);
 	remove_dir(&d);
@@ -2061,8 +2068,11 @@ START_TEST(give_outlasts_a_flood)
 	close(done[0]);
 	t = now_ms();
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 4000), 0);
-	/* Sooner than any silent one's second is up: the oldest made room. */
-	ck_assert_msg(now_ms() - t < 800, "give took %ld ms", now_ms() - t);
+	/* Sooner than any silent one's second is up (each accepted after t):
+	   the oldest made room.  That second is the bound itself; no wider
+	   one would still tell the two apart. */
+	t = now_ms() - t;
+	ck_assert_msg(t < 1000, "give took %ld ms", t);
 	ck_assert_int_eq(reap_within(sp, 3000), 0);
 	close(done[1]);
 	ck_assert_int_eq(reap_within(fp, 3000), 0);
@@ -2245,7 +2255,7 @@ START_TEST(give_vanished_peers_time_out)
 	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 500), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 500 && t < 2500, "give took %ld ms", t);
+	ck_assert_msg(t >= 500 && t < 5000, "give took %ld ms", t);
 	for (i = 0; i < 3; i++)
 		ck_assert_msg(reap_within(pids[i], 5000) == 0, "peer %d", i);
 	ck_assert_int_eq(access(d.sock, F_OK), 0);
@@ -2787,12 +2797,13 @@ START_TEST(give_skips_a_peer_that_never_answers)
 	ck_assert_int_ge(c, 0);
 	ck_assert_int_eq(send(c, PB_HANDOFF_MAGIC, 4, 0), 4);
 	s.sock = d.sock;
-	s.timeout = 8000;
+	s.timeout = 20000;
 	pid = pbt_fork_child(plain_successor, &s);
 	t = now_ms();
-	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 8000), 0);
+	ck_assert_int_eq(pb_handoff_give(ctl, &l, NULL, 1, 20000), 0);
 	t = now_ms() - t;
-	ck_assert_msg(t >= 1000 && t < 3000, "give took %ld ms", t);
+	ck_assert_msg(t >= 1000 && t < 10000, "give took %ld ms of its 20000",
+		      t);
 	ck_assert_int_eq(reap_within(pid, 5000), 0);
 	/* The silent one got the sockets, and then the end. */
 	ck_assert_int_eq(wait_in(c, 0), 0);

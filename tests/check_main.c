@@ -80,9 +80,17 @@ static const struct suite_def {
 /* ---- isolation: the fixture every TCase gets first */
 
 static int netns_each_test;	/* fork mode, root: a fresh namespace a test */
+static pid_t test_parent;	/* fork mode: the runner that forks each test */
 
 static void netns_setup(void)
 {
+	/* A test that hangs ends with the runner that forked it, killed or
+	   not: Check gives each test a process group of its own, and the
+	   test's time limit lives in the runner, so nothing else would stop
+	   it.  (Its own children end by their bounded waits.) */
+	if (test_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+			    getppid() != test_parent))
+		_exit(1);
 	if (!netns_each_test)
 		return;
 	/* The runner made one before the run: failing now is a failure. */
@@ -190,6 +198,8 @@ static int run_serial(void)
 		perror("check_portbind: mmap for the record of skips");
 		return EXIT_FAILURE;
 	}
+	if (srunner_fork_status(sr) != CK_NOFORK)
+		test_parent = getpid();
 	srunner_run_all(sr, CK_ENV);
 	/* Check's own summary counts a skipped test as passed: ours follows
 	   it and decides. */
@@ -236,6 +246,7 @@ static void worker(struct job *j, pid_t runner)
 		perror("check_portbind: mmap for the record of skips");
 		_exit(4);
 	}
+	test_parent = getpid();
 	srunner_run_all(sr, CK_ENV);
 	fflush(NULL);
 	lines = fdopen(j->lines, "w");
@@ -307,7 +318,7 @@ static int run_parallel(int njobs_max)
 	const char *only = getenv("CK_RUN_SUITE");
 	struct job jobs[NSUITES * 8];
 	struct pbt_tally *tallies, sum = { 0, 0, 0, 0 };
-	int *done, nj = 0, next = 0, running = 0, broken = 0, i, k, st;
+	int *done, nj = 0, next = 0, running = 0, broken = 0, i, k, st, ok;
 	struct timespec now;
 	pid_t pid;
 
@@ -360,16 +371,23 @@ static int run_parallel(int njobs_max)
 		if (k == nj)
 			continue;	/* not a worker (none other is forked) */
 		running--;
-		print_whole(jobs[k].out);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		printf("(suite %s", jobs[k].def->name);
-		if (jobs[k].def->shards > 1)
-			printf(", shard %d of %d", jobs[k].shard + 1,
-			       jobs[k].def->shards);
-		printf(": %.1f s)\n", (double)(now.tv_sec - jobs[k].t0.tv_sec) +
-		       (double)(now.tv_nsec - jobs[k].t0.tv_nsec) / 1e9);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
-		    !__atomic_load_n(jobs[k].done, __ATOMIC_SEQ_CST)) {
+		ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		     __atomic_load_n(jobs[k].done, __ATOMIC_SEQ_CST);
+		/* A worker that ran nothing (CK_RUN_CASE chose none of its
+		   tests) has nothing to say. */
+		if (!ok || jobs[k].tally->checks > 0) {
+			print_whole(jobs[k].out);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			printf("(suite %s", jobs[k].def->name);
+			if (jobs[k].def->shards > 1)
+				printf(", shard %d of %d", jobs[k].shard + 1,
+				       jobs[k].def->shards);
+			printf(": %.1f s)\n",
+			       (double)(now.tv_sec - jobs[k].t0.tv_sec) +
+			       (double)(now.tv_nsec - jobs[k].t0.tv_nsec) /
+			       1e9);
+		}
+		if (!ok) {
 			printf("check_portbind: FAILED: the worker of suite %s "
 			       "(shard %d of %d) ended with %s %d before its "
 			       "count\n", jobs[k].def->name, jobs[k].shard + 1,
@@ -382,7 +400,8 @@ static int run_parallel(int njobs_max)
 		close(jobs[k].out);
 		jobs[k].out = -1;
 	}
-	/* The counts of all, then every skip, in the order of the table. */
+	/* Every skip, in the order of the table, then the counts of all:
+	   the last line is the result. */
 	for (k = 0; k < nj; k++) {
 		if (!jobs[k].done)
 			continue;
@@ -392,8 +411,6 @@ static int run_parallel(int njobs_max)
 		sum.skipped += jobs[k].tally->skipped;
 	}
 	sum.failed += broken;
-	fflush(stdout);
-	pbt_tally_print(&sum);
 	for (i = 0; i < NSUITES; i++)
 		for (k = 0; k < nj; k++)
 			if (jobs[k].def == &suites[i] && jobs[k].lines >= 0) {
@@ -404,6 +421,8 @@ static int run_parallel(int njobs_max)
 	if (broken)
 		printf("  FAILED: %d worker%s without a count\n", broken,
 		       broken == 1 ? "" : "s");
+	fflush(stdout);
+	pbt_tally_print(&sum);
 	munmap(tallies, sizeof(*tallies) * (size_t)(nj + 1) +
 	       sizeof(int) * (size_t)(nj + 1));
 	return sum.failed ? EXIT_FAILURE : EXIT_SUCCESS;

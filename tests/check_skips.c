@@ -100,12 +100,14 @@ int pbt_skip_selftest(void)
 
 /* ---- the test: run it and read what it counted */
 
-/* Run "pbt_self skip-selftest" with CK_FORK=fork_mode; its output (stdout and
-   stderr) in buf, its exit status returned. */
-static int run_selftest(const char *fork_mode, char *buf, size_t size)
+/* Run "pbt_self skip-selftest" with CK_FORK=fork_mode, or with run_case
+   the whole runner in parallel with CK_RUN_CASE=run_case; its output
+   (stdout and stderr) in buf, its exit status returned. */
+static int run_self(const char *fork_mode, const char *run_case, char *buf,
+		    size_t size)
 {
 	char arg0[] = "check_portbind", arg1[] = "skip-selftest";
-	char *argv[] = { arg0, arg1, NULL };
+	char *argv[] = { arg0, run_case ? NULL : arg1, NULL };
 	struct pollfd p;
 	size_t len = 0;
 	int pfd[2], st, i;
@@ -120,6 +122,11 @@ static int run_selftest(const char *fork_mode, char *buf, size_t size)
 		if (dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
 			_exit(3);
 		setenv("CK_FORK", fork_mode, 1);
+		if (run_case) {
+			unsetenv("CK_RUN_SUITE");
+			setenv("CK_RUN_CASE", run_case, 1);
+			setenv("PBT_JOBS", "4", 1);
+		}
 		execv(pbt_self, argv);
 		_exit(4);
 	}
@@ -147,6 +154,18 @@ static int run_selftest(const char *fork_mode, char *buf, size_t size)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The start of out's last line (out ends with a newline). */
+static const char *last_line(const char *out)
+{
+	size_t n = strlen(out);
+
+	if (n > 0 && out[n - 1] == '\n')
+		n--;
+	while (n > 0 && out[n - 1] != '\n')
+		n--;
+	return out + n;
+}
+
 static void assert_has(const char *out, const char *line)
 {
 	ck_assert_msg(strstr(out, line) != NULL,
@@ -157,7 +176,8 @@ START_TEST(skips_counted_apart)
 {
 	static const char *const mode[] = { "yes", "no" };
 	static char out[16384];
-	int st = run_selftest(mode[_i], out, sizeof(out));
+	int st = run_self(mode[_i], NULL, out, sizeof(out));
+	const char *last;
 
 	/* Check itself counts the 4 skips as passes (71%)... */
 	assert_has(out, "71%: Checks: 7, Failures: 2, Errors: 0");
@@ -171,6 +191,32 @@ START_TEST(skips_counted_apart)
 		   "reason leak\n");
 	assert_has(out, "descriptor leak: ");
 	ck_assert_msg(st == 1, "exit status %d, not 1 (a failure):\n%s", st, out);
+	/* The count is the last line, after the skips. */
+	last = last_line(out);
+	ck_assert_msg(strncmp(last, "7 checks: ", 10) == 0,
+		      "the last line is not the count: \"%s\"", last);
+}
+END_TEST
+
+/* In parallel, a case that one suite has: only its worker speaks, and
+   the count is the last line. */
+START_TEST(parallel_prints_only_what_ran)
+{
+	static char out[65536];
+	const char *last;
+	int st = run_self("yes", "version", out, sizeof(out));
+
+	ck_assert_msg(st == 0, "exit status %d:\n%s", st, out);
+	assert_has(out, "(suite version: ");
+	ck_assert_msg(strstr(out, "Checks: 0,") == NULL &&
+		      strstr(out, "(suite skips") == NULL &&
+		      strstr(out, "(suite handoff") == NULL,
+		      "the workers that ran nothing printed:\n%s", out);
+	last = last_line(out);
+	ck_assert_msg(strncmp(last, "0 checks: ", 10) != 0 &&
+		      strstr(last, " checks: ") != NULL &&
+		      strstr(last, " 0 failed, 0 skipped") != NULL,
+		      "the last line is not the count: \"%s\"\n%s", last, out);
 }
 END_TEST
 
@@ -182,6 +228,7 @@ Suite *suite_skips(void)
 	tcase_add_checked_fixture(tc, pbt_fd_setup, pbt_fd_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, skips_counted_apart, 0, 2);
+	tcase_add_test(tc, parallel_prints_only_what_ran);
 	suite_add_tcase(s, tc);
 	return s;
 }

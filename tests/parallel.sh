@@ -9,9 +9,11 @@
 # background, its output (stdout and stderr, in the order written) kept
 # in a file of its own; as each one ends its output is printed whole,
 # under a line "==== NAME: exit STATUS, S s".  Then one line for each, and
-# the exit status is 1 when any of them failed (or 2 when they had not
-# all ended within PB_CHECK_LIMIT seconds, 1800 by default: they are then
-# killed, each with its process group where setsid(1) gave it one).  The commands isolate themselves (a network namespace of their
+# the exit status is 1 when any of them failed (a part whose shell is
+# gone without its status counts as failed, "exit none"), or 2 when they
+# had not all ended within PB_CHECK_LIMIT seconds, 1800 by default: they
+# are then killed, each with its process group where setsid(1) gave it
+# one, and what they wrote is printed.  The commands isolate themselves (a network namespace of their
 # own as root: tests/isolate.sh, check_main.c), so that running them side
 # by side changes nothing they see.
 set -u
@@ -23,11 +25,18 @@ fi
 limit=${PB_CHECK_LIMIT:-1800}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portbind-check.XXXXXX") || exit 2
 pids=
-cleanup() {
+# The parts still running, each with its process group.  (The Check
+# runner's tests have groups of their own: each dies with the runner
+# that forked it, PR_SET_PDEATHSIG in check_main.c.)
+cleanup_parts() {
 	for p in $pids; do
 		kill -TERM "-$p" 2>/dev/null || kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	pids=
+}
+cleanup() {
+	cleanup_parts
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -70,38 +79,55 @@ failed=0
 summary=
 name=
 pid=
+# Part i ended with status $1 (a number, or why there is none): shown.
+show() {
+	eval "name=\$name_$i"
+	eval "pid=\$pid_$i"
+	wait "$pid" 2>/dev/null
+	pids=$(echo "$pids" | sed "s/ $pid\$//; s/ $pid / /")
+	t=$(tenths $(($(now) - t0)))
+	echo "==== $name: exit $1, $t s"
+	cat "$tmp/$i.out"
+	: >"$tmp/$i.shown"
+	left=$((left - 1))
+	if [ "$1" = 0 ]; then
+		summary="$summary  ok      $name ($t s)
+"
+	else
+		failed=$((failed + 1))
+		summary="$summary  FAILED  $name (exit $1, $t s)
+"
+	fi
+}
 while [ "$left" -gt 0 ]; do
 	i=1
 	while [ $i -le $n ]; do
-		if [ -f "$tmp/$i.rc" ] && [ ! -f "$tmp/$i.shown" ]; then
-			eval "name=\$name_$i"
+		if [ ! -f "$tmp/$i.shown" ]; then
 			eval "pid=\$pid_$i"
-			wait "$pid" 2>/dev/null
-			pids=$(echo "$pids" | sed "s/ $pid\$//; s/ $pid / /")
-			rc=$(cat "$tmp/$i.rc")
-			t=$(tenths $(($(now) - t0)))
-			echo "==== $name: exit $rc, $t s"
-			cat "$tmp/$i.out"
-			: >"$tmp/$i.shown"
-			left=$((left - 1))
-			if [ "$rc" -eq 0 ]; then
-				summary="$summary  ok      $name ($t s)
-"
-			else
-				failed=$((failed + 1))
-				summary="$summary  FAILED  $name (exit $rc, $t s)
-"
+			if [ -f "$tmp/$i.rc" ]; then
+				show "$(cat "$tmp/$i.rc")"
+			elif ! kill -0 "$pid" 2>/dev/null; then
+				# Gone: its status was written before it ended,
+				# or never (its shell was killed).
+				if [ -f "$tmp/$i.rc" ]; then
+					show "$(cat "$tmp/$i.rc")"
+				else
+					# What it started, in its group, too.
+					kill -TERM "-$pid" 2>/dev/null
+					show "none: its shell (pid $pid) ended without one, killed"
+				fi
 			fi
 		fi
 		i=$((i + 1))
 	done
 	[ "$left" -gt 0 ] || break
 	if [ $(($(now) - t0)) -gt $((limit * 10)) ]; then
-		echo "==== still running after $limit s (PB_CHECK_LIMIT):"
+		echo "==== still running after $limit s (PB_CHECK_LIMIT): killed"
+		cleanup_parts
 		i=1
 		while [ $i -le $n ]; do
 			if [ ! -f "$tmp/$i.shown" ]; then
-				eval "echo \"==== \$name_$i: killed; its output so far:\""
+				eval "echo \"==== \$name_$i: killed; its output:\""
 				cat "$tmp/$i.out"
 			fi
 			i=$((i + 1))

@@ -60,6 +60,36 @@ static void drain(int fd, char *buf, size_t size, int ms)
 	buf[got] = '\0';
 }
 
+/* Read fd into buf while the process child runs (a full terminal would
+   block it), until it has ended (its status in *st), then what is left,
+   until 300 ms of quiet.  Bounded: 60 s of 100 ms rounds, then the child
+   is killed. */
+static void drain_until_exit(int fd, char *buf, size_t size, pid_t child,
+			     int *st)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+	int i, r, ended = 0;
+
+	for (i = 0; i < 600 && !ended; i++) {
+		r = poll(&p, 1, 100);
+		if (r == 1 && (p.revents & POLLIN) && got < size - 1) {
+			n = read(fd, buf + got, size - 1 - got);
+			if (n > 0)
+				got += (size_t)n;
+		} else if (r == 1) {
+			poll(NULL, 0, 20);	/* a hangup, no data: no spin */
+		}
+		ended = waitpid(child, st, WNOHANG) == child;
+	}
+	if (!ended) {
+		kill(child, SIGKILL);
+		waitpid(child, st, 0);
+	}
+	drain(fd, buf + got, size - got, 300);
+}
+
 static void run_copy(const char *port)
 {
 	char *argv[] = { (char *)"pbtty", (char *)"bind", (char *)port, NULL };
@@ -110,8 +140,8 @@ static int session(int m, const char *port, int background, int tostop)
 		return 4;
 	if (background)
 		setpgid(job, job);
-	/* Bounded: 100 rounds of 20 ms. */
-	for (i = 0; i < 100; i++) {
+	/* Bounded: 1500 rounds of 20 ms (30 s: a loaded machine). */
+	for (i = 0; i < 1500; i++) {
 		pid_t w = waitpid(job, &st, WUNTRACED | WNOHANG);
 
 		if (w == job && WIFSTOPPED(st)) {
@@ -171,9 +201,7 @@ int main(int argc, char **argv)
 	child = fork();
 	if (child == 0)
 		_exit(session(m, port, bg, !strcmp(mode, "bg")));
-	/* Read while the session runs (a full terminal would block it). */
-	drain(m, buf, sizeof(buf), 700);
-	waitpid(child, &st, 0);
+	drain_until_exit(m, buf, sizeof(buf), child, &st);
 	found = strstr(buf, want) != NULL;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		printf("bad: the session ended with %d (3: the job was stopped)\n",

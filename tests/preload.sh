@@ -104,9 +104,29 @@ start() { # log cmd...
 	bgpid=$!
 	pids="$pids $bgpid"
 	i=0
-	while [ $i -lt 200 ] && ! grep -q listening "$log" 2>/dev/null && kill -0 "$bgpid" 2>/dev/null; do
+	while [ $i -lt 600 ] && ! grep -q listening "$log" 2>/dev/null && kill -0 "$bgpid" 2>/dev/null; do
 		sleep 0.05; i=$((i + 1))
 	done
+}
+
+# A server that must fail to bind: started (bgpid, its output in log),
+# then until_line waits until it has ended (it exits) or its log holds
+# the pattern, bounded (60 s, for a loaded machine); then it is stopped
+# (should it still run) and reaped.
+launch() { # log cmd...
+	log=$1; shift
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
+	bgpid=$!
+	pids="$pids $bgpid"
+}
+until_line() { # pattern
+	i=0
+	while [ $i -lt 1200 ] && ! grep -q "$1" "$log" 2>/dev/null && kill -0 "$bgpid" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1))
+	done
+	kill "$bgpid" 2>/dev/null
+	reap "$bgpid"
 }
 
 reap() { wait "$1" 2>/dev/null; st=$?; pids=$(echo "$pids" | sed "s/ $1\$//; s/ $1 / /"); return $st; }
@@ -246,12 +266,14 @@ py_bits=$(python3 -c 'import struct; print(struct.calcsize("P") * 8)' 2>/dev/nul
 if [ -n "$py_bits" ] && [ "$py_bits" != "$shim_bits" ]; then
 	skip "the third-party server" "python3 is $py_bits-bit, the shim $shim_bits-bit"
 elif command -v python3 >/dev/null 2>&1; then
-	LD_PRELOAD="$SHIM" timeout 10 python3 -m http.server --bind 127.0.0.1 "$P" \
-		>>"$tmp/third" 2>&1
+	launch "$tmp/third" env LD_PRELOAD="$SHIM" python3 -m http.server \
+		--bind 127.0.0.1 "$P"
+	until_line "pid $holder (restart-server)"
 	check "python3 -m http.server on the taken port: the shim names the holder" \
 		sh -c "grep -q 'python3: bind: tcp 127.0.0.1:$P' '$tmp/third' && grep -q 'pid $holder (restart-server)' '$tmp/third'"
 elif command -v busybox >/dev/null 2>&1; then
-	LD_PRELOAD="$SHIM" timeout 10 busybox httpd -f -p "127.0.0.1:$P" >>"$tmp/third" 2>&1
+	launch "$tmp/third" env LD_PRELOAD="$SHIM" busybox httpd -f -p "127.0.0.1:$P"
+	until_line "pid $holder (restart-server)"
 	check "busybox httpd on the taken port: the shim names the holder" \
 		grep -q "pid $holder (restart-server)" "$tmp/third"
 else

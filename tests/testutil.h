@@ -65,8 +65,8 @@ void pbt_skip(const char *test, const char *fmt, ...)
 /* Before srunner_run_all: make the shared record of skips for sr's run.
    0, or -1 when it cannot be made (then nothing can run honestly). */
 int pbt_skips_begin(SRunner *sr);
-/* After the run: print "N checks: P passed, F failed, S skipped" and each
-   skip with its reason; returns F (Check's failures and errors, plus any
+/* After the run: print each skip with its reason, then (the last line)
+   "N checks: P passed, F failed, S skipped"; returns F (Check's failures and errors, plus any
    skip recorded outside a test). */
 int pbt_skips_report(SRunner *sr);
 /* The same count without the summary line: into *t, and each skip's
@@ -127,6 +127,13 @@ void pbt_connect_pair(int lfd, const char *ip, unsigned port, int *client,
 /* In a child: print where and why, and fail the child. */
 #define PBT_REQUIRE(cond) do { if (!(cond)) { \
 	fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
+	_exit(1); } } while (0)
+/* The same with what was measured: PBT_REQUIRE_MSG(t < 10000, "took %ld
+   ms", t) prints "file:line: failed: t < 10000: took 12003 ms". */
+#define PBT_REQUIRE_MSG(cond, ...) do { if (!(cond)) { \
+	fprintf(stderr, "%s:%d: failed: %s: ", __FILE__, __LINE__, #cond); \
+	fprintf(stderr, __VA_ARGS__); \
+	fputc('\n', stderr); \
 	_exit(1); } } while (0)
 
 /* Fork; in the child enter a new network namespace with lo up and run
