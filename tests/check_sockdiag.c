@@ -1030,7 +1030,7 @@ END_TEST
  * the forged message is sent from the callback, between two requests.
  */
 struct forger {
-	int rows, sent;
+	int rows, sent, err;
 };
 
 static int forge(const struct pb_sockent *e, void *arg)
@@ -1057,13 +1057,14 @@ static int forge(const struct pb_sockent *e, void *arg)
 	to.nl_pid = (uint32_t)getpid();
 	f->sent = sendto(fd, &m, sizeof(m), 0, (struct sockaddr *)&to,
 			 sizeof(to)) == (ssize_t)sizeof(m);
+	f->err = errno;
 	close(fd);
 	return 0;
 }
 
 static int forged_child(void *arg)
 {
-	struct forger f = { 0, 0 };
+	struct forger f = { 0, 0, 0 };
 	struct pb_portsel sel = { 0, 0, 0 };
 	int u = pb_bind_udp("127.0.0.1:0", 0, NULL);
 
@@ -1073,14 +1074,22 @@ static int forged_child(void *arg)
 	PBT_REQUIRE(pb__sockdiag_dump(IPPROTO_UDP, AF_UNSPEC, PB__ALL_STATES, &sel,
 				      forge, &f) == 0);
 	PBT_REQUIRE(f.rows == 1);
-	PBT_REQUIRE(f.sent == 1);
 	close(u);
+	/* Seen as a normal user (no namespace of its own): the kernel
+	   refused the forger's send, so nothing was tested. */
+	if (!f.sent)
+		return 100 + (f.err & 0x7f);
 	return 0;
 }
 
 START_TEST(forged_reply_ignored)
 {
-	ck_assert_int_eq(pbt_run_in_child(forged_child, NULL), 0);
+	int st = pbt_run_in_child(forged_child, NULL);
+
+	if (st >= 100 && st < 228)
+		PBT_SKIP("the forged netlink message could not be sent here: %s",
+			 strerror(st - 100));
+	ck_assert_int_eq(st, 0);
 }
 END_TEST
 
