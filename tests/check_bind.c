@@ -604,6 +604,36 @@ START_TEST(refused_arguments_fill_why)
 }
 END_TEST
 
+/* Refused flags still parse the spec: why's v6only is the spec's, as
+   pb_diagnose(3) says: 1 for an IPv6 address, 0 for a v4-mapped one or
+   the dual-stack wildcard, -1 for IPv4. */
+START_TEST(refused_flags_keep_v6only)
+{
+	static const struct {
+		const char *spec;
+		int v6only;
+	} c[] = {
+		{ "[::1]:8080", 1 }, { "[::ffff:127.0.0.1]:8080", 0 },
+		{ "*:8080", 0 }, { "127.0.0.1:8080", -1 },
+	};
+	size_t i;
+	int w;
+
+	for (w = 0; w < 3; w++) {
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			struct pb_diag d = PB_DIAG_INIT;
+
+			errno = 0;
+			ck_assert_int_eq(call_helper(w, c[i].spec, 0x80000000u, &d), -1);
+			ck_assert_int_eq(errno, EINVAL);
+			ck_assert_int_eq(d.invalid, PB_INVALID_FLAGS);
+			ck_assert_msg(d.v6only == c[i].v6only, "%s %s: v6only %d, wanted %d",
+				      helper_names[w], c[i].spec, d.v6only, c[i].v6only);
+		}
+	}
+}
+END_TEST
+
 /* The example of pb_diagnose(3), word for word (one line there folded). */
 START_TEST(refused_spec_text_as_documented)
 {
@@ -1992,6 +2022,7 @@ Suite *suite_bind(void)
 	tcase_add_test(tl, failure_keeps_errno_and_why);
 	tcase_add_loop_test(tl, refused_arguments_fill_why, 0, 3);
 	tcase_add_test(tl, refused_spec_text_as_documented);
+	tcase_add_test(tl, refused_flags_keep_v6only);
 	tcase_add_test(tl, long_spec_is_cut);
 	tcase_add_test(tl, refused_why_is_not_written);
 	tcase_add_test(tl, failure_keeps_the_spec);

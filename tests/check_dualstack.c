@@ -450,6 +450,19 @@ static int bound_v6_child(void *arg)
 	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1);
 	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET);
 	close(u4);
+	/* Beside a dual-stack socket at [::ffff:127.0.0.6] (which refuses
+	   every probe of 0.0.0.0, so the table decides), [::1] still holds
+	   no IPv4 address: it bound [::1] itself, even where /proc/net shows
+	   nothing but an unconnected UDP row (CLOSE). */
+	u4 = sock6(SOCK_DGRAM, 0, 0);
+	bind6(u4, "::ffff:127.0.0.6", port);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d);
+	PBT_REQUIRE(d.cause == PB_CAUSE_BOUND);
+	PBT_REQUIRE(d.n_bound == 1 && d.n_holders == 1);
+	PBT_REQUIRE(d.holders[0].local.ss_family == AF_INET6);
+	PBT_REQUIRE(IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&d.holders[0].local)->sin6_addr));
+	close(u4);
 	close(u6);
 
 	l6 = sock6(SOCK_STREAM, 0, 0);

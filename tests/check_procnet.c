@@ -692,6 +692,12 @@ static int errors_child(void *arg)
 					     &sel, collect, &r) == -ECANCELED);
 		PBT_REQUIRE(r.n == 4 && r.e[3].family == AF_INET6);
 	}
+	/* tcp alone (a kernel without IPv6): its rows, and success. */
+	PBT_REQUIRE(unlink("/proc/net/tcp6") == 0);
+	PBT_REQUIRE(dump(IPPROTO_TCP, AF_UNSPEC, PB__ALL_STATES, 0, 0, 65535, &r) == 0);
+	PBT_REQUIRE(r.n == 3 && r.e[2].inode == 3 && r.e[2].family == AF_INET);
+	PBT_REQUIRE(dump(IPPROTO_TCP, AF_INET6, PB__ALL_STATES, 0, 0, 65535, &r) == -ENOENT);
+	PBT_REQUIRE(r.n == 0);
 	PBT_REQUIRE(errno == 1234);
 	return 0;
 }
