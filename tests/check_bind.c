@@ -1866,13 +1866,47 @@ static int destroy_time_wait(unsigned port)
 struct killer {
 	unsigned port;
 	int delay_ms, r;
+	pid_t tid;		/* the waiting thread, when set */
+	int started;		/* set (atomically) just before its call */
 };
 
+/* Whether thread tid of this process is asleep (state S). */
+static int thread_sleeping(pid_t tid)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/* Destroys the TIME_WAIT socket delay_ms after the waiting thread (when
+   tid is set) went to sleep in its call: its first try has failed by
+   then, whatever a loaded machine did to the timing before. */
 static void *kill_later(void *arg)
 {
 	struct killer *k = arg;
 	struct timespec ts = { 0, k->delay_ms * 1000000L };
+	struct timespec tick = { 0, 1000000L };
+	int i;
 
+	for (i = 0; k->tid && i < 10000; i++) {
+		if (__atomic_load_n(&k->started, __ATOMIC_ACQUIRE) &&
+		    thread_sleeping(k->tid))
+			break;
+		nanosleep(&tick, NULL);
+	}
 	nanosleep(&ts, NULL);
 	k->r = destroy_time_wait(k->port);
 	return NULL;
@@ -1910,9 +1944,12 @@ static int wait_then_bind_child(void *arg)
 		close(0);
 	k.delay_ms = 100;
 	k.r = -2;
+	k.tid = (pid_t)syscall(SYS_gettid);
+	k.started = 0;
 	PBT_REQUIRE(pthread_create(&t, NULL, kill_later, &k) == 0);
 	t0 = now_ms();
 	errno = 1234;
+	__atomic_store_n(&k.started, 1, __ATOMIC_RELEASE);
 	fd = pb_listen_wait(spec, 4, PB_NONBLOCK, 400, &d);
 	ms = now_ms() - t0;
 	PBT_REQUIRE(pthread_join(t, NULL) == 0);
