@@ -1225,6 +1225,8 @@ START_TEST(without_memory)
 
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
+	if (pbt_mmap_needed())
+		PBT_SKIP("%s", pbt_mmap_needed());
 	st = pbt_run_in_child(no_memory_child, NULL);
 	if (st == 77)
 		PBT_SKIP("seccomp filters cannot be installed here");

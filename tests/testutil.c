@@ -504,3 +504,21 @@ int pbt_seccomp_errno(long nr, long arg0, int err)
 	return -1;
 #endif
 }
+
+const char *pbt_mmap_needed(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return "a sanitizer's allocator needs mmap";
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+     __has_feature(memory_sanitizer)
+	return "a sanitizer's allocator needs mmap";
+# endif
+#endif
+	/* valgrind preloads its own objects into the program it runs. */
+	if (pre && strstr(pre, "vgpreload"))
+		return "valgrind needs mmap";
+	return NULL;
+}

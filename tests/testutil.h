@@ -167,4 +167,8 @@ int pbt_run_in_child(int (*fn)(void *), void *arg);
    pbt_run_in_netns).  0, or -1 where seccomp filters cannot be installed
    (another architecture, a kernel without them): the caller skips. */
 int pbt_seccomp_errno(long nr, long arg0, int err);
+
+/* Why mmap cannot be refused to this process (a sanitizer's or
+   valgrind's own allocator needs it): a reason to skip, or NULL. */
+const char *pbt_mmap_needed(void);
 #endif
