@@ -609,36 +609,12 @@ END_TEST
 
 /* ---- a /proc made by hand */
 
-#define FAKE_SKIP 77
 
 /* In a forked child: a private mount namespace with an empty tmpfs on
    /proc, then fn(arg).  The status, or -1 with *why set for a skip. */
 static int in_fake_proc(int (*fn)(void *), void *arg, const char **why)
 {
-	pid_t pid;
-	int st;
-
-	*why = NULL;
-	if (geteuid() != 0) {
-		*why = "needs root for a private mount namespace";
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount("pbt", "/proc", "tmpfs", 0, "mode=0755") < 0)
-			_exit(FAKE_SKIP);
-		_exit(fn(arg));
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == FAKE_SKIP) {
-		*why = "cannot mount a tmpfs on /proc in a mount namespace";
-		return -1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return pbt_run_on_tmpfs("/proc", NULL, fn, arg, why);
 }
 
 #define PBT_IN_FAKE_PROC(fn, arg) do { \

@@ -267,39 +267,19 @@ END_TEST
 
 /* ---- values the kernel would never write, on a /proc/sys made by hand */
 
-#define FAKE_SKIP 77
 
 /* In a forked child: a private mount namespace with a tmpfs on
    /proc/sys, its net/ipv4 and net/ipv6 made, then fn(arg). */
 static int in_fake_sys(int (*fn)(void *), void *arg, const char **why)
 {
-	pid_t pid;
-	int st;
+	static const char *const dirs[] = {
+		"/proc/sys/net",
+		"/proc/sys/net/ipv4",
+		"/proc/sys/net/ipv6",
+		NULL
+	};
 
-	*why = NULL;
-	if (geteuid() != 0) {
-		*why = "needs root for a private mount namespace";
-		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount("pbt", "/proc/sys", "tmpfs", 0, "mode=0755") < 0 ||
-		    mkdir("/proc/sys/net", 0755) < 0 ||
-		    mkdir("/proc/sys/net/ipv4", 0755) < 0 ||
-		    mkdir("/proc/sys/net/ipv6", 0755) < 0)
-			_exit(FAKE_SKIP);
-		_exit(fn(arg));
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == FAKE_SKIP) {
-		*why = "cannot mount a tmpfs on /proc/sys in a mount namespace";
-		return -1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return pbt_run_on_tmpfs("/proc/sys", dirs, fn, arg, why);
 }
 
 #define PBT_IN_FAKE_SYS(fn, arg) do { \

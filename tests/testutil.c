@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -445,6 +447,41 @@ int pbt_run_in_netns(int (*fn)(void *), void *arg, const char **reason)
 	st = reap(pid);
 	if (st == NETNS_SKIP) {
 		*reason = "unshare(CLONE_NEWNET) refused here";
+		return -1;
+	}
+	return st;
+}
+
+int pbt_run_on_tmpfs(const char *mnt, const char *const *dirs,
+		     int (*fn)(void *), void *arg, const char **why)
+{
+	static char reason[160];
+	pid_t pid;
+	int st;
+
+	*why = NULL;
+	if (geteuid() != 0) {
+		*why = "needs root for a private mount namespace";
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("pbt", mnt, "tmpfs", 0, "mode=0755") < 0)
+			_exit(NETNS_SKIP);
+		for (; dirs && *dirs; dirs++)
+			if (mkdir(*dirs, 0755) < 0)
+				_exit(NETNS_SKIP);
+		_exit(fn(arg));
+	}
+	st = reap(pid);
+	if (st == NETNS_SKIP) {
+		snprintf(reason, sizeof(reason),
+			 "cannot mount a tmpfs on %s in a mount namespace", mnt);
+		*why = reason;
 		return -1;
 	}
 	return st;

@@ -168,6 +168,13 @@ int pbt_run_in_child(int (*fn)(void *), void *arg);
    (another architecture, a kernel without them): the caller skips. */
 int pbt_seccomp_errno(long nr, long arg0, int err);
 
+/* In a forked child: a private mount namespace with an empty tmpfs on
+   mnt and the directories dirs (full paths, NULL-terminated; dirs may be
+   NULL) made in it, then fn(arg).  Its status, or -1 with *why set when
+   that cannot be made here (not root, mount refused): the caller skips. */
+int pbt_run_on_tmpfs(const char *mnt, const char *const *dirs,
+		     int (*fn)(void *), void *arg, const char **why);
+
 /* Why mmap cannot be refused to this process (a sanitizer's or
    valgrind's own allocator needs it): a reason to skip, or NULL. */
 const char *pbt_mmap_needed(void);
