@@ -2999,6 +2999,19 @@ static int late_giver(void *arg)
  * gone by must not wait for the answer without bound: what is left of
  * its time is none, not "no deadline".  ETIMEDOUT at once.
  */
+/* A sendmsg entry: its own call, or on i386 also socketcall(2)'s
+   SYS_SENDMSG (16), which glibc may use there. */
+static int is_sendmsg(const struct __ptrace_syscall_info *info)
+{
+	if (info->entry.nr == __NR_sendmsg)
+		return 1;
+#if defined(__NR_socketcall)
+	if (info->entry.nr == __NR_socketcall && info->entry.args[0] == 16)
+		return 1;
+#endif
+	return 0;
+}
+
 START_TEST(give_past_its_deadline_waits_no_more)
 {
 	struct __ptrace_syscall_info info;
@@ -3033,7 +3046,7 @@ START_TEST(give_past_its_deadline_waits_no_more)
 			   (void *)sizeof(info), &info) <= 0)
 			break;
 		if (info.op == PTRACE_SYSCALL_INFO_ENTRY &&
-		    info.entry.nr == __NR_sendmsg) {
+		    is_sendmsg(&info)) {
 			poll(NULL, 0, 20);
 			held = 1;
 		}
@@ -3993,6 +4006,16 @@ enum {
 	LF_LAST = LF_LSTAT_GONE
 };
 
+/* The call lstat(2) makes: newfstatat where the kernel has it (x86-64,
+   arm64), fstatat64 on i386, where the seccomp helper skips anyway. */
+#if defined(__NR_newfstatat)
+# define PBT_NR_LSTAT __NR_newfstatat
+#elif defined(__NR_fstatat64)
+# define PBT_NR_LSTAT __NR_fstatat64
+#else
+# define PBT_NR_LSTAT __NR_lstat
+#endif
+
 /* A listen while the kernel fails one call: the errno, or EADDRINUSE
    where a stale path cannot be judged; a path it did not make or could
    not remove as it was, nothing left open. */
@@ -4011,13 +4034,13 @@ static int listen_fault(void *arg)
 		[LF_PROBE_CONNECT] = { __NR_connect, -1, EACCES, EADDRINUSE, 1 },
 		[LF_PROBE_EINTR] = { __NR_connect, -1, EINTR, EADDRINUSE, 1 },
 		[LF_PROBE_EMFILE] = { 0, 0, 0, EADDRINUSE, 1 },
-		[LF_LSTAT] = { __NR_newfstatat, -1, EACCES, EACCES, 1 },
+		[LF_LSTAT] = { PBT_NR_LSTAT, -1, EACCES, EACCES, 1 },
 		[LF_UNLINK] = { __NR_unlink, -1, EPERM, EPERM, 1 },
 		/* The path gone between the bind and the probe, or the
 		   probe and the lstat, every time: tried a bounded number
 		   of times, then given up, the path as it was. */
 		[LF_PROBE_GONE] = { __NR_connect, -1, ENOENT, EADDRINUSE, 1 },
-		[LF_LSTAT_GONE] = { __NR_newfstatat, -1, ENOENT, EADDRINUSE, 1 },
+		[LF_LSTAT_GONE] = { PBT_NR_LSTAT, -1, ENOENT, EADDRINUSE, 1 },
 	};
 	const char *path;
 	int before, r, e, fd;

@@ -1915,6 +1915,9 @@ static void ns_mode(void)
 		time_t t;
 
 		if (i < (int)(sizeof(stamps) / sizeof(stamps[0]))) {
+			/* A 32-bit time_t holds only up to 2038. */
+			if ((long long)(time_t)stamps[i] != stamps[i])
+				continue;
 			fake_clock = 1;
 			fake_sec = (time_t)stamps[i];
 			t = fake_sec;
@@ -1937,7 +1940,7 @@ static void ns_mode(void)
 	}
 	fake_clock = 0;
 	if (good)
-		report(1, "PORTBIND_LOG=syslog: one datagram, <27>, the UTC date of 20 clock values (1970 to 9999, leap days, the clock failing or negative), name[pid], no newline",
+		report(1, "PORTBIND_LOG=syslog: one datagram, <27>, the UTC date of 20 clock values (1970 to 9999 where time_t holds it, leap days, the clock failing or negative), name[pid], no newline",
 		       "");
 
 	/* The journal's stream socket, told by its exact path. */
