@@ -2114,7 +2114,8 @@ static void ns_mode(void)
 	}
 
 	/* Descriptor 2 what no message goes to: /dev/null, closed, an
-	   eventfd; the journal's socket full. */
+	   eventfd; the journal's socket full.  Unset, PORTBIND_LOG sends
+	   the line to /dev/log instead; =stderr, nowhere. */
 	{
 		int saved = dup(2), nul;
 
@@ -2124,15 +2125,30 @@ static void ns_mode(void)
 		syslog_bind(logfd, buf, sizeof(buf));
 		report(nul >= 0 && starts(buf, "<27>"),
 		       "PORTBIND_LOG unset, descriptor 2 /dev/null: /dev/log gets the line", "[%s]", buf);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		syslog_bind(logfd, buf, sizeof(buf));
+		unsetenv("PORTBIND_LOG");
+		report(nul >= 0 && buf[0] == '\0',
+		       "PORTBIND_LOG=stderr, descriptor 2 /dev/null: nothing to /dev/log", "[%s]", buf);
 		close(nul);
 		close(2);
 		syslog_bind(logfd, buf, sizeof(buf));
 		report(starts(buf, "<27>"), "PORTBIND_LOG unset, descriptor 2 closed: /dev/log gets the line",
 		       "[%s]", buf);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		syslog_bind(logfd, buf, sizeof(buf));
+		unsetenv("PORTBIND_LOG");
+		report(buf[0] == '\0', "PORTBIND_LOG=stderr, descriptor 2 closed: nothing to /dev/log",
+		       "[%s]", buf);
 		nul = eventfd(0, EFD_CLOEXEC);
 		dup2(nul, 2);
 		syslog_bind(logfd, buf, sizeof(buf));
 		report(starts(buf, "<27>"), "PORTBIND_LOG unset, descriptor 2 an eventfd: /dev/log gets the line",
+		       "[%s]", buf);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		syslog_bind(logfd, buf, sizeof(buf));
+		unsetenv("PORTBIND_LOG");
+		report(buf[0] == '\0', "PORTBIND_LOG=stderr, descriptor 2 an eventfd: nothing to /dev/log",
 		       "[%s]", buf);
 		close(nul);
 		dup2(saved, 2);
