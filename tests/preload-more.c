@@ -267,10 +267,18 @@ ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockad
 
 /* A line is written whole, once, by one write(2); a socket on descriptor
    2 (the journal's) gets it with send(2). */
+static volatile int pipe_armed;		/* the next write to fd 2: kill(SIGPIPE) */
+static volatile int pipe_errno = -1;	/* errno as that write began */
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	struct stat st;
 
+	if (fd == 2 && pipe_armed) {	/* as if another process sent it now */
+		pipe_armed = 0;
+		pipe_errno = errno;
+		kill(getpid(), SIGPIPE);
+	}
 	if (watch && n == 0)
 		violated("an empty write to %s (%ld bytes)", fd == 2 ? "descriptor 2" : "a file",
 			 (long)n);
@@ -649,16 +657,16 @@ static int own_netns(void)
 }
 
 /* ---- seccomp: system call nr (with first argument arg0, unless -1)
-   refused with EPERM */
+   refused with err (refuse: EPERM) */
 
-static int refuse(int nr, int arg0)
+static int refuse_err(int nr, int arg0, int err)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)arg0, 0, arg0 < 0 ? 0 : 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
@@ -666,6 +674,11 @@ static int refuse(int nr, int arg0)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+static int refuse(int nr, int arg0)
+{
+	return refuse_err(nr, arg0, EPERM);
 }
 
 /* listen() in a child in which nr is refused: what the socket is after. */
@@ -1502,6 +1515,58 @@ static void *named_thread_bind(void *p)
 	return NULL;
 }
 
+static volatile sig_atomic_t pipes;	/* SIGPIPE handler runs */
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	pipes++;
+}
+
+/*
+ * A SIGPIPE sent to the process (kill(2), as another process would)
+ * while the shim writes its line to descriptor 2 (the 2>> log at path):
+ * delivered once the shim's mask is back.  Only a write that failed with
+ * EPIPE has its SIGPIPE taken back, not one that succeeded while errno
+ * still held an EPIPE left by an earlier failed call of the shim's (here
+ * every openat refused with EPIPE: /proc/self/comm's among them).
+ */
+static void sigpipe_during_write(const struct sockaddr_in *sin, const char *path)
+{
+	const char *what = "a SIGPIPE kill(2)ed during the write to descriptor 2, errno a stale EPIPE: delivered after";
+	struct stat st;
+	off_t before;
+	int status = -1;
+	pid_t pid;
+
+	stat(path, &st);
+	before = st.st_size;
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa;
+		int fd = sock(AF_INET, SOCK_STREAM), e;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_pipe;
+		sigaction(SIGPIPE, &sa, NULL);
+		setenv("PORTBIND_LOG", "stderr", 1);
+		if (refuse_err(SYS_openat, -1, EPIPE) < 0)
+			_exit(100);
+		pipe_armed = 1;
+		e = bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1 ? errno : 0;
+		_exit((pipes == 1 ? 0 : 1) | (pipe_errno == EPIPE ? 0 : 2) |
+		      (e == EADDRNOTAVAIL ? 0 : 4) | (pipe_armed == 0 ? 0 : 8));
+	}
+	waitpid(pid, &status, 0);
+	stat(path, &st);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
+		skipped(what, "no seccomp filter here");
+	else
+		report(WIFEXITED(status) && WEXITSTATUS(status) == 0 && st.st_size > before, what,
+		       "child status %#x (1: SIGPIPE not delivered once, 2: errno not EPIPE at the write, 4: errno not EADDRNOTAVAIL, 8: no write), the log grew by %lld bytes",
+		       status, (long long)(st.st_size - before));
+}
+
 static void destinations(void)
 {
 	struct sockaddr_in sin = v4("192.0.2.1", 4000);
@@ -1574,6 +1639,8 @@ static void destinations(void)
 		       "PORTBIND_LOG=stderr, descriptor 2 the same log opened read-only: no line anywhere",
 		       "stderr grew by %lld bytes", (long long)(st.st_size - before));
 	}
+
+	sigpipe_during_write(&sin, path);
 
 	/* Descriptor 2 replaced by files of the program's own, opened
 	   O_APPEND: on the same file system, and on another one (/dev/shm),
