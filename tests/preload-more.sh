@@ -66,9 +66,11 @@ tally() { # FILE MIN WHAT STATUS
 	fi
 }
 
+# The test programs are held to the project's warnings too.
+TWARN="-Wall -Wextra -Werror"
 mkdir -p "$tmp/bin" "$tmp/main" "$tmp/ns" "$tmp/fd2" "$tmp/sec"
 V=$tmp/bin/pbmore		# its command name is the line's first word
-$CC -pthread -c -o "$tmp/pbmore.o" tests/preload-more.c &&
+$CC $TWARN -pthread -c -o "$tmp/pbmore.o" tests/preload-more.c &&
 	$CC -pthread -rdynamic -o "$V" "$tmp/pbmore.o" -ldl ||
 	{ echo "preload-more.sh: cannot build tests/preload-more.c" >&2; exit 1; }
 if nm -D "$V" 2>/dev/null | grep -q ' pb_'; then

@@ -58,17 +58,19 @@ skip() { # WHAT WHY: a check that cannot run here, counted apart
 notok() { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 
+# The test programs are held to the project's warnings too.
+TWARN="-Wall -Wextra -Werror"
 VICTIM=$tmp/victim
 PROBE=$tmp/probe
 ASAFE=$tmp/asyncsafe
 TTY=$tmp/pbtty
 RACE=$tmp/race
-$CC -o "$VICTIM" tests/preload-victim.c || { echo "preload.sh: cannot build the victim" >&2; exit 1; }
-$CC -o "$PROBE" tests/preload-probe.c || { echo "preload.sh: cannot build the probe" >&2; exit 1; }
-$CC -o "$TTY" tests/preload-tty.c || { echo "preload.sh: cannot build preload-tty" >&2; exit 1; }
-$CC -rdynamic -o "$RACE" tests/preload-race.c -ldl ||
+$CC $TWARN -o "$VICTIM" tests/preload-victim.c || { echo "preload.sh: cannot build the victim" >&2; exit 1; }
+$CC $TWARN -o "$PROBE" tests/preload-probe.c || { echo "preload.sh: cannot build the probe" >&2; exit 1; }
+$CC $TWARN -o "$TTY" tests/preload-tty.c || { echo "preload.sh: cannot build preload-tty" >&2; exit 1; }
+$CC $TWARN -rdynamic -o "$RACE" tests/preload-race.c -ldl ||
 	{ echo "preload.sh: cannot build preload-race" >&2; exit 1; }
-$CC -pthread -rdynamic -o "$ASAFE" tests/preload-asyncsafe.c -ldl ||
+$CC $TWARN -pthread -rdynamic -o "$ASAFE" tests/preload-asyncsafe.c -ldl ||
 	{ echo "preload.sh: cannot build preload-asyncsafe" >&2; exit 1; }
 
 # A shim built with sanitizers (make SANITIZE=...) needs their runtime
