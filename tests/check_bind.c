@@ -1402,11 +1402,21 @@ static int adopt_child(void *arg)
 		PBT_REQUIRE(errno == EDOM);
 		PBT_REQUIRE(memcmp(&w, &copy, sizeof(w)) == 0);
 	}
-	/* Not inherited (another address): a new socket, bound. */
-	fd = pb_listen("127.0.0.2:0", 4, PB_ADOPT | PB_NONBLOCK, NULL);
-	PBT_REQUIRE(fd > 3);
-	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
-	close(fd);
+	/* Not inherited (another address): a new socket, bound; why is
+	   not written either. */
+	{
+		struct pb_diag w, copy;
+
+		memset(&w, 0x5a, sizeof(w));
+		w.size = sizeof(w);
+		w.flags = 0;
+		copy = w;
+		fd = pb_listen("127.0.0.2:0", 4, PB_ADOPT | PB_NONBLOCK, &w);
+		PBT_REQUIRE(fd > 3);
+		PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+		PBT_REQUIRE(memcmp(&w, &copy, sizeof(w)) == 0);
+		close(fd);
+	}
 	/* The inherited socket cannot be configured: that errno, and why. */
 	if (refuse(&r) < 0)
 		return NO_SECCOMP;
