@@ -1359,7 +1359,7 @@ END_TEST
 static int adopt_child(void *arg)
 {
 	char spec[32], pid[16];
-	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), fd, fl;
+	int l = pb_listen("127.0.0.1:0", 4, 0, NULL), fd, fl, i;
 	struct refuse r = { SYS_fcntl, 3, EBADF };
 	struct pb_diag d = PB_DIAG_INIT;
 
@@ -1385,11 +1385,38 @@ static int adopt_child(void *arg)
 	PBT_REQUIRE(fcntl(3, F_GETFL) & O_NONBLOCK);
 	/* It changes nothing else: no SO_REUSEPORT was set. */
 	PBT_REQUIRE(pbt_getopt(3, SOL_SOCKET, SO_REUSEPORT) == 0);
-	/* Not inherited (another address): a new socket, bound. */
-	fd = pb_listen("127.0.0.2:0", 4, PB_ADOPT | PB_NONBLOCK, NULL);
-	PBT_REQUIRE(fd > 3);
-	PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
-	close(fd);
+	/* An adoption is a success like a bind: not a byte of why is
+	   written, errno is kept (each helper, with and without the
+	   O_NONBLOCK step). */
+	for (i = 0; i < 4; i++) {
+		struct pb_diag w, copy;
+		unsigned fl_i = PB_ADOPT | (i & 1 ? PB_NONBLOCK : 0);
+
+		memset(&w, 0x5a, sizeof(w));
+		w.size = sizeof(w);
+		w.flags = 0;
+		copy = w;
+		errno = EDOM;
+		PBT_REQUIRE((i < 2 ? pb_listen(spec, 4, fl_i, &w)
+			     : pb_listen_wait(spec, 4, fl_i, 0, &w)) == 3);
+		PBT_REQUIRE(errno == EDOM);
+		PBT_REQUIRE(memcmp(&w, &copy, sizeof(w)) == 0);
+	}
+	/* Not inherited (another address): a new socket, bound; why is
+	   not written either. */
+	{
+		struct pb_diag w, copy;
+
+		memset(&w, 0x5a, sizeof(w));
+		w.size = sizeof(w);
+		w.flags = 0;
+		copy = w;
+		fd = pb_listen("127.0.0.2:0", 4, PB_ADOPT | PB_NONBLOCK, &w);
+		PBT_REQUIRE(fd > 3);
+		PBT_REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+		PBT_REQUIRE(memcmp(&w, &copy, sizeof(w)) == 0);
+		close(fd);
+	}
 	/* The inherited socket cannot be configured: that errno, and why. */
 	if (refuse(&r) < 0)
 		return NO_SECCOMP;
@@ -1630,7 +1657,8 @@ END_TEST
  * at the end of a 250 ms slice), 4 none at all while sigpending fails
  * from the second try on (no signal is made up: the wait runs its time),
  * 5 like 3 with the signalfd, which is descriptor 0 (stdin closed): one
- * try, then the long sleep ends as the signal comes.
+ * try, then the long sleep, not cut into slices (a signalfd wakes it),
+ * ends as the signal comes, sent after the first slice would have ended.
  */
 struct sender {
 	pthread_t target;
@@ -1682,7 +1710,9 @@ static int blocked_child(void *arg)
 		c.refuse_nr = SYS_rt_sigpending;
 	} else {
 		s.target = pthread_self();
-		s.delay_ms = 120;
+		/* Case 5: past the end of a 250 ms slice, which the
+		   signalfd makes needless. */
+		s.delay_ms = how == 5 ? 400 : 120;
 		PBT_REQUIRE(pthread_create(&t, NULL, send_later, &s) == 0);
 	}
 	if (how == 5)
@@ -1705,7 +1735,8 @@ static int blocked_child(void *arg)
 			   never a try without a sleep before it. */
 			PBT_REQUIRE(c.n >= 2 && c.n <= 4);
 		else
-			/* The signalfd (descriptor 0) wakes the one sleep. */
+			/* The signalfd (descriptor 0) wakes the one sleep,
+			   whole: no second try at 250 ms. */
 			PBT_REQUIRE(c.n == 1);
 	} else {
 		r = wait_free(&c, how == 4 ? 300 : 4000, PB__WAIT_BLOCKED, &d);
