@@ -11,6 +11,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -3060,6 +3061,97 @@ START_TEST(give_past_its_deadline_waits_no_more)
 }
 END_TEST
 
+/* ---- a clock at 0: a deadline of 0 ms is still a deadline */
+
+#ifndef CLONE_NEWTIME
+# define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The give of one attempt, in the new time namespace; exit status 0:
+   ETIMEDOUT while the monotonic clock read 0 ms, 2: the same, but the
+   clock had passed 0 ms (the attempt missed its moment), 1: wrong. */
+static int give_at_zero(void *arg)
+{
+	const int *fd = arg;
+	struct timespec ts;
+	int r, e;
+
+	r = pb_handoff_give(fd[1], &fd[0], NULL, 1, 0);
+	e = errno;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	PBT_REQUIRE_MSG(r == -1 && e == ETIMEDOUT, "%d, errno %d", r, e);
+	return ts.tv_sec == 0 && ts.tv_nsec < 1000000 ? 0 : 2;
+}
+
+/* One attempt: a listener, a control socket and a peer that greeted and
+   never answers; then a new time namespace whose monotonic clock starts
+   at 0 (a container's, just made), and the give there, which must end
+   at once, in 500 ms at most.  The give's status, 77 where no time
+   namespace can be made (not root, a kernel without them). */
+static int zero_attempt(void *arg)
+{
+	const struct dir *d = arg;
+	struct timespec ts;
+	char line[64];
+	int fd[2], c, off, n;
+	long long sec;
+	long nsec;
+
+	fd[0] = pbt_listener("127.0.0.1", 0, 0);
+	fd[1] = pb_handoff_listen(d->sock);
+	PBT_REQUIRE(fd[0] >= 0 && fd[1] >= 0);
+	c = raw_connect(d->sock, 0);
+	PBT_REQUIRE(c >= 0 && send(c, PB_HANDOFF_MAGIC, 4, 0) == 4);
+	if (unshare(CLONE_NEWTIME) < 0)
+		return SKIPPED;
+	off = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	PBT_REQUIRE(off >= 0);
+	/* Back by now: the children's clock starts at 0.  The offset's
+	   nanoseconds may not be negative. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sec = -(long long)ts.tv_sec;
+	nsec = 0;
+	if (ts.tv_nsec) {
+		sec--;
+		nsec = 1000000000L - ts.tv_nsec;
+	}
+	n = snprintf(line, sizeof(line), "monotonic %lld %ld\n", sec, nsec);
+	PBT_REQUIRE(write(off, line, (size_t)n) == n);
+	close(off);
+	n = reap_within(pbt_fork_child(give_at_zero, fd), 500);
+	PBT_REQUIRE_MSG(n >= 0, "the give of timeout 0 at clock 0 ms had not"
+			" ended after 500 ms");
+	return n;
+}
+
+/*
+ * A deadline is "now + timeout_ms": with a timeout of 0 while the
+ * monotonic clock reads 0 ms, as it does in a time namespace just made,
+ * the deadline is 0, and it is as passed as any other: the give, its
+ * peer greeted and silent, fails with ETIMEDOUT at once.  Not a call
+ * that never ends (0 read as "no deadline"), nor one that waits for the
+ * answer for a second.  Tried until one give ran while the clock read
+ * 0 ms, a few times at most.
+ */
+START_TEST(give_timeout_zero_at_clock_zero)
+{
+	struct dir d;
+	int i, st = 2;
+
+	for (i = 0; i < 20 && st == 2; i++) {
+		make_dir(&d);
+		st = reap_within(pbt_fork_child(zero_attempt, &d), 5000);
+		remove_dir(&d);
+	}
+	if (st == SKIPPED)
+		PBT_SKIP("no time namespace here (CLONE_NEWTIME refused)");
+	if (st == 2)
+		PBT_SKIP("the clock never read 0 ms at the give, in 20 tries");
+	ck_assert_msg(st == 0, "status %d (1: the give's result was wrong or"
+		      " it did not end in 500 ms, as printed)", st);
+}
+END_TEST
+
 /* ---- the giver removes its own socket file, nothing else */
 
 /* Takes from sock in dir, then listens there itself. */
@@ -4150,6 +4242,7 @@ Suite *suite_handoff(void)
 	tcase_add_test(tc, listen_after_a_cut_take);
 	tcase_add_test(tc, give_timeout_zero);
 	tcase_add_test(tc, give_past_its_deadline_waits_no_more);
+	tcase_add_test(tc, give_timeout_zero_at_clock_zero);
 	tcase_add_test(tc, listen_wait_ends_on_a_signal);
 	suite_add_tcase(s, tc);
 
