@@ -548,7 +548,7 @@ static int private_tables(void)
 }
 
 struct churn {
-	volatile int stop;
+	int stop;		/* __atomic: the main thread sets it */
 	unsigned port;
 	int listeners[3];
 	unsigned rounds;
@@ -561,7 +561,7 @@ static void *churn_port(void *arg)
 	socklen_t slen = pbt_addr(&src, "127.0.0.1", c->port), dlen;
 	int on = 1, k = 0, fd, s;
 
-	while (!c->stop) {
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
 		k = (k + 1) % 3;
 		dlen = pbt_addr(&dst, "127.0.0.1", pbt_local_port(c->listeners[k]));
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -630,7 +630,7 @@ static int closing_rows_child(void *arg)
 		    PB_CAUSE_CONNECTED || d.n_bound != 0) {
 			fprintf(stderr, "diagnosis %d: cause %s, %u bound, %u connected\n",
 				r, pb_cause_name(d.cause), d.n_bound, d.n_connected);
-			c.stop = 1;
+			__atomic_store_n(&c.stop, 1, __ATOMIC_RELAXED);
 			pthread_join(t, NULL);
 			return 1;
 		}
@@ -641,7 +641,7 @@ static int closing_rows_child(void *arg)
 		if (ms > budget_ms && r >= 200)
 			break;
 	}
-	c.stop = 1;
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELAXED);
 	PBT_REQUIRE(pthread_join(t, NULL) == 0);
 	fprintf(stderr, "closing rows: %d diagnoses beside %u connections\n",
 		r, c.rounds);

@@ -1463,7 +1463,7 @@ static volatile sig_atomic_t leaky_fd;
    holds while it waits (fcntl(2) is async-signal-safe). */
 static void on_usr1_scan(int sig)
 {
-	int fd, fl;
+	int fd, fl, saved = errno;
 
 	(void)sig;
 	usr1++;
@@ -1474,6 +1474,7 @@ static void on_usr1_scan(int sig)
 		if (fl >= 0 && !(fl & FD_CLOEXEC))
 			leaky_fd = fd;
 	}
+	errno = saved;		/* fcntl's EBADF is not the call's */
 }
 
 /* The call, with no bound, against a predecessor that never answers, no

@@ -559,3 +559,15 @@ const char *pbt_mmap_needed(void)
 		return "valgrind needs mmap";
 	return NULL;
 }
+
+const char *pbt_sigmask_needed(void)
+{
+#if defined(__SANITIZE_THREAD__)
+	return "ThreadSanitizer's runtime needs rt_sigprocmask";
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+	return "ThreadSanitizer's runtime needs rt_sigprocmask";
+# endif
+#endif
+	return NULL;
+}

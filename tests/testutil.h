@@ -178,4 +178,9 @@ int pbt_run_on_tmpfs(const char *mnt, const char *const *dirs,
 /* Why mmap cannot be refused to this process (a sanitizer's or
    valgrind's own allocator needs it): a reason to skip, or NULL. */
 const char *pbt_mmap_needed(void);
+
+/* Why the signal mask cannot be refused to this process (with
+   rt_sigprocmask failing, ThreadSanitizer's runtime aborts when a
+   signal arrives): a reason to skip, or NULL. */
+const char *pbt_sigmask_needed(void);
 #endif
