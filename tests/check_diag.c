@@ -1032,6 +1032,68 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* Fill the stack below the caller's frame with 0xa5: the frame of the
+   next function it calls starts there, so a variable that function reads
+   before setting holds 0xa5 bytes, not whatever came before. */
+static __attribute__((noinline)) void stain_stack(void)
+{
+	volatile unsigned char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = 0xa5;
+}
+
+/* A spec that does not parse is refused (EINVAL), out left as it was and
+   nothing diagnosed, on a host without IPv6 too (socket(AF_INET6) refused
+   with EAFNOSUPPORT, where "*:P" means 0.0.0.0:P): even a refusal that
+   leaves the parsed address unset, over a stack full of stale bytes. */
+static int bad_spec_child(void *arg)
+{
+	static const char *const bad[] = {
+		NULL, "", "[::1]", "[::1]:", "[::1]x80", "[zz]:80", "*:65536",
+		"127.0.0.1:-1", "80:80:80", "127.0.0.1:80x", "nohost:80",
+	};
+	struct pb_diag d = PB_DIAG_INIT, before;
+	char spec[32];
+	unsigned i;
+	int l, r;
+
+	(void)arg;
+	l = pbt_listener("0.0.0.0", 0, 0);
+	PBT_REQUIRE(l >= 0);
+	if (pbt_seccomp_errno(__NR_socket, AF_INET6, EAFNOSUPPORT) < 0)
+		return 77;
+	snprintf(spec, sizeof(spec), "*:%u", pbt_local_port(l));
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d) == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.addr.ss_family == AF_INET && d.v6only == -1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&d, 0x5a, sizeof(d));
+		d.size = sizeof(d);
+		d.flags = 0;
+		before = d;
+		stain_stack();
+		errno = 0;
+		r = pb_diagnose_spec(SOCK_STREAM, bad[i], 0, &d);
+		PBT_REQUIRE_MSG(r == -1 && errno == EINVAL, "\"%s\": %d, errno %d",
+				bad[i] ? bad[i] : "(null)", r, errno);
+		PBT_REQUIRE_MSG(memcmp(&d, &before, sizeof(d)) == 0,
+				"\"%s\": out written", bad[i] ? bad[i] : "(null)");
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(bad_spec_refused_without_ipv6)
+{
+	int st = pbt_run_in_child(bad_spec_child, NULL);
+
+	if (st == 77)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
 /*
  * errno is left alone by a successful diagnosis, on every path: the
  * probe alone, each verdict from the netlink table, from /proc, from no
@@ -1369,6 +1431,7 @@ Suite *suite_diag(void)
 	tcase_add_test(tc, no_table_knock_is_bounded);
 	tcase_add_test(tc, listen_fills_why);
 	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, bad_spec_refused_without_ipv6);
 	tcase_add_test(tc, errno_preserved);
 	tcase_add_test(tc, spec_kept_and_cut);
 	tcase_add_test(tc, without_memory);
