@@ -628,7 +628,8 @@ END_TEST
    one on [::] that refuses every probe of 0.0.0.0 too: the probes cannot
    tell, and the option seen on the port's other IPv6 socket (dual-stack,
    the same in /proc/net by the spare addresses' probe) is presumed, not
-   net.ipv6.bindv6only, which is 1 here. */
+   net.ipv6.bindv6only, which is 1 here; so is IPv4 seen only through
+   IPv4-mapped addresses. */
 static int presume_seen_child(void *arg)
 {
 	const struct mode *m = arg;
@@ -648,6 +649,24 @@ static int presume_seen_child(void *arg)
 			d.n_bound, d.n_holders);
 	close(h1);
 	/* The connected one alone still refuses 0.0.0.0: it was a holder. */
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	close(h2);
+
+	/* No option seen, IPv4 at the port only through an IPv4-mapped
+	   address (a dual-stack socket on [::ffff:0.0.0.0]): dual-stack is
+	   presumed, not net.ipv6.bindv6only. */
+	h2 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h2, "::", 0);
+	port = pbt_local_port(h2);
+	connect_to(h2, "::1", 9);
+	h1 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h1, "::ffff:0.0.0.0", port);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE_MSG(d.n_bound == 2 && d.n_holders == 2, "%u bound, %u holders",
+			d.n_bound, d.n_holders);
+	close(h1);
 	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
 	close(h2);
 	return 0;
