@@ -634,7 +634,7 @@ static int presume_seen_child(void *arg)
 {
 	const struct mode *m = arg;
 	struct pb_diag d;
-	int h1 = sock6(SOCK_DGRAM, 0, 1), h2 = sock6(SOCK_DGRAM, 0, 1);
+	int h1 = sock6(SOCK_DGRAM, 0, 1), h2 = sock6(SOCK_DGRAM, 0, 1), h3, on = 1;
 	unsigned port;
 
 	PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", "1") == 0);
@@ -668,6 +668,31 @@ static int presume_seen_child(void *arg)
 			d.n_bound, d.n_holders);
 	close(h1);
 	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	close(h2);
+	if (m->i % 2)
+		return 0;	/* /proc/net shows no option to disagree */
+
+	/* Options that disagree (netlink shows both) and no IPv4 at the
+	   port: the system's default, which made the connected socket
+	   IPv6-only: no holder. */
+	h1 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h1, "::", 0);
+	port = pbt_local_port(h1);
+	h3 = sock6(SOCK_DGRAM, 1, 1);
+	bind6(h3, "::", port);
+	h2 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	PBT_REQUIRE(h2 >= 0);
+	PBT_REQUIRE(setsockopt(h2, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0);
+	bind6(h2, "::", port);
+	connect_to(h2, "::1", 9);
+	PBT_REQUIRE(pbt_getopt(h2, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE_MSG(d.n_bound == 1 && d.n_holders == 1, "%u bound, %u holders",
+			d.n_bound, d.n_holders);
+	close(h1);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == 0);
+	close(h3);
 	close(h2);
 	return 0;
 }
