@@ -10,12 +10,17 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1036,6 +1041,219 @@ START_TEST(bad_arguments)
 END_TEST
 
 /*
+ * A holder that goes away while the diagnosis runs: a bound-only TCP
+ * socket (which /proc/net does not list) refuses the first binds and is
+ * closed just before the second bind() of the diagnosis runs, so its
+ * last probe binds: "nothing holds it" (gone by now).  The refusal was
+ * then the diagnosis' own probe's when the caller gave no errno (err 0):
+ * the answer does not say EADDRINUSE; the caller's own errno is kept.
+ * The binds are held up by a seccomp user notification (the kernel's
+ * own), answered by a thread that closes the holder first.
+ */
+#if defined(__x86_64__) && defined(SECCOMP_USER_NOTIF_FLAG_CONTINUE) && \
+    defined(SYS_seccomp)
+# define HAVE_BIND_WATCH 1
+
+struct bind_watch {
+	int notify_fd;
+	int holder;		/* closed at the nth bind, then -1 */
+	int nth;
+	int binds;
+	int stop;
+};
+
+static void *bind_watcher(void *arg)
+{
+	struct bind_watch *w = arg;
+	int rounds;
+
+	/* Bounded: 300 rounds of at most 100 ms. */
+	for (rounds = 0; rounds < 300 && !__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE);
+	     rounds++) {
+		struct pollfd p = { w->notify_fd, POLLIN, 0 };
+		struct seccomp_notif n;
+		struct seccomp_notif_resp resp;
+		int h;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		memset(&n, 0, sizeof(n));
+		if (ioctl(w->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
+			continue;
+		h = __atomic_load_n(&w->holder, __ATOMIC_ACQUIRE);
+		if (__atomic_add_fetch(&w->binds, 1, __ATOMIC_ACQ_REL) ==
+		    __atomic_load_n(&w->nth, __ATOMIC_ACQUIRE) && h >= 0) {
+			close(h);
+			__atomic_store_n(&w->holder, -1, __ATOMIC_RELEASE);
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = n.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		(void)ioctl(w->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+	return NULL;
+}
+
+/* Every bind() of this thread from now on waits for the watcher: the
+   notification descriptor, or -1 where the kernel refuses the filter. */
+static int watch_binds(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bind, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+}
+
+/* What a bind of 127.0.0.1:port does now: 0 or errno. */
+static int bind_now(unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", port);
+	int fd = pbt_socket("127.0.0.1", SOCK_STREAM, 0), r = 0;
+
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+static int gone_child(void *arg)
+{
+	struct bind_watch w = { -1, -1, 2, 0, 0 };
+	struct sockaddr_storage ss;
+	struct pb_diag d;
+	socklen_t len;
+	pthread_t t;
+	unsigned port[2];
+	int h[2], i;
+
+	(void)arg;
+	for (i = 0; i < 2; i++) {
+		port[i] = pbt_free_port();
+		h[i] = pbt_socket("127.0.0.1", SOCK_STREAM, 0);
+		len = pbt_addr(&ss, "127.0.0.1", port[i]);
+		PBT_REQUIRE(bind(h[i], (struct sockaddr *)&ss, len) == 0);
+		PBT_REQUIRE(bind_now(port[i]) == EADDRINUSE);
+	}
+	w.notify_fd = watch_binds();
+	if (w.notify_fd < 0)
+		return 77;
+	PBT_REQUIRE(pthread_create(&t, NULL, bind_watcher, &w) == 0);
+	for (i = 0; i < 2; i++) {
+		int err = i ? EADDRINUSE : 0;
+		char spec[32];
+
+		__atomic_store_n(&w.binds, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&w.holder, h[i], __ATOMIC_RELEASE);
+		spec_of(spec, sizeof(spec), "127.0.0.1", port[i]);
+		PBT_REQUIRE(diagnose(SOCK_STREAM, spec, err, PB_DIAG_NO_NETLINK,
+				     &d) == PB_CAUSE_NONE);
+		/* It went away inside the diagnosis, after a refusal. */
+		PBT_REQUIRE(__atomic_load_n(&w.holder, __ATOMIC_ACQUIRE) == -1);
+		PBT_REQUIRE_MSG(d.err == err, "err %d given, %d said", err, d.err);
+		PBT_REQUIRE(!(d.sources & PB_SRC_ERRNO) == !err);
+		PBT_REQUIRE(d.n_holders == 0 && d.reuseaddr_helps == 1);
+		/* The kernel agrees: nothing holds it now. */
+		PBT_REQUIRE(bind_now(port[i]) == 0);
+	}
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	PBT_REQUIRE(pthread_join(t, NULL) == 0);
+	close(w.notify_fd);
+	return 0;
+}
+#endif
+
+START_TEST(holder_gone_during_diagnosis)
+{
+#ifdef HAVE_BIND_WATCH
+	const char *why;
+	int st = pbt_run_in_netns(gone_child, NULL, &why);
+
+	if (st < 0)
+		PBT_SKIP("%s", why);
+	if (st == 77)
+		PBT_SKIP("seccomp user notification refused here");
+	ck_assert_int_eq(st, 0);
+#else
+	PBT_SKIP("seccomp user notification: x86-64 only here");
+#endif
+}
+END_TEST
+
+/* Fill the stack below the caller's frame with 0xa5: the frame of the
+   next function it calls starts there, so a variable that function reads
+   before setting holds 0xa5 bytes, not whatever came before. */
+static __attribute__((noinline)) void stain_stack(void)
+{
+	volatile unsigned char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = 0xa5;
+}
+
+/* A spec that does not parse is refused (EINVAL), out left as it was and
+   nothing diagnosed, on a host without IPv6 too (socket(AF_INET6) refused
+   with EAFNOSUPPORT, where "*:P" means 0.0.0.0:P): even a refusal that
+   leaves the parsed address unset, over a stack full of stale bytes. */
+static int bad_spec_child(void *arg)
+{
+	static const char *const bad[] = {
+		NULL, "", "[::1]", "[::1]:", "[::1]x80", "[zz]:80", "*:65536",
+		"127.0.0.1:-1", "80:80:80", "127.0.0.1:80x", "nohost:80",
+	};
+	struct pb_diag d = PB_DIAG_INIT, before;
+	char spec[32];
+	unsigned i;
+	int l, r;
+
+	(void)arg;
+	l = pbt_listener("0.0.0.0", 0, 0);
+	PBT_REQUIRE(l >= 0);
+	if (pbt_seccomp_errno(__NR_socket, AF_INET6, EAFNOSUPPORT) < 0)
+		return 77;
+	snprintf(spec, sizeof(spec), "*:%u", pbt_local_port(l));
+	PBT_REQUIRE(pb_diagnose_spec(SOCK_STREAM, spec, 0, &d) == PB_CAUSE_LISTENER);
+	PBT_REQUIRE(d.addr.ss_family == AF_INET && d.v6only == -1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&d, 0x5a, sizeof(d));
+		d.size = sizeof(d);
+		d.flags = 0;
+		before = d;
+		stain_stack();
+		errno = 0;
+		r = pb_diagnose_spec(SOCK_STREAM, bad[i], 0, &d);
+		PBT_REQUIRE_MSG(r == -1 && errno == EINVAL, "\"%s\": %d, errno %d",
+				bad[i] ? bad[i] : "(null)", r, errno);
+		PBT_REQUIRE_MSG(memcmp(&d, &before, sizeof(d)) == 0,
+				"\"%s\": out written", bad[i] ? bad[i] : "(null)");
+	}
+	close(l);
+	return 0;
+}
+
+START_TEST(bad_spec_refused_without_ipv6)
+{
+	int st = pbt_run_in_child(bad_spec_child, NULL);
+
+	if (st == 77)
+		PBT_SKIP("seccomp filters cannot be installed here");
+	ck_assert_int_eq(st, 0);
+}
+END_TEST
+
+/*
  * errno is left alone by a successful diagnosis, on every path: the
  * probe alone, each verdict from the netlink table, from /proc, from no
  * table (the knock), owners, a NULL out, sock_diag refused by seccomp
@@ -1372,6 +1590,8 @@ Suite *suite_diag(void)
 	tcase_add_test(tc, no_table_knock_is_bounded);
 	tcase_add_test(tc, listen_fills_why);
 	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, bad_spec_refused_without_ipv6);
+	tcase_add_test(tc, holder_gone_during_diagnosis);
 	tcase_add_test(tc, errno_preserved);
 	tcase_add_test(tc, spec_kept_and_cut);
 	tcase_add_test(tc, without_memory);

@@ -624,6 +624,89 @@ START_TEST(udp_compares_ipv4_as_it_is)
 }
 END_TEST
 
+/* A dual-stack UDP socket connected from [::] to [::1], beside a dual-stack
+   one on [::] that refuses every probe of 0.0.0.0 too: the probes cannot
+   tell, and the option seen on the port's other IPv6 socket (dual-stack,
+   the same in /proc/net by the spare addresses' probe) is presumed, not
+   net.ipv6.bindv6only, which is 1 here; so is IPv4 seen only through
+   IPv4-mapped addresses. */
+static int presume_seen_child(void *arg)
+{
+	const struct mode *m = arg;
+	struct pb_diag d;
+	int h1 = sock6(SOCK_DGRAM, 0, 1), h2 = sock6(SOCK_DGRAM, 0, 1), h3, on = 1;
+	unsigned port;
+
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv6/bindv6only", "1") == 0);
+	bind6(h1, "::", 0);
+	port = pbt_local_port(h1);
+	bind6(h2, "::", port);
+	connect_to(h2, "::1", 9);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE_MSG(d.n_bound == 2 && d.n_holders == 2, "%u bound, %u holders",
+			d.n_bound, d.n_holders);
+	close(h1);
+	/* The connected one alone still refuses 0.0.0.0: it was a holder. */
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	close(h2);
+
+	/* No option seen, IPv4 at the port only through an IPv4-mapped
+	   address (a dual-stack socket on [::ffff:0.0.0.0]): dual-stack is
+	   presumed, not net.ipv6.bindv6only. */
+	h2 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h2, "::", 0);
+	port = pbt_local_port(h2);
+	connect_to(h2, "::1", 9);
+	h1 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h1, "::ffff:0.0.0.0", port);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE_MSG(d.n_bound == 2 && d.n_holders == 2, "%u bound, %u holders",
+			d.n_bound, d.n_holders);
+	close(h1);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == EADDRINUSE);
+	close(h2);
+	if (m->i % 2)
+		return 0;	/* /proc/net shows no option to disagree */
+
+	/* Options that disagree (netlink shows both) and no IPv4 at the
+	   port: the system's default, which made the connected socket
+	   IPv6-only: no holder. */
+	h1 = sock6(SOCK_DGRAM, 0, 1);
+	bind6(h1, "::", 0);
+	port = pbt_local_port(h1);
+	h3 = sock6(SOCK_DGRAM, 1, 1);
+	bind6(h3, "::", port);
+	h2 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	PBT_REQUIRE(h2 >= 0);
+	PBT_REQUIRE(setsockopt(h2, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0);
+	bind6(h2, "::", port);
+	connect_to(h2, "::1", 9);
+	PBT_REQUIRE(pbt_getopt(h2, IPPROTO_IPV6, IPV6_V6ONLY) == 1);
+	PBT_REQUIRE(diag_at(m->i, SOCK_DGRAM, "0.0.0.0", port, &d) ==
+		    PB_CAUSE_BOUND);
+	PBT_REQUIRE_MSG(d.n_bound == 1 && d.n_holders == 1, "%u bound, %u holders",
+			d.n_bound, d.n_holders);
+	close(h1);
+	PBT_REQUIRE(real_bind(SOCK_DGRAM, "0.0.0.0", port, 0) == 0);
+	close(h3);
+	close(h2);
+	return 0;
+}
+
+START_TEST(presumed_as_the_port_shows)
+{
+	struct mode m = { _i };
+
+	if (!pbt_have_ipv6())
+		PBT_SKIP("no IPv6 on this host");
+	PBT_IN_NETNS(presume_seen_child, &m);
+}
+END_TEST
+
 /* Connections whose IPV6_V6ONLY no table shows, beside a holder whose
    refusal hides theirs from every probe (a TIME_WAIT with SO_REUSEADDR,
    so they need the option too): the option is read from the sockets. */
@@ -912,9 +995,36 @@ START_TEST(reuseport_other_uid)
 }
 END_TEST
 
+/* The verdict of pb_diagnose_spec on host:port (host "*" or "[...]"). */
+static int spec_verdict(int i, const char *host, unsigned port,
+			struct pb_diag *d)
+{
+	struct pb_diag fresh = PB_DIAG_INIT;
+	char spec[80];
+
+	snprintf(spec, sizeof(spec), "%s:%u", host, port);
+	*d = fresh;
+	d->flags = MODE_FLAGS(i);
+	return pb_diagnose_spec(SOCK_STREAM, spec, 0, d);
+}
+
+/* What a real bind of [::]:port with IPV6_V6ONLY as given does: 0 or errno. */
+static int real_bind6(int type, int v6only, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = pbt_addr(&ss, "::", port);
+	int fd = sock6(type, v6only, 0), r = 0;
+
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
 /* An IPv6 address given without IPV6_V6ONLY (pb_diagnose on a sockaddr)
    is diagnosed as the system's default makes a socket: net.ipv6.bindv6only,
-   0 and then 1; the kernel's own bind agrees. */
+   0 and then 1; one given with it (a spec), with its own; the kernel's own
+   bind agrees. */
 static int bindv6only_child(void *arg)
 {
 	const struct mode *m = arg;
@@ -937,6 +1047,17 @@ static int bindv6only_child(void *arg)
 		PBT_REQUIRE(d.v6only == v);
 		PBT_REQUIRE(real_bind(SOCK_STREAM, "::", pbt_local_port(l), 0) ==
 			    (v ? 0 : EADDRINUSE));
+		/* A spec that says the option ("*:P" dual-stack, "[::]:P"
+		   IPv6-only) is diagnosed with it, whatever the default. */
+		PBT_REQUIRE(spec_verdict(m->i, "*", pbt_local_port(l), &d) ==
+			    PB_CAUSE_LISTENER);
+		PBT_REQUIRE(d.v6only == 0);
+		PBT_REQUIRE(spec_verdict(m->i, "[::]", pbt_local_port(l), &d) ==
+			    PB_CAUSE_NONE);
+		PBT_REQUIRE(d.v6only == 1);
+		PBT_REQUIRE(real_bind6(SOCK_STREAM, 0, pbt_local_port(l)) ==
+			    EADDRINUSE);
+		PBT_REQUIRE(real_bind6(SOCK_STREAM, 1, pbt_local_port(l)) == 0);
 	}
 	close(l);
 	return 0;
@@ -968,6 +1089,7 @@ Suite *suite_dualstack(void)
 	tcase_add_loop_test(tc, bound_ipv6_address_is_v6only, 0, 2);
 	tcase_add_loop_test(tc, hidden_socket_not_taken_for_ipv6, 0, 2);
 	tcase_add_loop_test(tc, udp_compares_ipv4_as_it_is, 0, 2);
+	tcase_add_loop_test(tc, presumed_as_the_port_shows, 0, 2);
 	tcase_add_loop_test(tc, hidden_option_read_from_the_socket, 0, 2);
 	tcase_add_loop_test(tc, reuseport_listener, 0, 2);
 	tcase_add_loop_test(tc, reuseport_other_uid, 0, 2);
