@@ -1060,6 +1060,7 @@ struct bind_watch {
 	int nth;
 	int binds;
 	int stop;
+	int broken;		/* a bind could not be let go on (kernel < 5.5) */
 };
 
 static void *bind_watcher(void *arg)
@@ -1089,8 +1090,14 @@ static void *bind_watcher(void *arg)
 		memset(&resp, 0, sizeof(resp));
 		resp.id = n.id;
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		(void)ioctl(w->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		if (ioctl(w->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+		    errno != ENOENT) {	/* ENOENT: the bind was interrupted */
+			__atomic_store_n(&w->broken, 1, __ATOMIC_RELEASE);
+			break;
+		}
 	}
+	/* No bind waits for a watcher gone: each fails (ENOSYS) now. */
+	close(w->notify_fd);
 	return NULL;
 }
 
@@ -1130,13 +1137,13 @@ static int bind_now(unsigned port)
 
 static int gone_child(void *arg)
 {
-	struct bind_watch w = { -1, -1, 2, 0, 0 };
+	struct bind_watch w = { -1, -1, 2, 0, 0, 0 };
 	struct sockaddr_storage ss;
 	struct pb_diag d;
 	socklen_t len;
 	pthread_t t;
 	unsigned port[2];
-	int h[2], i;
+	int h[2], i, r;
 
 	(void)arg;
 	for (i = 0; i < 2; i++) {
@@ -1157,8 +1164,12 @@ static int gone_child(void *arg)
 		__atomic_store_n(&w.binds, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&w.holder, h[i], __ATOMIC_RELEASE);
 		spec_of(spec, sizeof(spec), "127.0.0.1", port[i]);
-		PBT_REQUIRE(diagnose(SOCK_STREAM, spec, err, PB_DIAG_NO_NETLINK,
-				     &d) == PB_CAUSE_NONE);
+		r = diagnose(SOCK_STREAM, spec, err, PB_DIAG_NO_NETLINK, &d);
+		if (__atomic_load_n(&w.broken, __ATOMIC_ACQUIRE)) {
+			PBT_REQUIRE(pthread_join(t, NULL) == 0);
+			return 77;
+		}
+		PBT_REQUIRE(r == PB_CAUSE_NONE);
 		/* It went away inside the diagnosis, after a refusal. */
 		PBT_REQUIRE(__atomic_load_n(&w.holder, __ATOMIC_ACQUIRE) == -1);
 		PBT_REQUIRE_MSG(d.err == err, "err %d given, %d said", err, d.err);
@@ -1169,7 +1180,6 @@ static int gone_child(void *arg)
 	}
 	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
 	PBT_REQUIRE(pthread_join(t, NULL) == 0);
-	close(w.notify_fd);
 	return 0;
 }
 #endif
@@ -1183,7 +1193,7 @@ START_TEST(holder_gone_during_diagnosis)
 	if (st < 0)
 		PBT_SKIP("%s", why);
 	if (st == 77)
-		PBT_SKIP("seccomp user notification refused here");
+		PBT_SKIP("seccomp user notification (letting a call go on, Linux 5.5) refused here");
 	ck_assert_int_eq(st, 0);
 #else
 	PBT_SKIP("seccomp user notification: x86-64 only here");

@@ -562,6 +562,8 @@ const char *pbt_mmap_needed(void)
 
 const char *pbt_sigmask_needed(void)
 {
+	const char *pre = getenv("LD_PRELOAD");
+
 #if defined(__SANITIZE_THREAD__)
 	return "ThreadSanitizer's runtime needs rt_sigprocmask";
 #elif defined(__has_feature)
@@ -569,5 +571,8 @@ const char *pbt_sigmask_needed(void)
 	return "ThreadSanitizer's runtime needs rt_sigprocmask";
 # endif
 #endif
+	/* valgrind asserts when its own rt_sigprocmask fails. */
+	if (pre && strstr(pre, "vgpreload"))
+		return "valgrind needs rt_sigprocmask";
 	return NULL;
 }

@@ -181,6 +181,6 @@ const char *pbt_mmap_needed(void);
 
 /* Why the signal mask cannot be refused to this process (with
    rt_sigprocmask failing, ThreadSanitizer's runtime aborts when a
-   signal arrives): a reason to skip, or NULL. */
+   signal arrives, valgrind at once): a reason to skip, or NULL. */
 const char *pbt_sigmask_needed(void);
 #endif
