@@ -345,6 +345,8 @@ START_TEST(other_uid_sees_own_only)
 		PBT_SKIP("needs root to run a child as another uid");
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
+	if (pbt_pidfd_missing())
+		PBT_SKIP("%s", pbt_pidfd_missing());
 	fd = pb_listen("127.0.0.1:0", 4, 0, NULL);
 	fd6 = pb_listen("[::1]:0", 4, 0, NULL);
 	ck_assert_int_ge(fd6, 0);
@@ -370,6 +372,8 @@ START_TEST(v6only_of_owners)
 
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
+	if (pbt_pidfd_missing())
+		PBT_SKIP("%s", pbt_pidfd_missing());
 	dual = pb_listen("*:0", 4, 0, NULL);
 	only = pb_listen("[::1]:0", 4, 0, NULL);
 	v4 = pb_listen("127.0.0.1:0", 4, 0, NULL);
@@ -599,7 +603,11 @@ static int cloexec_child(void *arg)
 
 START_TEST(every_descriptor_cloexec)
 {
-	int st = pbt_run_in_child(cloexec_child, NULL);
+	int st;
+
+	if (pbt_pidfd_missing())
+		PBT_SKIP("%s", pbt_pidfd_missing());
+	st = pbt_run_in_child(cloexec_child, NULL);
 
 	if (st == 78)
 		PBT_SKIP("seccomp filters cannot be installed here");
@@ -932,6 +940,8 @@ START_TEST(fake_v6only_reads)
 
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 on this host");
+	if (pbt_pidfd_missing())
+		PBT_SKIP("%s", pbt_pidfd_missing());
 	s[0] = pb_listen("*:0", 4, 0, NULL);
 	s[1] = pb_listen("[::1]:0", 4, 0, NULL);
 	s[2] = pb_listen("127.0.0.1:0", 4, 0, NULL);

@@ -183,4 +183,13 @@ const char *pbt_mmap_needed(void);
    rt_sigprocmask failing, ThreadSanitizer's runtime aborts when a
    signal arrives, valgrind at once): a reason to skip, or NULL. */
 const char *pbt_sigmask_needed(void);
+
+/* Whether this process runs under valgrind (it preloads vgpreload_*):
+   no seccomp filter, no RLIMIT_NOFILE of a test's own there. */
+int pbt_under_valgrind(void);
+
+/* Why pidfd_open(2) cannot be used here (a kernel before 5.6, or
+   valgrind 3.19, which lacks it), the library's way to read another
+   process's IPV6_V6ONLY: a reason to skip, or NULL. */
+const char *pbt_pidfd_missing(void);
 #endif
