@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -746,6 +748,135 @@ START_TEST(explicit_port_in_time_wait)
 }
 END_TEST
 
+/* Wait, bounded, until the kernel says c is in state (PB_TCP_*). */
+static int wait_tcp_state(int c, int state)
+{
+	struct tcp_info ti;
+	socklen_t len;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		len = sizeof(ti);
+		if (getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+			return -1;
+		if (ti.tcpi_state == state)
+			return 0;
+		poll(NULL, 0, 1);
+	}
+	return -1;
+}
+
+/* c closes first, then its server end s, seen at the end: c is left in
+   TIME_WAIT. */
+static void client_time_wait_of(int s, int c)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char b;
+
+	close(c);
+	PBT_REQUIRE(poll(&p, 1, 2000) == 1);
+	PBT_REQUIRE(read(s, &b, 1) == 0);
+	close(s);
+}
+
+/* The connection of fds[0..n-1] whose local port is port, or -1. */
+static int by_port(const int *fds, int n, unsigned port)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pbt_local_port(fds[i]) == port)
+			return i;
+	return -1;
+}
+
+/* A connection towards dst holds its port in whatever state: the
+   exhaustion counts the ones in CLOSE_WAIT (the peer closed) and
+   FIN_WAIT2 (we shut down) as open, as the ESTABLISHED ones, TIME_WAIT
+   apart, and shows each.  A 6-port range: 2 established, 2 CLOSE_WAIT,
+   1 FIN_WAIT2, 1 TIME_WAIT. */
+static int every_state_holds(void *arg)
+{
+	struct sockaddr_storage dst, src, peer;
+	socklen_t dlen, slen, plen;
+	struct pb_diag why = PB_DIAG_INIT;
+	int l, fds[8], acc[8], n = 0, i, k, fd, seen[16];
+	char text[1024];
+
+	(void)arg;
+	PBT_REQUIRE(ns_setup() == 0);
+	PBT_REQUIRE(pbt_write_sysctl("net/ipv4/ip_local_port_range",
+				     "40000 40005") == 0);
+	l = listen_fixed(6001);
+	PBT_REQUIRE(l >= 0);
+	dlen = addr_of(&dst, "127.0.0.1", 6001);
+	slen = addr_of(&src, "127.0.0.1", 0);
+	for (i = 0; i < 8; i++) {
+		fd = pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				     (struct sockaddr *)&dst, dlen, 0, &why);
+		if (fd < 0)
+			break;
+		fds[n++] = fd;
+	}
+	PBT_REQUIRE(n == 6 && errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.n_connected == 6 && why.n_time_wait == 0);
+	/* The server's ends, in the order of ours. */
+	for (i = 0; i < n; i++) {
+		plen = sizeof(peer);
+		fd = accept4(l, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		PBT_REQUIRE(fd >= 0);
+		k = by_port(fds, n, ntohs(((struct sockaddr_in *)&peer)->sin_port));
+		PBT_REQUIRE(k >= 0);
+		acc[k] = fd;
+	}
+	/* 2, 3: the server closes, ours are in CLOSE_WAIT. */
+	for (i = 2; i < 4; i++) {
+		close(acc[i]);
+		PBT_REQUIRE(wait_tcp_state(fds[i], PB_TCP_CLOSE_WAIT) == 0);
+	}
+	/* 4: ours shuts down, the server does not: FIN_WAIT2. */
+	PBT_REQUIRE(shutdown(fds[4], SHUT_WR) == 0);
+	PBT_REQUIRE(wait_tcp_state(fds[4], PB_TCP_FIN_WAIT2) == 0);
+	/* 5: ours closes first: TIME_WAIT. */
+	client_time_wait_of(acc[5], fds[5]);
+
+	PBT_REQUIRE(pb_connect_from(SOCK_STREAM, (struct sockaddr *)&src, slen,
+				    (struct sockaddr *)&dst, dlen, 0, &why) == -1);
+	PBT_REQUIRE(errno == EADDRNOTAVAIL);
+	PBT_REQUIRE(why.cause == PB_CAUSE_PORTS_EXHAUSTED);
+	PBT_REQUIRE(why.port_range_lo == 40000 && why.port_range_hi == 40005);
+	PBT_REQUIRE(why.n_connected == 5);
+	PBT_REQUIRE(why.n_time_wait == 1);
+	PBT_REQUIRE(why.n_holders == 6 && why.n_stored == 6);
+	PBT_REQUIRE(why.sources & PB_SRC_NETLINK);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 6; i++)
+		if (why.holders[i].state >= 0 && why.holders[i].state < 16)
+			seen[why.holders[i].state]++;
+	PBT_REQUIRE(seen[PB_TCP_ESTABLISHED] == 2 && seen[PB_TCP_CLOSE_WAIT] == 2 &&
+		    seen[PB_TCP_FIN_WAIT2] == 1 && seen[PB_TCP_TIME_WAIT] == 1);
+	/* TIME_WAIT last. */
+	PBT_REQUIRE(why.holders[5].state == PB_TCP_TIME_WAIT);
+	pb_diag_format(&why, text, sizeof(text));
+	fprintf(stderr, "%s\n", text);
+	PBT_REQUIRE(strstr(text, "6 connections to it hold ports"
+			   " (5 open, 1 in TIME_WAIT") != NULL);
+
+	for (i = 0; i < 5; i++)
+		abort_close(fds[i]);
+	for (i = 0; i < 5; i++)
+		if (i < 2 || i == 4)
+			abort_close(acc[i]);
+	close(l);
+	return 0;
+}
+
+START_TEST(connect_counts_every_state)
+{
+	PBT_IN_NETNS(every_state_holds, NULL);
+}
+END_TEST
+
 /* The range that ran out, as the kernel intersects the socket's range
    with the system's (40000-40009): 39990-40004 gives 40000-40004,
    40005-50000 gives 40005-40009, and a range outside it is ignored by
@@ -1373,6 +1504,7 @@ Suite *suite_client(void)
 	tcase_add_test(tn, connect_gets_descriptor_zero);
 	tcase_add_loop_test(tn, connect_interrupted_by_signals, 0, 3);
 	tcase_add_test(tn, explicit_port_in_time_wait);
+	tcase_add_test(tn, connect_counts_every_state);
 	tcase_add_test(tn, connect_range_intersections);
 	tcase_add_test(tn, budget_at_the_edges);
 	tcase_add_test(tn, budget_tw_reuse_delay);
