@@ -1017,7 +1017,7 @@ static void failures(void)
 		int lp = free_port(AF_INET, SOCK_STREAM), lf;
 		struct sockaddr_in la = v4("127.0.0.1", lp);
 		char lwant[128];
-		int armed;
+		int armed, good;
 
 		lf = listener(AF_INET, "127.0.0.1", lp, 0);
 		unsetenv("PORTBIND_WAIT");
@@ -1033,11 +1033,15 @@ static void failures(void)
 		armed = come_armed;
 		come_armed = 0;
 		snprintf(lwant, sizeof(lwant), "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, ", lp);
-		report(armed == 0 && come_fd >= 0 && res.r == -1 && res.err == EADDRINUSE &&
+		good = armed == 0 && come_fd >= 0 && res.r == -1 && res.err == EADDRINUSE &&
 		       one_line(res.line, lwant, "listening socket", "Fix: stop pid", NULL) &&
-		       !strstr(res.line, "nothing holds it"),
+		       !strstr(res.line, "nothing holds it");
+		if (!good)
+			printf("# still armed: %d (0: the listener came), its descriptor %d\n",
+			       armed, come_fd);
+		report(good,
 		       "the listener closed right before the shim reads the table, another one listening right after it found nothing: EADDRINUSE, one line naming the new listener",
-		       "armed %d, new listener fd %d, " SHOW(&res), armed, come_fd);
+		       SHOW(&res));
 		if (come_fd >= 0)
 			close(come_fd);
 		come_fd = -1;
@@ -1622,6 +1626,17 @@ static void retries(void)
  * going on where the last one stopped; a call that writes nothing ends
  * it.  PORTBIND_LOG's file, given at most take_most bytes a write(2).
  */
+static int good_parts;
+
+/* good, into good_parts; when not, the calls made, before the report. */
+static void parts(int good, int cap, int len)
+{
+	good_parts = good;
+	if (!good)
+		printf("# %d calls taking at most %d bytes each, for a line of %d\n",
+		       short_calls, cap, len);
+}
+
 static void short_writes(void)
 {
 	struct sockaddr_in sin = v4("192.0.2.1", 4000);
@@ -1646,10 +1661,11 @@ static void short_writes(void)
 	call_bind(&res, fd, &sin, sizeof(sin));
 	close(fd);
 	take_most = -1;
-	report(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 8 &&
-	       strlen(res.line) == 8 && !strncmp(res.line, whole, 8),
+	parts(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 8 &&
+	      strlen(res.line) == 8 && !strncmp(res.line, whole, 8), 1, len);
+	report(good_parts,
 	       "PORTBIND_LOG's file taking 1 byte a write: 8 writes, the line's first 8 bytes",
-	       "%d writes, " SHOW(&res), short_calls);
+	       SHOW(&res));
 	/* The line in exactly 8 parts: whole. */
 	cap = (len + 7) / 8;
 	take_most = cap;
@@ -1658,9 +1674,10 @@ static void short_writes(void)
 	call_bind(&res, fd, &sin, sizeof(sin));
 	close(fd);
 	take_most = -1;
-	report(7 * cap < len && short_calls == 8 && !strcmp(res.line, whole),
+	parts(7 * cap < len && short_calls == 8 && !strcmp(res.line, whole), cap, len);
+	report(good_parts,
 	       "PORTBIND_LOG's file taking an eighth of the line a write: 8 writes, the line whole",
-	       "%d bytes a write, line %d bytes, %d writes, " SHOW(&res), cap, len, short_calls);
+	       SHOW(&res));
 	/* A write that writes nothing ends it. */
 	take_most = 0;
 	short_calls = 0;
@@ -1668,9 +1685,11 @@ static void short_writes(void)
 	call_bind(&res, fd, &sin, sizeof(sin));
 	close(fd);
 	take_most = -1;
-	report(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 1 && res.line[0] == '\0',
+	parts(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 1 && res.line[0] == '\0',
+	      0, len);
+	report(good_parts,
 	       "PORTBIND_LOG's file taking nothing: one write, no more, nothing written",
-	       "%d writes, " SHOW(&res), short_calls);
+	       SHOW(&res));
 }
 
 static void *thread_bind(void *p)
