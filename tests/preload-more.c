@@ -246,22 +246,71 @@ int socket(int family, int type, int proto)
 	return (int)syscall(SYS_socket, family, type, proto);
 }
 
+/* The socket states a sock_diag request asks for; 0 if it is neither
+   kind the shim sends. */
+static unsigned request_states(const void *buf, size_t n)
+{
+	const struct nlmsghdr *h = buf;
+
+	if (n >= NLMSG_LENGTH(sizeof(struct inet_diag_req)) && h->nlmsg_type == TCPDIAG_GETSOCK)
+		return ((const struct inet_diag_req *)NLMSG_DATA(h))->idiag_states;
+	if (n >= NLMSG_LENGTH(sizeof(struct inet_diag_req_v2)) &&
+	    h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+		return ((const struct inet_diag_req_v2 *)NLMSG_DATA(h))->idiag_states;
+	return 0;
+}
+
+#define BOUND_ONLY (1u << 13)	/* TCP_BOUND_INACTIVE, Linux 6.7+ */
+
+/* A holder comes: come_armed 1 waits for the shim's request for bound-only
+   sockets alone (the last table read of a diagnosis that found no holder),
+   2 makes a listener on 127.0.0.1:come_port right before the shim's next
+   table request (come_fd), then 0. */
+static volatile int come_armed, come_port, come_fd = -1;
+
+/* refuse_armed: the shim's request for bound-only sockets alone is refused
+   by the kernel (a seccomp filter on sendto for that descriptor, set up
+   then: forked children only), then 0; 2 if no filter could be set. */
+static volatile int refuse_armed;
+static int refuse_err(int nr, int arg0, int err);
+static int listener(int family, const char *ip, int port, int reuse);
+
+/* While take_most >= 0, during a call under test, each write(2) to a
+   descriptor other than 1 and each send(2) to descriptor 2 hands the
+   kernel at most take_most bytes of what the shim gives it (0: none, and
+   the kernel's answer is 0); such calls are counted in short_calls. */
+static volatile int take_most = -1, short_calls;
+
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
 	       socklen_t tolen)
 {
 	int holder = close_armed;
+	unsigned states = to && to->sa_family == AF_NETLINK ? request_states(buf, n) : 0;
 
 	/* The holder leaves right before the shim's table request. */
 	if (holder >= 0 && to && to->sa_family == AF_NETLINK) {
 		close_armed = -1;
 		close(holder);
 	}
+	if (come_armed == 2 && to && to->sa_family == AF_NETLINK) {
+		come_armed = 0;
+		come_fd = listener(AF_INET, "127.0.0.1", come_port, 0);
+	}
+	if (come_armed == 1 && states == BOUND_ONLY)
+		come_armed = 2;
+	if (refuse_armed == 1 && states == BOUND_ONLY)
+		refuse_armed = refuse_err(SYS_sendto, fd, EPERM) < 0 ? 2 : 0;
 	if (watch && (fd == 2 || (to && to->sa_family == AF_UNIX)) &&
 	    flags != (MSG_DONTWAIT | MSG_NOSIGNAL))
 		violated("a line sent to %s with flags %#lx", fd == 2 ? "descriptor 2" : "/dev/log",
 			 (long)flags);
 	if (watch && fd == 2 && n == 0)
 		violated("an empty send to %s (%ld bytes)", "descriptor 2", (long)n);
+	if (watch && take_most >= 0 && fd == 2 && !to) {
+		short_calls++;
+		if (n > (size_t)take_most)
+			n = (size_t)take_most;
+	}
 	return syscall(SYS_sendto, fd, buf, n, flags, to, tolen);
 }
 
@@ -286,6 +335,11 @@ ssize_t write(int fd, const void *buf, size_t n)
 	if (watch && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
 		violated("a line written to %s, a socket, with write(2) (fd %ld)",
 			 fd == 2 ? "descriptor 2" : "a descriptor", (long)fd);
+	if (watch && take_most >= 0 && fd != 1) {
+		short_calls++;
+		if (n > (size_t)take_most)
+			n = (size_t)take_most;
+	}
 	return syscall(SYS_write, fd, buf, n);
 }
 
@@ -955,6 +1009,46 @@ static void failures(void)
 		setenv("PORTBIND_WAIT", "2", 1);
 	}
 
+	/* The holder leaves right before the shim reads the table, and
+	   another listener comes right after that diagnosis found nothing:
+	   the line names the listener there is when it is written, not
+	   "nothing holds it". */
+	{
+		int lp = free_port(AF_INET, SOCK_STREAM), lf;
+		struct sockaddr_in la = v4("127.0.0.1", lp);
+		char lwant[128];
+		int armed, good;
+
+		lf = listener(AF_INET, "127.0.0.1", lp, 0);
+		unsetenv("PORTBIND_WAIT");
+		fd = sock(AF_INET, SOCK_STREAM);
+		come_port = lp;
+		come_fd = -1;
+		come_armed = 1;
+		close_armed = lf;
+		call_bind(&res, fd, &la, sizeof(la));
+		if (close_armed >= 0)
+			close(lf);
+		close_armed = -1;
+		armed = come_armed;
+		come_armed = 0;
+		snprintf(lwant, sizeof(lwant), "pbmore: bind: tcp 127.0.0.1:%d: EADDRINUSE (98, ", lp);
+		good = armed == 0 && come_fd >= 0 && res.r == -1 && res.err == EADDRINUSE &&
+		       one_line(res.line, lwant, "listening socket", "Fix: stop pid", NULL) &&
+		       !strstr(res.line, "nothing holds it");
+		if (!good)
+			printf("# still armed: %d (0: the listener came), its descriptor %d\n",
+			       armed, come_fd);
+		report(good,
+		       "the listener closed right before the shim reads the table, another one listening right after it found nothing: EADDRINUSE, one line naming the new listener",
+		       SHOW(&res));
+		if (come_fd >= 0)
+			close(come_fd);
+		come_fd = -1;
+		close(fd);
+		setenv("PORTBIND_WAIT", "2", 1);
+	}
+
 	/* IPv6, and V6ONLY: [::]:P held by a v6-only listener and by an
 	   IPv4 one on 0.0.0.0:P; a v6-only socket conflicts with one. */
 	p6 = free_port(AF_INET6, SOCK_STREAM);
@@ -1437,6 +1531,45 @@ static void retries(void)
 			       "child status %d, line [%s]", st, res.line);
 	}
 
+	/* The table answers the diagnosis (TIME_WAIT alone), then the
+	   kernel refuses the request for the bound-only sockets on the
+	   port: the table could not be read, so no second bind. */
+	{
+		pid_t pid;
+		int st;
+
+		take_log();
+		pid = fork();
+		if (pid == 0) {
+			int r;
+
+			unsetenv("PORTBIND_WAIT");
+			fd = sock(AF_INET, SOCK_STREAM);
+			refuse_armed = 1;
+			calls[0] = '\0';
+			watch_fd = fd;
+			watch = 1;
+			errno = 0;
+			r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+			watch = 0;
+			if (refuse_armed == 2)
+				_exit(2);
+			exit(refuse_armed == 0 && r == -1 && errno == EADDRINUSE &&
+			     opt(fd, SOL_SOCKET, SO_REUSEADDR) == 0 &&
+			     !strstr(calls, "setsockopt") ? 0 : 1);
+		}
+		st = -1;
+		waitpid(pid, &st, 0);
+		snprintf(res.line, sizeof(res.line), "%s", take_log());
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+			skipped("the bound-only sockets' table refused by seccomp", "no seccomp filter here");
+		else
+			report(WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+			       one_line(res.line, want, "TIME_WAIT", NULL),
+			       "over TIME_WAIT with SO_REUSEADDR, the table read but its bound-only sockets refused by seccomp: no option set, no second bind, EADDRINUSE, one line",
+			       "child status %d, line [%s]", st, res.line);
+	}
+
 	/* A socket bound with SO_REUSEADDR on another address, same port. */
 	other = sock(AF_INET, SOCK_STREAM);
 	setopt(other, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -1486,6 +1619,77 @@ static void retries(void)
 	       "over TIME_WAIT with SO_REUSEADDR alone: SO_TYPE, SO_REUSEADDR read, set, bound, set back; returns 0, errno kept, no line",
 	       SHOW(&res));
 	close(fd);
+}
+
+/*
+ * portbind-preload(8): a line is written with at most 8 calls, each
+ * going on where the last one stopped; a call that writes nothing ends
+ * it.  PORTBIND_LOG's file, given at most take_most bytes a write(2).
+ */
+static int good_parts;
+
+/* good, into good_parts; when not, the calls made, before the report. */
+static void parts(int good, int cap, int len)
+{
+	good_parts = good;
+	if (!good)
+		printf("# %d calls taking at most %d bytes each, for a line of %d\n",
+		       short_calls, cap, len);
+}
+
+static void short_writes(void)
+{
+	struct sockaddr_in sin = v4("192.0.2.1", 4000);
+	struct res res;
+	char whole[4096];
+	const char *want = "pbmore: bind: tcp 192.0.2.1:4000: EADDRNOTAVAIL (99, ";
+	int fd, len, cap;
+
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	close(fd);
+	snprintf(whole, sizeof(whole), "%s", res.line);
+	len = (int)strlen(whole);
+	if (!one_line(whole, want, NULL) || len < 64) {
+		report(0, "a line to write in parts", SHOW(&res));
+		return;
+	}
+	/* One byte a write: the first 8 bytes, in 8 calls. */
+	take_most = 1;
+	short_calls = 0;
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	close(fd);
+	take_most = -1;
+	parts(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 8 &&
+	      strlen(res.line) == 8 && !strncmp(res.line, whole, 8), 1, len);
+	report(good_parts,
+	       "PORTBIND_LOG's file taking 1 byte a write: 8 writes, the line's first 8 bytes",
+	       SHOW(&res));
+	/* The line in exactly 8 parts: whole. */
+	cap = (len + 7) / 8;
+	take_most = cap;
+	short_calls = 0;
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	close(fd);
+	take_most = -1;
+	parts(7 * cap < len && short_calls == 8 && !strcmp(res.line, whole), cap, len);
+	report(good_parts,
+	       "PORTBIND_LOG's file taking an eighth of the line a write: 8 writes, the line whole",
+	       SHOW(&res));
+	/* A write that writes nothing ends it. */
+	take_most = 0;
+	short_calls = 0;
+	fd = sock(AF_INET, SOCK_STREAM);
+	call_bind(&res, fd, &sin, sizeof(sin));
+	close(fd);
+	take_most = -1;
+	parts(res.r == -1 && res.err == EADDRNOTAVAIL && short_calls == 1 && res.line[0] == '\0',
+	      0, len);
+	report(good_parts,
+	       "PORTBIND_LOG's file taking nothing: one write, no more, nothing written",
+	       SHOW(&res));
 }
 
 static void *thread_bind(void *p)
@@ -2044,6 +2248,66 @@ static void ns_mode(void)
 			close(srv);
 			unlink(paths[i]);
 		}
+		/* The journal's socket taking at most 1 byte, an eighth of
+		   the line, nothing, a send(2): at most 8 sends, and one
+		   that sends nothing ends the line. */
+		{
+			static const char *const how[] = {
+				"1 byte a send: 8 sends, the line's first 8 bytes",
+				"an eighth of the line a send: 8 sends, the line whole",
+				"nothing: one send, no more, nothing there",
+			};
+			char whole[4096], got[4096];
+			int len = -1, k;
+
+			for (k = -1; k < 3; k++) {
+				int cap = k == 0 ? 1 : k == 1 ? (len + 7) / 8 : k == 2 ? 0 : -1;
+				size_t n = 0;
+				ssize_t r;
+
+				snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", paths[0]);
+				srv = sock(AF_UNIX, SOCK_STREAM);
+				cli = sock(AF_UNIX, SOCK_STREAM);
+				if (raw_bind(srv, &sun, sizeof(sun)) < 0 || raw_listen(srv) < 0 ||
+				    connect(cli, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+				    (acc = accept(srv, NULL, NULL)) < 0) {
+					report(0, "the journal's socket in parts", "cannot connect: %s",
+					       strerror(errno));
+					break;
+				}
+				dup2(cli, 2);
+				take_most = cap;
+				short_calls = 0;
+				syslog_bind(logfd, buf, sizeof(buf));
+				take_most = -1;
+				dup2(saved, 2);
+				/* Everything sent is queued before bind returns. */
+				got[0] = '\0';
+				while ((r = recv(acc, got + n, sizeof(got) - 1 - n, MSG_DONTWAIT)) > 0)
+					n += (size_t)r;
+				got[n] = '\0';
+				close(acc);
+				close(cli);
+				close(srv);
+				unlink(paths[0]);
+				if (k < 0) {
+					snprintf(whole, sizeof(whole), "%s", got);
+					len = (int)n;
+					if (len < 64) {
+						report(0, "the journal's socket in parts", "line [%s]", got);
+						break;
+					}
+					continue;
+				}
+				snprintf(what, sizeof(what), "descriptor 2 the journal's socket taking %s",
+					 how[k]);
+				report(k == 0 ? short_calls == 8 && n == 8 && !strncmp(got, whole, 8)
+				       : k == 1 ? 7 * cap < len && short_calls == 8 && !strcmp(got, whole)
+				       : short_calls == 1 && n == 0,
+				       what, "%d bytes a send, %d sends, socket got [%s], /dev/log got [%s]",
+				       cap, short_calls, got, buf);
+			}
+		}
 		/* A datagram socket connected to the journal's path. */
 		{
 			char got[4096];
@@ -2410,6 +2674,7 @@ int main(int argc, char **argv)
 		failures();
 		waits();
 		retries();
+		short_writes();
 		destinations();
 		report_watch();
 		return 0;
