@@ -2,8 +2,9 @@
 /*
  * preload-more.c - the promises of portbind-preload(8), one by one, from a
  * program built WITHOUT libportbind (tests/preload-more.sh runs it under
- * LD_PRELOAD, built with -rdynamic so that its clock_gettime and recvmsg
- * below come before the C library's for the shim too).  One run checks
+ * LD_PRELOAD, built with -rdynamic so that its clock_gettime, recvmsg,
+ * write, send and sendto below come before the C library's for the shim
+ * too).  One run checks
  * many things and prints one line for each, as the script prints them:
  * "ok - WHAT", "not ok - WHAT: what happened" or "skipped - WHAT: WHY".
  * As root it first moves into a network namespace of its own (ports and
