@@ -773,10 +773,14 @@ static void client_time_wait_of(int s, int c)
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	char b;
 
-	close(c);
+	/* Shut down, not closed: c's own state then says when the server's
+	   FIN came (CLOSE: its TIME_WAIT has taken over the port). */
+	PBT_REQUIRE(shutdown(c, SHUT_WR) == 0);
 	PBT_REQUIRE(poll(&p, 1, 2000) == 1);
 	PBT_REQUIRE(read(s, &b, 1) == 0);
 	close(s);
+	PBT_REQUIRE(wait_tcp_state(c, PB_TCP_CLOSE) == 0);
+	close(c);
 }
 
 /* The connection of fds[0..n-1] whose local port is port, or -1. */

@@ -423,10 +423,11 @@ END_TEST
 static int mapped(const void *p, size_t size)
 {
 	static unsigned char vec[4096];
-	uintptr_t start = (uintptr_t)p & ~(uintptr_t)4095;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)(page - 1);
 	size_t len = size + ((uintptr_t)p - start);
 
-	ck_assert_uint_le((len + 4095) / 4096, sizeof(vec));
+	ck_assert_uint_le((len + page - 1) / page, sizeof(vec));
 	return mincore((void *)start, len, vec) == 0;
 }
 

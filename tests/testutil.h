@@ -165,7 +165,8 @@ int pbt_run_in_child(int (*fn)(void *), void *arg);
    arg0 is -1.  Filters stack: call it once a system call.  It cannot be
    undone, so call it only in a forked child (pbt_run_in_child,
    pbt_run_in_netns).  0, or -1 where seccomp filters cannot be installed
-   (another architecture, a kernel without them): the caller skips. */
+   (another architecture, a kernel without them, a memory or signal-mask
+   call under valgrind): the caller skips. */
 int pbt_seccomp_errno(long nr, long arg0, int err);
 
 /* In a forked child: a private mount namespace with an empty tmpfs on
@@ -185,11 +186,13 @@ const char *pbt_mmap_needed(void);
 const char *pbt_sigmask_needed(void);
 
 /* Whether this process runs under valgrind (it preloads vgpreload_*):
-   no seccomp filter, no RLIMIT_NOFILE of a test's own there. */
+   no seccomp filter on its memory calls, and the kernel never sees an
+   RLIMIT_NOFILE set there. */
 int pbt_under_valgrind(void);
 
-/* Why pidfd_open(2) cannot be used here (a kernel before 5.6, or
-   valgrind 3.19, which lacks it), the library's way to read another
-   process's IPV6_V6ONLY: a reason to skip, or NULL. */
+/* Why pidfd_open(2) and pidfd_getfd(2) cannot be used here (a kernel
+   before 5.6, a process without CAP_SYS_PTRACE over itself, valgrind
+   3.19, which lacks both), the library's way to read another process's
+   IPV6_V6ONLY: a reason to skip, or NULL. */
 const char *pbt_pidfd_missing(void);
 #endif
