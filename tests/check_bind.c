@@ -1477,11 +1477,46 @@ static int fail_in_use(void *arg)
 	return -EADDRINUSE;
 }
 
+/* A port free now below the ephemeral range, where no bind to port 0
+   and no connect of another test running beside this one (a normal
+   user's run shares the host's ports) can take it while a wait looks at
+   it; pbt_free_port's where the range starts too low. */
+static unsigned quiet_port(void)
+{
+	unsigned lo = 32768, hi, seed = (unsigned)getpid() ^ (unsigned)now_ms();
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	int i;
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2)
+			lo = 32768;
+		fclose(f);
+	}
+	for (i = 0; lo > 11000 && i < 100; i++) {
+		unsigned port = 10000 + (unsigned)rand_r(&seed) % (lo - 10000);
+		struct sockaddr_storage ss;
+		socklen_t len = pbt_addr(&ss, "0.0.0.0", port);
+		int fd = pbt_socket("0.0.0.0", SOCK_STREAM, 0), ok;
+
+		ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+		close(fd);
+		if (ok && pbt_have_ipv6()) {
+			len = pbt_addr(&ss, "::", port);
+			fd = pbt_socket("::", SOCK_STREAM, 0);
+			ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+			close(fd);
+		}
+		if (ok)
+			return port;
+	}
+	return pbt_free_port();
+}
+
 static int wait_free(struct counting *c, int timeout_ms, unsigned wflags,
 		     struct pb_diag *d)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = pbt_addr(&ss, "127.0.0.1", pbt_free_port());
+	socklen_t len = pbt_addr(&ss, "127.0.0.1", quiet_port());
 
 	d->size = sizeof(*d);
 	/* The probes alone: a dump of the socket table walks the kernel's

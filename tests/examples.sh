@@ -288,6 +288,9 @@ fi
 
 # ---- activation: a passed socket is adopted, not bound again
 act() {  # act NAME SPEC PORT-TO-PASS: run activation with fd 3 passed
+	# Emptied here, not by the background job's redirection: that one
+	# may come after until_in below has read the last run's line.
+	: >"$tmp/a"
 	python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -297,7 +300,7 @@ os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 env = dict(os.environ, LISTEN_PID=str(os.getpid()), LISTEN_FDS="1",
            LISTEN_FDNAMES=sys.argv[1])
 os.execve(os.environ["B"] + "/examples/activation", ["activation", sys.argv[2]], env)
-' "$@" >"$tmp/a" 2>&1 &
+' "$@" >>"$tmp/a" 2>&1 &
 	a=$!
 	bgs="$bgs $a"
 	covered activation
