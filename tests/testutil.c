@@ -522,7 +522,7 @@ int pbt_under_valgrind(void)
 
 /* The memory and signal-mask calls valgrind makes for itself, and the
    resource-limit ones it answers itself (RLIMIT_NOFILE, RLIMIT_DATA). */
-static int is_memory_or_mask(long nr)
+static int valgrinds_own_call(long nr)
 {
 	static const long own[] = {
 #ifdef SYS_prlimit64
@@ -554,7 +554,7 @@ int pbt_seccomp_errno(long nr, long arg0, int err)
 	   are valgrind's own (it answers them itself or makes them for its
 	   own memory), and it aborts when its rt_sigprocmask fails: no
 	   filter on those there.  Any other call is the program's. */
-	if (pbt_under_valgrind() && is_memory_or_mask(nr)) {
+	if (pbt_under_valgrind() && valgrinds_own_call(nr)) {
 		fprintf(stderr, "testutil: no seccomp filter on system call %ld"
 			" under valgrind (its own)\n", nr);
 		return -1;
