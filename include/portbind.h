@@ -479,6 +479,156 @@ inline struct pb_diag pb_cxx_diag_init(void)
 #endif
 
 
+/*
+ * Network namespaces (pb_netns_open(3)).  A namespace is given by a
+ * descriptor; the library enters it in a thread of its own, created for
+ * the call and gone when it returns, so the caller's threads stay where
+ * they are.  Entering needs CAP_SYS_ADMIN over the namespace: without it
+ * the call fails with EPERM, and never answers for the caller's own
+ * namespace instead.
+ *
+ * pb_netns_open: a network namespace descriptor (O_CLOEXEC) from a name
+ * under /run/netns ("blue"), a path ("/proc/1234/ns/net", any path with
+ * a '/'), or a process id ("1234": that process's namespace).  -1 with
+ * ENOENT (no such name or process), EINVAL (not a network namespace, or
+ * an empty or bad string), or what open(2) says.
+ */
+int pb_netns_open(const char *ns);
+/* pb_diagnose_spec inside the network namespace netns_fd (-1: the
+   caller's own, exactly pb_diagnose_spec).  Owner processes
+   (PB_DIAG_OWNERS) are given as this process sees them. */
+int pb_diagnose_netns(int netns_fd, int type, const char *spec, int err,
+                      struct pb_diag *out);
+
+/*
+ * Restart audit (pb_audit_run(3)): every listening TCP socket and every
+ * bound, unconnected UDP socket of a network namespace, grouped by the
+ * service (process) that holds it, each with a verdict on restarting
+ * that service now: would its new socket bind at once?
+ */
+enum pb_restart {
+	PB_RESTART_OK = 0,        /* "ok":      it binds at once */
+	PB_RESTART_UNKNOWN,       /* "unknown": what decides it cannot be
+	                             read here (options_err says why) */
+	PB_RESTART_WAIT,          /* "wait":    its bind fails, until until_ms
+	                             from now; then it binds */
+	PB_RESTART_FAIL           /* "fail":    its bind fails, with no end
+	                             known (another process holds on) */
+};
+
+/* pb_audit_entry.blocks: what stops a restart now (wait, fail, unknown). */
+#define PB_BLOCK_TIME_WAIT    0x01u /* TIME_WAIT on the address, which the
+                                       service cannot pass: it sets neither
+                                       SO_REUSEADDR nor SO_REUSEPORT */
+#define PB_BLOCK_CONNECTIONS  0x02u /* its own connections on the address:
+                                       the stop closes them into TIME_WAIT,
+                                       which it cannot pass either */
+#define PB_BLOCK_OUTLIVING    0x04u /* sockets on the address held by other
+                                       processes, which a stop of this
+                                       service does not close (the socket
+                                       itself, connections, bound sockets) */
+#define PB_BLOCK_HOLDER       0x08u /* another listener or bound socket on
+                                       the address that the new socket
+                                       cannot share */
+
+/* pb_audit_entry.hazards: what may go wrong while the service is down. */
+#define PB_HAZARD_EPHEMERAL   0x01u /* the port is in ip_local_port_range
+                                       and not in ip_local_reserved_ports:
+                                       an outbound connection can take it */
+#define PB_HAZARD_PRIVILEGED  0x02u /* below ip_unprivileged_port_start, and
+                                       the service runs as a user other than
+                                       root without CAP_NET_BIND_SERVICE */
+#define PB_HAZARD_INHERITED   0x04u /* socket activation: the socket was
+                                       passed in (LISTEN_FDS), or pid 1
+                                       holds it too; the restart does not
+                                       bind at all */
+#define PB_HAZARD_SHARED      0x08u /* another service shares the address
+                                       (SO_REUSEPORT, or SO_REUSEADDR on
+                                       UDP): it takes all the traffic while
+                                       this one is down */
+
+/*
+ * One socket of the audit.  Declare it as
+ *	struct pb_audit_entry e = PB_AUDIT_ENTRY_INIT;
+ * ABI as struct pb_diag's: later members are appended at the end, never
+ * before, never reordered; any size from this layout's up is accepted and
+ * only what size holds is written.
+ */
+struct pb_audit_entry {
+	size_t size;                   /* from PB_AUDIT_ENTRY_INIT */
+	int protocol;                  /* IPPROTO_TCP (listening) or
+	                                  IPPROTO_UDP (bound) */
+	int verdict;                   /* enum pb_restart */
+	unsigned int blocks;           /* PB_BLOCK_*: why not, or what could
+	                                  not be read (unknown) */
+	unsigned int hazards;          /* PB_HAZARD_* */
+	unsigned int until_ms;         /* wait: how long from now until a
+	                                  restart now binds; else 0 */
+	unsigned int uid;              /* the socket's owner uid */
+	unsigned long long inode;      /* the socket's inode */
+	struct sockaddr_storage local; /* the address it is bound to */
+
+	int pid;                       /* the service: the topmost process
+	                                  holding the socket (pid 1 only when
+	                                  no other does), as the caller sees
+	                                  processes; 0 when none was found */
+	char comm[16];                 /* its command name; "" with pid 0 */
+	int fd;                        /* the socket's descriptor in pid; -1 */
+	unsigned int n_procs;          /* processes holding the socket */
+	int service_uid;               /* pid's effective uid; -1 */
+
+	int reuseaddr;                 /* SO_REUSEADDR of the socket: 1, 0, or
+	                                  -1 not known (see options_err) */
+	int reuseport;                 /* SO_REUSEPORT: 1, 0, -1 */
+	int v6only;                    /* IPV6_V6ONLY: 1, 0; -1 for IPv4 or
+	                                  not known */
+	int options_err;               /* why the options are not known: EPERM
+	                                  (no right to copy the socket: not
+	                                  root), ESRCH (no process found),
+	                                  ENOSYS (no pidfd_getfd), ...; 0 */
+
+	unsigned int n_time_wait;      /* TIME_WAIT sockets on the address */
+	unsigned int time_wait_ms;     /* when the last of them expires */
+	unsigned int n_connections;    /* the service's own connections (and
+	                                  closing ones with no process) */
+	unsigned int n_outliving;      /* sockets held by other processes */
+	int outliving_pid;             /* one of those processes; 0 */
+	int shared_pid;                /* a service sharing the address; 0 */
+};
+#ifdef __cplusplus
+/* C++ (any standard from C++11): a value-initialised struct with its size
+   set, so that no member is left out of an initialiser list (which
+   -Wmissing-field-initializers reports). */
+inline struct pb_audit_entry pb_cxx_audit_entry_init(void)
+{
+	struct pb_audit_entry v = {};
+
+	v.size = sizeof(v);
+	return v;
+}
+#define PB_AUDIT_ENTRY_INIT pb_cxx_audit_entry_init()
+#else
+#define PB_AUDIT_ENTRY_INIT { .size = sizeof(struct pb_audit_entry) }
+#endif
+
+/* The audit's result, opaque: pb_audit_run makes it, pb_audit_free frees
+   it.  Entries come worst first: the services by their worst verdict
+   (fail, wait, unknown, ok), each service's entries together. */
+struct pb_audit;
+/* netns_fd: -1 for the caller's namespace, or a descriptor from
+   pb_netns_open.  flags: 0 (other bits: EINVAL).  0, or -1 and errno
+   (*out is then NULL). */
+int pb_audit_run(int netns_fd, unsigned flags, struct pb_audit **out);
+/* Entries in a: 0 for NULL. */
+size_t pb_audit_count(const struct pb_audit *a);
+/* Entry i into out (size checked): 0, or -1 with EINVAL (NULL, a bad
+   size) or ERANGE (i >= pb_audit_count). */
+int pb_audit_get(const struct pb_audit *a, size_t i,
+                 struct pb_audit_entry *out);
+void pb_audit_free(struct pb_audit *a);
+/* "ok", "unknown", "wait", "fail"; "?" for a value not in the enum. */
+const char *pb_restart_name(enum pb_restart r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,8 @@
 _Static_assert(offsetof(struct pb_diag, size) == 0, "pb_diag.size first");
 _Static_assert(offsetof(struct pb_budget, size) == 0, "pb_budget.size first");
 _Static_assert(offsetof(struct pb_sysctls, size) == 0, "pb_sysctls.size first");
+_Static_assert(offsetof(struct pb_audit_entry, size) == 0,
+	       "pb_audit_entry.size first");
 
 /* Every member of the 0.1.0 layout lies within the oldest size, so a
    0.1.0 caller's struct holds each of them; a member moved behind the
@@ -91,6 +93,33 @@ PB__FDSET_0_1(n);
 PB__FDSET_0_1(pid);
 PB__FDSET_0_1(fds);
 PB__FDSET_0_1(names);
+
+#define PB__AUDIT_0_1(m) \
+	PB__IN_0_1(struct pb_audit_entry, m, PB__AUDIT_ENTRY_SIZE_0_1)
+PB__AUDIT_0_1(size);
+PB__AUDIT_0_1(protocol);
+PB__AUDIT_0_1(verdict);
+PB__AUDIT_0_1(blocks);
+PB__AUDIT_0_1(hazards);
+PB__AUDIT_0_1(until_ms);
+PB__AUDIT_0_1(uid);
+PB__AUDIT_0_1(inode);
+PB__AUDIT_0_1(local);
+PB__AUDIT_0_1(pid);
+PB__AUDIT_0_1(comm);
+PB__AUDIT_0_1(fd);
+PB__AUDIT_0_1(n_procs);
+PB__AUDIT_0_1(service_uid);
+PB__AUDIT_0_1(reuseaddr);
+PB__AUDIT_0_1(reuseport);
+PB__AUDIT_0_1(v6only);
+PB__AUDIT_0_1(options_err);
+PB__AUDIT_0_1(n_time_wait);
+PB__AUDIT_0_1(time_wait_ms);
+PB__AUDIT_0_1(n_connections);
+PB__AUDIT_0_1(n_outliving);
+PB__AUDIT_0_1(outliving_pid);
+PB__AUDIT_0_1(shared_pid);
 
 /* The variable part is last at 0.1.0: the count just before its array. */
 _Static_assert(offsetof(struct pb_diag, holders) - PB__MEMBER_END(struct pb_diag, n_stored) <

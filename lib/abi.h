@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * abi.h - abi.c: how the growable public structs (struct pb_diag,
- * pb_budget, pb_sysctls, pb_fdset) cross the library's boundary.
+ * pb_budget, pb_sysctls, pb_fdset, pb_audit_entry) cross the library's boundary.
  *
  * Each starts with its size, which the caller's *_INIT macro set from the
  * header it was built with.  The library accepts any size from the
@@ -34,6 +34,7 @@
 #define PB__BUDGET_SIZE_0_1  PB__MEMBER_END(struct pb_budget, listener_ports)
 #define PB__SYSCTLS_SIZE_0_1 PB__MEMBER_END(struct pb_sysctls, unused0)
 #define PB__FDSET_SIZE_0_1   PB__MEMBER_END(struct pb_fdset, names)
+#define PB__AUDIT_ENTRY_SIZE_0_1 PB__MEMBER_END(struct pb_audit_entry, shared_pid)
 
 /* 0 when a caller's struct of size bytes holds at least oldest (its
    0.1.0 layout), else -EINVAL. */

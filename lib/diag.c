@@ -136,6 +136,17 @@ static int overlaps(const struct endpoint *t, const struct endpoint *h,
 	return t->any || h->any || memcmp(&t->a6, &h->a6, sizeof(t->a6)) == 0;
 }
 
+int pb__addr_overlaps(const struct sockaddr_storage *t, int t_v6only,
+		      const struct sockaddr_storage *h, int h_v6only,
+		      int protocol)
+{
+	struct endpoint te, he;
+
+	endpoint_of(t, t_v6only, &te);
+	endpoint_of(h, h_v6only, &he);
+	return overlaps(&te, &he, protocol);
+}
+
 struct walk {
 	struct pb_diag *d;
 	struct endpoint target;
@@ -977,20 +988,26 @@ PB_EXPORT int pb_diagnose(int type, const struct sockaddr *addr,
 	return pb__ret(pb__diagnose(type, addr, addrlen, -1, err, out));
 }
 
-PB_EXPORT int pb_diagnose_spec(int type, const char *spec, int err,
-			       struct pb_diag *out)
+int pb__diagnose_spec(int type, const char *spec, int err,
+		      struct pb_diag *out)
 {
 	struct pb_spec s;
 	int r;
 
 	r = pb__parse_spec(spec, &s);
 	if (r < 0)
-		return pb__ret(r);
+		return r;
 	if (s.dual && !pb__have_ipv6())
 		pb__spec_to_ipv4_any(&s);
 	r = pb__diagnose(type, (struct sockaddr *)&s.ss, s.len, s.v6only, err,
 			 out);
 	if (r >= 0 && out)
 		pb__diag_set_spec(out, spec);
-	return pb__ret(r);
+	return r;
+}
+
+PB_EXPORT int pb_diagnose_spec(int type, const char *spec, int err,
+			       struct pb_diag *out)
+{
+	return pb__ret(pb__diagnose_spec(type, spec, err, out));
 }

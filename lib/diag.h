@@ -19,6 +19,16 @@ int pb__diag_check(const struct pb_diag *out);
    is async-signal-safe. */
 int pb__diagnose(int type, const struct sockaddr *addr, socklen_t addrlen,
 		 int v6only, int err, struct pb_diag *out);
+/* pb_diagnose_spec: the cause, or -errno. */
+int pb__diagnose_spec(int type, const char *spec, int err,
+		      struct pb_diag *out);
+/* The bind-conflict rule for addresses (the ports already match): does a
+   socket at h (IPV6_V6ONLY h_v6only: 1, 0, -1 not known) stop a new one
+   at t (t_v6only) of the protocol?  0 no, 1 yes, 2 it turns on the
+   unknown IPV6_V6ONLY. */
+int pb__addr_overlaps(const struct sockaddr_storage *t, int t_v6only,
+		      const struct sockaddr_storage *h, int h_v6only,
+		      int protocol);
 /* The same after pb_connect_from failed at stage (PB__AT_*), towards
    dst, with the per-socket port range lo..hi (0, 0: none). */
 #define PB__AT_SOCKET 0		/* socket() or a setsockopt() */

@@ -185,10 +185,21 @@ static int dump_file(const char *path, int family, int protocol,
 int pb__procnet_dump(int protocol, int family, uint32_t states,
 		     const struct pb_portsel *sel, pb_sockent_fn fn, void *arg)
 {
-	const char *v4 = protocol == IPPROTO_TCP ? "/proc/net/tcp" : "/proc/net/udp";
-	const char *v6 = protocol == IPPROTO_TCP ? "/proc/net/tcp6" : "/proc/net/udp6";
-	long clk_tck = sysconf(_SC_CLK_TCK);
+	/* /proc/net is the namespace of the process's first thread; the
+	   calling thread's may be another (netns.c): thread-self (Linux
+	   3.17) names its own. */
+	static const char *const files[2][2][2] = {
+		{ { "/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6" },
+		  { "/proc/thread-self/net/udp", "/proc/thread-self/net/udp6" } },
+		{ { "/proc/net/tcp", "/proc/net/tcp6" },
+		  { "/proc/net/udp", "/proc/net/udp6" } },
+	};
 	int saved = errno, r = 0, seen = 0;
+	int old = access("/proc/thread-self/net", F_OK) != 0;
+	int udp = protocol != IPPROTO_TCP;
+	const char *v4 = files[old][udp][0];
+	const char *v6 = files[old][udp][1];
+	long clk_tck = sysconf(_SC_CLK_TCK);
 
 	if (family != AF_INET6) {
 		r = dump_file(v4, AF_INET, protocol, states, sel, clk_tck, fn, arg);

@@ -27,6 +27,8 @@
 #  4 bind.c      pb_listen, pb_bind_udp, pb_bind_reuse, pb_listen_wait
 #    client.c    pb_connect_from, pb_connect_range
 #    format.c    a diagnosis as a paragraph (pb_diag_format) or JSON
+#    netns.c     pb_netns_open, pb_diagnose_netns: work done inside
+#                another network namespace, in a thread of its own
 #
 # Above them all, the LD_PRELOAD shim (lib/preload/preload.c) links its
 # own copy of them.  Headers: lib/X.h declares exactly the pb__ functions
