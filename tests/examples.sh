@@ -428,6 +428,134 @@ else
 	skip "client runs out of source ports, explained" "$nons"
 fi
 
+# ---- audit and netns: real states in the private namespace, each verdict
+#      held against what a real restart then does
+# pyserver MODE PORT FILE: a python3 server on 127.0.0.1:PORT with one
+# connection from a client outside it (a grandchild, reparented): "ok"
+# set SO_REUSEADDR and holds the connection; "wait" did not set it and
+# holds the connection (its stop closes it first: the closing connection
+# then holds the port, which its restart cannot pass); "fail" did not set
+# it and handed the connection to that outside process, which outlives a
+# stop.  FILE gets "ready PID OUTSIDE-PID".  Sets $bg and $outside, whom
+# the caller kills.
+pyserver() {
+	: >"$3"
+	python3 -c '
+import os, socket, sys, time
+mode, port = sys.argv[1], int(sys.argv[2])
+l = socket.socket()
+if mode == "ok":
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", port)); l.listen(8)
+if mode == "fail":
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = l.accept()
+r, w = os.pipe()
+if os.fork() == 0:
+    if os.fork() == 0:
+        # Reparented: outside the service.  The client; in "fail" also
+        # the server end of the connection.
+        l.close()
+        if mode != "fail":
+            c = socket.create_connection(("127.0.0.1", port))
+        os.write(w, b"%d\n" % os.getpid())
+        time.sleep(120)
+    os._exit(0)
+os.wait()
+outside = int(os.read(r, 32))
+if mode == "fail":
+    a.close(); c.close()
+else:
+    a, _ = l.accept()
+print("ready", os.getpid(), outside, flush=True)
+time.sleep(120)
+' "$1" "$2" >>"$3" 2>&1 &
+	bg=$!
+	bgs="$bgs $bg"
+	until_in "$3" '^ready' || true
+	outside=$(sed -n 's/^ready [0-9]* \([0-9][0-9]*\)$/\1/p' "$3")
+	outsiders="$outsiders ${outside:-}"
+}
+# binds PORT [r]: a new socket, as the restarted server makes it (r: with
+# SO_REUSEADDR), binds 127.0.0.1:PORT and listens now.
+binds() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+if len(sys.argv) > 2:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+' "$@" 2>/dev/null
+}
+outsiders=
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ -n "$netns" ] && command -v python3 >/dev/null 2>&1; then
+	run "$B"/examples/audit
+	check "audit with no socket in the namespace: exit 0, prints nothing" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	start listen "$tmp/l7" 127.0.0.1:7001
+	l7=$bg
+	pyserver ok 7002 "$tmp/p2"
+	p2=$bg
+	run "$B"/examples/audit
+	check "audit: a pb_listen server and one with SO_REUSEADDR and a connection: exit 0, nothing printed" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	pyserver wait 7003 "$tmp/p3"
+	p3=$bg
+	pyserver fail 7004 "$tmp/p4"
+	p4=$bg
+	o4=$outside
+	run "$B"/examples/audit
+	check "audit: exit 1, the service that would fail first, then the one that would wait, nothing else" \
+		all 'rc_is 1' '[ "$(wc -l <"$tmp/out")" -eq 2 ]' \
+		'sed -n 1p "$tmp/out" | grep -Eq "^fail tcp 127\.0\.0\.1:7004 pid $p4 \([^)]*\): outliving; pid ${o4:-X} holds on\$"' \
+		'sed -n 2p "$tmp/out" | grep -Eq "^wait tcp 127\.0\.0\.1:7003 pid $p3 \([^)]*\): connections; binds in [0-9]+ ms\$"'
+	run $nobody "$B"/examples/audit
+	check "audit as uid 65534: exit 3, those two unknown, the options not read" \
+		all 'rc_is 3' 'out_has "^unknown tcp 127\.0\.0\.1:7003 .*; options not read: "' \
+		'out_has "^unknown tcp 127\.0\.0\.1:7004 .*; options not read: "' \
+		'! out_has "^(wait|fail) "'
+	# The real restarts: stop each service, bind as it would.
+	stop "$p2"; stop "$l7"; stop "$p3"; stop "$p4"
+	check "... the restarts: 7001 and 7002 bind at once with SO_REUSEADDR, 7003 and 7004 do not without it" \
+		all 'binds 7001 r' 'binds 7002 r' '! binds 7003' '! binds 7004'
+
+	# Another namespace, with a server of its own; its pids as seen here.
+	: >"$tmp/n1"
+	unshare -n sh -c 'ip link set lo up && exec "$1" 127.0.0.1:7005' sh \
+		"$B/examples/listen" >>"$tmp/n1" 2>&1 &
+	n1=$!
+	bgs="$bgs $n1"
+	until_in "$tmp/n1" '^listening' || true
+	pyserver wait 7006 "$tmp/p6"
+	p6=$bg
+	run "$B"/examples/audit "$n1"
+	check "audit PID: that process's namespace, not this one's wait (exit 0)" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/netns "$n1" 127.0.0.1:7005
+	check "netns PID ADDRESS: the listener there, with its pid as seen here" \
+		all 'rc_is 1' "out_has 'held by 1 listening socket: LISTEN 127\\.0\\.0\\.1:7005 .*pid $n1 \\(listen\\)'"
+	run "$B"/examples/netns "$n1" 127.0.0.1:7006
+	check "netns PID ADDRESS: the server here is not there (exit 0)" \
+		all 'rc_is 0' 'out_has "nothing holds it"'
+	run "$B"/examples/audit /proc/$$/ns/net
+	check "audit /proc/PID/ns/net: this namespace by path (exit 1: 7006 would wait)" \
+		all 'rc_is 1' 'out_has "^wait tcp 127\.0\.0\.1:7006 pid $p6 "'
+	run $nobody "$B"/examples/netns /proc/self/ns/net 127.0.0.1:7006
+	check "netns as uid 65534: EPERM, exit 2, no answer about any namespace" \
+		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run $nobody "$B"/examples/audit /proc/self/ns/net
+	check "audit NETNS as uid 65534: EPERM, exit 2, nothing printed" \
+		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/audit no-such-netns
+	check "audit NAME that /run/netns lacks: ENOENT, exit 2" \
+		all 'rc_is 2' 'err_has "no-such-netns: No such file or directory"'
+	stop "$p6"; stop "$n1"
+	for o in $outsiders; do kill "$o" 2>/dev/null; done
+else
+	skip "audit and netns on real states" "$nons, and python3"
+fi
+
 # ---- every program of examples/ was run above
 : >"$tmp/out"
 for b in $EXAMPLES; do
