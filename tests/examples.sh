@@ -544,6 +544,9 @@ if [ -n "$netns" ] && command -v python3 >/dev/null 2>&1; then
 	run $nobody "$B"/examples/netns /proc/self/ns/net 127.0.0.1:7006
 	check "netns as uid 65534: EPERM, exit 2, no answer about any namespace" \
 		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run $nobody "$B"/examples/netns "$n1" 127.0.0.1:7005
+	check "netns PID of root's process as uid 65534: EACCES from the open, exit 2" \
+		all 'rc_is 2' 'err_has "^netns: $n1: Permission denied\$"' '[ ! -s "$tmp/out" ]'
 	run $nobody "$B"/examples/audit /proc/self/ns/net
 	check "audit NETNS as uid 65534: EPERM, exit 2, nothing printed" \
 		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
