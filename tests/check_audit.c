@@ -17,6 +17,7 @@
  * a port the kernel picked would lie inside ip_local_port_range (a
  * hazard of its own).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -146,7 +147,8 @@ static int send_reply(int ctl, const struct reply *r, int fd)
 		char b[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { (void *)r, sizeof(*r) };
+	struct reply copy = *r;
+	struct iovec iov = { &copy, sizeof(copy) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
 
@@ -1046,7 +1048,7 @@ static int one_listener(void *p)
 }
 
 #define OK_ { PB_RESTART_OK, 0, 0, 0x0f }
-static const struct one ones[] = {
+static struct one ones[] = {
 	/* 0: plain, no option: nothing stops it */
 	{ "127.0.0.1", SOCK_STREAM, 0, 0, -1, 0, 0, 0, OK_ },
 	{ "127.0.0.1", SOCK_STREAM, 1, 0, -1, 2, 0, 0, OK_ },
@@ -1080,11 +1082,11 @@ static const struct one ones[] = {
 
 START_TEST(one_service)
 {
-	const struct one *o = &ones[_i];
+	struct one *o = &ones[_i];
 
 	if (strchr(o->ip, ':') && !pbt_have_ipv6())
 		PBT_SKIP("no IPv6 here");
-	PBT_IN_NETNS(one_listener, (void *)o);
+	PBT_IN_NETNS(one_listener, o);
 }
 END_TEST
 
@@ -1106,7 +1108,7 @@ static int outside_holder(void *p)
 	svc = svc_start();
 	sk = svc_socket(svc, o->type, "127.0.0.1", PORT0 + 2, o->r, 0, -1);
 	PBT_REQUIRE(sk >= 0);
-	out = outside_take(sk, o->conn);
+	out = outsider_take(sk, o->conn);
 	a = audit_now();
 	PBT_REQUIRE(pb_audit_count(a) == 1);
 	e = must_find(a, sk);
@@ -1137,7 +1139,7 @@ static int outside_holder(void *p)
 	return 0;
 }
 
-static const struct outside outsides[] = {
+static struct outside outsides[] = {
 	{ SOCK_STREAM, 0, 0, PB_RESTART_FAIL },
 	{ SOCK_STREAM, 1, 0, PB_RESTART_FAIL },
 	{ SOCK_STREAM, 0, 1, PB_RESTART_FAIL },
@@ -1148,7 +1150,7 @@ static const struct outside outsides[] = {
 
 START_TEST(outside_the_service)
 {
-	PBT_IN_NETNS(outside_holder, (void *)&outsides[_i]);
+	PBT_IN_NETNS(outside_holder, &outsides[_i]);
 }
 END_TEST
 
@@ -1191,9 +1193,9 @@ static int shared_pair(void *p)
 
 START_TEST(shared_address)
 {
-	static const int types[] = { SOCK_STREAM, SOCK_DGRAM };
+	static int types[] = { SOCK_STREAM, SOCK_DGRAM };
 
-	PBT_IN_NETNS(shared_pair, (void *)&types[_i]);
+	PBT_IN_NETNS(shared_pair, &types[_i]);
 }
 END_TEST
 
@@ -1218,7 +1220,7 @@ static int activated(void *p)
 	PBT_REQUIRE(e.pid == W->p[svc].pid);
 	PBT_REQUIRE_MSG(e.fd == 3, "fd %d", e.fd);
 	PBT_REQUIRE(e.verdict == PB_RESTART_OK);
-	PBT_REQUIRE_MSG(!(e.hazards & PB_HAZARD_INHERITED) == wrong,
+	PBT_REQUIRE_MSG((e.hazards & PB_HAZARD_INHERITED ? 0 : 1) == wrong,
 			"hazards %#x, LISTEN_PID %s", e.hazards,
 			wrong ? "another's" : "its own");
 	restart_and_hold(a, e.pid);
@@ -1229,9 +1231,9 @@ static int activated(void *p)
 
 START_TEST(socket_activation)
 {
-	static const int wrong[] = { 0, 1 };
+	static int wrong[] = { 0, 1 };
 
-	PBT_IN_NETNS(activated, (void *)&wrong[_i]);
+	PBT_IN_NETNS(activated, &wrong[_i]);
 }
 END_TEST
 
@@ -1322,7 +1324,7 @@ static int not_root(void *p)
 		PBT_REQUIRE(sk[i] >= 0);
 	svc_time_waits(sk[1], 1);
 	svc_conns(sk[2], 1);
-	outside_take(sk[5], 0);
+	outsider_take(sk[5], 0);
 	so = mmap(NULL, sizeof(*so), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	PBT_REQUIRE(so != MAP_FAILED);
@@ -1436,10 +1438,10 @@ static int random_host(void *p)
 				if (rnd(4) == 0)
 					svc_conns(sk, 1 + (int)rnd(2));
 				if (rnd(10) == 0)
-					outside_take(sk, 1);
+					outsider_take(sk, 1);
 			}
 			if (rnd(12) == 0)
-				outside_take(sk, 0);
+				outsider_take(sk, 0);
 		}
 		if (rnd(5) == 0)
 			svc_fork(svc);
