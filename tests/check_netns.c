@@ -267,6 +267,8 @@ static void refused(const char *ns, int err)
 
 	errno = 0;
 	fd = pb_netns_open(ns);
+	if (fd >= 0)
+		close(fd);	/* no leak on top of the failure */
 	ck_assert_msg(fd == -1 && errno == err, "pb_netns_open(\"%s\"): %d, %s "
 		      "(expected %s)", ns ? ns : "NULL", fd, strerror(errno),
 		      strerror(err));
