@@ -699,6 +699,12 @@ START_TEST(bad_descriptors)
 	ck_assert_int_eq(pb_diagnose_netns(fd, SOCK_STREAM, "127.0.0.1:1", 0, &d), -1);
 	ck_assert_int_eq(errno, EBADF);
 	ck_assert_int_eq(memcmp(&d, &z, sizeof(d)), 0);
+	/* Only -1 means the caller's own namespace: another negative
+	   number is a bad descriptor, not a quiet answer about this one. */
+	errno = 0;
+	ck_assert_int_eq(pb_diagnose_netns(-2, SOCK_STREAM, "127.0.0.1:1", 0, &d), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(memcmp(&d, &z, sizeof(d)), 0);
 	uts = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(uts, 0);
 	errno = 0;
