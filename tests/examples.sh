@@ -550,6 +550,9 @@ if [ -n "$netns" ] && command -v python3 >/dev/null 2>&1; then
 	run $nobody "$B"/examples/audit /proc/self/ns/net
 	check "audit NETNS as uid 65534: EPERM, exit 2, nothing printed" \
 		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/netns /etc/passwd 127.0.0.1:7006
+	check "netns FILE that is no namespace: EINVAL, exit 2, no answer" \
+		all 'rc_is 2' 'err_has "^netns: /etc/passwd: Invalid argument\$"' '[ ! -s "$tmp/out" ]'
 	run "$B"/examples/audit no-such-netns
 	check "audit NAME that /run/netns lacks: ENOENT, exit 2" \
 		all 'rc_is 2' 'err_has "no-such-netns: No such file or directory"'
