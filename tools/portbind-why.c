@@ -228,7 +228,30 @@ static long long time_wait_nap(const struct pb_diag *d, enum need need)
  * whether it can be bound; exits with status 2 when the library refuses
  * the question (a bad spec).
  */
-static void netns_denied(const char *ns);
+static void netns_refused(const char *ns);
+
+/* A spec that does not parse: say what is accepted, and exit 2. */
+static void bad_spec(const char *spec)
+{
+	/* Names are not resolved: say what is accepted. */
+	warn("%s", spec);
+	errx(EXIT_USAGE, "ADDRESS is numeric, port 0 to 65535: "
+	     "127.0.0.1:8080, [::1]:8080, [::]:8080, *:8080 or 8080");
+}
+
+/* The spec checked before a namespace is entered, so that a failure in
+   there is the namespace's, not the spec's. */
+static void check_spec(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (pb_parse_addr(spec, &ss, &len) < 0) {
+		if (errno != EINVAL)
+			err(EXIT_USAGE, "%s", spec);
+		bad_spec(spec);
+	}
+}
 
 /*
  * In the network namespace nsfd (-1: this process's own; ns is what -N
@@ -242,21 +265,21 @@ static int diagnose(int nsfd, const char *ns, int type, const char *spec,
 	long long left, nap;
 	int r;
 
+	if (nsfd >= 0)
+		check_spec(spec);
 	for (;;) {
 		*d = init;
 		d->flags = flags;
 		r = pb_diagnose_netns(nsfd, type, spec, 0, d);
 		if (r < 0) {
-			/* Never an answer about this namespace instead. */
-			if (nsfd >= 0 && errno == EPERM)
-				netns_denied(ns);
+			/* Never an answer about this namespace instead.  The
+			   spec was found good above, so an EINVAL here is
+			   the namespace's. */
+			if (nsfd >= 0)
+				netns_refused(ns);
 			if (errno != EINVAL)
 				err(EXIT_USAGE, "%s", spec);
-			/* Names are not resolved: say what is accepted. */
-			warn("%s", spec);
-			errx(EXIT_USAGE, "ADDRESS is numeric, port 0 to 65535: "
-			     "127.0.0.1:8080, [::1]:8080, [::]:8080, *:8080 "
-			     "or 8080");
+			bad_spec(spec);
 		}
 		if (can_bind(d, need) || deadline < 0)
 			return can_bind(d, need);
@@ -836,12 +859,13 @@ static void entry_reason(const struct audit_view *v,
 			 n ? ": " : "", ms_to_s(e->until_ms), at);
 		break;
 	case PB_RESTART_FAIL:
-		snprintf(buf + len, size - len, "%s", n ? ": fails until"
-			 " they are gone" : "fails");
+		snprintf(buf + len, size - len, "%s", n ? ": fails while"
+			 " they last" : "fails");
 		break;
 	case PB_RESTART_UNKNOWN:
-		snprintf(buf + len, size - len, "%sthe options decide, and are"
-			 " unknown", n ? ": " : "");
+		snprintf(buf + len, size - len, "%swhether it binds at once"
+			 " depends on the socket's options, not known here",
+			 n ? ": " : "");
 		break;
 	default:
 		/* ok: say what it passes, when there is something. */
@@ -1216,12 +1240,16 @@ static int open_netns(const char *ns)
 		     " under /run/netns, a path, or a process id)", shown);
 		break;
 	case EINVAL:
-		errx(EXIT_USAGE, "-N %s: not a network namespace", shown);
+		errx(EXIT_USAGE, "-N %s: not a network namespace name, path"
+		     " or process id", shown);
 		break;
 	case EACCES:
 	case EPERM:
-		errx(EXIT_USAGE, "-N %s: permission denied: opening another"
-		     " user's namespace needs root", shown);
+		/* /proc/PID/ns/net of another user's process. */
+		if (geteuid() != 0)
+			errx(EXIT_USAGE, "-N %s: permission denied: opening"
+			     " another user's namespace needs root", shown);
+		err(EXIT_USAGE, "-N %s", shown);
 		break;
 	default:
 		err(EXIT_USAGE, "-N %s", shown);
@@ -1229,14 +1257,24 @@ static int open_netns(const char *ns)
 	return -1;
 }
 
-/* pb_diagnose_netns or pb_audit_run refused to enter the namespace. */
-static void netns_denied(const char *ns)
+/*
+ * pb_diagnose_netns or pb_audit_run failed in the namespace -N named:
+ * EPERM, no right to enter it; EINVAL, setns(2) took it for no network
+ * namespace.  Exit 2 with the reason, never an answer about this one.
+ */
+static void netns_refused(const char *ns)
 {
 	char shown[PATH_MAX];
+	int e = errno;
 
 	printable_comm(ns, shown, sizeof(shown));
-	errx(EXIT_USAGE, "-N %s: entering a network namespace needs"
-	     " CAP_SYS_ADMIN: run as root", shown);
+	if (e == EPERM)
+		errx(EXIT_USAGE, "-N %s: entering a network namespace needs"
+		     " CAP_SYS_ADMIN: run as root", shown);
+	if (e == EINVAL)
+		errx(EXIT_USAGE, "-N %s: not a network namespace", shown);
+	errno = e;
+	err(EXIT_USAGE, "-N %s", shown);
 }
 
 /* Group the entries by service: the library keeps each service's
@@ -1282,10 +1320,9 @@ static int audit(const char *ns, int json)
 	if (ns)
 		fd = open_netns(ns);
 	if (pb_audit_run(fd, 0, &a) < 0) {
-		if (ns && errno == EPERM)
-			netns_denied(ns);
-		err(EXIT_USAGE, "audit%s%s", ns ? " of -N " : "",
-		    ns ? ns : "");
+		if (ns)
+			netns_refused(ns);
+		err(EXIT_USAGE, "pb_audit_run");
 	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
 		err(EXIT_USAGE, "clock_gettime");
