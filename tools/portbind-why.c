@@ -661,9 +661,11 @@ static int budget(const char *spec, int json)
 #define EXIT_AUDIT_FAILS    1	/* at least one would wait or fail */
 #define EXIT_AUDIT_UNKNOWN  3	/* none known to fail, some not known */
 
-/* Where a socket's reason lines start, and how wide the table may be. */
+/* Where a socket's reason lines start, and how wide the table's text
+   is wrapped: within 80 columns with room to spare (a man page shows it
+   indented by 5). */
 #define REASON_INDENT  10
-#define TABLE_WIDTH    80
+#define TABLE_WIDTH    75
 /* The address column's least width: "255.255.255.255:65535" fits. */
 #define ADDR_MIN_WIDTH 21
 
@@ -715,7 +717,7 @@ static const char *options_err_text(int e)
 	switch (e) {
 	case EPERM:	return "not root";
 	case ESRCH:	return "no process";
-	case EACCES:	return "no access to the process";
+	case EACCES:	return "no access";
 	case ENOSYS:	return "no pidfd_getfd";
 	default:	return strerror(e);
 	}
@@ -1014,8 +1016,8 @@ static void user_words(int uid, char *buf, size_t size)
 
 static void audit_text(const struct audit_view *v, const char *ns)
 {
-	char addr[PB_ADDRSTRLEN], opts[96], line[512], user[96];
-	char comm[sizeof(v->e[0].comm) + 1];
+	char addr[PB_ADDRSTRLEN], opts[96], line[PATH_MAX + 256], user[96];
+	char comm[sizeof(v->e[0].comm) + 1], shown_ns[PATH_MAX];
 	int width = ADDR_MIN_WIDTH, w;
 	size_t i, k;
 	unsigned int bit;
@@ -1031,16 +1033,21 @@ static void audit_text(const struct audit_view *v, const char *ns)
 		const struct pb_audit_entry *h = &v->e[s->first];
 
 		if (h->pid > 0) {
+			char shown[sizeof(comm)];
+
 			memcpy(comm, h->comm, sizeof(h->comm));
 			comm[sizeof(h->comm)] = '\0';
 			user_words(h->service_uid, user, sizeof(user));
-			printf("pid %d (%s), %s: %s\n", h->pid,
-			       printable_comm(comm, line, sizeof(line)), user,
-			       pb_restart_name((enum pb_restart)s->verdict));
+			snprintf(line, sizeof(line), "pid %d (%s), %s: %s",
+				 h->pid, printable_comm(comm, shown,
+							sizeof(shown)),
+				 user,
+				 pb_restart_name((enum pb_restart)s->verdict));
 		} else {
-			printf("no process found: %s\n",
-			       pb_restart_name((enum pb_restart)s->verdict));
+			snprintf(line, sizeof(line), "no process found: %s",
+				 pb_restart_name((enum pb_restart)s->verdict));
 		}
+		print_wrapped(line, 0);
 		for (i = s->first; i < s->first + s->n; i++) {
 			const struct pb_audit_entry *e = &v->e[i];
 
@@ -1058,15 +1065,14 @@ static void audit_text(const struct audit_view *v, const char *ns)
 					print_wrapped(line, REASON_INDENT);
 		}
 	}
-	printf("%zu service%s, %zu socket%s", v->n_svc,
-	       v->n_svc == 1 ? "" : "s", v->n, v->n == 1 ? "" : "s");
-	if (ns) {
-		printable_comm(ns, line, sizeof(line));
-		printf(" in network namespace %s", line);
-	}
-	printf(": %u fail, %u wait, %u unknown, %u ok\n",
-	       v->count[PB_RESTART_FAIL], v->count[PB_RESTART_WAIT],
-	       v->count[PB_RESTART_UNKNOWN], v->count[PB_RESTART_OK]);
+	snprintf(line, sizeof(line), "%zu service%s, %zu socket%s%s%s: %u"
+		 " fail, %u wait, %u unknown, %u ok", v->n_svc,
+		 v->n_svc == 1 ? "" : "s", v->n, v->n == 1 ? "" : "s",
+		 ns ? " in network namespace " : "",
+		 ns ? printable_comm(ns, shown_ns, sizeof(shown_ns)) : "",
+		 v->count[PB_RESTART_FAIL], v->count[PB_RESTART_WAIT],
+		 v->count[PB_RESTART_UNKNOWN], v->count[PB_RESTART_OK]);
+	print_wrapped(line, 0);
 }
 
 /*
