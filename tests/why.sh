@@ -833,7 +833,7 @@ if [ -n "$audit_here" ] && [ -n "${pl:-}" ] && [ -n "${rl:-}" ]; then
 		    'out_has "^pid $rspid \(svc-reuse\), user root \(0\): ok$"' \
 		    'out_has "^  ok +tcp +127\.0\.0\.1:$rport +reuseaddr=1 reuseport=0$"' \
 		    'out_has "^ +binds over 3 TIME_WAIT \(it sets SO_REUSEADDR\)$"' \
-		    'tr "\n" " " <"$tmp/out" | grep -q " 1 service, 1 socket in network namespace /proc/$rl/ns/net: 0 fail, 0 wait, 0 unknown, 1 ok $"' narrow
+		    'tr "\n" " " <"$tmp/out" | grep -q " 1 service, 1 socket in netns /proc/$rl/ns/net: 0 fail, 0 wait, 0 unknown, 1 ok $"' narrow
 	nsname=pbwhy-$$
 	mkdir -p /run/netns
 	if : >"/run/netns/$nsname" &&

@@ -1068,7 +1068,7 @@ static void audit_text(const struct audit_view *v, const char *ns)
 	snprintf(line, sizeof(line), "%zu service%s, %zu socket%s%s%s: %u"
 		 " fail, %u wait, %u unknown, %u ok", v->n_svc,
 		 v->n_svc == 1 ? "" : "s", v->n, v->n == 1 ? "" : "s",
-		 ns ? " in network namespace " : "",
+		 ns ? " in netns " : "",
 		 ns ? printable_comm(ns, shown_ns, sizeof(shown_ns)) : "",
 		 v->count[PB_RESTART_FAIL], v->count[PB_RESTART_WAIT],
 		 v->count[PB_RESTART_UNKNOWN], v->count[PB_RESTART_OK]);
@@ -1352,10 +1352,10 @@ static int audit(const char *ns, int json)
 	/* The options are read with pidfd_getfd, which takes root: say
 	   once, on stderr, why verdicts that depend on them are unknown. */
 	if (v.count[PB_RESTART_UNKNOWN] && geteuid() != 0)
-		warnx("not root: the sockets' options cannot be read, and"
-		      " %u verdict%s depend%s on them", v.count[PB_RESTART_UNKNOWN],
-		      v.count[PB_RESTART_UNKNOWN] == 1 ? "" : "s",
-		      v.count[PB_RESTART_UNKNOWN] == 1 ? "s" : "");
+		warnx("not root: %u verdict%s unknown, as the options that"
+		      " decide cannot be read; run as root",
+		      v.count[PB_RESTART_UNKNOWN],
+		      v.count[PB_RESTART_UNKNOWN] == 1 ? "" : "s");
 
 	if (json) {
 		audit_json(&v, ns);
