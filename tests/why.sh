@@ -820,7 +820,7 @@ if [ -n "$audit_here" ] && [ -n "${pl:-}" ] && [ -n "${rl:-}" ]; then
 	check "--audit --json: the service (pid, command, uid, verdict) and totals" \
 		json_ok 'd["netns"] is None and d["root"] is True and d["would_fail"] is True and d["unknown"] is False and d["counts"] == dict(services=1, sockets=1, fail=0, wait=1, unknown=0, ok=0) and v["pid"] == S and v["command"] == "svc-plain" and v["uid"] == 0 and v["verdict"] == "wait"'
 	check "--audit --json: the socket: wait on time-wait, options read, until" \
-		json_ok "s['protocol'] == 'tcp' and s['address'] == '127.0.0.1:%d' % P and s['port'] == P and s['inode'] > 0 and s['uid'] == 0 and s['fd'] == 3 and s['processes'] == 1 and s['verdict'] == 'wait' and 0 < s['until_ms'] <= 61000 and re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', s['until']) is not None and s['blocks'] == ['time-wait'] and s['reuseaddr'] is False and s['reuseport'] is False and s['v6only'] is None and s['options_error'] is None and s['time_wait'] == 3 and 0 < s['time_wait_ms'] <= 60000 and s['connections'] == 0 and s['outliving'] == 0 and s['outliving_pid'] is None and s['shared_pid'] is None and s['reason'].startswith('3 TIME_WAIT without SO_REUSEADDR: binds in ')"
+		json_ok "s['protocol'] == 'tcp' and s['address'] == '127.0.0.1:%d' % P and s['port'] == P and s['inode'] > 0 and s['uid'] == 0 and os.readlink('/proc/%d/fd/%d' % (S, s['fd'])) == 'socket:[%d]' % s['inode'] and s['processes'] == 1 and s['verdict'] == 'wait' and 0 < s['until_ms'] <= 61000 and re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', s['until']) is not None and s['blocks'] == ['time-wait'] and s['reuseaddr'] is False and s['reuseport'] is False and s['v6only'] is None and s['options_error'] is None and s['time_wait'] == 3 and 0 < s['time_wait_ms'] <= 60000 and s['connections'] == 0 and s['outliving'] == 0 and s['outliving_pid'] is None and s['shared_pid'] is None and s['reason'].startswith('3 TIME_WAIT without SO_REUSEADDR: binds in ')"
 
 	# -- -N: by pid, by path, by name; the namespace beside it not seen
 	why --audit --json -N "$pl"
@@ -916,6 +916,43 @@ if [ -n "$audit_here" ] && svc_start cgi; then
 	rebind "$cl" "$sport" 0
 	check "fail held: after the stop a plain bind of 127.0.0.1:$sport fails (EADDRINUSE)" \
 		out_has "^EADDRINUSE$"
+	netns_cleanup
+fi
+
+# -- a service that names itself with a terminal escape, a newline and a
+#    byte that is not UTF-8: the table shows "?" for each, the JSON escapes
+#    them (\u00XX) and stays ASCII
+if [ -n "$audit_here" ]; then
+	: >"$tmp/svc.hostile"
+	unshare -n python3 -c '
+import ctypes, signal, socket, subprocess
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+ctypes.CDLL(None).prctl(15, b"\x1b[2J\nok\xff", 0, 0, 0)
+print(s.getsockname()[1], flush=True)
+signal.pause()' >>"$tmp/svc.hostile" 2>&1 &
+	hl=$!
+	launchers="$launchers $hl"
+	if until_in "$tmp/svc.hostile" '^[0-9]+$'; then
+		sport=$(head -n 1 "$tmp/svc.hostile") spid=$hl gpid=0
+		why --audit -N "$hl"
+		esc=$(printf '\033')
+		check "--audit: a hostile command name shows as printable text on its line" \
+			all 'rc_is 0' 'out_has "^pid $hl \(\?\[2J\?ok\?\), user root \(0\): ok$"' \
+			    '! grep -q "$esc" "$tmp/out"' '! out_has "^ok"'
+		why --audit --json -N "$hl"
+		check "--audit --json: the same name escaped, the object ASCII and valid" \
+			all 'rc_is 0' one_line \
+			    'json_ok "v[\"command\"] == \"\\x1b[2J\\nok\\xff\" and v[\"pid\"] == S"' \
+			    'grep -q "\\\\u001b\[2J\\\\u000aok\\\\u00ff" "$tmp/out"'
+	else
+		failed=$((failed + 1))
+		echo "not ok - the service with a hostile name did not start"
+		sed 's/^/#   /' "$tmp/svc.hostile"
+	fi
 	netns_cleanup
 fi
 
