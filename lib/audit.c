@@ -761,8 +761,12 @@ static void audit_entry(struct audit *a, const struct row *it,
 			if (other.err == 0)
 				o = other;
 		}
-	} else if (a->refused) {
-		o.err = EACCES;
+	} else {
+		/* No process found: none to restart, or one this process may
+		   not look into (not root).  Whoever holds the socket may
+		   keep it through the restart: unknown, unless the options
+		   that would pass it are known (they are not). */
+		o.err = a->refused ? EACCES : ESRCH;
 	}
 	e->reuseaddr = o.reuseaddr;
 	e->reuseport = o.reuseport;
@@ -777,7 +781,8 @@ static void audit_entry(struct audit *a, const struct row *it,
 		inherited = svc->listen_fds > 0 &&
 			    e->fd < PB_LISTEN_FDS_START + svc->listen_fds;
 	}
-	if (init_too)
+	/* A socket unit waiting for its service: systemd alone holds it. */
+	if (init_too || (top == 1 && svc && !strcmp(svc->comm, "systemd")))
 		inherited = 1;
 	if (inherited)
 		e->hazards |= PB_HAZARD_INHERITED;
@@ -804,6 +809,9 @@ static void audit_entry(struct audit *a, const struct row *it,
 			      PB_BLOCK_OUTLIVING, 0, 0);
 		}
 	}
+
+	if (top == 0)
+		judge(&j, -1, PB_BLOCK_OUTLIVING, 0, 0);
 
 	/* Other entries at the port: another service sharing the address
 	   (they bound beside this one, so the new socket can too). */
@@ -844,13 +852,17 @@ static void audit_entry(struct audit *a, const struct row *it,
 					e->time_wait_ms = r->expires_ms;
 				judge(&j, own_pass, PB_BLOCK_TIME_WAIT, 1,
 				      r->expires_ms);
-			} else if (r->n_procs == 0 && (r->inode == 0 ||
-						       top > 0)) {
-				/* Closing with no process (inode 0), or a
-				   socket no process of those visible holds. */
+			} else if (r->n_procs == 0) {
+				/* Closing with no process (inode 0) or held by
+				   none: it goes by itself, into TIME_WAIT.  Held
+				   by a process this one cannot see (not root):
+				   it may outlive the service, and only options
+				   that pass it anyway settle it. */
+				int seen = r->inode == 0 || !a->refused;
+
 				e->n_connections++;
-				judge(&j, own_pass, PB_BLOCK_CONNECTIONS, 1,
-				      TIME_WAIT_MS);
+				judge(&j, seen || own_pass == 1 ? own_pass : -1,
+				      PB_BLOCK_CONNECTIONS, 1, TIME_WAIT_MS);
 			} else if (top > 0 && all_in_service(a, r, top)) {
 				e->n_connections++;
 				if (leaves_time_wait(r->state))
@@ -992,7 +1004,9 @@ static int read_tables(struct audit *a)
 			   &sel, 0, on_conn, a);
 	if (r < 0)
 		return r;
-	qsort(a->conns.v, a->conns.n, sizeof(*a->conns.v), cmp_port);
+	/* qsort's base may not be NULL, even for no element (C11 7.22.5). */
+	if (a->conns.n > 0)
+		qsort(a->conns.v, a->conns.n, sizeof(*a->conns.v), cmp_port);
 	return 0;
 }
 
@@ -1023,7 +1037,8 @@ static int run(void *arg)
 		r = walk_proc(a);
 	if (r < 0)
 		goto out;
-	qsort(a->procs, a->n_procs, sizeof(*a->procs), cmp_proc);
+	if (a->n_procs > 0)
+		qsort(a->procs, a->n_procs, sizeof(*a->procs), cmp_proc);
 
 	res = calloc(1, sizeof(*res));
 	ranked = calloc(a->items.n ? a->items.n : 1, sizeof(*ranked));
