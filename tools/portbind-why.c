@@ -823,7 +823,13 @@ static void entry_reason(const struct audit_view *v,
 			 " stop%s", e->n_connections,
 			 e->n_connections == 1 ? "" : "s",
 			 known ? "" : ", which only SO_REUSEADDR passes");
-	if (e->blocks & PB_BLOCK_OUTLIVING) {
+	if (e->pid <= 0) {
+		/* Whoever holds it is not seen: one of another user (not
+		   root), or of another pid namespace. */
+		snprintf(part[n++], sizeof(part[0]), "no process holding it"
+			 " is found, and whoever does may keep it through the"
+			 " restart");
+	} else if (e->blocks & PB_BLOCK_OUTLIVING) {
 		if (e->outliving_pid > 0) {
 			pid_words(e->outliving_pid, who, sizeof(who));
 			snprintf(part[n++], sizeof(part[0]),
@@ -865,9 +871,10 @@ static void entry_reason(const struct audit_view *v,
 			 " they last" : "fails");
 		break;
 	case PB_RESTART_UNKNOWN:
-		snprintf(buf + len, size - len, "%swhether it binds at once"
-			 " depends on the socket's options, not known here",
-			 n ? ": " : "");
+		if (e->pid > 0)
+			snprintf(buf + len, size - len, "%swhether it binds at"
+				 " once depends on the socket's options, not"
+				 " known here", n ? ": " : "");
 		break;
 	default:
 		/* ok: say what it passes, when there is something. */
@@ -1352,8 +1359,9 @@ static int audit(const char *ns, int json)
 	/* The options are read with pidfd_getfd, which takes root: say
 	   once, on stderr, why verdicts that depend on them are unknown. */
 	if (v.count[PB_RESTART_UNKNOWN] && geteuid() != 0)
-		warnx("not root: %u verdict%s unknown, as the options that"
-		      " decide cannot be read; run as root",
+		warnx("not root: %u verdict%s unknown: the sockets' options"
+		      " and other users' processes cannot be read; run as"
+		      " root",
 		      v.count[PB_RESTART_UNKNOWN],
 		      v.count[PB_RESTART_UNKNOWN] == 1 ? "" : "s");
 
