@@ -208,8 +208,9 @@ AUDIT_VARIES = [r'(\(at )\d\d:\d\d:\d\d', r'("until_ms":)\d+',
 def audit_host(s, netns=None):
     s.serve("cgi", "0.0.0.0", 8081, "api", netns=netns)
     s.serve("plain", "127.0.0.1", 8080, "legacy", uid=65534, netns=netns)
-    s.serve("reuse", "::", 8443, "web", netns=netns)
-    s.serve("udp", "127.0.0.1", 5353, "mdns", netns=netns)
+    # Its TCP and UDP sockets in one process: the order of services with
+    # the same verdict is by pid, which may wrap between two of them.
+    s.serve("web", "::", 8443, "web", netns=netns)
 
 
 @scenario("audit-host", varies=AUDIT_VARIES)
@@ -930,59 +931,61 @@ def serve_main(mode, ip, port, comm, w):
     """A service (Scene.serve): a socket on ip:port in a process named
     comm.  mode: "plain", a TCP listener without SO_REUSEADDR whose three
     connections it closed first wait in TIME_WAIT; "reuse", the same with
-    SO_REUSEADDR; "cgi", a listener without SO_REUSEADDR whose three
+    SO_REUSEADDR; "web", the same and a UDP socket on the same address
+    and port (HTTP/3); "cgi", a listener without SO_REUSEADDR whose three
     accepted connections a process named "cgi" keeps, which is not its
-    descendant; "udp", a bound UDP socket.  IPv6 ("::") is dual-stack.
+    descendant.  IPv6 ("::") is dual-stack.
     Writes "1 G" to w (G: the cgi process, or 0), then waits."""
     with open("/proc/self/comm", "w") as f:
         f.write(comm)
     fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
     port = int(port)
     g = 0
-    if mode == "udp":
-        l = socket.socket(fam, socket.SOCK_DGRAM)
-    else:
-        l = socket.socket(fam, socket.SOCK_STREAM)
+    l = socket.socket(fam, socket.SOCK_STREAM)
     if fam == socket.AF_INET6:
         l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    if mode == "reuse":
+    if mode in ("reuse", "web"):
         l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     l.bind((ip, port))
-    if mode != "udp":
-        l.listen(16)
-        dst = "::1" if fam == socket.AF_INET6 else "127.0.0.1"
-        pairs = []
-        for _ in range(3):
-            c = socket.create_connection((dst, port))
-            a, _ = l.accept()
-            pairs.append((c, a))
-        if mode == "cgi":
-            r, wg = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                if os.fork() == 0:
-                    l.close()
-                    os.close(int(w))
-                    with open("/proc/self/comm", "w") as f:
-                        f.write("cgi")
-                    os.write(wg, b"%d" % os.getpid())
-                    while True:
-                        signal.pause()
-                os._exit(0)
-            os.waitpid(pid, 0)
-            g = int(os.read(r, 32))
-            for c, a in pairs:
-                c.close()
-                a.close()
-        else:
-            for c, a in pairs:
-                a.close()
-            for c, a in pairs:
-                c.recv(1)
-                c.close()
-            Scene.settle("TIME_WAIT on %s:%d" % (ip, port),
-                         lambda: count_states(port, "06") +
-                         count_states(port, "06", v6=True) >= 3)
+    if mode == "web":
+        u = socket.socket(fam, socket.SOCK_DGRAM)
+        if fam == socket.AF_INET6:
+            u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind((ip, port))
+    l.listen(16)
+    dst = "::1" if fam == socket.AF_INET6 else "127.0.0.1"
+    pairs = []
+    for _ in range(3):
+        c = socket.create_connection((dst, port))
+        a, _ = l.accept()
+        pairs.append((c, a))
+    if mode == "cgi":
+        r, wg = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            if os.fork() == 0:
+                l.close()
+                os.close(int(w))
+                with open("/proc/self/comm", "w") as f:
+                    f.write("cgi")
+                os.write(wg, b"%d" % os.getpid())
+                while True:
+                    signal.pause()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        g = int(os.read(r, 32))
+        for c, a in pairs:
+            c.close()
+            a.close()
+    else:
+        for c, a in pairs:
+            a.close()
+        for c, a in pairs:
+            c.recv(1)
+            c.close()
+        Scene.settle("TIME_WAIT on %s:%d" % (ip, port),
+                     lambda: count_states(port, "06") +
+                     count_states(port, "06", v6=True) >= 3)
     os.write(int(w), b"1 %d\n" % g)
     os.close(int(w))
     while True:
