@@ -728,6 +728,8 @@ top_keys='["version","netns","root","would_fail","unknown","counts","services"]'
 svc_keys='["pid","command","uid","verdict","sockets"]'
 sock_keys='["protocol","address","port","inode","uid","fd","processes","verdict","until_ms","until","blocks","hazards","reuseaddr","reuseport","v6only","options_error","time_wait","time_wait_ms","connections","outliving","outliving_pid","shared_pid","reason"]'
 one_line() { [ "$(wc -l <"$tmp/out")" -eq 1 ]; }
+# flat_has ERE: the output with its wrapped lines joined (one space).
+flat_has() { tr -s ' \n' '  ' <"$tmp/out" | grep -Eq -- "$1"; }
 narrow() { awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/out"; }
 # stopped PID: the process is gone or a zombie (its sockets are closed).
 stopped() {
@@ -833,7 +835,7 @@ if [ -n "$audit_here" ] && [ -n "${pl:-}" ] && [ -n "${rl:-}" ]; then
 		    'out_has "^pid $rspid \(svc-reuse\), user root \(0\): ok$"' \
 		    'out_has "^  ok +tcp +127\.0\.0\.1:$rport +reuseaddr=1 reuseport=0$"' \
 		    'out_has "^ +binds over 3 TIME_WAIT \(it sets SO_REUSEADDR\)$"' \
-		    'tr "\n" " " <"$tmp/out" | grep -q " 1 service, 1 socket in netns /proc/$rl/ns/net: 0 fail, 0 wait, 0 unknown, 1 ok $"' narrow
+		    'flat_has " 1 service, 1 socket in netns /proc/$rl/ns/net: 0 fail, 0 wait, 0 unknown, 1 ok $"' narrow
 	nsname=pbwhy-$$
 	mkdir -p /run/netns
 	if : >"/run/netns/$nsname" &&
@@ -952,6 +954,56 @@ signal.pause()' >>"$tmp/svc.hostile" 2>&1 &
 		failed=$((failed + 1))
 		echo "not ok - the service with a hostile name did not start"
 		sed 's/^/#   /' "$tmp/svc.hostile"
+	fi
+	netns_cleanup
+fi
+
+# -- two services that share an address through SO_REUSEPORT: each binds
+#    again beside the other (ok), with the hazard that names the other
+if [ -n "$audit_here" ]; then
+	: >"$tmp/svc.shared"
+	unshare -n python3 -c '
+import ctypes, os, signal, socket, subprocess, sys
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+port, pids = 0, []
+for name in (b"svc-a", b"svc-b"):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(4)
+    port = s.getsockname()[1]
+    pid = os.fork()
+    if pid == 0:
+        ctypes.CDLL(None).prctl(15, name, 0, 0, 0)
+        while True:
+            signal.pause()
+    s.close()
+    pids.append(pid)
+def stop(*_):
+    for p in pids:
+        os.kill(p, signal.SIGKILL)
+        os.waitpid(p, 0)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print(port, *pids, flush=True)
+while True:
+    signal.pause()' >>"$tmp/svc.shared" 2>&1 &
+	shl=$!
+	launchers="$launchers $shl"
+	if until_in "$tmp/svc.shared" '^[0-9]+ [0-9]+ [0-9]+$'; then
+		read -r sport spid gpid <"$tmp/svc.shared"
+		why --audit --json -N "$shl"
+		check "--audit, two services sharing an address (SO_REUSEPORT): ok, each names the other" \
+			all 'rc_is 0' \
+			    "json_ok \"d['counts'] == dict(services=2, sockets=2, fail=0, wait=0, unknown=0, ok=2) and sorted((x['pid'], x['sockets'][0]['shared_pid'], x['sockets'][0]['hazards'], x['sockets'][0]['reuseport']) for x in d['services']) == [(S, G, ['ephemeral', 'shared'], True), (G, S, ['ephemeral', 'shared'], True)]\""
+		why --audit -N "$shl"
+		check "--audit: the hazard line names the other service" \
+			all 'rc_is 0' 'flat_has "hazard: shared with pid $gpid \(svc-b\) through SO_REUSEPORT: it takes all the traffic while this one is down"' \
+			    'flat_has "hazard: shared with pid $spid \(svc-a\) through SO_REUSEPORT: it takes all the traffic while this one is down"' narrow
+	else
+		failed=$((failed + 1))
+		echo "not ok - the services sharing an address did not start"
+		sed 's/^/#   /' "$tmp/svc.shared"
 	fi
 	netns_cleanup
 fi
