@@ -1652,14 +1652,14 @@ static void container_init(struct container *c, const struct sock_spec *s,
 static void container_verdict(const struct pb_audit_entry *e, pid_t pid,
 			      const char *where)
 {
-	PBT_REQUIRE_MSG(e->pid == pid, "%s: service pid %d, pid 1 is %d", where,
-			e->pid, (int)pid);
-	PBT_REQUIRE_MSG(e->n_procs == 2, "%s: n_procs %u", where, e->n_procs);
 	PBT_REQUIRE_MSG(e->verdict == PB_RESTART_WAIT &&
 			e->blocks == PB_BLOCK_CONNECTIONS &&
 			!(e->hazards & PB_HAZARD_INHERITED),
 			"%s: %s blocks %#x hazards %#x (pid 1 is no systemd)",
 			where, vname(e->verdict), e->blocks, e->hazards);
+	PBT_REQUIRE_MSG(e->pid == pid, "%s: service pid %d, pid 1 is %d", where,
+			e->pid, (int)pid);
+	PBT_REQUIRE_MSG(e->n_procs == 2, "%s: n_procs %u", where, e->n_procs);
 	PBT_REQUIRE_MSG(e->n_connections == 1, "%s: n_connections %u", where,
 			e->n_connections);
 	PBT_REQUIRE(e->reuseaddr == 0 && e->reuseport == 0 && e->options_err == 0);
