@@ -10,7 +10,11 @@
  * verdict is about is stopped (it and its descendants killed and
  * reaped) and a fresh process binds what the restarted service would,
  * with the same options: "ok" must bind, "wait" and "fail" must meet
- * EADDRINUSE, "fail" with the outliving process still there.
+ * EADDRINUSE, "fail" with the outliving process still there.  The
+ * "review" cases hold each finding of the review of lib/audit.c (more
+ * holders than were kept, a connection's hidden IPV6_V6ONLY, pid 1 of a
+ * container, a holder the auditor cannot see, EMFILE in the /proc walk,
+ * SO_BINDTODEVICE, a bound-only socket) to the same oracle.
  *
  * The ports are fixed numbers below the ephemeral range: every scenario
  * runs in a network namespace of its own, where nothing else binds, and

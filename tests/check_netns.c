@@ -6,7 +6,8 @@
  * there is not the one this process sees), a name under /run/netns made
  * as ip-netns(8) makes one (in a private mount namespace), the caller's
  * threads left where they are, and no answer about the caller's own
- * namespace when the other cannot be entered.
+ * namespace when the other cannot be entered; and a FIFO, a directory or
+ * a terminal given as a namespace refused without being opened.
  */
 #include <arpa/inet.h>
 #include <errno.h>
