@@ -25,6 +25,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 
+#include "addr.h"
 #include "diag.h"
 #include "internal.h"
 #include "netns.h"
@@ -199,6 +200,7 @@ PB_EXPORT int pb_diagnose_netns(int netns_fd, int type, const char *spec,
 				int err, struct pb_diag *out)
 {
 	struct diag_job j = { type, spec, err, out };
+	struct pb_spec ps;
 	int saved = errno;
 	int r;
 
@@ -207,6 +209,8 @@ PB_EXPORT int pb_diagnose_netns(int netns_fd, int type, const char *spec,
 	r = pb__diag_check(out);
 	if (r == 0 && (type != SOCK_STREAM && type != SOCK_DGRAM))
 		r = -EINVAL;
+	if (r == 0)
+		r = pb__parse_spec(spec, &ps);
 	if (r == 0)
 		r = pb__in_netns(netns_fd, diag_in_ns, &j);
 	if (r >= 0)

@@ -190,7 +190,10 @@ static int audit_entry_sane(const void *p)
 	return fstat(busy_fd, &st) == 0 &&
 	       e->inode == (unsigned long long)st.st_ino &&
 	       e->protocol == IPPROTO_TCP && e->pid == getpid() &&
-	       e->fd == busy_fd && e->verdict == PB_RESTART_OK &&
+	       e->fd == busy_fd &&
+	       /* Not root: another user's process may hold it too. */
+	       (e->verdict == PB_RESTART_OK ||
+		(geteuid() != 0 && e->verdict == PB_RESTART_UNKNOWN)) &&
 	       e->local.ss_family == AF_INET;
 }
 

@@ -560,6 +560,13 @@ if [ -n "$netns" ] && command -v python3 >/dev/null 2>&1; then
 	for o in $outsiders; do kill "$o" 2>/dev/null; done
 else
 	skip "audit and netns on real states" "$nons, and python3"
+	# What needs neither: the errors before any namespace is entered.
+	run "$B"/examples/netns /etc/passwd 127.0.0.1:7006
+	check "netns FILE that is no namespace: EINVAL, exit 2 (not root)" \
+		all 'rc_is 2' 'err_has "^netns: /etc/passwd: Invalid argument\$"' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/audit no-such-netns
+	check "audit NAME that /run/netns lacks: ENOENT, exit 2 (not root)" \
+		all 'rc_is 2' 'err_has "no-such-netns: No such file or directory"'
 fi
 
 # ---- examples/ops/check_portbind_audit: the status line and exit status
