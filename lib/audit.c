@@ -421,9 +421,16 @@ static int walk_proc(struct audit *a)
 		}
 		fds = fdopendir(dfd);
 		if (!fds) {
-			r = -errno;
+			/* Its fstat says ENOENT once the process is gone
+			   (Linux 6.2 on counts the descriptors there). */
+			int err = errno;
+
 			close(dfd);
-			break;
+			if (err == ENOMEM) {
+				r = -err;
+				break;
+			}
+			continue;
 		}
 		a->cur_pid = (int)pid;
 		a->cur_proc_added = 0;
