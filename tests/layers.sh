@@ -29,6 +29,7 @@
 #    format.c    a diagnosis as a paragraph (pb_diag_format) or JSON
 #    netns.c     pb_netns_open, pb_diagnose_netns: work done inside
 #                another network namespace, in a thread of its own
+#  5 audit.c     pb_audit_run: would each service come back if restarted
 #
 # Above them all, the LD_PRELOAD shim (lib/preload/preload.c) links its
 # own copy of them.  Headers: lib/X.h declares exactly the pb__ functions
