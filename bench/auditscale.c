@@ -158,11 +158,12 @@ static const struct sock_spec specs[] = {
 
 /* ---- what the child measured, for the parent to print --------------- */
 
-enum method { M_SS, M_TOOL, M_JSON, M_LIB, M_DUMP, M_PROC, N_METHODS };
+enum method { M_SS, M_TOOL, M_JSON, M_LIB, M_SS_NOP, M_DUMP, M_PROC, N_METHODS };
 
 static const char *const method_label[N_METHODS] = {
 	"`ss -tanp`", "`portbind-why --audit`", "`portbind-why --audit --json`",
 	"`pb_audit_run` + `pb_audit_free`, in process",
+	"`ss -tan` (no -p: no descriptors walked), for reference",
 	"part: one sock_diag dump, TCP and UDP, all states",
 	"part: readlink of every descriptor under /proc",
 };
@@ -723,6 +724,7 @@ static long lib_audit(void)
 static long run_method(struct result *R, enum method m, long *maxrss)
 {
 	const char *ss_argv[] = { "ss", "-tanp", NULL };
+	const char *ssn_argv[] = { "ss", "-tan", NULL };
 	const char *tool_argv[] = { tool_path, "--audit", NULL };
 	const char *json_argv[] = { tool_path, "--audit", "--json", NULL };
 	struct rusage ru;
@@ -732,10 +734,11 @@ static long run_method(struct result *R, enum method m, long *maxrss)
 	*maxrss = 0;
 	switch (m) {
 	case M_SS:
+	case M_SS_NOP:
 	case M_TOOL:
 	case M_JSON:
-		st = spawn_null(m == M_SS ? ss_argv : m == M_TOOL ? tool_argv :
-				json_argv, SPAWN_MS, &ru);
+		st = spawn_null(m == M_SS ? ss_argv : m == M_SS_NOP ? ssn_argv :
+				m == M_TOOL ? tool_argv : json_argv, SPAWN_MS, &ru);
 		if (st < 0 || !WIFEXITED(st))
 			return -1;
 		*maxrss = ru.ru_maxrss;
@@ -818,17 +821,22 @@ static void check_lib(struct result *R)
 	}
 	for (s = 0; s < N_SPECS; s++) {
 		const struct sock_spec *sp = &specs[s];
+		struct pb_audit_entry f = PB_AUDIT_ENTRY_INIT;
+		unsigned want_hazards = sp->reuseport ? PB_HAZARD_SHARED : 0;
 		int hits = 0, v = -1;
+		char what[96];
 
 		for (i = 0; i < n; i++) {
 			struct pb_audit_entry e = PB_AUDIT_ENTRY_INIT;
 
 			if (pb_audit_get(a, i, &e) < 0 ||
 			    e.protocol != (sp->udp ? IPPROTO_UDP : IPPROTO_TCP) ||
-			    !addr_is(&e.local, sp->ip, sp->port))
+			    !addr_is(&e.local, sp->ip, sp->port) ||
+			    strcmp(e.comm, procs[sp->proc].comm) != 0)
 				continue;
 			hits++;
 			v = e.verdict;
+			f = e;
 		}
 		if (hits != 1) {
 			add_mismatch(R, sp, hits ? "listed more than once" :
@@ -837,10 +845,16 @@ static void check_lib(struct result *R)
 		}
 		R->found++;
 		if ((sp->expect == 'w') == (v == PB_RESTART_WAIT) &&
-		    (sp->expect == 'o') == (v == PB_RESTART_OK))
+		    (sp->expect == 'o') == (v == PB_RESTART_OK) &&
+		    f.hazards == want_hazards &&
+		    (!sp->server_tw || f.n_time_wait == SERVER_TW)) {
 			R->agree++;
-		else
-			add_mismatch(R, sp, pb_restart_name((enum pb_restart)v));
+			continue;
+		}
+		snprintf(what, sizeof(what), "%s, hazards 0x%x (0x%x meant), "
+			 "%u TIME_WAIT", pb_restart_name((enum pb_restart)v),
+			 f.hazards, want_hazards, f.n_time_wait);
+		add_mismatch(R, sp, what);
 	}
 	pb_audit_free(a);
 }
@@ -1007,7 +1021,7 @@ static void child(struct result *R)
 			double t0;
 			long r, mr;
 
-			if ((m == M_SS && !R->have_ss) ||
+			if (((m == M_SS || m == M_SS_NOP) && !R->have_ss) ||
 			    ((m == M_TOOL || m == M_JSON) && !R->have_tool))
 				continue;
 			t0 = now_ms();
@@ -1113,10 +1127,10 @@ static void report(const struct result *R)
 	for (m = 0; m < N_METHODS; m++) {
 		const char *ans;
 
-		if ((m == M_SS && !R->have_ss) ||
+		if (((m == M_SS || m == M_SS_NOP) && !R->have_ss) ||
 		    ((m == M_TOOL || m == M_JSON) && !R->have_tool)) {
 			printf("| %s | not run | | | | %s |\n", method_label[m],
-			       m == M_SS ? "ss: not installed" :
+			       m != M_TOOL && m != M_JSON ? "ss: not installed" :
 			       "the tool: not built or no --audit");
 			continue;
 		}
@@ -1127,6 +1141,7 @@ static void report(const struct result *R)
 			kib(R->maxrss[m], b, sizeof(b));
 		switch (m) {
 		case M_SS:
+		case M_SS_NOP:
 			ans = "exit status";
 			break;
 		case M_TOOL:
@@ -1160,12 +1175,14 @@ static void report(const struct result *R)
 	printf("**The audit's answer** (checked once before the timings): "
 	       "pb_audit_run listed %ld sockets in %ld services (fail %ld, wait "
 	       "%ld, unknown %ld, ok %ld), options read for %ld; of the %zu "
-	       "sockets the bench made, %ld listed once, %ld with the verdict "
-	       "they were built for (legacyd's TCP: wait; the rest: ok)%s%s.",
+	       "sockets the bench made, %ld listed once (by address and service), "
+	       "%ld as they were built (verdict: wait for legacyd's TCP, ok for "
+	       "the rest; hazards: shared for 5353/udp, none for the rest; "
+	       "all %d TIME_WAIT on 8080 and 9000 counted)%s%s.",
 	       R->lib_entries, R->lib_services, R->lib_v[PB_RESTART_FAIL],
 	       R->lib_v[PB_RESTART_WAIT], R->lib_v[PB_RESTART_UNKNOWN],
 	       R->lib_v[PB_RESTART_OK], R->opt_known, N_SPECS, R->found, R->agree,
-	       R->mismatch[0] ? ": " : "", R->mismatch);
+	       SERVER_TW, R->mismatch[0] ? ": " : "", R->mismatch);
 	if (R->have_tool && R->json_parsed)
 		printf(" `portbind-why --audit --json`: exit %d, counts: %ld "
 		       "services, %ld sockets, fail %ld, wait %ld, unknown %ld, "
