@@ -180,8 +180,8 @@ struct result {
 	long fds_walked;		/* descriptors in the /proc walk */
 	int runs;
 	double med[N_METHODS], min[N_METHODS];
-	long maxrss[N_METHODS];		/* KiB; the median over the runs */
-	long once_maxrss;		/* `auditscale once` */
+	long maxrss[N_METHODS];		/* KiB; one run, see peaks() */
+	long floor_maxrss;		/* `true`, started the same way */
 	long out[N_METHODS];		/* lines, entries, rows */
 	int tool_status, json_status;
 	/* the audit's view: library, tool's JSON counts */
@@ -721,27 +721,24 @@ static long lib_audit(void)
 	return n;
 }
 
-static long run_method(struct result *R, enum method m, long *maxrss)
+static long run_method(struct result *R, enum method m)
 {
 	const char *ss_argv[] = { "ss", "-tanp", NULL };
 	const char *ssn_argv[] = { "ss", "-tan", NULL };
 	const char *tool_argv[] = { tool_path, "--audit", NULL };
 	const char *json_argv[] = { tool_path, "--audit", "--json", NULL };
-	struct rusage ru;
 	long fds;
 	int st;
 
-	*maxrss = 0;
 	switch (m) {
 	case M_SS:
 	case M_SS_NOP:
 	case M_TOOL:
 	case M_JSON:
 		st = spawn_null(m == M_SS ? ss_argv : m == M_SS_NOP ? ssn_argv :
-				m == M_TOOL ? tool_argv : json_argv, SPAWN_MS, &ru);
+				m == M_TOOL ? tool_argv : json_argv, SPAWN_MS, NULL);
 		if (st < 0 || !WIFEXITED(st))
 			return -1;
-		*maxrss = ru.ru_maxrss;
 		return WEXITSTATUS(st);
 	case M_LIB:
 		return lib_audit();
@@ -895,12 +892,53 @@ static void check_tool(struct result *R)
 	free(out);
 }
 
+/*
+ * The peak resident size of each command, in KiB.  A process's ru_maxrss
+ * carries over an exec the peak of the memory it had before (with
+ * posix_spawn's vfork, the spawner's own, here the builder's), so each
+ * command is started by a fresh, small `auditscale rss`, which prints the
+ * command's ru_maxrss; `auditscale rss true` gives that floor.
+ */
+static long peak_of(const char *const cmd[])
+{
+	const char *argv[8] = { self_path, "rss" };
+	char out[64] = "";
+	size_t i;
+
+	for (i = 0; cmd[i] && i + 3 < 8; i++)
+		argv[i + 2] = cmd[i];
+	argv[i + 2] = NULL;
+	if (spawn_capture(argv, SPAWN_MS, out, sizeof(out), NULL, NULL) < 0)
+		return -1;
+	return strtol(out, NULL, 10);
+}
+
+static void peaks(struct result *R)
+{
+	const char *ss_tanp[] = { "ss", "-tanp", NULL };
+	const char *ss_tan[] = { "ss", "-tan", NULL };
+	const char *tool[] = { tool_path, "--audit", NULL };
+	const char *json[] = { tool_path, "--audit", "--json", NULL };
+	const char *once[] = { self_path, "once", NULL };
+	const char *floor_cmd[] = { "true", NULL };
+
+	if (R->have_ss) {
+		R->maxrss[M_SS] = peak_of(ss_tanp);
+		R->maxrss[M_SS_NOP] = peak_of(ss_tan);
+	}
+	if (R->have_tool) {
+		R->maxrss[M_TOOL] = peak_of(tool);
+		R->maxrss[M_JSON] = peak_of(json);
+	}
+	R->maxrss[M_LIB] = peak_of(once);
+	R->floor_maxrss = peak_of(floor_cmd);
+}
+
 /* ---- the child: namespace, table, timings --------------------------- */
 
 static void child(struct result *R)
 {
 	static double t[N_METHODS][MAX_RUNS];
-	static long rss[N_METHODS][MAX_RUNS];
 	struct rlimit rl;
 	pid_t kids[N_PROCS];
 	int nk = 0, j, ready_pipe[2] = { -1, -1 }, stop_pipe[2] = { -1, -1 }, round;
@@ -1011,6 +1049,7 @@ static void child(struct result *R)
 	if (R->have_tool)
 		check_tool(R);
 	proc_walk(&R->fds_walked);
+	peaks(R);
 	for (round = 0; round <= runs; round++) {
 		int k;
 
@@ -1019,40 +1058,26 @@ static void child(struct result *R)
 		for (k = 0; k < N_METHODS; k++) {
 			enum method m = (enum method)((k + round) % N_METHODS);
 			double t0;
-			long r, mr;
+			long r;
 
 			if (((m == M_SS || m == M_SS_NOP) && !R->have_ss) ||
 			    ((m == M_TOOL || m == M_JSON) && !R->have_tool))
 				continue;
 			t0 = now_ms();
-			r = run_method(R, m, &mr);
+			r = run_method(R, m);
 			if (round == 0)	/* the warm-up */
 				continue;
 			t[m][round - 1] = now_ms() - t0;
 			R->runs = round;
-			rss[m][round - 1] = mr;
 			R->out[m] = r;
 			if (m == M_TOOL)
 				R->tool_status = (int)r;
 		}
 	}
-	for (j = 0; j < 3; j++) {	/* a fresh process's peak */
-		const char *argv[] = { self_path, "once", NULL };
-		struct rusage ru;
-
-		if (spawn_null(argv, SPAWN_MS, &ru) >= 0 && ru.ru_maxrss > R->once_maxrss)
-			R->once_maxrss = ru.ru_maxrss;
-	}
 	take_census(R, 1);
 	for (j = 0; j < N_METHODS; j++) {
-		double mr[MAX_RUNS];
-		int k;
-
-		for (k = 0; k < R->runs; k++)
-			mr[k] = (double)rss[j][k];
 		R->med[j] = median(t[j], (size_t)R->runs);	/* sorted: [0] is the min */
 		R->min[j] = t[j][0];
-		R->maxrss[j] = (long)median(mr, (size_t)R->runs);
 	}
 	R->done = R->runs > 0;
 	if (!R->done)
@@ -1135,10 +1160,7 @@ static void report(const struct result *R)
 			continue;
 		}
 		ratio_cell(a, sizeof(a), R->med[m], R->have_ss ? R->med[M_SS] : 0);
-		if (m == M_LIB)
-			kib(R->once_maxrss, b, sizeof(b));
-		else
-			kib(R->maxrss[m], b, sizeof(b));
+		kib(R->maxrss[m], b, sizeof(b));
 		switch (m) {
 		case M_SS:
 		case M_SS_NOP:
@@ -1166,6 +1188,10 @@ static void report(const struct result *R)
 		printf("| %s | %.1f | %.1f | %s | %s | %s |\n", method_label[m],
 		       R->med[m], R->min[m], m == M_SS ? "1 (baseline)" : a, b, c);
 	}
+	printf("\nPeak RSS: the ru_maxrss of each command, one run with the "
+	       "table full, started by a fresh `auditscale rss` (the peak a "
+	       "process had before its exec counts: this keeps it small; "
+	       "`true` started so: %s).\n", kib(R->floor_maxrss, b, sizeof(b)));
 	printf("\nThe table at the start and at the end of the timings "
 	       "(sock_diag): %ld/%ld TCP rows, %ld/%ld TIME_WAIT, %ld/%ld "
 	       "established, %ld/%ld listening, %ld/%ld in other states; "
@@ -1297,6 +1323,13 @@ int main(int argc, char **argv)
 
 		printf("%ld\n", n);
 		return n < 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "rss") == 0) {
+		struct rusage ru;
+		int st = spawn_null((const char *const *)argv + 2, SPAWN_MS, &ru);
+
+		printf("%ld\n", st >= 0 && WIFEXITED(st) ? ru.ru_maxrss : -1L);
+		return 0;
 	}
 	if (e && atoi(e) > 0)
 		runs = atoi(e) > MAX_RUNS ? MAX_RUNS : atoi(e);
