@@ -169,7 +169,7 @@ static const char *const method_label[N_METHODS] = {
 };
 
 struct result {
-	int done, skipped;
+	int done;
 	char err[256];
 	char ss_version[64];
 	int have_ss, have_tool;
