@@ -777,7 +777,8 @@ static void audit_entry(struct audit *a, const struct row *it,
 		inherited = svc->listen_fds > 0 &&
 			    e->fd < PB_LISTEN_FDS_START + svc->listen_fds;
 	}
-	if (init_too)
+	/* A socket unit waiting for its service: systemd alone holds it. */
+	if (init_too || (top == 1 && svc && !strcmp(svc->comm, "systemd")))
 		inherited = 1;
 	if (inherited)
 		e->hazards |= PB_HAZARD_INHERITED;
@@ -844,13 +845,17 @@ static void audit_entry(struct audit *a, const struct row *it,
 					e->time_wait_ms = r->expires_ms;
 				judge(&j, own_pass, PB_BLOCK_TIME_WAIT, 1,
 				      r->expires_ms);
-			} else if (r->n_procs == 0 && (r->inode == 0 ||
-						       top > 0)) {
-				/* Closing with no process (inode 0), or a
-				   socket no process of those visible holds. */
+			} else if (r->n_procs == 0) {
+				/* Closing with no process (inode 0) or held by
+				   none: it goes by itself, into TIME_WAIT.  Held
+				   by a process this one cannot see (not root):
+				   it may outlive the service, and only options
+				   that pass it anyway settle it. */
+				int seen = r->inode == 0 || !a->refused;
+
 				e->n_connections++;
-				judge(&j, own_pass, PB_BLOCK_CONNECTIONS, 1,
-				      TIME_WAIT_MS);
+				judge(&j, seen || own_pass == 1 ? own_pass : -1,
+				      PB_BLOCK_CONNECTIONS, 1, TIME_WAIT_MS);
 			} else if (top > 0 && all_in_service(a, r, top)) {
 				e->n_connections++;
 				if (leaves_time_wait(r->state))
