@@ -5,10 +5,12 @@
  * A child enters a private network namespace (ip_local_port_range widened
  * to 10000-65535, tcp_max_tw_buckets 262144, RLIMIT_NOFILE raised) and
  * builds what a busy host's table looks like, 100000 TCP sockets in all:
- *  - 37 TCP listeners and 10 bound UDP sockets in 6 services: "web" (a
+ *  - 38 TCP listeners and 10 bound UDP sockets in 6 services: "web" (a
  *    master and two workers that inherit its sockets), "postgres",
  *    "redis", "legacyd" (no SO_REUSEADDR), "dnsd" and "metricsd" (the two
- *    share 0.0.0.0:5353/udp through SO_REUSEPORT);
+ *    share 0.0.0.0:5353/udp through SO_REUSEPORT; metricsd listens on
+ *    50051 too, inside the ephemeral range, so that the listening ports
+ *    span most of the clients' ports as on many hosts);
  *  - 20000 established connections to those listeners (40000 sockets),
  *    the server ends held by the services (web's by its workers), the
  *    client ends by 4 "client" processes: `ss -p` and the audit must walk
@@ -33,7 +35,9 @@
  * process that makes one pb_audit_run).  Medians and minimums; the
  * targets: each audit within 1.5x of one ss -tanp (medians).
  *
- *	auditscale           environment: PB_BENCH_AUDIT_RUNS=7
+ *	auditscale           environment: PB_BENCH_AUDIT_RUNS=7,
+ *	                     PB_BENCH_AUDIT_TOOL (default ../tools/portbind-why
+ *	                     beside this program)
  *	auditscale once      one pb_audit_run; prints "ENTRIES"
  */
 #include <arpa/inet.h>
@@ -69,6 +73,8 @@
 #define WATCHDOG_S     150	/* every process of the namespace */
 #define TW_LIFE_MS     50000.0	/* timings end by then: TIME_WAIT lasts 60 s */
 #define OUT_MAX        (1u << 20)
+#define RANGE_LO       10000	/* ip_local_port_range: widened, as ... */
+#define RANGE          "10000 65535"	/* ... 80000 client ports are needed */
 
 /* ---- the host: processes and their sockets -------------------------- */
 
@@ -149,6 +155,10 @@ static const struct sock_spec specs[] = {
 	{ P_METRICS, 0, "127.0.0.1", 9201, 1, 0, -1, 0, 'o' },
 	{ P_METRICS, 0, "127.0.0.1", 9202, 1, 0, -1, 0, 'o' },
 	{ P_METRICS, 0, "127.0.0.1", 9203, 1, 0, -1, 0, 'o' },
+	/* its gRPC port, inside ip_local_port_range (EPHEMERAL): the
+	   listening ports then span most of the clients' ports, as on many
+	   hosts, and no walk of the table can skip them by port range */
+	{ P_METRICS, 0, "0.0.0.0", 50051, 1, 0, -1, 0, 'o' },
 	{ P_METRICS, 1, "0.0.0.0", 5353, 1, 1, -1, 0, 'o' },
 	{ P_METRICS, 1, "127.0.0.1", 8125, 0, 0, -1, 0, 'o' },
 	{ P_METRICS, 1, "::1", 8125, 0, 0, 1, 0, 'o' },
@@ -819,7 +829,8 @@ static void check_lib(struct result *R)
 	for (s = 0; s < N_SPECS; s++) {
 		const struct sock_spec *sp = &specs[s];
 		struct pb_audit_entry f = PB_AUDIT_ENTRY_INIT;
-		unsigned want_hazards = sp->reuseport ? PB_HAZARD_SHARED : 0;
+		unsigned want_hazards = (sp->reuseport ? PB_HAZARD_SHARED : 0) |
+			(sp->port >= RANGE_LO ? PB_HAZARD_EPHEMERAL : 0);
 		int hits = 0, v = -1;
 		char what[96];
 
@@ -953,7 +964,7 @@ static void child(struct result *R)
 			 strerror(errno));
 		return;
 	}
-	if (sysctl_write("/proc/sys/net/ipv4/ip_local_port_range", "10000 65535") < 0 ||
+	if (sysctl_write("/proc/sys/net/ipv4/ip_local_port_range", RANGE) < 0 ||
 	    sysctl_write("/proc/sys/net/ipv4/tcp_max_tw_buckets", "262144") < 0 ||
 	    sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", "0") < 0) {
 		snprintf(R->err, sizeof(R->err), "sysctl: %s", strerror(errno));
@@ -1128,8 +1139,16 @@ static void report(const struct result *R)
 {
 	struct utsname u;
 	char a[64], b[64], c[96];
+	unsigned lo = 65535, hi = 0;
+	size_t i;
 	int m;
 
+	for (i = 0; i < N_SPECS; i++) {
+		if (specs[i].udp)
+			continue;
+		lo = specs[i].port < lo ? specs[i].port : lo;
+		hi = specs[i].port > hi ? specs[i].port : hi;
+	}
 	uname(&u);
 	printf("Kernel %s; %s. A private network namespace holding %ld TCP "
 	       "sockets (%ld listeners; %ld established connections, both ends "
@@ -1138,20 +1157,18 @@ static void report(const struct result *R)
 	       "(SO_REUSEADDR) and %d on 0.0.0.0:9000 (no SO_REUSEADDR)) and %ld "
 	       "UDP sockets; built in %.1f s. Every process's descriptors: %ld "
 	       "(the host's other processes too: `ss -p` and the audit walk them "
-	       "all). Medians and minimums of %d runs%s (each method once a round, "
-	       "the order rotated, after a warm-up round), in ms; output to "
+	       "all). Medians and minimums of %d runs (each method once a round, "
+	       "the order rotated, after a warm-up round%s), in ms; output to "
 	       "/dev/null.\n\n",
 	       u.release, R->have_ss ? R->ss_version : "ss: not installed",
 	       R->rows[0], R->listen[0], R->estab[0] / 2, N_PROCS, N_CLIENTS,
 	       R->tw[0], SERVER_TW, SERVER_TW, R->udp_rows[0], R->build_s,
 	       R->fds_walked, R->runs, R->runs < runs ?
-	       " (fewer than asked: the rounds stop 50 s after the first "
-	       "TIME_WAIT, before any expires)" : "");
+	       "; fewer rounds than asked: they stop 50 s after the first "
+	       "TIME_WAIT, before any expires" : "");
 	printf("| what | median | min | / ss -tanp | peak RSS | answer |\n");
 	printf("|---|---:|---:|---:|---:|---|\n");
 	for (m = 0; m < N_METHODS; m++) {
-		const char *ans;
-
 		if (((m == M_SS || m == M_SS_NOP) && !R->have_ss) ||
 		    ((m == M_TOOL || m == M_JSON) && !R->have_tool)) {
 			printf("| %s | not run | | | | %s |\n", method_label[m],
@@ -1164,27 +1181,26 @@ static void report(const struct result *R)
 		switch (m) {
 		case M_SS:
 		case M_SS_NOP:
-			ans = "exit status";
+			snprintf(c, sizeof(c), "exit %ld", R->out[m]);
 			break;
 		case M_TOOL:
 		case M_JSON:
-			ans = "exit status (1: some would not restart at once)";
+			snprintf(c, sizeof(c), "exit %ld%s", R->out[m],
+				 R->out[m] == 1 ? ": some service would not "
+				 "restart at once" : "");
 			break;
 		case M_LIB:
-			ans = "entries";
+			snprintf(c, sizeof(c), "%ld entries; peak RSS of "
+				 "`auditscale once`, a fresh process", R->out[m]);
 			break;
 		case M_DUMP:
-			ans = "rows";
+			snprintf(c, sizeof(c), "%ld rows", R->out[m]);
 			break;
 		default:
-			ans = "sockets";
+			snprintf(c, sizeof(c), "%ld sockets among the "
+				 "descriptors", R->out[m]);
 			break;
 		}
-		if (m == M_LIB)
-			snprintf(c, sizeof(c), "%ld %s (peak RSS: `auditscale once`, "
-				 "a fresh process)", R->out[m], ans);
-		else
-			snprintf(c, sizeof(c), "%ld (%s)", R->out[m], ans);
 		printf("| %s | %.1f | %.1f | %s | %s | %s |\n", method_label[m],
 		       R->med[m], R->min[m], m == M_SS ? "1 (baseline)" : a, b, c);
 	}
@@ -1203,7 +1219,8 @@ static void report(const struct result *R)
 	       "%ld, unknown %ld, ok %ld), options read for %ld; of the %zu "
 	       "sockets the bench made, %ld listed once (by address and service), "
 	       "%ld as they were built (verdict: wait for legacyd's TCP, ok for "
-	       "the rest; hazards: shared for 5353/udp, none for the rest; "
+	       "the rest; hazards: shared for 5353/udp, ephemeral for 50051, "
+	       "none for the rest; "
 	       "all %d TIME_WAIT on 8080 and 9000 counted)%s%s.",
 	       R->lib_entries, R->lib_services, R->lib_v[PB_RESTART_FAIL],
 	       R->lib_v[PB_RESTART_WAIT], R->lib_v[PB_RESTART_UNKNOWN],
@@ -1219,11 +1236,22 @@ static void report(const struct result *R)
 	else if (R->have_tool)
 		printf(" `portbind-why --audit --json`: exit %d, no \"counts\" "
 		       "in its output.", R->json_status);
-	printf("\n\n**Where the time goes**: any answer walks the kernel's "
-	       "table once (the sock_diag dump: %.1f ms) and every process's "
-	       "descriptors (%ld readlinks: %.1f ms); `ss -tanp` adds its "
-	       "formatting of every row, the audit its own work on each "
-	       "socket.\n", R->med[M_DUMP], R->fds_walked, R->med[M_PROC]);
+	printf("\n\n**Where the time goes**: any of these answers walks the "
+	       "kernel's table (one sock_diag dump of everything: %.1f ms) and "
+	       "every process's descriptors (%ld readlinks: %.1f ms). "
+	       "`pb_audit_run` (%.1f ms) makes the same two walks: three "
+	       "sock_diag requests (the listening TCP sockets, the bound UDP "
+	       "ones, then every other TCP row whose local port lies between "
+	       "the lowest and the highest listening port, here %u-%u: most "
+	       "of the table), one readlink per descriptor matched against a "
+	       "hash of the rows it kept, then one pidfd_getfd and its "
+	       "getsockopt calls per listed socket. "
+	       "`ss -tan` formats all %ld rows (%.1f ms); `-p` adds %.1f ms, the "
+	       "descriptor walk and, for each row, a lookup in iproute2's "
+	       "256-bucket owner hash (misc/ss.c, USER_ENT_HASH_SIZE) that "
+	       "holds every socket descriptor.\n",
+	       R->med[M_DUMP], R->fds_walked, R->med[M_PROC], R->med[M_LIB],
+	       lo, hi, R->rows[0], R->med[M_SS_NOP], R->med[M_SS] - R->med[M_SS_NOP]);
 }
 
 static void targets(const struct result *R)
@@ -1295,6 +1323,9 @@ static void find_paths(void)
 	if (slash)
 		*slash = '\0';
 	snprintf(tool_path, sizeof(tool_path), "%s/../tools/portbind-why", exe);
+	if (getenv("PB_BENCH_AUDIT_TOOL") && *getenv("PB_BENCH_AUDIT_TOOL"))
+		snprintf(tool_path, sizeof(tool_path), "%s",
+			 getenv("PB_BENCH_AUDIT_TOOL"));
 }
 
 /* Does the tool know --audit?  Its usage errors exit 2. */
