@@ -1138,7 +1138,7 @@ static const char *kib(long k, char *buf, size_t n)
 static void report(const struct result *R)
 {
 	struct utsname u;
-	char a[64], b[64], c[96];
+	char a[64], b[64], c[96], ss_why[400] = "";
 	unsigned lo = 65535, hi = 0;
 	size_t i;
 	int m;
@@ -1236,6 +1236,13 @@ static void report(const struct result *R)
 	else if (R->have_tool)
 		printf(" `portbind-why --audit --json`: exit %d, no \"counts\" "
 		       "in its output.", R->json_status);
+	if (R->have_ss)
+		snprintf(ss_why, sizeof(ss_why), "`ss -tan` formats all %ld rows "
+			 "(%.1f ms); `-p` adds %.1f ms, the descriptor walk and, for "
+			 "each row, a lookup in iproute2's 256-bucket owner hash "
+			 "(misc/ss.c, USER_ENT_HASH_SIZE) that holds every socket "
+			 "descriptor.", R->rows[0], R->med[M_SS_NOP],
+			 R->med[M_SS] - R->med[M_SS_NOP]);
 	printf("\n\n**Where the time goes**: any of these answers walks the "
 	       "kernel's table (one sock_diag dump of everything: %.1f ms) and "
 	       "every process's descriptors (%ld readlinks: %.1f ms). "
@@ -1246,12 +1253,8 @@ static void report(const struct result *R)
 	       "of the table), one readlink per descriptor matched against a "
 	       "hash of the rows it kept, then one pidfd_getfd and its "
 	       "getsockopt calls per listed socket. "
-	       "`ss -tan` formats all %ld rows (%.1f ms); `-p` adds %.1f ms, the "
-	       "descriptor walk and, for each row, a lookup in iproute2's "
-	       "256-bucket owner hash (misc/ss.c, USER_ENT_HASH_SIZE) that "
-	       "holds every socket descriptor.\n",
-	       R->med[M_DUMP], R->fds_walked, R->med[M_PROC], R->med[M_LIB],
-	       lo, hi, R->rows[0], R->med[M_SS_NOP], R->med[M_SS] - R->med[M_SS_NOP]);
+	       "%s\n", R->med[M_DUMP], R->fds_walked, R->med[M_PROC],
+	       R->med[M_LIB], lo, hi, ss_why);
 }
 
 static void targets(const struct result *R)
