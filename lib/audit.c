@@ -761,8 +761,12 @@ static void audit_entry(struct audit *a, const struct row *it,
 			if (other.err == 0)
 				o = other;
 		}
-	} else if (a->refused) {
-		o.err = EACCES;
+	} else {
+		/* No process found: none to restart, or one this process may
+		   not look into (not root).  Whoever holds the socket may
+		   keep it through the restart: unknown, unless the options
+		   that would pass it are known (they are not). */
+		o.err = a->refused ? EACCES : ESRCH;
 	}
 	e->reuseaddr = o.reuseaddr;
 	e->reuseport = o.reuseport;
@@ -805,6 +809,9 @@ static void audit_entry(struct audit *a, const struct row *it,
 			      PB_BLOCK_OUTLIVING, 0, 0);
 		}
 	}
+
+	if (top == 0)
+		judge(&j, -1, PB_BLOCK_OUTLIVING, 0, 0);
 
 	/* Other entries at the port: another service sharing the address
 	   (they bound beside this one, so the new socket can too). */

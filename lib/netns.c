@@ -22,7 +22,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 #include "diag.h"
@@ -34,6 +34,10 @@
 #define CLONE_NEWNET 0x40000000
 #endif
 /* linux/nsfs.h: NS_GET_NSTYPE, Linux 4.11. */
+/* linux/magic.h */
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 #ifndef NS_GET_NSTYPE
 #define NS_GET_NSTYPE 0xb703
 #endif
@@ -68,8 +72,10 @@ int pb__in_netns(int netns_fd, int (*fn)(void *), void *arg)
 	sigset_t all, caller;
 	int r;
 
-	if (netns_fd < 0)
+	if (netns_fd == -1)
 		return fn(arg);
+	if (netns_fd < 0)
+		return -EBADF;
 	r = pb__netns_check(netns_fd);
 	if (r < 0)
 		return r;
@@ -92,15 +98,22 @@ int pb__in_netns(int netns_fd, int (*fn)(void *), void *arg)
    namespace), -EBADF when it is no descriptor. */
 int pb__netns_check(int fd)
 {
-	struct stat st;
-	int type;
+	struct statfs fs;
+	int type, saved = errno;
 
-	if (fstat(fd, &st) < 0)
+	if (fstatfs(fd, &fs) < 0)
 		return -errno;
+	/* Only nsfs holds namespaces (a file elsewhere answers ENOTTY
+	   below too). */
+	if (fs.f_type != NSFS_MAGIC)
+		return -EINVAL;
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0) {
+		int err = errno;
+
+		errno = saved;
 		/* Before Linux 4.11 nsfs cannot say: setns(2) will. */
-		return errno == ENOTTY && S_ISREG(st.st_mode) ? 0 : -EINVAL;
+		return err == ENOTTY ? 0 : -EINVAL;
 	}
 	return type == CLONE_NEWNET ? 0 : -EINVAL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check_abi.c - the growable structs across the library's boundary
- * (lib/abi.c): every entry point that fills a struct pb_diag, pb_budget
- * or pb_sysctls takes any size from the struct's 0.1.0 layout up, writes
+ * (lib/abi.c): every entry point that fills a struct pb_diag, pb_budget,
+ * pb_sysctls or pb_audit_entry takes any size from the struct's 0.1.0 layout up, writes
  * no byte past the caller's size, leaves the members of a newer header
  * alone, and refuses a size one byte short of the 0.1.0 layout without
  * writing anything.
@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "abi.h"
 #include "format.h"
@@ -95,6 +96,27 @@ static int budget(void *p)
 	return pb_port_budget(NULL, 0, (struct sockaddr *)&busy, busy_len, p);
 }
 
+/* The audit's entry of the busy listener (this process's). */
+static int audit_get(void *p)
+{
+	struct pb_audit *a = NULL;
+	struct pb_audit_entry e = PB_AUDIT_ENTRY_INIT;
+	struct stat st;
+	size_t i;
+	int r = -2;
+
+	if (fstat(busy_fd, &st) < 0 || pb_audit_run(-1, 0, &a) < 0)
+		return -3;
+	for (i = 0; i < pb_audit_count(a); i++)
+		if (pb_audit_get(a, i, &e) == 0 &&
+		    e.inode == (unsigned long long)st.st_ino) {
+			r = pb_audit_get(a, i, p);
+			break;
+		}
+	pb_audit_free(a);
+	return r;
+}
+
 static int sysctls(void *p)
 {
 	return pb_read_sysctls(p);
@@ -160,6 +182,18 @@ static int refused(const void *p)
 	       d->peer.ss_family == AF_INET;
 }
 
+static int audit_entry_sane(const void *p)
+{
+	const struct pb_audit_entry *e = p;
+	struct stat st;
+
+	return fstat(busy_fd, &st) == 0 &&
+	       e->inode == (unsigned long long)st.st_ino &&
+	       e->protocol == IPPROTO_TCP && e->pid == getpid() &&
+	       e->fd == busy_fd && e->verdict == PB_RESTART_OK &&
+	       e->local.ss_family == AF_INET;
+}
+
 static int budget_sane(const void *p)
 {
 	const struct pb_budget *b = p;
@@ -193,6 +227,8 @@ static const struct entry entries[] = {
 	  sysctls, 0, sysctls_sane },
 	{ "pb_fdset_close", PB__FDSET_SIZE_0_1, sizeof(struct pb_fdset),
 	  fdset_close, 0, fdset_empty },
+	{ "pb_audit_get", PB__AUDIT_ENTRY_SIZE_0_1,
+	  sizeof(struct pb_audit_entry), audit_get, 0, audit_entry_sane },
 };
 
 /* A caller's struct of size bytes as its *_INIT makes it (zero, size
@@ -319,7 +355,11 @@ START_TEST(oldest_sizes_are_0_1)
 	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, sizeof(struct pb_budget));
 	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, sizeof(struct pb_sysctls));
 	ck_assert_uint_eq(PB__FDSET_SIZE_0_1, sizeof(struct pb_fdset));
+	ck_assert_uint_eq(PB__AUDIT_ENTRY_SIZE_0_1, sizeof(struct pb_audit_entry));
+	ck_assert_uint_eq(PB__AUDIT_ENTRY_SIZE_0_1,
+			  offsetof(struct pb_audit_entry, shared_pid) + sizeof(int));
 #if defined(__x86_64__) && defined(__LP64__)
+	ck_assert_uint_eq(PB__AUDIT_ENTRY_SIZE_0_1, 240);
 	ck_assert_uint_eq(PB__DIAG_SIZE_0_1, 2856);
 	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 112);
 	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 48);
@@ -329,6 +369,7 @@ START_TEST(oldest_sizes_are_0_1)
 	ck_assert_uint_eq(PB__BUDGET_SIZE_0_1, 104);
 	ck_assert_uint_eq(PB__SYSCTLS_SIZE_0_1, 44);
 	ck_assert_uint_eq(PB__FDSET_SIZE_0_1, 16652);
+	ck_assert_uint_eq(PB__AUDIT_ENTRY_SIZE_0_1, 236);
 #endif
 }
 END_TEST

@@ -74,6 +74,8 @@ static const struct suite_def {
 	{ "owner", suite_owner, 5, 1 },
 	{ "text", suite_text, 1, 1 },
 	{ "probe", suite_probe, 2, 1 },
+	{ "audit", suite_audit, 60, 3 },
+	{ "netns", suite_netns, 10, 1 },
 };
 #define NSUITES (int)(sizeof(suites) / sizeof(suites[0]))
 
@@ -438,6 +440,9 @@ int main(int argc, char **argv)
 	/* Re-executed by the socket-activation test as the service. */
 	if (argc == 2 && strcmp(argv[1], "activation-child") == 0)
 		return pbt_activation_child();
+	/* Re-executed by check_audit.c as a socket-activated service. */
+	if (argc == 2 && strcmp(argv[1], "hold") == 0)
+		return pbt_hold_child();
 	/* Re-executed by check_skips.c, to count a run of known outcomes. */
 	if (argc == 2 && strcmp(argv[1], "skip-selftest") == 0)
 		return pbt_skip_selftest();

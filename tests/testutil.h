@@ -39,6 +39,11 @@ Suite *suite_abi(void);
 Suite *suite_owner(void);
 Suite *suite_text(void);
 Suite *suite_probe(void);
+Suite *suite_audit(void);
+Suite *suite_netns(void);
+/* The exec'd side of check_audit.c's socket-activated service
+   ("check_portbind hold"): keeps its descriptors until killed. */
+int pbt_hold_child(void);
 
 /* The service side of the activation test, run after exec; the runner's
    own path to exec (not /proc/self/exe: under valgrind that is valgrind). */
