@@ -1004,7 +1004,9 @@ static int read_tables(struct audit *a)
 			   &sel, 0, on_conn, a);
 	if (r < 0)
 		return r;
-	qsort(a->conns.v, a->conns.n, sizeof(*a->conns.v), cmp_port);
+	/* qsort's base may not be NULL, even for no element (C11 7.22.5). */
+	if (a->conns.n > 0)
+		qsort(a->conns.v, a->conns.n, sizeof(*a->conns.v), cmp_port);
 	return 0;
 }
 
@@ -1035,7 +1037,8 @@ static int run(void *arg)
 		r = walk_proc(a);
 	if (r < 0)
 		goto out;
-	qsort(a->procs, a->n_procs, sizeof(*a->procs), cmp_proc);
+	if (a->n_procs > 0)
+		qsort(a->procs, a->n_procs, sizeof(*a->procs), cmp_proc);
 
 	res = calloc(1, sizeof(*res));
 	ranked = calloc(a->items.n ? a->items.n : 1, sizeof(*ranked));

@@ -428,6 +428,353 @@ else
 	skip "client runs out of source ports, explained" "$nons"
 fi
 
+# ---- audit and netns: real states in the private namespace, each verdict
+#      held against what a real restart then does
+# pyserver MODE PORT FILE: a python3 server on 127.0.0.1:PORT with one
+# connection from a client outside it (a grandchild, reparented): "ok"
+# set SO_REUSEADDR and holds the connection; "wait" did not set it and
+# holds the connection (its stop closes it first: the closing connection
+# then holds the port, which its restart cannot pass); "fail" did not set
+# it and handed the connection to that outside process, which outlives a
+# stop.  FILE gets "ready PID OUTSIDE-PID".  Sets $bg and $outside, whom
+# the caller kills.
+pyserver() {
+	: >"$3"
+	python3 -c '
+import os, socket, sys, time
+mode, port = sys.argv[1], int(sys.argv[2])
+l = socket.socket()
+if mode == "ok":
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", port)); l.listen(8)
+if mode == "fail":
+    c = socket.create_connection(("127.0.0.1", port))
+    a, _ = l.accept()
+r, w = os.pipe()
+if os.fork() == 0:
+    if os.fork() == 0:
+        # Reparented: outside the service.  The client; in "fail" also
+        # the server end of the connection.
+        l.close()
+        if mode != "fail":
+            c = socket.create_connection(("127.0.0.1", port))
+        os.write(w, b"%d\n" % os.getpid())
+        time.sleep(120)
+    os._exit(0)
+os.wait()
+outside = int(os.read(r, 32))
+if mode == "fail":
+    a.close(); c.close()
+else:
+    a, _ = l.accept()
+print("ready", os.getpid(), outside, flush=True)
+time.sleep(120)
+' "$1" "$2" >>"$3" 2>&1 &
+	bg=$!
+	bgs="$bgs $bg"
+	until_in "$3" '^ready' || true
+	outside=$(sed -n 's/^ready [0-9]* \([0-9][0-9]*\)$/\1/p' "$3")
+	outsiders="$outsiders ${outside:-}"
+}
+# binds PORT [r]: a new socket, as the restarted server makes it (r: with
+# SO_REUSEADDR), binds 127.0.0.1:PORT and listens now.
+binds() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+if len(sys.argv) > 2:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+' "$@" 2>/dev/null
+}
+outsiders=
+nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ -n "$netns" ] && command -v python3 >/dev/null 2>&1; then
+	run "$B"/examples/audit
+	check "audit with no socket in the namespace: exit 0, prints nothing" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	start listen "$tmp/l7" 127.0.0.1:7001
+	l7=$bg
+	pyserver ok 7002 "$tmp/p2"
+	p2=$bg
+	run "$B"/examples/audit
+	check "audit: a pb_listen server and one with SO_REUSEADDR and a connection: exit 0, nothing printed" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	pyserver wait 7003 "$tmp/p3"
+	p3=$bg
+	pyserver fail 7004 "$tmp/p4"
+	p4=$bg
+	o4=$outside
+	run "$B"/examples/audit
+	check "audit: exit 1, the service that would fail first, then the one that would wait, nothing else" \
+		all 'rc_is 1' '[ "$(wc -l <"$tmp/out")" -eq 2 ]' \
+		'sed -n 1p "$tmp/out" | grep -Eq "^fail tcp 127\.0\.0\.1:7004 pid $p4 \([^)]*\): outliving; pid ${o4:-X} holds on\$"' \
+		'sed -n 2p "$tmp/out" | grep -Eq "^wait tcp 127\.0\.0\.1:7003 pid $p3 \([^)]*\): connections; binds in [0-9]+ ms\$"'
+	run $nobody "$B"/examples/audit
+	check "audit as uid 65534: exit 3, those two unknown, the options not read" \
+		all 'rc_is 3' 'out_has "^unknown tcp 127\.0\.0\.1:7003 .*; options not read: "' \
+		'out_has "^unknown tcp 127\.0\.0\.1:7004 .*; options not read: "' \
+		'! out_has "^(wait|fail) "'
+	# The real restarts: stop each service, bind as it would.
+	stop "$p2"; stop "$l7"; stop "$p3"; stop "$p4"
+	check "... the restarts: 7001 and 7002 bind at once with SO_REUSEADDR, 7003 and 7004 do not without it" \
+		all 'binds 7001 r' 'binds 7002 r' '! binds 7003' '! binds 7004'
+
+	# Another namespace, with a server of its own; its pids as seen here.
+	: >"$tmp/n1"
+	unshare -n sh -c 'ip link set lo up && exec "$1" 127.0.0.1:7005' sh \
+		"$B/examples/listen" >>"$tmp/n1" 2>&1 &
+	n1=$!
+	bgs="$bgs $n1"
+	until_in "$tmp/n1" '^listening' || true
+	pyserver wait 7006 "$tmp/p6"
+	p6=$bg
+	run "$B"/examples/audit "$n1"
+	check "audit PID: that process's namespace, not this one's wait (exit 0)" \
+		all 'rc_is 0' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/netns "$n1" 127.0.0.1:7005
+	check "netns PID ADDRESS: the listener there, with its pid as seen here" \
+		all 'rc_is 1' "out_has 'held by 1 listening socket: LISTEN 127\\.0\\.0\\.1:7005 .*pid $n1 \\(listen\\)'"
+	run "$B"/examples/netns "$n1" 127.0.0.1:7006
+	check "netns PID ADDRESS: the server here is not there (exit 0)" \
+		all 'rc_is 0' 'out_has "nothing holds it"'
+	run "$B"/examples/audit /proc/$$/ns/net
+	check "audit /proc/PID/ns/net: this namespace by path (exit 1: 7006 would wait)" \
+		all 'rc_is 1' 'out_has "^wait tcp 127\.0\.0\.1:7006 pid $p6 "'
+	run $nobody "$B"/examples/netns /proc/self/ns/net 127.0.0.1:7006
+	check "netns as uid 65534: EPERM, exit 2, no answer about any namespace" \
+		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run $nobody "$B"/examples/netns "$n1" 127.0.0.1:7005
+	check "netns PID of root's process as uid 65534: EACCES from the open, exit 2" \
+		all 'rc_is 2' 'err_has "^netns: $n1: Permission denied\$"' '[ ! -s "$tmp/out" ]'
+	run $nobody "$B"/examples/audit /proc/self/ns/net
+	check "audit NETNS as uid 65534: EPERM, exit 2, nothing printed" \
+		all 'rc_is 2' 'err_has "Operation not permitted"' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/netns /etc/passwd 127.0.0.1:7006
+	check "netns FILE that is no namespace: EINVAL, exit 2, no answer" \
+		all 'rc_is 2' 'err_has "^netns: /etc/passwd: Invalid argument\$"' '[ ! -s "$tmp/out" ]'
+	run "$B"/examples/audit no-such-netns
+	check "audit NAME that /run/netns lacks: ENOENT, exit 2" \
+		all 'rc_is 2' 'err_has "no-such-netns: No such file or directory"'
+	stop "$p6"; stop "$n1"
+	for o in $outsiders; do kill "$o" 2>/dev/null; done
+else
+	skip "audit and netns on real states" "$nons, and python3"
+fi
+
+# ---- examples/ops/check_portbind_audit: the status line and exit status
+#      for each kind of audit.  First on audits a stand-in prints (the
+#      JSON of portbind-why --audit --json, as portbind-why(1) fixes it),
+#      then on real states with the real tool.
+CHECK=examples/ops/check_portbind_audit
+# count_tw PORT: TIME_WAIT sockets on 127.0.0.1:PORT.
+count_tw() {
+	"$B"/examples/diagnose -j "127.0.0.1:$1" |
+		sed -n 's/.*"counts":{[^}]*"time_wait":\([0-9]*\).*/\1/p'
+}
+# sock VERDICT BLOCKS HAZARDS [OPTIONS-ERROR [UNTIL-MS]]: one socket's object.
+sock() {
+	printf '{"protocol":"tcp","address":"127.0.0.1:8080","port":8080,"inode":7,"uid":0,"fd":3,"processes":1,"verdict":"%s","until_ms":%s,"until":null,"blocks":[%s],"hazards":[%s],"reuseaddr":null,"reuseport":null,"v6only":null,"options_error":%s,"time_wait":0,"time_wait_ms":0,"connections":1,"outliving":0,"outliving_pid":null,"shared_pid":null,"reason":"r"}' \
+		"$1" "${5:-null}" "$2" "$3" "${4:-null}"
+}
+# fake RC VERDICT SOCKET...: the stand-in prints one service with those
+# sockets (and counts that say so) and exits RC.
+fake() {
+	rc_=$1 v_=$2
+	shift 2
+	socks=$(printf '%s,' "$@")
+	printf '{"version":1,"netns":null,"root":true,"would_fail":%s,"unknown":%s,"counts":{"services":2,"sockets":%d,"fail":0,"wait":0,"unknown":0,"ok":1},"services":[{"pid":4242,"command":"web\\u001b","uid":0,"verdict":"%s","sockets":[%s]},{"pid":7,"command":"ok","uid":0,"verdict":"ok","sockets":[%s]}]}\n' \
+		"$([ "$rc_" = 1 ] && echo true || echo false)" \
+		"$([ "$rc_" = 3 ] && echo true || echo false)" \
+		$(($# + 1)) "$v_" "${socks%,}" "$(sock ok '' '')" >"$tmp/fake.json"
+	echo "$rc_" >"$tmp/fake.rc"
+}
+cat >"$tmp/fake-why" <<'FAKE'
+#!/bin/sh
+# A stand-in for portbind-why --audit --json: what the test wrote.
+echo "$*" >"${0%/*}/fake.args"
+cat "${0%/*}/fake.json"
+[ ! -s "${0%/*}/fake.err" ] || cat "${0%/*}/fake.err" >&2
+exit "$(cat "${0%/*}/fake.rc")"
+FAKE
+chmod +x "$tmp/fake-why"
+: >"$tmp/fake.err"
+# plugin WANT-RC LINE-ERE DESC [ARGS...]: the check with the stand-in.
+plugin() {
+	want=$1 ere=$2 desc=$3
+	shift 3
+	run "$CHECK" --tool "$tmp/fake-why" "$@"
+	check "check_portbind_audit $desc: exit $want, one line" \
+		all "rc_is $want" 'out_has "$ere"' '[ "$(wc -l <"$tmp/out")" -eq 1 ]' \
+		'! LC_ALL=C grep -q "[^[:print:]]" "$tmp/out"'
+}
+if command -v python3 >/dev/null 2>&1; then
+	fake 0 ok "$(sock ok '' '')"
+	plugin 0 '^PORTBIND OK - 2 services would come back at once \(2 sockets\) \| services=2 sockets=2 fail=0 wait=0 unknown=0 ok=1$' \
+		"on an audit where all is ok"
+	check "... it ran the tool with --audit --json" grep -qx -- '--audit --json' "$tmp/fake.args"
+	fake 0 ok "$(sock ok '' '"ephemeral","inherited"')"
+	plugin 1 '^PORTBIND WARNING - .* ok tcp 127\.0\.0\.1:8080 pid 4242 \(web\?\) ephemeral,inherited \|' \
+		"on hazards only (the command's escape shown as ?)"
+	plugin 0 '^PORTBIND OK - ' "--ignore-hazard ephemeral --ignore-hazard inherited" \
+		--ignore-hazard ephemeral --ignore-hazard inherited
+	plugin 1 '^PORTBIND WARNING - .*ephemeral \|' "--ignore-hazard inherited" \
+		--ignore-hazard inherited
+	fake 1 fail "$(sock fail '"outliving"' '')" "$(sock ok '' '')"
+	plugin 2 '^PORTBIND CRITICAL - 1 of 2 services would not come back: fail tcp 127\.0\.0\.1:8080 pid 4242 \(web\?\) outliving \|' \
+		"on a service that would fail"
+	fake 1 wait "$(sock wait '"time-wait"' '' null 41200)"
+	plugin 2 '^PORTBIND CRITICAL - .*: wait tcp 127\.0\.0\.1:8080 pid 4242 \(web\?\) time-wait for 42 s \|' \
+		"on a service that would wait"
+	plugin 1 '^PORTBIND WARNING - .*wait tcp 127\.0\.0\.1:8080 .* time-wait for 42 s \|' \
+		"--wait-is-warning on a service that would wait" --wait-is-warning
+	fake 3 unknown "$(sock unknown '"connections"' '' '"EPERM"')"
+	plugin 3 '^PORTBIND UNKNOWN - 1 of 2 sockets unknown \(their options decide; run as root\): unknown tcp 127\.0\.0\.1:8080 pid 4242 \(web\?\) EPERM \|' \
+		"on an unknown verdict"
+	fake 1 fail "$(sock fail '"holder"' '')" "$(sock unknown '' '' '"EPERM"')"
+	plugin 2 '^PORTBIND CRITICAL - ' "on fail and unknown together: the fail wins"
+	fake 2 ok
+	echo "portbind-why: -N blue: Operation not permitted" >"$tmp/fake.err"
+	: >"$tmp/fake.json"
+	plugin 3 '^PORTBIND UNKNOWN - .* exited 2: portbind-why: -N blue: Operation not permitted$' \
+		"when the tool fails (-N passed on)" -N blue
+	check "... it ran the tool with --audit --json -N blue" grep -qx -- '--audit --json -N blue' "$tmp/fake.args"
+	: >"$tmp/fake.err"
+	echo '{"version":1,"counts":' >"$tmp/fake.json"
+	echo 0 >"$tmp/fake.rc"
+	plugin 3 "^PORTBIND UNKNOWN - cannot read the audit's JSON" "on JSON cut short"
+	echo '{"version":2,"counts":{},"services":[]}' >"$tmp/fake.json"
+	plugin 3 "^PORTBIND UNKNOWN - cannot read the audit's JSON: version 2, not 1" "on another version"
+	plugin 3 '^PORTBIND UNKNOWN - cannot run /nonexistent/portbind-why' "with no tool" \
+		--tool /nonexistent/portbind-why
+else
+	skip "check_portbind_audit" "no python3"
+fi
+
+# ... and with the real tool on real states (the private namespace)
+WHY=$B/tools/portbind-why
+if ! "$WHY" --help 2>&1 | grep -q -- '--audit'; then
+	skip "check_portbind_audit with the real tool" "$WHY has no --audit"
+elif [ -z "$netns" ] || ! command -v python3 >/dev/null 2>&1; then
+	skip "check_portbind_audit with the real tool" "$nons, and python3"
+else
+	real() {  # real WANT-RC ERE DESC [ARGS...]
+		want=$1 ere=$2 desc=$3
+		shift 3
+		run "$CHECK" --tool "$WHY" "$@"
+		check "check_portbind_audit, real $desc: exit $want" \
+			all "rc_is $want" 'out_has "$ere"' '[ "$(wc -l <"$tmp/out")" -eq 1 ]'
+	}
+	real 0 '^PORTBIND OK - 0 services ' "on a namespace with no socket"
+	start listen "$tmp/l8" 127.0.0.1:7101
+	l8=$bg
+	real 0 '^PORTBIND OK - 1 services would come back at once \(1 sockets\) \| services=1 sockets=1 fail=0 wait=0 unknown=0 ok=1$' \
+		"on a pb_listen server"
+	# The default range again (the client test above narrowed it).
+	sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+	start listen "$tmp/l9" 127.0.0.1:45000
+	l9=$bg
+	real 1 "^PORTBIND WARNING - .*ok tcp 127\\.0\\.0\\.1:45000 pid $l9 \\(listen\\) ephemeral" \
+		"on a server inside ip_local_port_range"
+	real 0 '^PORTBIND OK - ' "--ignore-hazard ephemeral on it" --ignore-hazard ephemeral
+	pyserver fail 7104 "$tmp/p8"
+	p8=$bg
+	real 2 "^PORTBIND CRITICAL - 1 of 3 services would not come back: fail tcp 127\\.0\\.0\\.1:7104 pid $p8 " \
+		"on a service whose connection outlives it"
+	stop "$p8"
+	pyserver wait 7105 "$tmp/p9"
+	p9=$bg
+	real 2 "^PORTBIND CRITICAL - .*wait tcp 127\\.0\\.0\\.1:7105 pid $p9 .* for [0-9]+ s" \
+		"on a service that would wait"
+	if [ -x /usr/bin/python3 ]; then
+		run $nobody /usr/bin/python3 "$CHECK" --tool "$WHY" --ignore-hazard ephemeral
+		check "check_portbind_audit, real, as uid 65534: UNKNOWN (exit 3), never a guess" \
+			all 'rc_is 3' 'out_has "^PORTBIND UNKNOWN - .*unknown tcp 127\.0\.0\.1:7105 "'
+	else
+		skip "check_portbind_audit as uid 65534" "no /usr/bin/python3 for that user"
+	fi
+	stop "$p9"; stop "$l9"
+	: >"$tmp/n2"
+	unshare -n sh -c 'ip link set lo up && exec "$1" 127.0.0.1:7106' sh \
+		"$B/examples/listen" >>"$tmp/n2" 2>&1 &
+	n2=$!
+	bgs="$bgs $n2"
+	until_in "$tmp/n2" '^listening' || true
+	real 0 "^PORTBIND OK - 1 services would come back at once \\(1 sockets\\)" \
+		"-N PID: that namespace's one service" -N "$n2"
+	stop "$n2"; stop "$l8"
+	for o in $outsiders; do kill "$o" 2>/dev/null; done
+fi
+
+# ---- examples/ops/web.service: systemd takes it, and its ExecStartPre=
+#      lines, run as commands, wait for the server's own addresses only
+UNIT=examples/ops/web.service
+mkdir -p "$tmp/unit"
+sed -e "s|/usr/local/bin/portbind-why|$WHY|" \
+    -e "s|/usr/local/bin/web-server|$B/examples/listen|" "$UNIT" >"$tmp/unit/web.service"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	run systemd-analyze verify "$tmp/unit/web.service"
+	check "$UNIT: systemd-analyze verify (the tool's path made this build's)" \
+		all 'rc_is 0' '[ ! -s "$tmp/err" ]'
+else
+	skip "$UNIT: systemd-analyze verify" "no systemd-analyze"
+fi
+sed -n 's/^ExecStartPre=//p' "$tmp/unit/web.service" >"$tmp/pre"
+check "$UNIT: an ExecStartPre= per address, portbind-why --reuseaddr --wait 65" \
+	all '[ "$(wc -l <"$tmp/pre")" -eq 2 ]' \
+	'[ "$(grep -c -- " --reuseaddr --wait 65 " "$tmp/pre")" -eq 2 ]' \
+	"grep -q ' 0\\.0\\.0\\.0:8080\$' '$tmp/pre'" "grep -q ' 127\\.0\\.0\\.1:9090\$' '$tmp/pre'"
+pre1=$(sed -n 1p "$tmp/pre")
+pre2=$(sed -n 2p "$tmp/pre")
+# pre LINE: run an ExecStartPre= line as systemd would (no shell; words).
+pre() {
+	set -f
+	# shellcheck disable=SC2086
+	run $1
+	set +f
+}
+if [ -n "$netns" ]; then
+	t0=$(now_ms); pre "$pre1"; t1=$(now_ms)
+	check "ExecStartPre 0.0.0.0:8080, nothing there: exit 0" rc_is 0
+	timed "... at once ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" [ $((${t1:-0} - ${t0:-0})) -lt 5000 ]
+	# The old instance's connections in TIME_WAIT, with SO_REUSEADDR.
+	: >"$tmp/rs"
+	"$SERVER" 127.0.0.1:9090 >>"$tmp/rs" 2>&1 &
+	rs=$!
+	bgs="$bgs $rs"
+	until_in "$tmp/rs" '^listening on' || true
+	"$ECHO" 127.0.0.1:9090 hello >/dev/null 2>&1
+	until_in "$tmp/rs" '^echoed' || true
+	stop "$rs"
+	t0=$(now_ms); pre "$pre2"; t1=$(now_ms)
+	check "ExecStartPre 127.0.0.1:9090 over the old run's TIME_WAIT with SO_REUSEADDR: exit 0" \
+		all 'rc_is 0' '[ "$(count_tw 9090)" -ge 1 ]'
+	timed "... at once, not when it expires ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
+		[ $((${t1:-0} - ${t0:-0})) -lt 5000 ]
+	pre "$(echo "$pre2" | sed 's/ --reuseaddr --wait 65 / --wait 1 /')"
+	check "... where a server without SO_REUSEADDR (no --reuseaddr) would wait: exit 1, time-wait" \
+		all 'rc_is 1' 'out_has "TIME_WAIT"'
+	# The old instance still listening, gone a second later.
+	start listen "$tmp/l10" 0.0.0.0:8080
+	l10=$bg
+	( sleep 1; kill "$l10" ) &
+	k=$!
+	t0=$(now_ms); pre "$pre1"; t1=$(now_ms)
+	wait "$k"
+	wait "$l10" 2>/dev/null
+	bgs=$(echo "$bgs" | sed "s/ $l10\$//; s/ $l10 / /")
+	check "ExecStartPre 0.0.0.0:8080 while the old one listens: exit 0 once it is gone" rc_is 0
+	timed "... after it went, not before ($((${t1:-0} - ${t0:-0})) ms)" "$t0" "$t1" \
+		all '[ $((t1 - t0)) -ge 800 ]' '[ $((t1 - t0)) -lt 10000 ]'
+	start listen "$tmp/l11" 127.0.0.1:8080
+	pre "$(echo "$pre1" | sed 's/ --wait 65 / --wait 1 /')"
+	check "... one that stays (--wait 1 here): exit 1, says who holds it" \
+		all 'rc_is 1' 'out_has "held by 1 listening socket: LISTEN 127\.0\.0\.1:8080"'
+	stop "$bg"
+else
+	skip "ExecStartPre= lines of $UNIT run as commands" "$nons"
+fi
+
 # ---- every program of examples/ was run above
 : >"$tmp/out"
 for b in $EXAMPLES; do
