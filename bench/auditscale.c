@@ -3,7 +3,8 @@
  * auditscale - the restart audit on a busy host, against one `ss -tanp`.
  *
  * A child enters a private network namespace (ip_local_port_range widened
- * to 10000-65535, tcp_max_tw_buckets 262144, RLIMIT_NOFILE raised) and
+ * to 10000-65535, tcp_max_tw_buckets 262144, RLIMIT_NOFILE's soft limit
+ * raised to the hard one) and
  * builds what a busy host's table looks like, 100000 TCP sockets in all:
  *  - 38 TCP listeners and 10 bound UDP sockets in 6 services: "web" (a
  *    master and two workers that inherit its sockets), "postgres",
@@ -18,9 +19,13 @@
  *  - TIME_WAIT for the rest: 2000 server-side on 127.0.0.1:8080 (web,
  *    SO_REUSEADDR: it passes them) and 2000 on 0.0.0.0:9000 (legacyd: it
  *    cannot), the others client-side over every listener.
- * Connections are made in batches of non-blocking connects, then accepted
- * (bounded by a deadline); the builder then forks the processes, each
- * keeps its own descriptors, and the builder closes all of its own.
+ * The processes are forked first, each keeping its own listening and bound
+ * sockets (web's workers their master's too).  Connections are made in
+ * batches of non-blocking connects, then accepted (bounded by a
+ * deadline); the builder hands each end to its process over SCM_RIGHTS
+ * and closes its copy, so that no process holds more than its share
+ * (raising the hard RLIMIT_NOFILE needs CAP_SYS_RESOURCE).  The
+ * TIME_WAIT come last, and the timed rounds stop 50 s after the first.
  *
  * It checks the audit first (one run of the library and of the tool: every
  * socket listed, and the verdicts the table was built for), then times, in
@@ -31,14 +36,17 @@
  *  - two parts of any such walk, for where the time goes: one sock_diag
  *    dump of every TCP and UDP socket (all states, both families), and a
  *    readlink of every descriptor of every process under /proc.
- * Peak memory: the ru_maxrss of each process (`auditscale once` is a fresh
- * process that makes one pb_audit_run).  Medians and minimums; the
- * targets: each audit within 1.5x of one ss -tanp (medians).
+ * Peak memory: the ru_maxrss of each command, started by a fresh
+ * `auditscale rss` (`auditscale once` is a fresh process that makes one
+ * pb_audit_run).  Medians and minimums; the targets: each audit within
+ * 1.5x of one ss -tanp (medians), and the audit's answer as built.
  *
  *	auditscale           environment: PB_BENCH_AUDIT_RUNS=7,
  *	                     PB_BENCH_AUDIT_TOOL (default ../tools/portbind-why
  *	                     beside this program)
  *	auditscale once      one pb_audit_run; prints "ENTRIES"
+ *	auditscale rss CMD...  runs CMD (output to /dev/null); prints its
+ *	                     ru_maxrss in KiB
  */
 #include <arpa/inet.h>
 #include <dirent.h>
