@@ -39,8 +39,6 @@
 
 #define TCPF(s) (1u << (s))
 
-/* Holders kept per socket; more are counted, not kept. */
-#define HOLDERS_KEPT 8
 /* How far up the process tree a descendant is looked for. */
 #define MAX_DEPTH 64
 /* TIME_WAIT lasts this long (TCP_TIMEWAIT_LEN): what a connection closed
@@ -51,7 +49,9 @@
 /* CAP_NET_BIND_SERVICE's bit in CapEff. */
 #define CAP_BIND_BIT 10
 
+/* A descriptor of a process that holds one of the rows. */
 struct holder {
+	size_t ref;		/* the row: items[ref], or conns[ref - n] */
 	int pid;
 	int fd;
 };
@@ -65,10 +65,11 @@ struct row {
 	int protocol;
 	int state;
 	int v6only;
+	int ifindex;
 	unsigned int port;
-	unsigned int n_procs;
-	unsigned int n_kept;
-	struct holder h[HOLDERS_KEPT];
+	unsigned int n_procs;		/* processes holding it */
+	int last_pid;			/* the walk's last one */
+	size_t h_start;			/* its holders: hold[h_start...] */
 };
 
 /* A process that holds one of the rows. */
@@ -98,9 +99,14 @@ struct audit {
 	struct vec conns;	/* other TCP rows at the listening ports */
 	struct proc *procs;
 	size_t n_procs, cap_procs;
-	/* inode -> row: >= 0 items[i], < 0 conns[-i - 1] */
+	struct holder *hold;		/* by row, then pid: one per process */
+	size_t n_hold, cap_hold;
+	/* pid -> ppid of the processes read that hold nothing */
+	int *pc_pid, *pc_ppid;
+	size_t pc_cap, pc_n;
+	/* inode -> row ref (items[ref], or conns[ref - items.n]) */
 	unsigned long long *keys;
-	long *vals;
+	size_t *vals;
 	size_t hcap;
 	uint8_t ports[PB__PORT_MAP_BYTES];	/* TCP listening ports */
 	uint8_t reserved[PB__PORT_MAP_BYTES];
@@ -136,6 +142,7 @@ static void row_of(struct row *r, const struct pb_sockent *e)
 	r->protocol = e->protocol;
 	r->state = e->state;
 	r->v6only = e->family == AF_INET6 ? e->v6only : -1;
+	r->ifindex = e->ifindex;
 	r->port = pb__addr_port((const struct sockaddr *)&e->local);
 }
 
@@ -206,20 +213,29 @@ static int hash_build(struct audit *a)
 		if (a->keys[s] == r->inode)
 			continue;	/* the same socket twice: the first */
 		a->keys[s] = r->inode;
-		a->vals[s] = is_item ? (long)i : -(long)(i - a->items.n) - 1;
+		a->vals[s] = i;
 	}
 	return 0;
 }
 
-static struct row *hash_find(struct audit *a, unsigned long long ino)
+static struct row *row_at(struct audit *a, size_t ref)
+{
+	return ref < a->items.n ? &a->items.v[ref]
+				: &a->conns.v[ref - a->items.n];
+}
+
+/* The row of inode ino: 0 and its ref, or -1 when none. */
+static int hash_find(const struct audit *a, unsigned long long ino,
+		     size_t *ref)
 {
 	size_t s;
 
 	for (s = hash_slot(a, ino); a->keys[s] != 0; s = (s + 1) & (a->hcap - 1))
-		if (a->keys[s] == ino)
-			return a->vals[s] >= 0 ? &a->items.v[a->vals[s]]
-					       : &a->conns.v[-a->vals[s] - 1];
-	return NULL;
+		if (a->keys[s] == ino) {
+			*ref = a->vals[s];
+			return 0;
+		}
+	return -1;
 }
 
 /* ---- /proc */
@@ -324,6 +340,7 @@ static int on_fd(struct audit *a, int dirfd, const char *name)
 	const char *end;
 	long long ino, fd;
 	struct row *r;
+	size_t ref;
 	ssize_t len;
 
 	len = readlinkat(dirfd, name, link, sizeof(link) - 1);
@@ -333,28 +350,31 @@ static int on_fd(struct audit *a, int dirfd, const char *name)
 	ino = pb__parse_num(link + 8, 10, ~0ULL, &end);
 	if (ino <= 0 || *end != ']')
 		return 0;
-	r = hash_find(a, (unsigned long long)ino);
-	if (!r)
+	if (hash_find(a, (unsigned long long)ino, &ref) < 0)
 		return 0;
 	fd = pb__parse_num(name, 10, INT_MAX, &end);
 	if (fd < 0 || *end != '\0')
 		return 0;
-	/* A process counts once, whatever descriptors it holds. */
-	if (r->n_kept && r->h[r->n_kept - 1].pid == a->cur_pid)
+	/* A process counts once, whatever descriptors it holds: the walk
+	   reads one process's descriptors together. */
+	r = row_at(a, ref);
+	if (r->n_procs && r->last_pid == a->cur_pid)
 		return 0;
-	if (r->n_procs > 0 && r->n_kept == HOLDERS_KEPT) {
-		unsigned i;
+	if (a->n_hold == a->cap_hold) {
+		size_t cap = a->cap_hold ? a->cap_hold * 2 : 256;
+		struct holder *p = realloc(a->hold, cap * sizeof(*p));
 
-		for (i = 0; i < r->n_kept; i++)
-			if (r->h[i].pid == a->cur_pid)
-				return 0;
+		if (!p)
+			return -ENOMEM;
+		a->hold = p;
+		a->cap_hold = cap;
 	}
+	a->hold[a->n_hold].ref = ref;
+	a->hold[a->n_hold].pid = a->cur_pid;
+	a->hold[a->n_hold].fd = (int)fd;
+	a->n_hold++;
 	r->n_procs++;
-	if (r->n_kept < HOLDERS_KEPT) {
-		r->h[r->n_kept].pid = a->cur_pid;
-		r->h[r->n_kept].fd = (int)fd;
-		r->n_kept++;
-	}
+	r->last_pid = a->cur_pid;
 	if (!a->cur_proc_added) {
 		int err = proc_add(a, a->cur_pid);
 
@@ -387,14 +407,23 @@ static int walk_proc(struct audit *a)
 		dfd = openat(dirfd(proc), path,
 			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0) {
+			/* Gone (ENOENT, ESRCH): nothing to see.  Not ours to
+			   read: the answer is partial, and says so.  Out of
+			   descriptors or memory: no answer. */
 			if (errno == EACCES || errno == EPERM)
 				a->refused = 1;
+			else if (errno == EMFILE || errno == ENFILE ||
+				 errno == ENOMEM) {
+				r = -errno;
+				break;
+			}
 			continue;
 		}
 		fds = fdopendir(dfd);
 		if (!fds) {
+			r = -errno;
 			close(dfd);
-			continue;
+			break;
 		}
 		a->cur_pid = (int)pid;
 		a->cur_proc_added = 0;
@@ -414,14 +443,59 @@ static int cmp_proc(const void *x, const void *y)
 	return (p->pid > q->pid) - (p->pid < q->pid);
 }
 
+/* The parents of processes that hold nothing, read once each. */
+static int ppid_cached(struct audit *a, int pid)
+{
+	size_t s, i;
+	int ppid;
+
+	if (a->pc_cap) {
+		for (s = (size_t)pid * 2654435761u & (a->pc_cap - 1);
+		     a->pc_pid[s] != 0; s = (s + 1) & (a->pc_cap - 1))
+			if (a->pc_pid[s] == pid)
+				return a->pc_ppid[s];
+	}
+	if (read_stat(pid, &ppid, NULL) < 0)
+		ppid = -1;
+	if (2 * (a->pc_n + 1) > a->pc_cap) {
+		size_t cap = a->pc_cap ? a->pc_cap * 2 : 64;
+		int *pids = calloc(cap, sizeof(*pids));
+		int *ppids = calloc(cap, sizeof(*ppids));
+
+		if (!pids || !ppids) {
+			free(pids);
+			free(ppids);
+			return ppid;	/* read again next time */
+		}
+		for (i = 0; i < a->pc_cap; i++) {
+			if (!a->pc_pid[i])
+				continue;
+			for (s = (size_t)a->pc_pid[i] * 2654435761u & (cap - 1);
+			     pids[s] != 0; s = (s + 1) & (cap - 1))
+				;
+			pids[s] = a->pc_pid[i];
+			ppids[s] = a->pc_ppid[i];
+		}
+		free(a->pc_pid);
+		free(a->pc_ppid);
+		a->pc_pid = pids;
+		a->pc_ppid = ppids;
+		a->pc_cap = cap;
+	}
+	for (s = (size_t)pid * 2654435761u & (a->pc_cap - 1); a->pc_pid[s] != 0;
+	     s = (s + 1) & (a->pc_cap - 1))
+		;
+	a->pc_pid[s] = pid;
+	a->pc_ppid[s] = ppid;
+	a->pc_n++;
+	return ppid;
+}
+
 static int ppid_of(struct audit *a, int pid)
 {
 	const struct proc *p = proc_find(a, pid);
-	int ppid;
 
-	if (p)
-		return p->ppid;
-	return read_stat(pid, &ppid, NULL) == 0 ? ppid : -1;
+	return p ? p->ppid : ppid_cached(a, pid);
 }
 
 /* Is pid the service top or one of its descendants? */
@@ -564,15 +638,16 @@ static void read_opts(int pid, int fd, unsigned long long ino, int family,
 }
 
 /* The options of a row through any of its holders. */
-static void row_opts(const struct row *r, struct opts *o)
+static void row_opts(const struct audit *a, const struct row *r,
+		     struct opts *o)
 {
+	const struct holder *h = &a->hold[r->h_start];
 	unsigned i;
 
 	o->reuseaddr = o->reuseport = o->v6only = -1;
 	o->err = ESRCH;
-	for (i = 0; i < r->n_kept; i++) {
-		read_opts(r->h[i].pid, r->h[i].fd, r->inode,
-			  r->local.ss_family, o);
+	for (i = 0; i < r->n_procs; i++) {
+		read_opts(h[i].pid, h[i].fd, r->inode, r->local.ss_family, o);
 		if (o->err == 0)
 			return;
 	}
@@ -615,6 +690,8 @@ static int passes(int ra, int rp, unsigned uid, int ra2, int rp2,
 
 /* What one left-over socket does to the restart. */
 struct judged {
+	int maybe;		/* the row may not meet the address: a "no"
+				   is not known */
 	int fail_no, wait_no, unknown;
 	unsigned fail_blocks, wait_blocks, unknown_blocks;
 	unsigned until_ms;
@@ -625,7 +702,7 @@ static void judge(struct judged *j, int pass, unsigned block, int ends,
 {
 	if (pass == 1)
 		return;
-	if (pass == -1) {
+	if (pass == -1 || j->maybe) {
 		j->unknown = 1;
 		j->unknown_blocks |= block;
 		return;
@@ -671,6 +748,36 @@ static size_t first_at(const struct vec *c, unsigned port)
 	return lo;
 }
 
+static int cmp_proto_port(const void *x, const void *y)
+{
+	const struct row *p = x, *q = y;
+
+	if (p->protocol != q->protocol)
+		return p->protocol < q->protocol ? -1 : 1;
+	return (p->port > q->port) - (p->port < q->port);
+}
+
+static int cmp_holder(const void *x, const void *y)
+{
+	const struct holder *p = x, *q = y;
+
+	if (p->ref != q->ref)
+		return p->ref < q->ref ? -1 : 1;
+	return (p->pid > q->pid) - (p->pid < q->pid);
+}
+
+/* Each row's holders together, by pid: hold[h_start...]. */
+static void index_holders(struct audit *a)
+{
+	size_t i;
+
+	if (a->n_hold == 0)
+		return;
+	qsort(a->hold, a->n_hold, sizeof(*a->hold), cmp_holder);
+	for (i = a->n_hold; i-- > 0; )
+		row_at(a, a->hold[i].ref)->h_start = i;
+}
+
 static int cmp_port(const void *x, const void *y)
 {
 	const struct row *p = x, *q = y;
@@ -678,53 +785,116 @@ static int cmp_port(const void *x, const void *y)
 	return (p->port > q->port) - (p->port < q->port);
 }
 
+/* Sockets bound to two different devices (SO_BINDTODEVICE) never meet. */
+static int other_device(const struct row *x, const struct row *y)
+{
+	return x->ifindex && y->ifindex && x->ifindex != y->ifindex;
+}
+
+/* The first entry of the protocol at the port: items[] is sorted by
+   protocol, then port. */
+static size_t items_first(const struct audit *a, int protocol,
+			  unsigned port)
+{
+	size_t lo = 0, hi = a->items.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct row *r = &a->items.v[mid];
+
+		if (r->protocol < protocol ||
+		    (r->protocol == protocol && r->port < port))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Every holder of r inside the service of top? */
 static int all_in_service(struct audit *a, const struct row *r, int top)
 {
+	const struct holder *h = &a->hold[r->h_start];
 	unsigned i;
 
 	if (r->n_procs == 0 || top <= 0)
 		return 0;
-	for (i = 0; i < r->n_kept; i++)
-		if (!in_service(a, r->h[i].pid, top))
+	for (i = 0; i < r->n_procs; i++)
+		if (!in_service(a, h[i].pid, top))
 			return 0;
 	return 1;
 }
 
-/* The service of a socket: its topmost holder, pid 1 only when no other
-   process holds it. */
+/* Does pid hold r?  Its holders are sorted by pid. */
+static int holds(const struct audit *a, const struct row *r, int pid)
+{
+	size_t lo = r->h_start, hi = r->h_start + r->n_procs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->hold[mid].pid == pid)
+			return 1;
+		if (a->hold[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int is_systemd(struct audit *a, int pid)
+{
+	const struct proc *p = proc_find(a, pid);
+
+	return p && !strcmp(p->comm, "systemd");
+}
+
+/*
+ * The service of a socket: the holder none of whose ancestors holds it
+ * (the lowest such pid when there are several: unrelated holders).  A
+ * systemd that runs as pid 1 and holds it beside others is the service
+ * manager that passed it (init_too), not the service.
+ */
 static int service_of(struct audit *a, const struct row *r, int *init_too)
 {
-	unsigned i, k;
+	const struct holder *h = &a->hold[r->h_start];
+	unsigned i;
 	int best = 0;
 
 	*init_too = 0;
-	for (i = 0; i < r->n_kept; i++) {
-		int pid = r->h[i].pid, ppid, top = 1;
+	for (i = 0; i < r->n_procs; i++) {
+		int pid = h[i].pid, up = pid, depth, top = 1;
 
-		if (pid == 1 && r->n_procs > 1) {
+		if (pid == 1 && r->n_procs > 1 && is_systemd(a, 1)) {
 			*init_too = 1;
 			continue;
 		}
-		ppid = ppid_of(a, pid);
-		for (k = 0; k < r->n_kept; k++)
-			if (r->h[k].pid == ppid && ppid != 1)
+		for (depth = 0; depth < MAX_DEPTH; depth++) {
+			up = ppid_of(a, up);
+			if (up <= 0 || (up == 1 && *init_too))
+				break;
+			if (holds(a, r, up)) {
 				top = 0;
+				break;
+			}
+		}
 		if (top && (best == 0 || pid < best))
 			best = pid;
 	}
-	if (best == 0 && r->n_kept)
-		best = r->h[0].pid;
+	if (best == 0 && r->n_procs)
+		best = h[0].pid;
 	return best;
 }
 
 static void audit_entry(struct audit *a, const struct row *it,
 			struct pb_audit_entry *e)
 {
+	const struct holder *hold = &a->hold[it->h_start];
 	struct judged j;
 	struct opts o = { -1, -1, -1, ESRCH };
 	struct proc *svc = NULL;
-	int init_too = 0, top, inherited = 0;
+	int init_too = 0, top, inherited = 0, share;
 	unsigned i;
 	size_t c;
 
@@ -743,9 +913,9 @@ static void audit_entry(struct audit *a, const struct row *it,
 	if (top > 0) {
 		e->pid = top;
 		svc = proc_find(a, top);
-		for (i = 0; i < it->n_kept; i++)
-			if (it->h[i].pid == top) {
-				e->fd = it->h[i].fd;
+		for (i = 0; i < it->n_procs; i++)
+			if (hold[i].pid == top) {
+				e->fd = hold[i].fd;
 				break;
 			}
 		if (svc) {
@@ -754,10 +924,10 @@ static void audit_entry(struct audit *a, const struct row *it,
 			e->service_uid = svc->euid;
 		}
 		read_opts(top, e->fd, it->inode, it->local.ss_family, &o);
-		if (o.err != 0 && it->n_kept > 1) {
+		if (o.err != 0 && it->n_procs > 1) {
 			struct opts other;
 
-			row_opts(it, &other);
+			row_opts(a, it, &other);
 			if (other.err == 0)
 				o = other;
 		}
@@ -782,20 +952,24 @@ static void audit_entry(struct audit *a, const struct row *it,
 			    e->fd < PB_LISTEN_FDS_START + svc->listen_fds;
 	}
 	/* A socket unit waiting for its service: systemd alone holds it. */
-	if (init_too || (top == 1 && svc && !strcmp(svc->comm, "systemd")))
+	if (init_too || (top == 1 && is_systemd(a, 1)))
 		inherited = 1;
 	if (inherited)
 		e->hazards |= PB_HAZARD_INHERITED;
 
-	/* The socket itself, held on by processes outside the service. */
-	if (top > 0 && !init_too) {
-		for (i = 0; i < it->n_kept; i++) {
-			int pid = it->h[i].pid;
+	/* The socket itself, held on by processes outside the service: it
+	   stays, and the new socket binds beside it only if it may share
+	   it (SO_REUSEPORT; on UDP SO_REUSEADDR too).  When some processes
+	   could not be looked into (not root), one of them may hold it. */
+	share = tri_or(e->reuseport,
+		       it->protocol == IPPROTO_UDP ? e->reuseaddr : 0);
+	if (top > 0 && !inherited) {
+		for (i = 0; i < it->n_procs; i++) {
+			int pid = hold[i].pid;
 
-			if (in_service(a, pid, top))
+			if ((pid == 1 && init_too) || in_service(a, pid, top))
 				continue;
-			if (tri_or(e->reuseport, it->protocol == IPPROTO_UDP
-				   ? e->reuseaddr : 0) == 1) {
+			if (share == 1) {
 				e->hazards |= PB_HAZARD_SHARED;
 				if (!e->shared_pid)
 					e->shared_pid = pid;
@@ -804,33 +978,34 @@ static void audit_entry(struct audit *a, const struct row *it,
 			e->n_outliving++;
 			if (!e->outliving_pid)
 				e->outliving_pid = pid;
-			judge(&j, tri_or(e->reuseport, it->protocol == IPPROTO_UDP
-					 ? e->reuseaddr : 0),
-			      PB_BLOCK_OUTLIVING, 0, 0);
+			judge(&j, share, PB_BLOCK_OUTLIVING, 0, 0);
 		}
+		if (a->refused)
+			judge(&j, share == 1 ? 1 : -1, PB_BLOCK_OUTLIVING, 0, 0);
 	}
 
+	/* No process found: none to restart, or none this process may look
+	   into (not root).  Whoever holds the socket may keep it. */
 	if (top == 0)
 		judge(&j, -1, PB_BLOCK_OUTLIVING, 0, 0);
 
 	/* Other entries at the port: another service sharing the address
 	   (they bound beside this one, so the new socket can too). */
-	for (c = 0; c < a->items.n; c++) {
+	for (c = items_first(a, it->protocol, it->port);
+	     c < a->items.n && a->items.v[c].protocol == it->protocol &&
+	     a->items.v[c].port == it->port; c++) {
 		const struct row *o2 = &a->items.v[c];
-		int pid2;
 
-		if (o2 == it || o2->protocol != it->protocol ||
-		    o2->port != it->port || o2->inode == it->inode)
-			continue;
-		if (!pb__addr_overlaps(&it->local, e->v6only, &o2->local,
+		if (o2 == it || o2->inode == it->inode ||
+		    other_device(it, o2) ||
+		    !pb__addr_overlaps(&it->local, e->v6only, &o2->local,
 				       o2->v6only, it->protocol))
 			continue;
-		pid2 = o2->n_kept ? o2->h[0].pid : 0;
 		if (top > 0 && all_in_service(a, o2, top))
 			continue;	/* the service's own: closed too */
 		e->hazards |= PB_HAZARD_SHARED;
-		if (!e->shared_pid)
-			e->shared_pid = pid2;
+		if (!e->shared_pid && o2->n_procs)
+			e->shared_pid = a->hold[o2->h_start].pid;
 	}
 
 	/* TCP: what is left on the address once the service has stopped. */
@@ -840,10 +1015,28 @@ static void audit_entry(struct audit *a, const struct row *it,
 		for (c = first_at(&a->conns, it->port);
 		     c < a->conns.n && a->conns.v[c].port == it->port; c++) {
 			const struct row *r = &a->conns.v[c];
+			struct opts o2 = { -1, -1, -1, ESRCH };
+			int ov, read = 0;
 
-			if (!pb__addr_overlaps(&it->local, e->v6only, &r->local,
-					       r->v6only, IPPROTO_TCP))
+			if (other_device(it, r))
 				continue;
+			ov = pb__addr_overlaps(&it->local, e->v6only, &r->local,
+					       r->v6only, IPPROTO_TCP);
+			/* It turns on the row's IPV6_V6ONLY, which the table
+			   shows only for listening and bound sockets: read it
+			   from a holder; else the row is judged unknown (it may
+			   not meet the address at all). */
+			if (ov == PB__OVERLAP_MAYBE && r->n_procs) {
+				row_opts(a, r, &o2);
+				read = 1;
+				if (o2.v6only >= 0)
+					ov = pb__addr_overlaps(&it->local, e->v6only,
+							       &r->local, o2.v6only,
+							       IPPROTO_TCP);
+			}
+			if (!ov)
+				continue;
+			j.maybe = ov == PB__OVERLAP_MAYBE;
 			if (r->state == PB_TCP_TIME_WAIT) {
 				/* It carries the options of the socket it was:
 				   the listener's, for an accepted one. */
@@ -869,13 +1062,15 @@ static void audit_entry(struct audit *a, const struct row *it,
 					judge(&j, own_pass, PB_BLOCK_CONNECTIONS,
 					      1, TIME_WAIT_MS);
 			} else {
-				struct opts o2;
-				int bound = r->state == PB__TCP_BOUND_INACTIVE;
+				/* sock_diag says CLOSE for a bound-only socket
+				   (and for a connection caught closing). */
+				int bound = r->state == PB_TCP_CLOSE;
 
 				e->n_outliving++;
-				if (!e->outliving_pid && r->n_kept)
-					e->outliving_pid = r->h[0].pid;
-				row_opts(r, &o2);
+				if (!e->outliving_pid)
+					e->outliving_pid = a->hold[r->h_start].pid;
+				if (!read)
+					row_opts(a, r, &o2);
 				judge(&j, passes(e->reuseaddr, e->reuseport,
 						 it->uid, o2.reuseaddr,
 						 o2.reuseport, r->uid, r->state),
@@ -885,6 +1080,7 @@ static void audit_entry(struct audit *a, const struct row *it,
 		}
 	}
 
+	j.maybe = 0;
 	if (j.fail_no) {
 		e->verdict = PB_RESTART_FAIL;
 		e->blocks = j.fail_blocks | j.wait_blocks;
@@ -972,6 +1168,9 @@ static void audit_free_work(struct audit *a)
 	free(a->items.v);
 	free(a->conns.v);
 	free(a->procs);
+	free(a->hold);
+	free(a->pc_pid);
+	free(a->pc_ppid);
 	free(a->keys);
 	free(a->vals);
 }
@@ -990,6 +1189,9 @@ static int read_tables(struct audit *a)
 			   a);
 	if (r < 0)
 		return r;
+	/* qsort's base may not be NULL, even for no element (C11 7.22.5). */
+	if (a->items.n > 0)
+		qsort(a->items.v, a->items.n, sizeof(*a->items.v), cmp_proto_port);
 	for (p = 1; p < 65536; p++)
 		if (is_set(a->ports, p)) {
 			if (p < lo)
@@ -1004,7 +1206,6 @@ static int read_tables(struct audit *a)
 			   &sel, 0, on_conn, a);
 	if (r < 0)
 		return r;
-	/* qsort's base may not be NULL, even for no element (C11 7.22.5). */
 	if (a->conns.n > 0)
 		qsort(a->conns.v, a->conns.n, sizeof(*a->conns.v), cmp_port);
 	return 0;
@@ -1039,6 +1240,7 @@ static int run(void *arg)
 		goto out;
 	if (a->n_procs > 0)
 		qsort(a->procs, a->n_procs, sizeof(*a->procs), cmp_proc);
+	index_holders(a);
 
 	res = calloc(1, sizeof(*res));
 	ranked = calloc(a->items.n ? a->items.n : 1, sizeof(*ranked));

@@ -92,7 +92,7 @@ static void endpoint_of(const struct sockaddr_storage *ss, int v6only,
 }
 
 /* What overlaps() can say of a socket in the table. */
-enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE };
+enum { OVERLAP_NO, OVERLAP_YES, OVERLAP_MAYBE = PB__OVERLAP_MAYBE };
 
 /*
  * Linux's bind-conflict rule for addresses (the port already matches), as

@@ -24,8 +24,9 @@ int pb__diagnose_spec(int type, const char *spec, int err,
 		      struct pb_diag *out);
 /* The bind-conflict rule for addresses (the ports already match): does a
    socket at h (IPV6_V6ONLY h_v6only: 1, 0, -1 not known) stop a new one
-   at t (t_v6only) of the protocol?  0 no, 1 yes, 2 it turns on the
-   unknown IPV6_V6ONLY. */
+   at t (t_v6only) of the protocol?  0 no, 1 yes, PB__OVERLAP_MAYBE it
+   turns on the unknown IPV6_V6ONLY. */
+#define PB__OVERLAP_MAYBE 2
 int pb__addr_overlaps(const struct sockaddr_storage *t, int t_v6only,
 		      const struct sockaddr_storage *h, int h_v6only,
 		      int protocol);

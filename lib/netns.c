@@ -131,7 +131,8 @@ int pb__netns_open(const char *ns)
 {
 	char buf[sizeof("/run/netns/") + NAME_MAX];
 	const char *path = buf;
-	int fd, r;
+	struct statfs fs;
+	int pfd, fd, r;
 
 	if (!ns || !*ns)
 		return -EINVAL;
@@ -147,12 +148,24 @@ int pb__netns_open(const char *ns)
 			return -EINVAL;
 		pb__fmt(buf, sizeof(buf), "/run/netns/%s", ns);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* A path first, opening nothing: a FIFO would block the open, a
+	   terminal could become the caller's, a device could act on it. */
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
 		return -errno;
-	r = pb__netns_check(fd);
+	if (fstatfs(pfd, &fs) < 0 || fs.f_type != NSFS_MAGIC) {
+		close(pfd);
+		return -EINVAL;
+	}
+	pb__fmt(buf, sizeof(buf), "/proc/self/fd/%d", pfd);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : 0;
+	close(pfd);
+	if (r == 0)
+		r = pb__netns_check(fd);
 	if (r < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return r;
 	}
 	return fd;

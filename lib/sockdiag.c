@@ -152,6 +152,7 @@ static int parse_msg(const struct nlmsghdr *h, int protocol,
 	e->state = m->idiag_state;
 	e->uid = m->idiag_uid;
 	e->inode = m->idiag_inode;
+	e->ifindex = (int)m->id.idiag_if;
 	e->v6only = -1;
 	/* A bound-only TCP socket (Linux 6.7+) is reported in a state of
 	   its own; it is what /proc calls CLOSE. */

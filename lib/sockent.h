@@ -23,6 +23,8 @@ struct pb_sockent {
 	unsigned int uid;
 	unsigned int expires_ms;	/* TIME_WAIT only */
 	unsigned long long inode;
+	int ifindex;			/* SO_BINDTODEVICE's device, 0 none or
+					   not known (/proc/net) */
 	struct sockaddr_storage local;
 	struct sockaddr_storage remote;
 };

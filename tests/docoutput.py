@@ -36,6 +36,7 @@ Run from the top of the tree after the build: python3 tests/docoutput.py
 """
 
 import concurrent.futures
+import ctypes
 import difflib
 import json
 import os
@@ -196,6 +197,49 @@ def _(s):
     s.listener_only("127.0.0.1", 6002)
 
 
+# --audit (portbind-why(1), README): services of their own, each a
+# process named as it is shown; "cgi" is a process outside the service
+# that keeps its connections.
+AUDIT_VARIES = [r'(\(at )\d\d:\d\d:\d\d', r'("until_ms":)\d+',
+                r'("until":")[0-9T:Z-]+', r'("(?:outliving|shared)_pid":)\d+',
+                r'("fd":)\d+']
+
+
+def audit_host(s, netns=None):
+    s.serve("cgi", "0.0.0.0", 8081, "api", netns=netns)
+    s.serve("plain", "127.0.0.1", 8080, "legacy", uid=65534, netns=netns)
+    # Its TCP and UDP sockets in one process: the order of services with
+    # the same verdict is by pid, which may wrap between two of them.
+    s.serve("web", "::", 8443, "web", netns=netns)
+
+
+@scenario("audit-host", varies=AUDIT_VARIES)
+def _(s):
+    audit_host(s)
+
+
+@scenario("audit-not-root", user=USER, varies=AUDIT_VARIES)
+def _(s):
+    s.serve("plain", "127.0.0.1", 8080, "legacy", uid=65534)
+
+
+@scenario("audit-json", varies=AUDIT_VARIES)
+def _(s):
+    s.serve("plain", "127.0.0.1", 8080, "legacy", uid=65534)
+
+
+@scenario("audit-netns", varies=AUDIT_VARIES)
+def _(s):
+    s.serve("reuse", "::", 8443, "web")
+    s.netns("blue")
+    s.serve("plain", "127.0.0.1", 8080, "legacy", netns="blue")
+
+
+@scenario("audit-empty")
+def _(s):
+    pass
+
+
 class Scene:
     """The state of one scenario, in this process's network namespace."""
 
@@ -247,6 +291,53 @@ class Scene:
         self.children.append(pid)
         if ok != b"1":
             raise RuntimeError("holder of %s:%d did not start" % (ip, port))
+
+    def netns(self, name):
+        """A network namespace named as ip-netns(8) names one, under a
+        /run/netns of this scenario's own (a tmpfs in its private mount
+        namespace: two runs never see each other's names)."""
+        os.makedirs("/run/netns", exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run/netns"],
+                       check=True)
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"],
+                       check=True)
+
+    def serve(self, mode, ip, port, comm, uid=0, netns=None):
+        """A service in a process of its own, named comm, of uid, in this
+        namespace or the one named netns (see serve_main for mode)."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                os.set_inheritable(w, True)
+                if uid:
+                    os.setgroups([])
+                    os.setgid(uid)
+                    os.setuid(uid)
+                argv = [PYTHON, os.path.join(self.bindir, "docoutput.py"),
+                        "--serve", mode, ip, str(port), comm, str(w)]
+                if netns:
+                    argv = ["ip", "netns", "exec", netns] + argv
+                os.execvp(argv[0], argv)
+            except BaseException as e:
+                os.write(2, ("service: %r\n" % e).encode())
+            finally:
+                os._exit(1)
+        os.close(w)
+        self.children.append(pid)
+        # One write of a few bytes: read once, not to the end (a
+        # process the service leaves behind may hold the pipe too).
+        got = os.read(r, 64).split()
+        os.close(r)
+        if not got or got[0] != b"1":
+            raise RuntimeError("service %s on %s:%d did not start"
+                               % (comm, ip, port))
+        # The outside holder of "cgi": a child of this process (a
+        # subreaper) once the service's child has gone.
+        if int(got[1]):
+            self.children.append(int(got[1]))
 
     def time_wait(self, ip, port, n, reuseaddr):
         """n TIME_WAIT sockets on ip:port, left by a server that closed
@@ -306,11 +397,11 @@ class Scene:
             x.close()
 
 
-def count_states(port, state, rport=None):
+def count_states(port, state, rport=None, v6=False):
     """TCP sockets in a state (hex, as /proc/net/tcp writes it) whose local
-    port, or remote port, is the one given."""
+    port, or remote port, is the one given (IPv6 ones: /proc/net/tcp6)."""
     n = 0
-    with open("/proc/net/tcp") as f:
+    with open("/proc/net/tcp6" if v6 else "/proc/net/tcp") as f:
         next(f)
         for line in f:
             fields = line.split()
@@ -638,6 +729,9 @@ def play(name, commands, bindir):
     build the scenario, run the commands, return their outputs."""
     sc = SCENARIOS[name]
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # Processes a scenario's services leave behind (Scene.serve's "cgi")
+    # come to this process, which reaps them.
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)     # PR_SET_CHILD_SUBREAPER
     s = Scene(bindir)
     env = dict(os.environ)
     env["PATH"] = bindir + ":" + env.get("PATH", "/usr/bin:/bin")
@@ -833,6 +927,71 @@ def hold_main(ip, port, comm, reuseport, w):
         signal.pause()
 
 
+def serve_main(mode, ip, port, comm, w):
+    """A service (Scene.serve): a socket on ip:port in a process named
+    comm.  mode: "plain", a TCP listener without SO_REUSEADDR whose three
+    connections it closed first wait in TIME_WAIT; "reuse", the same with
+    SO_REUSEADDR; "web", the same and a UDP socket on the same address
+    and port (HTTP/3); "cgi", a listener without SO_REUSEADDR whose three
+    accepted connections a process named "cgi" keeps, which is not its
+    descendant.  IPv6 ("::") is dual-stack.
+    Writes "1 G" to w (G: the cgi process, or 0), then waits."""
+    with open("/proc/self/comm", "w") as f:
+        f.write(comm)
+    fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    port = int(port)
+    g = 0
+    l = socket.socket(fam, socket.SOCK_STREAM)
+    if fam == socket.AF_INET6:
+        l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    if mode in ("reuse", "web"):
+        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind((ip, port))
+    if mode == "web":
+        u = socket.socket(fam, socket.SOCK_DGRAM)
+        if fam == socket.AF_INET6:
+            u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind((ip, port))
+    l.listen(16)
+    dst = "::1" if fam == socket.AF_INET6 else "127.0.0.1"
+    pairs = []
+    for _ in range(3):
+        c = socket.create_connection((dst, port))
+        a, _ = l.accept()
+        pairs.append((c, a))
+    if mode == "cgi":
+        r, wg = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            if os.fork() == 0:
+                l.close()
+                os.close(int(w))
+                with open("/proc/self/comm", "w") as f:
+                    f.write("cgi")
+                os.write(wg, b"%d" % os.getpid())
+                while True:
+                    signal.pause()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        g = int(os.read(r, 32))
+        for c, a in pairs:
+            c.close()
+            a.close()
+    else:
+        for c, a in pairs:
+            a.close()
+        for c, a in pairs:
+            c.recv(1)
+            c.close()
+        Scene.settle("TIME_WAIT on %s:%d" % (ip, port),
+                     lambda: count_states(port, "06") +
+                     count_states(port, "06", v6=True) >= 3)
+    os.write(int(w), b"1 %d\n" % g)
+    os.close(int(w))
+    while True:
+        signal.pause()
+
+
 def finish(p, data):
     """The output of a scenario's process; killed and reaped if it hangs."""
     try:
@@ -847,8 +1006,8 @@ def play_in_netns(req):
     """A scenario played by a child in a new network namespace: its exit
     status, output and errors."""
     p = subprocess.Popen(
-        ["unshare", "--net", sys.executable, os.path.abspath(__file__),
-         "--child"],
+        ["unshare", "--net", "--mount", sys.executable,
+         os.path.abspath(__file__), "--child"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = finish(p, req)
     return p.returncode, out, err
@@ -989,5 +1148,7 @@ if __name__ == "__main__":
         child_main()
     elif sys.argv[1:2] == ["--hold"] and len(sys.argv) == 7:
         hold_main(*sys.argv[2:])
+    elif sys.argv[1:2] == ["--serve"] and len(sys.argv) == 7:
+        serve_main(*sys.argv[2:])
     else:
         sys.exit(main())

@@ -42,6 +42,7 @@ pid=
 rpid=
 
 cleanup() {
+	netns_cleanup 2>/dev/null
 	for p in $pid $rpid; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -579,6 +580,457 @@ else
 	skip "-p reads a hidden IPV6_V6ONLY" "needs root, a network namespace, python3, IPv6"
 fi
 
+# ---- --audit and -N: services in network namespaces of their own, made
+#      by unshare -n, each held by a launcher (tests' svc.py below) that
+#      forks the service and, for "cgi", a process outside it.  The tool
+#      runs inside a namespace (nsenter) or from here with -N; each
+#      verdict is then held against what a real restart does: the service
+#      is killed and its address bound again with its options.
+cat >"$tmp/svc.py" <<'EOF'
+# svc.py MODE: in this (new) network namespace, lo up; this launcher, a
+# child subreaper holding no socket, forks the service S ("svc-MODE"),
+# which listens on 127.0.0.1, port from the kernel:
+#   plain  without SO_REUSEADDR; 3 connections it closed first in TIME_WAIT
+#   reuse  with SO_REUSEADDR; the same 3 TIME_WAIT
+#   cgi    without SO_REUSEADDR; 3 accepted connections left with "cgi", a
+#          process outside the service (a child of the launcher)
+# Prints "PORT S G" (G 0: none); on SIGTERM kills S and G, reaps, exits.
+import ctypes, os, signal, socket, subprocess, sys, time
+mode = sys.argv[1]
+libc = ctypes.CDLL(None)
+libc.prctl(36, 1, 0, 0, 0)                      # PR_SET_CHILD_SUBREAPER
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+N = 3
+def name(comm):
+    libc.prctl(15, comm.encode(), 0, 0, 0)      # PR_SET_NAME
+def time_waits(port):
+    with open("/proc/net/tcp") as f:
+        rows = [x.split() for x in list(f)[1:]]
+    return sum(1 for x in rows if x[3] == "06" and
+               int(x[1].split(":")[1], 16) == port)
+r, w = os.pipe()
+s_pid = os.fork()
+if s_pid == 0:
+    os.close(r)
+    name("svc-" + mode)
+    l = socket.socket()
+    if mode == "reuse":
+        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind(("127.0.0.1", 0))
+    l.listen(16)
+    port = l.getsockname()[1]
+    pairs = []
+    for _ in range(N):
+        c = socket.create_connection(("127.0.0.1", port))
+        a, _ = l.accept()
+        pairs.append((c, a))
+    g = 0
+    if mode == "cgi":
+        gr, gw = os.pipe()
+        c_pid = os.fork()
+        if c_pid == 0:
+            if os.fork() == 0:          # G, reparented to the launcher
+                l.close()
+                name("cgi")
+                os.write(gw, b"%d\n" % os.getpid())
+                while True:
+                    signal.pause()
+            os._exit(0)
+        os.waitpid(c_pid, 0)
+        g = int(os.read(gr, 32))
+        for c, a in pairs:
+            c.close()
+            a.close()
+    else:
+        for c, a in pairs:
+            a.close()
+        for c, a in pairs:
+            c.recv(1)
+            c.close()
+        end = time.monotonic() + 10
+        while time_waits(port) < N and time.monotonic() < end:
+            time.sleep(0.01)
+    os.write(w, b"%d %d\n" % (port, g))
+    while True:
+        signal.pause()
+os.close(w)
+port, g_pid = (int(x) for x in os.read(r, 64).split())
+def stop(*_):
+    for p in (s_pid, g_pid):
+        if p:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print(port, s_pid, g_pid, flush=True)
+while True:
+    signal.pause()
+EOF
+
+# svc_start MODE: sets $lpid (the launcher, in the new namespace), $sport,
+# $spid (the service), $gpid; empty $lpid when it did not start.
+svc_start() {
+	: >"$tmp/svc.$1"
+	unshare -n python3 "$tmp/svc.py" "$1" >>"$tmp/svc.$1" 2>&1 &
+	lpid=$!
+	launchers="$launchers $lpid"
+	if ! until_in "$tmp/svc.$1" '^[0-9]+ [0-9]+ [0-9]+$'; then
+		failed=$((failed + 1))
+		echo "not ok - the $1 service did not start"
+		sed 's/^/#   /' "$tmp/svc.$1"
+		lpid=
+		return 1
+	fi
+	read -r sport spid gpid <"$tmp/svc.$1"
+}
+svc_stop() { # LAUNCHER
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+# in_ns LAUNCHER CMD...: the command in the launcher's network namespace.
+in_ns() {
+	ns_pid=$1
+	shift
+	nsenter --net="/proc/$ns_pid/ns/net" "$@"
+}
+whyin() { # LAUNCHER ARGS...: the tool inside its namespace
+	ns_pid=$1
+	shift
+	in_ns "$ns_pid" "$WHY" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+# As uid 65534: a copy of the tool it may run.
+whynobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/pub/portbind-why" \
+		"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+# json_ok EXPR: the JSON object in $tmp/out (ASCII only) parsed as d, EXPR
+# true; v is its first service, s that one's first socket; P, S, G the
+# service's port, pid, and the pid of its outside holder.
+json_ok() {
+	SP=$sport SS=$spid SG=$gpid python3 -c '
+import json, os, re, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("ascii"))
+v = d["services"][0] if d["services"] else None
+s = v["sockets"][0] if v else None
+P, S, G = (int(os.environ[k]) for k in ("SP", "SS", "SG"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/out" "$1" 2>>"$tmp/err"
+}
+# The members of --audit --json, in their order (portbind-why(1)).
+top_keys='["version","netns","root","would_fail","unknown","counts","services"]'
+svc_keys='["pid","command","uid","verdict","sockets"]'
+sock_keys='["protocol","address","port","inode","uid","fd","processes","verdict","until_ms","until","blocks","hazards","reuseaddr","reuseport","v6only","options_error","time_wait","time_wait_ms","connections","outliving","outliving_pid","shared_pid","reason"]'
+one_line() { [ "$(wc -l <"$tmp/out")" -eq 1 ]; }
+# flat_has ERE: the output with its wrapped lines joined (one space).
+flat_has() { tr -s ' \n' '  ' <"$tmp/out" | grep -Eq -- "$1"; }
+narrow() { awk 'length > 80 { bad = 1 } END { exit bad }' "$tmp/out"; }
+# stopped PID: the process is gone or a zombie (its sockets are closed).
+stopped() {
+	i=0
+	while [ $i -lt 100 ]; do
+		st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+		case $st in '' | Z) return 0 ;; esac
+		nap
+		i=$((i + 1))
+	done
+	return 1
+}
+# rebind LAUNCHER PORT REUSEADDR: bind and listen 127.0.0.1:PORT in the
+# namespace as the restarted service would; prints "bound" or the errno.
+rebind() {
+	in_ns "$1" python3 -c '
+import errno, socket, sys
+s = socket.socket()
+if sys.argv[2] == "1":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+    s.listen(1)
+    print("bound")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))' "$2" "$3" >"$tmp/out" 2>&1
+}
+
+launchers=
+nsname=
+netns_cleanup() {
+	if [ -n "$nsname" ]; then
+		umount "/run/netns/$nsname" 2>/dev/null
+		rm -f "/run/netns/$nsname"
+		nsname=
+	fi
+	for p in $launchers; do
+		svc_stop "$p"
+	done
+	launchers=
+}
+
+if [ "$(id -u)" -eq 0 ] && command -v python3 >/dev/null 2>&1 &&
+   command -v nsenter >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1 &&
+   unshare -n true 2>/dev/null; then
+	audit_here=1
+	mkdir -p "$tmp/pub"
+	cp "$WHY" "$tmp/pub/portbind-why"
+	chmod 711 "$tmp"
+	chmod 755 "$tmp/pub" "$tmp/pub/portbind-why"
+else
+	audit_here=
+	skip "--audit and -N" "needs root, python3, nsenter, setpriv and unshare -n"
+fi
+
+if [ -n "$audit_here" ]; then
+	# -- nothing listens
+	unshare -n "$WHY" --audit >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "--audit, an empty namespace: says nothing listens, exit 0" \
+		all 'rc_is 0' 'out_has "^nothing listens: no listening TCP socket and no bound UDP socket$"' \
+		    one_line err_empty
+	unshare -n "$WHY" --audit --json >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	sport=0 spid=0 gpid=0
+	check "--audit --json, an empty namespace: no service, exit 0" \
+		all 'rc_is 0' one_line err_empty \
+		    'json_ok "list(d) == $top_keys and d[\"services\"] == [] and d[\"version\"] == 1 and d[\"netns\"] is None and d[\"root\"] is True and d[\"would_fail\"] is False and d[\"unknown\"] is False and d[\"counts\"] == dict(services=0, sockets=0, fail=0, wait=0, unknown=0, ok=0)"'
+
+	# -- a service without SO_REUSEADDR, TIME_WAIT on its port: wait;
+	#    beside it, at the same time, one with the option: ok
+	svc_start reuse && { rl=$lpid; rport=$sport; rspid=$spid; }
+	svc_start plain && pl=$lpid
+fi
+if [ -n "$audit_here" ] && [ -n "${pl:-}" ] && [ -n "${rl:-}" ]; then
+	whyin "$pl" --audit
+	check "--audit (in the namespace), a service without SO_REUSEADDR: exit 1, its heading" \
+		all 'rc_is 1' 'out_has "^pid $spid \(svc-plain\), user root \(0\): wait$"' err_empty
+	check "--audit: its socket's line: verdict, protocol, address, options" \
+		out_has "^  wait +tcp +127\.0\.0\.1:$sport +reuseaddr=0 reuseport=0$"
+	check "--audit: the reason, with the count and the time" \
+		out_has "^ +3 TIME_WAIT without SO_REUSEADDR: binds in [0-9]+ s \(at [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\)$"
+	check "--audit: the totals last, every line within 80 columns" \
+		all 'out_has "^1 service, 1 socket: 0 fail, 1 wait, 0 unknown, 0 ok$"' \
+		    '[ "$(tail -n 1 "$tmp/out")" = "1 service, 1 socket: 0 fail, 1 wait, 0 unknown, 0 ok" ]' narrow
+	whyin "$pl" --audit --json
+	check "--audit --json: one line, exit 1, the members in their order" \
+		all 'rc_is 1' one_line err_empty \
+		    'json_ok "list(d) == $top_keys and list(v) == $svc_keys and list(s) == $sock_keys"'
+	check "--audit --json: the service (pid, command, uid, verdict) and totals" \
+		json_ok 'd["netns"] is None and d["root"] is True and d["would_fail"] is True and d["unknown"] is False and d["counts"] == dict(services=1, sockets=1, fail=0, wait=1, unknown=0, ok=0) and v["pid"] == S and v["command"] == "svc-plain" and v["uid"] == 0 and v["verdict"] == "wait"'
+	check "--audit --json: the socket: wait on time-wait, options read, until" \
+		json_ok "s['protocol'] == 'tcp' and s['address'] == '127.0.0.1:%d' % P and s['port'] == P and s['inode'] > 0 and s['uid'] == 0 and os.readlink('/proc/%d/fd/%d' % (S, s['fd'])) == 'socket:[%d]' % s['inode'] and s['processes'] == 1 and s['verdict'] == 'wait' and 0 < s['until_ms'] <= 61000 and re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', s['until']) is not None and s['blocks'] == ['time-wait'] and s['reuseaddr'] is False and s['reuseport'] is False and s['v6only'] is None and s['options_error'] is None and s['time_wait'] == 3 and 0 < s['time_wait_ms'] <= 60000 and s['connections'] == 0 and s['outliving'] == 0 and s['outliving_pid'] is None and s['shared_pid'] is None and s['reason'].startswith('3 TIME_WAIT without SO_REUSEADDR: binds in ')"
+
+	# -- -N: by pid, by path, by name; the namespace beside it not seen
+	why --audit --json -N "$pl"
+	check "--audit -N PID: the service in that namespace only, host pids" \
+		all 'rc_is 1' err_empty \
+		    'json_ok "d[\"netns\"] == \"$pl\" and d[\"counts\"][\"services\"] == 1 and v[\"pid\"] == S and s[\"port\"] == P"'
+	why --audit --netns "/proc/$rl/ns/net"
+	check "--audit --netns PATH: the other namespace's service, ok, exit 0" \
+		all 'rc_is 0' err_empty \
+		    'out_has "^pid $rspid \(svc-reuse\), user root \(0\): ok$"' \
+		    'out_has "^  ok +tcp +127\.0\.0\.1:$rport +reuseaddr=1 reuseport=0$"' \
+		    'out_has "^ +binds over 3 TIME_WAIT \(it sets SO_REUSEADDR\)$"' \
+		    'flat_has " 1 service, 1 socket in netns /proc/$rl/ns/net: 0 fail, 0 wait, 0 unknown, 1 ok $"' narrow
+	nsname=pbwhy-$$
+	mkdir -p /run/netns
+	if : >"/run/netns/$nsname" &&
+	   mount --bind "/proc/$pl/ns/net" "/run/netns/$nsname" 2>"$tmp/err"; then
+		why --audit --json -N "$nsname"
+		check "--audit -N NAME (/run/netns): netns named, the service's verdict" \
+			all 'rc_is 1' \
+			    'json_ok "d[\"netns\"] == \"$nsname\" and v[\"pid\"] == S and s[\"verdict\"] == \"wait\""'
+		why -p -N "$nsname" "127.0.0.1:$sport"
+		check "-N NAME -p ADDRESS: the listener there, its host pid" \
+			all 'rc_is 1' 'out_has "LISTEN +127\.0\.0\.1:$sport .*pid $spid \(svc-plain\)"'
+		why -p "127.0.0.1:$sport"
+		check "the same ADDRESS without -N: free here (exit 0)" rc_is 0
+		t0=$(now_ms)
+		why --wait 0.3 -N "$nsname" "127.0.0.1:$sport"
+		t1=$(now_ms)
+		check "--wait 0.3 -N NAME: asks again there, exit 1" \
+			all 'rc_is 1' 'out_has listener'
+		if [ -n "$t0" ] && [ -n "$t1" ]; then
+			ms=$((t1 - t0))
+			check "--wait 0.3 -N took about 0.3 s (${ms} ms)" \
+				all '[ "$ms" -ge 280 ]' '[ "$ms" -le 2900 ]'
+		fi
+		whynobody -N "$nsname" "127.0.0.1:$sport"
+		check "-N NAME ADDRESS not as root: exit 2, says CAP_SYS_ADMIN, no answer" \
+			all 'rc_is 2' '[ ! -s "$tmp/out" ]' \
+			    'err_has "^portbind-why: -N $nsname: entering a network namespace needs CAP_SYS_ADMIN: run as root$"'
+		whynobody --audit -N "$nsname"
+		check "--audit -N NAME not as root: exit 2, says CAP_SYS_ADMIN, no answer" \
+			all 'rc_is 2' '[ ! -s "$tmp/out" ]' 'err_has "CAP_SYS_ADMIN"'
+	else
+		skip "-N NAME" "cannot bind-mount /run/netns/$nsname: $(cat "$tmp/err")"
+	fi
+	whynobody --audit -N "$pl"
+	check "--audit -N PID not as root (a root process): exit 2, a message" \
+		all 'rc_is 2' '[ ! -s "$tmp/out" ]' 'err_has "^portbind-why: -N $pl: "'
+
+	# -- not root: the options cannot be read; none known to fail: 3
+	in_ns "$pl" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$tmp/pub/portbind-why" --audit --json >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "--audit --json not as root: exit 3, unknown, the options' error" \
+		all 'rc_is 3' 'err_has "not root"' \
+		    "json_ok \"d['root'] is False and d['unknown'] is True and d['would_fail'] is False and d['counts']['unknown'] == 1 and s['verdict'] == 'unknown' and s['reuseaddr'] is None and s['options_error'] is not None\""
+	in_ns "$pl" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$tmp/pub/portbind-why" --audit >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "--audit not as root: exit 3, \"options unknown: E...\", the warning on stderr only" \
+		all 'rc_is 3' 'out_has "^  unknown tcp +127\.0\.0\.1:$sport +options unknown: E[A-Z]+"' \
+		    '! out_has "not root:"' 'err_has "^portbind-why: not root: "'
+
+	# -- the verdicts against a real restart: the service killed, its
+	#    address bound again with its own options
+	kill -9 "$spid"
+	stopped "$spid"
+	rebind "$pl" "$sport" 0
+	check "wait held: after the stop a plain bind of 127.0.0.1:$sport fails (EADDRINUSE)" \
+		all 'out_has "^EADDRINUSE$"'
+	kill -9 "$rspid"
+	stopped "$rspid"
+	rebind "$rl" "$rport" 1
+	check "ok held: after the stop a bind with SO_REUSEADDR of 127.0.0.1:$rport succeeds" \
+		all 'out_has "^bound$"'
+	netns_cleanup
+	pl= rl=
+fi
+
+# -- a service whose connections a process outside it keeps: fail
+if [ -n "$audit_here" ] && svc_start cgi; then
+	cl=$lpid
+	why --audit --json -N "$cl"
+	check "--audit, connections kept by a process outside the service: fail, exit 1" \
+		all 'rc_is 1' \
+		    "json_ok \"s['verdict'] == 'fail' and 'outliving' in s['blocks'] and s['outliving'] >= 1 and s['outliving_pid'] == G and v['pid'] == S and d['counts']['fail'] == 1\""
+	why --audit -N "$cl"
+	check "--audit: the reason names the process that keeps them" \
+		all 'rc_is 1' 'out_has "^ +[0-9]+ sockets? held by pid $gpid \(cgi\) outlives? it"' narrow
+	kill -9 "$spid"
+	stopped "$spid"
+	rebind "$cl" "$sport" 0
+	check "fail held: after the stop a plain bind of 127.0.0.1:$sport fails (EADDRINUSE)" \
+		out_has "^EADDRINUSE$"
+	netns_cleanup
+fi
+
+# -- a service that names itself with a terminal escape, a newline and a
+#    byte that is not UTF-8: the table shows "?" for each, the JSON escapes
+#    them (\u00XX) and stays ASCII
+if [ -n "$audit_here" ]; then
+	: >"$tmp/svc.hostile"
+	unshare -n python3 -c '
+import ctypes, signal, socket, subprocess
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+ctypes.CDLL(None).prctl(15, b"\x1b[2J\nok\xff", 0, 0, 0)
+print(s.getsockname()[1], flush=True)
+signal.pause()' >>"$tmp/svc.hostile" 2>&1 &
+	hl=$!
+	launchers="$launchers $hl"
+	if until_in "$tmp/svc.hostile" '^[0-9]+$'; then
+		sport=$(head -n 1 "$tmp/svc.hostile") spid=$hl gpid=0
+		why --audit -N "$hl"
+		esc=$(printf '\033')
+		check "--audit: a hostile command name shows as printable text on its line" \
+			all 'rc_is 0' 'out_has "^pid $hl \(\?\[2J\?ok\?\), user root \(0\): ok$"' \
+			    '! grep -q "$esc" "$tmp/out"' '! out_has "^ok"'
+		why --audit --json -N "$hl"
+		check "--audit --json: the same name escaped, the object ASCII and valid" \
+			all 'rc_is 0' one_line \
+			    'json_ok "v[\"command\"] == \"\\x1b[2J\\nok\\xff\" and v[\"pid\"] == S"' \
+			    'grep -q "\\\\u001b\[2J\\\\u000aok\\\\u00ff" "$tmp/out"'
+	else
+		failed=$((failed + 1))
+		echo "not ok - the service with a hostile name did not start"
+		sed 's/^/#   /' "$tmp/svc.hostile"
+	fi
+	netns_cleanup
+fi
+
+# -- two services that share an address through SO_REUSEPORT: each binds
+#    again beside the other (ok), with the hazard that names the other
+if [ -n "$audit_here" ]; then
+	: >"$tmp/svc.shared"
+	unshare -n python3 -c '
+import ctypes, os, signal, socket, subprocess, sys
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+port, pids = 0, []
+for name in (b"svc-a", b"svc-b"):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(4)
+    port = s.getsockname()[1]
+    pid = os.fork()
+    if pid == 0:
+        ctypes.CDLL(None).prctl(15, name, 0, 0, 0)
+        while True:
+            signal.pause()
+    s.close()
+    pids.append(pid)
+def stop(*_):
+    for p in pids:
+        os.kill(p, signal.SIGKILL)
+        os.waitpid(p, 0)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print(port, *pids, flush=True)
+while True:
+    signal.pause()' >>"$tmp/svc.shared" 2>&1 &
+	shl=$!
+	launchers="$launchers $shl"
+	if until_in "$tmp/svc.shared" '^[0-9]+ [0-9]+ [0-9]+$'; then
+		read -r sport spid gpid <"$tmp/svc.shared"
+		why --audit --json -N "$shl"
+		check "--audit, two services sharing an address (SO_REUSEPORT): ok, each names the other" \
+			all 'rc_is 0' \
+			    "json_ok \"d['counts'] == dict(services=2, sockets=2, fail=0, wait=0, unknown=0, ok=2) and sorted((x['pid'], x['sockets'][0]['shared_pid'], x['sockets'][0]['hazards'], x['sockets'][0]['reuseport']) for x in d['services']) == [(S, G, ['ephemeral', 'shared'], True), (G, S, ['ephemeral', 'shared'], True)]\""
+		why --audit -N "$shl"
+		check "--audit: the hazard line names the other service" \
+			all 'rc_is 0' 'flat_has "hazard: shared with pid $gpid \(svc-b\) through SO_REUSEPORT: it takes all the traffic while this one is down"' \
+			    'flat_has "hazard: shared with pid $spid \(svc-a\) through SO_REUSEPORT: it takes all the traffic while this one is down"' narrow
+	else
+		failed=$((failed + 1))
+		echo "not ok - the services sharing an address did not start"
+		sed 's/^/#   /' "$tmp/svc.shared"
+	fi
+	netns_cleanup
+fi
+
+# -- what --audit and -N refuse
+why --audit 80
+check "--audit with an ADDRESS: exit 2, usage" all 'rc_is 2' 'err_has "^usage: "'
+why --audit -u
+check "--audit with -u: exit 2" all 'rc_is 2' 'err_has "--audit goes only with"'
+why --audit --wait 1
+check "--audit with --wait: exit 2" rc_is 2
+why -N /nonexistent/ns --audit
+check "-N a path that does not exist: exit 2, says so" \
+	all 'rc_is 2' '[ ! -s "$tmp/out" ]' \
+	    'err_has "^portbind-why: -N /nonexistent/ns: no such network namespace"'
+why -N pbwhy-no-such-name-$$ 80
+check "-N a name not in /run/netns: exit 2" \
+	all 'rc_is 2' 'err_has "no such network namespace"'
+why -N "" 80
+check "-N \"\": exit 2" all 'rc_is 2' 'err_has "^portbind-why: -N : not a network namespace"'
+why -N /proc/self/ns/uts 80
+check "-N another kind of namespace: exit 2, not a network namespace" \
+	all 'rc_is 2' 'err_has "not a network namespace"' '[ ! -s "$tmp/out" ]'
+why -N 1 --budget 127.0.0.1:80
+check "--budget with -N: exit 2, refused" \
+	all 'rc_is 2' 'err_has "--budget cannot look into another namespace"'
+
 # ---- bad usage and errors: exit 2, a message on stderr, nothing on stdout
 why
 check "no argument: exit 2, usage on stderr" \
@@ -600,8 +1052,9 @@ check "-u with --reuseaddr: exit 2 (TCP only)" all 'rc_is 2' 'err_has "TCP"'
 why --reuseaddr --budget 127.0.0.1:80
 check "--budget with --reuseaddr: exit 2" rc_is 2
 why -h
-check "-h: usage on stdout, exit 0, --budget, --reuseaddr, --reuseport in it" \
+check "-h: usage on stdout, exit 0, --budget, --reuseaddr, --reuseport, --audit, --netns in it" \
 	all 'rc_is 0' 'out_has "^usage: portbind-why"' 'out_has "--budget"' \
+	    'out_has "--audit"' 'out_has "--netns"' \
 	    'out_has "--reuseaddr"' 'out_has "--reuseport"' err_empty
 why -V
 check "-V: the library's version, exit 0" \
