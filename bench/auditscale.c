@@ -448,7 +448,7 @@ static int open_specs(struct result *R)
 static int build(struct result *R)
 {
 	static size_t tgt[BATCH];
-	static int cfd[BATCH], afd[BATCH];
+	static int cfd[BATCH], afd[BATCH], peers[SERVER_TW];
 	long tw_total, tw_client, done;
 	size_t i, k, rr = 0;
 	double t0 = now_ms();
@@ -508,13 +508,21 @@ static int build(struct result *R)
 
 			for (k = 0; k < n; k++)
 				tgt[k] = i;
-			if (connect_batch(tgt, n, cfd, afd, R->err, sizeof(R->err)) < 0)
+			if (connect_batch(tgt, n, cfd, afd, R->err, sizeof(R->err)) < 0) {
+				while (done--)
+					close(peers[done]);
 				return -1;
-			for (k = 0; k < n; k++)
+			}
+			for (k = 0; k < n; k++) {
 				close(afd[k]);
-			for (k = 0; k < n; k++)
-				close(cfd[k]);
+				peers[done + (long)k] = cfd[k];
+			}
 		}
+		/* The clients close only now: until then each holds its
+		   port, which a later connect would otherwise pick again,
+		   its SYN then recycling the server's TIME_WAIT. */
+		for (done = 0; done < SERVER_TW; done++)
+			close(peers[done]);
 	}
 	R->build_s = (now_ms() - t0) / 1000;
 	return 0;
