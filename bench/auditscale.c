@@ -1331,6 +1331,7 @@ static void targets(const struct result *R)
 
 static void find_paths(void)
 {
+	const char *tool = getenv("PB_BENCH_AUDIT_TOOL");
 	char exe[PATH_MAX - 32], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -1342,9 +1343,8 @@ static void find_paths(void)
 	if (slash)
 		*slash = '\0';
 	snprintf(tool_path, sizeof(tool_path), "%s/../tools/portbind-why", exe);
-	if (getenv("PB_BENCH_AUDIT_TOOL") && *getenv("PB_BENCH_AUDIT_TOOL"))
-		snprintf(tool_path, sizeof(tool_path), "%s",
-			 getenv("PB_BENCH_AUDIT_TOOL"));
+	if (tool && *tool)
+		snprintf(tool_path, sizeof(tool_path), "%s", tool);
 }
 
 /* Does the tool know --audit?  Its usage errors exit 2. */
