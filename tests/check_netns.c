@@ -6,7 +6,8 @@
  * there is not the one this process sees), a name under /run/netns made
  * as ip-netns(8) makes one (in a private mount namespace), the caller's
  * threads left where they are, and no answer about the caller's own
- * namespace when the other cannot be entered.
+ * namespace when the other cannot be entered; and a FIFO, a directory or
+ * a terminal given as a namespace refused without being opened.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -745,6 +746,91 @@ START_TEST(bad_descriptors)
 }
 END_TEST
 
+/* ---- files that no namespace is: pb_netns_open opens nothing it has
+ *      not first seen to be on nsfs.  Each call runs in a child with an
+ *      alarm: an open(2) of a FIFO would wait there for a writer. */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* In a child: pb_netns_open(path) fails with EINVAL at once. */
+static int refused_at_once(void *p)
+{
+	const char *path = p;
+	struct sigaction sa;
+	int fd, err;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: an open returns */
+	PBT_REQUIRE(sigaction(SIGALRM, &sa, NULL) == 0);
+	alarm(5);
+	errno = 0;
+	fd = pb_netns_open(path);
+	err = errno;
+	alarm(0);
+	PBT_REQUIRE_MSG(fd == -1 && err == EINVAL, "pb_netns_open(\"%s\"): %d, %s%s",
+			path, fd, strerror(err),
+			err == EINTR ? " (it blocked until the alarm)" : "");
+	return 0;
+}
+
+START_TEST(open_no_fifo_nor_directory)
+{
+	char dir[] = "/tmp/pbt-netns-XXXXXX", fifo[64], null[] = "/dev/null";
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(pbt_run_in_child(refused_at_once, fifo), 0);
+	ck_assert_int_eq(pbt_run_in_child(refused_at_once, dir), 0);
+	ck_assert_int_eq(pbt_run_in_child(refused_at_once, null), 0);
+	ck_assert_int_eq(unlink(fifo), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* In a child that leads a session of its own and has no controlling
+   terminal: pb_netns_open on a terminal refuses it, and the terminal
+   has not become the caller's (an open(2) without O_NOCTTY would have
+   made it so). */
+static int no_terminal_taken(void *p)
+{
+	const char *pts = p;
+	int fd, err;
+
+	PBT_REQUIRE(setsid() > 0);
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	PBT_REQUIRE_MSG(fd < 0, "a controlling terminal before the call");
+	errno = 0;
+	fd = pb_netns_open(pts);
+	err = errno;
+	PBT_REQUIRE_MSG(fd == -1 && err == EINVAL, "pb_netns_open(\"%s\"): %d, %s",
+			pts, fd, strerror(err));
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	PBT_REQUIRE_MSG(fd < 0, "pb_netns_open made %s the caller's controlling "
+			"terminal", pts);
+	return 0;
+}
+
+START_TEST(open_takes_no_terminal)
+{
+	char pts[64];
+	int m;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		PBT_SKIP("no pseudo-terminal here: %s", strerror(errno));
+	if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, pts, sizeof(pts)) != 0) {
+		close(m);
+		PBT_SKIP("no pseudo-terminal here: %s", strerror(errno));
+	}
+	ck_assert_int_eq(pbt_run_in_child(no_terminal_taken, pts), 0);
+	close(m);
+}
+END_TEST
+
 Suite *suite_netns(void)
 {
 	Suite *s = suite_create("netns");
@@ -760,6 +846,8 @@ Suite *suite_netns(void)
 	tcase_add_test(tc, threads_stay_where_they_are);
 	tcase_add_loop_test(tc, no_privilege_no_answer, 0, 2);
 	tcase_add_test(tc, bad_descriptors);
+	tcase_add_test(tc, open_no_fifo_nor_directory);
+	tcase_add_test(tc, open_takes_no_terminal);
 	suite_add_tcase(s, tc);
 	return s;
 }
