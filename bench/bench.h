@@ -58,6 +58,15 @@ long spawn_count_lines(const char *const argv[], double timeout_ms,
 long spawn_capture(const char *const argv[], double timeout_ms, char *out,
 		   size_t outsize, struct rusage *ru, int *status);
 
+/*
+ * Run argv (PATH searched) with stdout and stderr to /dev/null, as a timed
+ * command would be: posix_spawn, then wait4 bounded by timeout_ms (a
+ * pidfd polled, so the wait adds no latency; SIGKILL at the bound).  The
+ * wait status, or -1 when it could not be started or was killed; *ru gets
+ * the child's usage when not NULL.
+ */
+int spawn_null(const char *const argv[], double timeout_ms, struct rusage *ru);
+
 /* Program on PATH?  1 or 0. */
 int have_program(const char *name);
 

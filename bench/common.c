@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,6 +231,60 @@ long spawn_capture(const char *const argv[], double timeout_ms, char *out,
 	if (status)
 		*status = st;
 	return killed ? -1 : lines;
+}
+
+int spawn_null(const char *const argv[], double timeout_ms, struct rusage *ru)
+{
+	posix_spawn_file_actions_t fa;
+	struct rusage u;
+	int st = 0, pfd, killed = 0;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		double end = now_ms() + timeout_ms;
+		int r;
+
+		do {
+			double left = end - now_ms();
+
+			r = left > 0 ? poll(&p, 1, (int)left + 1) : 0;
+		} while (r < 0 && errno == EINTR);
+		if (r <= 0) {		/* the bound, or poll failed */
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+		close(pfd);
+		while (wait4(pid, &st, 0, &u) < 0) {
+			if (errno != EINTR)
+				return -1;
+		}
+	} else {		/* no pidfd (Linux < 5.3): poll wait4 */
+		double end = now_ms() + timeout_ms;
+		pid_t r;
+
+		while ((r = wait4(pid, &st, WNOHANG, &u)) == 0 && now_ms() < end)
+			sleep_ms(0.2);
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			killed = 1;
+			r = wait4(pid, &st, 0, &u);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (ru)
+		*ru = u;
+	return killed ? -1 : st;
 }
 
 int have_program(const char *name)

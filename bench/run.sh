@@ -4,18 +4,25 @@
 # run.sh - run every benchmark and print one Markdown report; the same
 # report goes to results/latest.md.  Run by `make -C bench` (or `make bench`
 # at the top) after the programs are built.  Needs root for the private
-# network namespaces; takes about three minutes (the restart part alone
+# network namespaces; takes about four minutes (the restart part alone
 # waits out a 60 s TIME_WAIT).  Every program has its own watchdog, and
 # each part is bounded here too.
+#
+#	sh run.sh [PART...]	PART: calls diagscale restart capacity audit
+#				(default: all; `make -C bench run-audit`
+#				runs the audit part alone; a partial
+#				report goes to results/latest-PART.md)
 #
 # Environment (for quick runs; the report says what was used):
 #   PB_BENCH_SIZES  TIME_WAIT table sizes (default 1000,10000,40000,50000,100000)
 #   PB_BENCH_RUNS   runs per timing in the diagnosis part (default 15)
+#   PB_BENCH_AUDIT_RUNS  runs per timing in the audit part (default 7)
 
 set -u
 cd "$(dirname "$0")" || exit 1
 mkdir -p results
 out=results/latest.md
+[ $# -eq 0 ] || out=results/latest-$(echo "$*" | tr ' ' '-').md
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pbbench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
@@ -37,6 +44,12 @@ part() {
 	else
 		"$@" 2>>"$tmp/stderr" || { echo "($name: failed)"; : >"$tmp/failed"; }
 	fi
+}
+
+# Run part $1?  Every part when run.sh was given none.
+only=" $* "
+want() {
+	[ "$only" = "  " ] || case $only in *" $1 "*) true ;; *) false ;; esac
 }
 
 target() {
@@ -112,7 +125,7 @@ report() {
 	     "$(strace -V 2>/dev/null | head -n 1 | sed 's/ -- version//')," \
 	     "$(lsof -v 2>&1 | sed -n 's/^ *revision: */lsof /p' | head -n 1)"
 	echo "- sizes: ${PB_BENCH_SIZES:-1000,10000,40000,50000,100000}," \
-	     "runs: ${PB_BENCH_RUNS:-15}"
+	     "runs: ${PB_BENCH_RUNS:-15}, audit runs: ${PB_BENCH_AUDIT_RUNS:-7}"
 	echo
 	if [ "$(id -u)" != 0 ]; then
 		echo "Not root: the namespace parts are skipped."
@@ -120,31 +133,46 @@ report() {
 	fi
 	command -v lsof >/dev/null 2>&1 || echo "lsof: not installed (its column is skipped)"
 
-	echo "## 1. System calls and wall time of the success paths"
-	echo
-	syscalls
-	echo
-	part syscost 60 ./syscost
-	echo
-	part shimcost 60 ./shimcost
-	echo
+	if want calls; then
+		echo "## 1. System calls and wall time of the success paths"
+		echo
+		syscalls
+		echo
+		part syscost 60 ./syscost
+		echo
+		part shimcost 60 ./shimcost
+		echo
+	fi
 
-	echo "## 2. Diagnosis at scale"
-	echo
-	part diagscale 400 ./diagscale
-	echo
+	if want diagscale; then
+		echo "## 2. Diagnosis at scale"
+		echo
+		part diagscale 400 ./diagscale
+		echo
+	fi
 
-	echo "## 3. Restart downtime"
-	echo
-	part restart 150 ./restart
-	echo
+	if want restart; then
+		echo "## 3. Restart downtime"
+		echo
+		part restart 150 ./restart
+		echo
+	fi
 
-	echo "## 4. Client capacity"
-	echo
-	part capacity 60 ./capacity
-	echo
+	if want capacity; then
+		echo "## 4. Client capacity"
+		echo
+		part capacity 60 ./capacity
+		echo
+	fi
 
-	echo "## 5. Targets (issue 7)"
+	if want audit; then
+		echo "## 5. Restart audit (issue 15)"
+		echo
+		part auditscale 170 ./auditscale
+		echo
+	fi
+
+	echo "## 6. Targets (issues 7 and 15)"
 	echo
 	echo "| figure | target | measured | verdict | where missed: by how much, why |"
 	echo "|---|---|---|---|---|"
