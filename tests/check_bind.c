@@ -1776,9 +1776,11 @@ static int blocked_child(void *arg)
 		PBT_REQUIRE(d.cause == PB_CAUSE_TIME_WAIT);
 		if (how == 3)
 			/* A try, a slice of the long sleep, a try, and the
-			   signal (another slice first if the sender was late);
-			   never a try without a sleep before it. */
-			PBT_REQUIRE(c.n >= 2 && c.n <= 4);
+			   signal (another slice first if the sender was late,
+			   as a loaded machine makes it); never a try without a
+			   250 ms slice before it. */
+			PBT_REQUIRE(c.n >= 2 &&
+				    c.n <= 2 + (now_ms() - t0) / 240);
 		else
 			/* The signalfd (descriptor 0) wakes the one sleep,
 			   whole: no second try at 250 ms. */
