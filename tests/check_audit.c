@@ -1374,30 +1374,15 @@ struct shared_out {
 	int err;
 };
 
-static int not_root(void *p)
+/* The audit as uid 65534 sees it, from a forked child, in shared memory
+   (munmap it): its error must be none. */
+static struct shared_out *audit_as_nobody(void)
 {
 	struct shared_out *so;
 	struct pb_audit *a;
-	int svc[5], sk[6], i, err;
 	pid_t pid;
 	size_t k;
 
-	(void)p;
-	world_begin();
-	for (i = 0; i < 5; i++)
-		svc[i] = svc_start();
-	sk[0] = svc_socket(svc[0], SOCK_STREAM, "127.0.0.1", PORT0 + 5, 1, 0, -1);
-	sk[1] = svc_socket(svc[1], SOCK_STREAM, "127.0.0.1", PORT0 + 6, 0, 0, -1);
-	sk[2] = svc_socket(svc[2], SOCK_STREAM, "127.0.0.1", PORT0 + 7, 0, 0, -1);
-	sk[3] = svc_socket(svc[3], SOCK_STREAM, pbt_have_ipv6() ? "::" : "0.0.0.0",
-			   PORT0 + 8, 0, 0, 0);
-	sk[4] = svc_socket(svc[4], SOCK_DGRAM, "0.0.0.0", PORT0 + 9, 0, 0, -1);
-	sk[5] = svc_socket(svc[4], SOCK_STREAM, "127.0.0.1", PORT0 + 10, 1, 0, -1);
-	for (i = 0; i < 6; i++)
-		PBT_REQUIRE(sk[i] >= 0);
-	svc_time_waits(sk[1], 1);
-	svc_conns(sk[2], 1);
-	outsider_take(sk[5], 0);
 	so = mmap(NULL, sizeof(*so), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	PBT_REQUIRE(so != MAP_FAILED);
@@ -1422,7 +1407,34 @@ static int not_root(void *p)
 		_exit(0);
 	}
 	PBT_REQUIRE(reap(pid) == 0);
-	PBT_REQUIRE_MSG(so->err == 0, "pb_audit_run as nobody: %s", strerror(so->err));
+	PBT_REQUIRE_MSG(so->err == 0, "pb_audit_run as nobody: %s",
+			strerror(so->err));
+	return so;
+}
+
+static int not_root(void *p)
+{
+	struct shared_out *so;
+	int svc[5], sk[6], i, err;
+	size_t k;
+
+	(void)p;
+	world_begin();
+	for (i = 0; i < 5; i++)
+		svc[i] = svc_start();
+	sk[0] = svc_socket(svc[0], SOCK_STREAM, "127.0.0.1", PORT0 + 5, 1, 0, -1);
+	sk[1] = svc_socket(svc[1], SOCK_STREAM, "127.0.0.1", PORT0 + 6, 0, 0, -1);
+	sk[2] = svc_socket(svc[2], SOCK_STREAM, "127.0.0.1", PORT0 + 7, 0, 0, -1);
+	sk[3] = svc_socket(svc[3], SOCK_STREAM, pbt_have_ipv6() ? "::" : "0.0.0.0",
+			   PORT0 + 8, 0, 0, 0);
+	sk[4] = svc_socket(svc[4], SOCK_DGRAM, "0.0.0.0", PORT0 + 9, 0, 0, -1);
+	sk[5] = svc_socket(svc[4], SOCK_STREAM, "127.0.0.1", PORT0 + 10, 1, 0, -1);
+	for (i = 0; i < 6; i++)
+		PBT_REQUIRE(sk[i] >= 0);
+	svc_time_waits(sk[1], 1);
+	svc_conns(sk[2], 1);
+	outsider_take(sk[5], 0);
+	so = audit_as_nobody();
 	PBT_REQUIRE_MSG(so->n == 6, "%zu entries as nobody", so->n);
 	for (k = 0; k < so->n; k++)
 		entry_matches(&so->e[k], 0);
@@ -1775,10 +1787,8 @@ END_TEST
 static int unseen_holder(void *p)
 {
 	struct shared_out *so;
-	struct pb_audit *a;
 	int svc, k1, k2, err;
 	size_t i, i1 = (size_t)-1, i2 = (size_t)-1;
-	pid_t pid;
 
 	(void)p;
 	world_begin();
@@ -1789,30 +1799,7 @@ static int unseen_holder(void *p)
 	outsider_take(k1, 0);
 	outsider_take(k2, 0);
 	svc_setuid_visible(svc);
-	so = mmap(NULL, sizeof(*so), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	PBT_REQUIRE(so != MAP_FAILED);
-	fflush(NULL);
-	pid = fork();
-	PBT_REQUIRE(pid >= 0);
-	if (pid == 0) {
-		if (drop_to(NOBODY) < 0)
-			_exit(3);
-		a = NULL;
-		so->err = pb_audit_run(-1, 0, &a) == 0 ? 0 : errno;
-		for (i = 0; a && i < pb_audit_count(a) && i < MAXSK; i++) {
-			struct pb_audit_entry z = PB_AUDIT_ENTRY_INIT;
-
-			so->e[i] = z;
-			if (pb_audit_get(a, i, &so->e[i]) < 0)
-				_exit(4);
-		}
-		so->n = i;
-		pb_audit_free(a);
-		_exit(0);
-	}
-	PBT_REQUIRE(reap(pid) == 0);
-	PBT_REQUIRE_MSG(so->err == 0, "pb_audit_run as nobody: %s", strerror(so->err));
+	so = audit_as_nobody();
 	for (i = 0; i < so->n; i++) {
 		if (so->e[i].inode == W->s[k1].inode)
 			i1 = i;
