@@ -880,8 +880,9 @@ static void entry_reason(const struct audit_view *v,
 		/* ok: say what it passes, when there is something. */
 		if (e->n_time_wait && e->n_connections)
 			snprintf(buf + len, size - len, "binds over %u"
-				 " TIME_WAIT and its %u connections (it sets"
+				 " TIME_WAIT and its %u connection%s (it sets"
 				 " %s)", e->n_time_wait, e->n_connections,
+				 e->n_connections == 1 ? "" : "s",
 				 e->reuseport == 1 ? "SO_REUSEPORT" :
 				 "SO_REUSEADDR");
 		else if (e->n_time_wait)
@@ -1083,25 +1084,73 @@ static void audit_text(const struct audit_view *v, const char *ns)
 }
 
 /*
+ * The length of the UTF-8 sequence at s (at most max bytes), and its code
+ * point in *cp; 0 when it is not valid UTF-8 (a stray byte, a sequence
+ * cut short, an overlong form, a surrogate, past U+10FFFF).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t max, unsigned *cp)
+{
+	static const unsigned lowest[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n, i;
+	unsigned v;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		v = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > max)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < lowest[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/*
  * A JSON string from bytes that may be anything (a command name is the
- * process's choice): quote and backslash escaped, every control byte and
- * every byte above 0x7e as \u00XX, so that the output is ASCII, and so
- * valid UTF-8, whatever the input.
+ * process's choice), in ASCII whatever the input: quote and backslash
+ * escaped, a control byte as \u00XX, a character of valid UTF-8 as its
+ * code point (\uXXXX, a surrogate pair past U+FFFF), and every byte that
+ * is not valid UTF-8 as U+FFFD, the replacement character.
  */
 static void json_bytes(const char *s, size_t max)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+	unsigned cp;
 
 	putchar('"');
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20 || ch > 0x7e)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
+	for (i = 0; i < max && u[i]; i += n) {
+		n = 1;
+		if (u[i] == '"' || u[i] == '\\')
+			printf("\\%c", u[i]);
+		else if (u[i] < 0x20 || u[i] == 0x7f)
+			printf("\\u%04x", u[i]);
+		else if (u[i] < 0x7f)
+			putchar(u[i]);
+		else if ((n = utf8_seq(u + i, strnlen(s + i, max - i), &cp)) == 0) {
+			n = 1;
+			fputs("\\ufffd", stdout);
+		} else if (cp > 0xffff) {
+			cp -= 0x10000;
+			printf("\\u%04x\\u%04x", 0xd800 + (cp >> 10),
+			       0xdc00 + (cp & 0x3ff));
+		} else {
+			printf("\\u%04x", cp);
+		}
 	}
 	putchar('"');
 }
@@ -1262,7 +1311,12 @@ static int open_netns(const char *ns)
 		if (geteuid() != 0)
 			errx(EXIT_USAGE, "-N %s: permission denied: opening"
 			     " another user's namespace needs root", shown);
-		err(EXIT_USAGE, "-N %s", shown);
+		/* Root too is refused where ptrace(2) is (Yama's
+		   ptrace_scope 3, a security module, a process of an
+		   outer user namespace). */
+		errx(EXIT_USAGE, "-N %s: permission denied: this system does"
+		     " not let even root look into that process (ptrace"
+		     " access is refused)", shown);
 		break;
 	default:
 		err(EXIT_USAGE, "-N %s", shown);
