@@ -925,7 +925,7 @@ fi
 #    byte that is not UTF-8 and an "e" with an acute accent in UTF-8: the
 #    table shows "?" for each byte, the JSON stays ASCII and escapes them
 #    (\u00XX for a control, U+FFFD for the stray byte, the accented
-#    letter's own code point)
+#    letter's own code point, a surrogate pair for U+1F600)
 if [ -n "$audit_here" ]; then
 	: >"$tmp/svc.hostile"
 	unshare -n python3 -c '
@@ -935,7 +935,7 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 0))
 s.listen(1)
-ctypes.CDLL(None).prctl(15, b"\x1b[2J\nok\xff\xc3\xa9", 0, 0, 0)
+ctypes.CDLL(None).prctl(15, b"\x1b[2J\nok\xff\xc3\xa9\xf0\x9f\x98\x80", 0, 0, 0)
 print(s.getsockname()[1], flush=True)
 signal.pause()' >>"$tmp/svc.hostile" 2>&1 &
 	hl=$!
@@ -945,13 +945,13 @@ signal.pause()' >>"$tmp/svc.hostile" 2>&1 &
 		why --audit -N "$hl"
 		esc=$(printf '\033')
 		check "--audit: a hostile command name shows as printable text on its line" \
-			all 'rc_is 0' 'out_has "^pid $hl \(\?\[2J\?ok\?\?\?\), user root \(0\): ok$"' \
+			all 'rc_is 0' 'out_has "^pid $hl \(\?\[2J\?ok\?\?\?\?\?\?\?\), user root \(0\): ok$"' \
 			    '! grep -q "$esc" "$tmp/out"' '! out_has "^ok"'
 		why --audit --json -N "$hl"
 		check "--audit --json: the same name escaped, the object ASCII and valid" \
 			all 'rc_is 0' one_line \
-			    'json_ok "v[\"command\"] == \"\\x1b[2J\\nok\\ufffd\\u00e9\" and v[\"pid\"] == S"' \
-			    'grep -q "\\\\u001b\[2J\\\\u000aok\\\\ufffd\\\\u00e9\"" "$tmp/out"'
+			    'json_ok "v[\"command\"] == \"\\x1b[2J\\nok\\ufffd\\u00e9\\U0001f600\" and v[\"pid\"] == S"' \
+			    'grep -q "\\\\u001b\[2J\\\\u000aok\\\\ufffd\\\\u00e9\\\\ud83d\\\\ude00\"" "$tmp/out"'
 	else
 		failed=$((failed + 1))
 		echo "not ok - the service with a hostile name did not start"
