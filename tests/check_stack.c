@@ -295,6 +295,36 @@ static void body_read_sysctls(struct job *j)
 	j->text_len = (int)s.port_hi;
 }
 
+/* The restart audit: the table, the walk of /proc, the options read
+   through a copy of each descriptor, the verdicts, all from the caller's
+   thread.  text_len: the entries. */
+static void body_audit(struct job *j)
+{
+	struct pb_audit *a = NULL;
+
+	errno = 0;
+	j->call_sp = stack_here();
+	j->r = pb_audit_run(-1, 0, &a);
+	j->err = errno;
+	j->text_len = (int)pb_audit_count(a);
+	pb_audit_free(a);
+}
+
+/* A diagnosis in a namespace given by a descriptor (j->err_in): the
+   caller's thread only makes and waits for the one that enters it. */
+static void body_diagnose_netns(struct job *j)
+{
+	struct pb_diag d = PB_DIAG_INIT;
+
+	d.flags = j->flags;
+	errno = 0;
+	j->call_sp = stack_here();
+	j->r = pb_diagnose_netns(j->err_in, SOCK_STREAM, j->spec, EADDRINUSE,
+				 &d);
+	j->err = errno;
+	j->d = d;
+}
+
 /* The text forms of an answer made in the main thread (j->d). */
 static void body_format(struct job *j)
 {
@@ -692,6 +722,43 @@ START_TEST(read_sysctls)
 }
 END_TEST
 
+START_TEST(audit)
+{
+	struct job j = { .body = body_audit };
+	int lfd = pbt_listener("127.0.0.1", 0, 1), c, s;
+
+	pbt_connect_pair(lfd, "127.0.0.1", pbt_local_port(lfd), &c, &s);
+	RUN_SMALL(&j);
+	ck_assert_int_eq(j.r, 0);
+	ck_assert_int_ge(j.text_len, 1);	/* this listener at least */
+	close(c);
+	close(s);
+	close(lfd);
+}
+END_TEST
+
+START_TEST(diagnose_netns)
+{
+	struct job j = { .body = body_diagnose_netns, .flags = PB_DIAG_OWNERS };
+	int lfd = pbt_listener("127.0.0.1", 0, 1);
+	int ns = pb_netns_open("/proc/self/ns/net");
+
+	ck_assert_int_ge(ns, 0);
+	j.err_in = ns;
+	spec_of(&j, "127.0.0.1", pbt_local_port(lfd));
+	RUN_SMALL(&j);
+	if (j.r == -1 && j.err == EPERM) {
+		close(ns);
+		close(lfd);
+		PBT_SKIP("entering a network namespace needs CAP_SYS_ADMIN");
+	}
+	ck_assert_int_eq(j.r, PB_CAUSE_LISTENER);
+	ck_assert_int_eq(pid_of_holders(&j.d), getpid());
+	close(ns);
+	close(lfd);
+}
+END_TEST
+
 /* A full answer (holders, owners) made here, formatted there. */
 static void full_answer(struct pb_diag *d, int *lfd)
 {
@@ -892,6 +959,8 @@ Suite *suite_stack(void)
 	tcase_add_test(tc, connect_exhausted_diagnosis);
 	tcase_add_test(tc, port_budget);
 	tcase_add_test(tc, read_sysctls);
+	tcase_add_test(tc, audit);
+	tcase_add_test(tc, diagnose_netns);
 	tcase_add_test(tc, diag_format);
 	tcase_add_test(tc, diag_json);
 	tcase_add_test(tc, handoff_take_missing);
