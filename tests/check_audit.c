@@ -787,6 +787,16 @@ static int restart_bind(const struct sock_spec *s)
 	return WEXITSTATUS(st);
 }
 
+/* Root's verdicts rest on the options read through pidfd_getfd(2),
+   which valgrind 3.19 does not know (the library then says "unknown",
+   ENOSYS): those scenarios run where the system call does (the
+   sanitizer builds find the leaks there). */
+#define AUDIT_IN_NETNS(fn, arg) do { \
+	if (pbt_pidfd_missing()) \
+		PBT_SKIP("%s", pbt_pidfd_missing()); \
+	PBT_IN_NETNS(fn, arg); \
+} while (0)
+
 /* ---- the audit */
 
 /* When the last audit began: its times left are counted from then (a
@@ -961,6 +971,23 @@ static void verdict_holds(const struct pb_audit_entry *e, int err, pid_t stopped
 	unsigned slot = PORT_SLOT(s->port);
 	long long t = now_ms();
 
+	/* A verdict the kernel contradicts: what holds the port now, for
+	   the report (iproute2's ss, where it is). */
+	if ((e->verdict == PB_RESTART_OK && err) ||
+	    ((e->verdict == PB_RESTART_WAIT || e->verdict == PB_RESTART_FAIL) &&
+	     !err)) {
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "ss -%san state all '( sport = :%u )'"
+			 " >&2 2>/dev/null", s->type == SOCK_STREAM ? "tpe" : "upe",
+			 s->port);
+		fprintf(stderr, "%s:%u: verdict %s, bind: %s; the table now:\n",
+			s->ip, s->port, vname(e->verdict),
+			err ? strerror(err) : "ok");
+		fflush(stderr);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no ss here)\n");
+	}
 	switch (e->verdict) {
 	case PB_RESTART_OK:
 		PBT_REQUIRE_MSG(err == 0, "%s %s:%u r%d rp%d v6only %d: ok, but "
@@ -1159,7 +1186,7 @@ START_TEST(one_service)
 
 	if (strchr(o->ip, ':') && !pbt_have_ipv6())
 		PBT_SKIP("no IPv6 here");
-	PBT_IN_NETNS(one_listener, o);
+	AUDIT_IN_NETNS(one_listener, o);
 }
 END_TEST
 
@@ -1223,7 +1250,7 @@ static struct outside outsides[] = {
 
 START_TEST(outside_the_service)
 {
-	PBT_IN_NETNS(outside_holder, &outsides[_i]);
+	AUDIT_IN_NETNS(outside_holder, &outsides[_i]);
 }
 END_TEST
 
@@ -1268,7 +1295,7 @@ START_TEST(shared_address)
 {
 	static int types[] = { SOCK_STREAM, SOCK_DGRAM };
 
-	PBT_IN_NETNS(shared_pair, &types[_i]);
+	AUDIT_IN_NETNS(shared_pair, &types[_i]);
 }
 END_TEST
 
@@ -1306,7 +1333,7 @@ START_TEST(socket_activation)
 {
 	static int wrong[] = { 0, 1 };
 
-	PBT_IN_NETNS(activated, &wrong[_i]);
+	AUDIT_IN_NETNS(activated, &wrong[_i]);
 }
 END_TEST
 
@@ -1362,7 +1389,7 @@ static int hazards(void *p)
 
 START_TEST(hazards_of_a_stop)
 {
-	PBT_IN_NETNS(hazards, NULL);
+	AUDIT_IN_NETNS(hazards, NULL);
 }
 END_TEST
 
@@ -1461,7 +1488,7 @@ static int not_root(void *p)
 
 START_TEST(not_root_never_wrong)
 {
-	PBT_IN_NETNS(not_root, NULL);
+	AUDIT_IN_NETNS(not_root, NULL);
 }
 END_TEST
 
@@ -1477,7 +1504,10 @@ END_TEST
    returns SKIP_ST. */
 #define IN_NETNS_OR_SKIP(fn, arg, why) do { \
 	const char *pbt_why_; \
-	int pbt_st_ = pbt_run_in_netns((fn), (arg), &pbt_why_); \
+	int pbt_st_; \
+	if (pbt_pidfd_missing()) \
+		PBT_SKIP("%s", pbt_pidfd_missing()); \
+	pbt_st_ = pbt_run_in_netns((fn), (arg), &pbt_why_); \
 	if (pbt_st_ < 0) \
 		PBT_SKIP("%s", pbt_why_); \
 	if (pbt_st_ == SKIP_ST) \
@@ -1530,7 +1560,7 @@ START_TEST(ninth_holder_outside)
 {
 	static int workers[] = { 8, 12 };
 
-	PBT_IN_NETNS(many_workers, &workers[_i]);
+	AUDIT_IN_NETNS(many_workers, &workers[_i]);
 }
 END_TEST
 
@@ -1592,7 +1622,7 @@ START_TEST(v6only_connection_elsewhere)
 
 	if (!pbt_have_ipv6())
 		PBT_SKIP("no IPv6 here");
-	PBT_IN_NETNS(v6only_neighbour, &tw[_i]);
+	AUDIT_IN_NETNS(v6only_neighbour, &tw[_i]);
 }
 END_TEST
 
@@ -1628,7 +1658,7 @@ static void container_init(struct container *c, const struct sock_spec *s,
 	link[k] = '\0';
 	c->outer = (pid_t)strtol(link, NULL, 10);
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		_exit(SKIP_ST);
@@ -1836,7 +1866,7 @@ static int unseen_holder(void *p)
 
 START_TEST(not_root_holder_unseen)
 {
-	PBT_IN_NETNS(unseen_holder, NULL);
+	AUDIT_IN_NETNS(unseen_holder, NULL);
 }
 END_TEST
 
@@ -1916,7 +1946,7 @@ START_TEST(emfile_in_the_walk)
 {
 	if (pbt_under_valgrind())
 		PBT_SKIP("valgrind keeps RLIMIT_NOFILE from the kernel");
-	PBT_IN_NETNS(short_of_fds, NULL);
+	AUDIT_IN_NETNS(short_of_fds, NULL);
 }
 END_TEST
 
@@ -2093,7 +2123,7 @@ START_TEST(bound_socket_holds)
 {
 	static int keep[] = { 0, 1 };
 
-	PBT_IN_NETNS(bound_holder, &keep[_i]);
+	AUDIT_IN_NETNS(bound_holder, &keep[_i]);
 }
 END_TEST
 
@@ -2196,7 +2226,7 @@ START_TEST(random_hosts)
 		seed = strtoull(env, NULL, 10) + (unsigned long long)_i;
 	printf("random_hosts: seed %llu (PBT_AUDIT_SEED=%llu reruns it)\n",
 	       seed, seed - (unsigned long long)_i);
-	PBT_IN_NETNS(random_host, &seed);
+	AUDIT_IN_NETNS(random_host, &seed);
 }
 END_TEST
 
@@ -2215,7 +2245,7 @@ static int empty_ns(void *p)
 
 START_TEST(empty_namespace)
 {
-	PBT_IN_NETNS(empty_ns, NULL);
+	AUDIT_IN_NETNS(empty_ns, NULL);
 }
 END_TEST
 
@@ -2350,7 +2380,12 @@ START_TEST(own_listener)
 		ck_assert_int_eq(e.fd, lfd);
 		ck_assert_int_eq(e.protocol, IPPROTO_TCP);
 		ck_assert_uint_eq(port_of(&e.local), pbt_local_port(lfd));
-		if (geteuid() == 0) {
+		if (geteuid() == 0 && pbt_pidfd_missing()) {
+			/* valgrind 3.19: no pidfd_getfd, not a guess */
+			ck_assert_int_eq(e.reuseaddr, -1);
+			ck_assert_int_eq(e.reuseport, -1);
+			ck_assert_int_ne(e.options_err, 0);
+		} else if (geteuid() == 0) {
 			ck_assert_int_eq(e.reuseaddr, 0);
 			ck_assert_int_eq(e.reuseport, 1);
 			ck_assert_int_eq(e.v6only, -1);

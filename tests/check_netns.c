@@ -480,7 +480,8 @@ START_TEST(audit_in_another_namespace)
 	ck_assert_int_eq(e.pid, n.pid);
 	ck_assert_str_eq(e.comm, "pbt-audited");
 	ck_assert_int_eq(e.verdict, PB_RESTART_OK);
-	ck_assert_int_eq(e.reuseaddr, 0);
+	/* read through pidfd_getfd, which valgrind 3.19 lacks: unknown */
+	ck_assert_int_eq(e.reuseaddr, pbt_pidfd_missing() ? -1 : 0);
 	ck_assert_int_eq(ntohs(((struct sockaddr_in *)&e.local)->sin_port), (int)port);
 	pb_audit_free(a);
 	close(fd);
