@@ -527,9 +527,11 @@ enum pb_restart {
                                        processes, which a stop of this
                                        service does not close (the socket
                                        itself, connections, bound sockets) */
-#define PB_BLOCK_HOLDER       0x08u /* a TCP socket of another process
-                                       bound to the address, not listening,
-                                       that the new socket cannot pass */
+#define PB_BLOCK_HOLDER       0x08u /* another service's socket on the
+                                       address (a listener, a bound
+                                       socket) that the new socket cannot
+                                       pass: that they bound side by side
+                                       does not say it can bind again */
 
 /* pb_audit_entry.hazards: what may go wrong while the service is down. */
 #define PB_HAZARD_EPHEMERAL   0x01u /* the port is in ip_local_port_range

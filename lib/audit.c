@@ -996,12 +996,19 @@ static void audit_entry(struct audit *a, const struct row *it,
 	if (top == 0)
 		judge(&j, -1, PB_BLOCK_OUTLIVING, 0, 0);
 
-	/* Other entries at the port: another service sharing the address
-	   (they bound beside this one, so the new socket can too). */
+	/* Other entries at the port, of other services: they stay.  That
+	   they bound beside this one does not say that it can bind beside
+	   them: the kernel's order matters (a [::] socket that is not
+	   IPV6_V6ONLY binds beside a listener on 0.0.0.0, which then
+	   cannot bind again beside it).  So the rule decides, with their
+	   options: shared (SO_REUSEPORT; on UDP SO_REUSEADDR too), or a
+	   holder that stops it. */
 	for (c = items_first(a, it->protocol, it->port);
 	     c < a->items.n && a->items.v[c].protocol == it->protocol &&
 	     a->items.v[c].port == it->port; c++) {
 		const struct row *o2 = &a->items.v[c];
+		struct opts oo;
+		int pass, pid2;
 
 		if (o2 == it || o2->inode == it->inode ||
 		    other_device(it, o2) ||
@@ -1010,9 +1017,20 @@ static void audit_entry(struct audit *a, const struct row *it,
 			continue;
 		if (top > 0 && all_in_service(a, o2, top))
 			continue;	/* the service's own: closed too */
-		e->hazards |= PB_HAZARD_SHARED;
-		if (!e->shared_pid && o2->n_procs)
-			e->shared_pid = a->hold[o2->h_start].pid;
+		pid2 = o2->n_procs ? a->hold[o2->h_start].pid : 0;
+		row_opts(a, o2, &oo);
+		pass = passes(e->reuseaddr, e->reuseport, it->uid,
+			      oo.reuseaddr, oo.reuseport, o2->uid, o2->state);
+		if (pass == 1) {
+			e->hazards |= PB_HAZARD_SHARED;
+			if (!e->shared_pid)
+				e->shared_pid = pid2;
+			continue;
+		}
+		e->n_outliving++;
+		if (!e->outliving_pid)
+			e->outliving_pid = pid2;
+		judge(&j, pass, PB_BLOCK_HOLDER, 0, 0);
 	}
 
 	/* TCP: what is left on the address once the service has stopped. */
