@@ -257,9 +257,21 @@ check: all $(TEST_BIN) examples check-man
 # PB_ORACLE_SEED=S reruns one).
 PB_ORACLE_SEEDS ?= 2000
 PB_ORACLE_BASE ?= 100000
+# The restart audit's random hosts (check_audit's random_hosts: 20 to 30
+# services each, every verdict held against a real restart): rounds of
+# three seeds each, from PB_AUDIT_BASE.
+PB_AUDIT_ROUNDS ?= 10
+PB_AUDIT_BASE ?= 5000
 check-long: all $(TEST_BIN)
 	$(Q)CK_RUN_SUITE=oracle PB_ORACLE_SEEDS=$(PB_ORACLE_SEEDS) \
 		PB_ORACLE_BASE=$(PB_ORACLE_BASE) ./$(TEST_BIN)
+	$(Q)i=0; while [ $$i -lt $(PB_AUDIT_ROUNDS) ]; do \
+		seed=$$(( $(PB_AUDIT_BASE) + 3 * i )); \
+		PBT_AUDIT_SEED=$$seed CK_RUN_SUITE=audit CK_RUN_CASE=verdicts \
+			./$(TEST_BIN) >build/check-long-audit.log 2>&1 || \
+			{ cat build/check-long-audit.log; exit 1; }; \
+		i=$$((i + 1)); \
+	done; echo "check-long: the audit's random hosts, seeds $(PB_AUDIT_BASE) on, 3 x $(PB_AUDIT_ROUNDS) of them, each verdict held against a real restart"
 
 # ---- coverage: what make check runs, measured.  Built in COVERAGE_DIR
 #      (build/coverage: the developer's build is left alone) by this
