@@ -719,6 +719,9 @@ UNIT=examples/ops/web.service
 mkdir -p "$tmp/unit"
 sed -e "s|/usr/local/bin/portbind-why|$WHY|" \
     -e "s|/usr/local/bin/web-server|$B/examples/listen|" "$UNIT" >"$tmp/unit/web.service"
+# Whatever umask the build runs under (systemd warns of a unit others may
+# write to).
+chmod 644 "$tmp/unit/web.service"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	run systemd-analyze verify "$tmp/unit/web.service"
 	check "$UNIT: systemd-analyze verify (the tool's path made this build's)" \
