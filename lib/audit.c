@@ -97,6 +97,7 @@ struct vec {
 struct audit {
 	struct vec items;	/* listeners, bound UDP */
 	struct vec conns;	/* other TCP rows at the listening ports */
+	struct vec uconns;	/* connected UDP sockets */
 	struct proc *procs;
 	size_t n_procs, cap_procs;
 	struct holder *hold;		/* by row, then pid: one per process */
@@ -152,14 +153,16 @@ static int on_item(const struct pb_sockent *e, void *arg)
 	struct row r;
 	int err;
 
-	/* UDP: the unconnected sockets, what a server binds; a connected
-	   one is a client's. */
-	if (e->protocol == IPPROTO_UDP && e->state != PB_TCP_CLOSE)
-		return 0;
 	row_of(&r, e);
 	if (r.port == 0)
 		return 0;
-	err = vec_push(&a->items, &r);
+	/* UDP: the unconnected sockets, what a server binds, are entries;
+	   a connected one (a client's) is not, but it is on its port all
+	   the same, for a restart to meet. */
+	if (e->protocol == IPPROTO_UDP && e->state != PB_TCP_CLOSE)
+		err = vec_push(&a->uconns, &r);
+	else
+		err = vec_push(&a->items, &r);
 	if (err < 0)
 		return err;
 	if (e->protocol == IPPROTO_TCP)
@@ -188,9 +191,21 @@ static size_t hash_slot(const struct audit *a, unsigned long long ino)
 	return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 20) & (a->hcap - 1);
 }
 
+/* Rows are numbered items first, then conns, then uconns. */
+static struct row *row_at(const struct audit *a, size_t ref)
+{
+	if (ref < a->items.n)
+		return &a->items.v[ref];
+	ref -= a->items.n;
+	if (ref < a->conns.n)
+		return &a->conns.v[ref];
+	return &a->uconns.v[ref - a->conns.n];
+}
+
 static int hash_build(struct audit *a)
 {
-	size_t want = 2 * (a->items.n + a->conns.n) + 16, i;
+	size_t rows = a->items.n + a->conns.n + a->uconns.n;
+	size_t want = 2 * rows + 16, i;
 
 	for (a->hcap = 16; a->hcap < want; a->hcap *= 2)
 		;
@@ -198,10 +213,8 @@ static int hash_build(struct audit *a)
 	a->vals = calloc(a->hcap, sizeof(*a->vals));
 	if (!a->keys || !a->vals)
 		return -ENOMEM;
-	for (i = 0; i < a->items.n + a->conns.n; i++) {
-		int is_item = i < a->items.n;
-		const struct row *r = is_item ? &a->items.v[i]
-					       : &a->conns.v[i - a->items.n];
+	for (i = 0; i < rows; i++) {
+		const struct row *r = row_at(a, i);
 		size_t s;
 
 		if (r->inode == 0)
@@ -216,12 +229,6 @@ static int hash_build(struct audit *a)
 		a->vals[s] = i;
 	}
 	return 0;
-}
-
-static struct row *row_at(struct audit *a, size_t ref)
-{
-	return ref < a->items.n ? &a->items.v[ref]
-				: &a->conns.v[ref - a->items.n];
 }
 
 /* The row of inode ino: 0 and its ref, or -1 when none. */
@@ -1059,6 +1066,34 @@ static void audit_entry(struct audit *a, const struct row *it,
 		judge(&j, fast_path(e, pass), PB_BLOCK_HOLDER, 0, 0);
 	}
 
+	/* UDP: connected sockets of other services on the address stay,
+	   and the kernel checks them as it checks the unconnected ones. */
+	if (it->protocol == IPPROTO_UDP && !inherited) {
+		for (c = first_at(&a->uconns, it->port);
+		     c < a->uconns.n && a->uconns.v[c].port == it->port; c++) {
+			const struct row *r = &a->uconns.v[c];
+			struct opts o2;
+
+			int ov = pb__addr_overlaps(&it->local, e->v6only,
+						   &r->local, r->v6only,
+						   IPPROTO_UDP);
+
+			if (!ov || other_device(it, r) ||
+			    (top > 0 && all_in_service(a, r, top)))
+				continue;
+			j.maybe = ov == PB__OVERLAP_MAYBE;
+			e->n_outliving++;
+			if (!e->outliving_pid)
+				e->outliving_pid = outside_holder(a, r, top);
+			row_opts(a, r, &o2);
+			judge(&j, fast_path(e, passes(e->reuseaddr, e->reuseport,
+						      it->uid, o2.reuseaddr,
+						      o2.reuseport, r->uid,
+						      r->state)),
+			      PB_BLOCK_HOLDER, 0, 0);
+		}
+	}
+
 	/* TCP: what is left on the address once the service has stopped. */
 	if (it->protocol == IPPROTO_TCP && !inherited) {
 		int own_pass = tri_or(e->reuseaddr, e->reuseport);
@@ -1219,6 +1254,7 @@ static void audit_free_work(struct audit *a)
 {
 	free(a->items.v);
 	free(a->conns.v);
+	free(a->uconns.v);
 	free(a->procs);
 	free(a->hold);
 	free(a->pc_pid);
@@ -1237,10 +1273,12 @@ static int read_tables(struct audit *a)
 			   a);
 	if (r < 0)
 		return r;
-	r = pb__table_read(IPPROTO_UDP, TCPF(PB_TCP_CLOSE), &sel, 0, on_item,
-			   a);
+	r = pb__table_read(IPPROTO_UDP, TCPF(PB_TCP_CLOSE) |
+			   TCPF(PB_TCP_ESTABLISHED), &sel, 0, on_item, a);
 	if (r < 0)
 		return r;
+	if (a->uconns.n > 0)
+		qsort(a->uconns.v, a->uconns.n, sizeof(*a->uconns.v), cmp_port);
 	/* qsort's base may not be NULL, even for no element (C11 7.22.5). */
 	if (a->items.n > 0)
 		qsort(a->items.v, a->items.n, sizeof(*a->items.v), cmp_proto_port);

@@ -582,27 +582,27 @@ static void svc_conns(int sk, int n)
 	}
 }
 
-/* TIME_WAIT sockets whose local port is port, from /proc/net. */
-static int time_waits_at(unsigned port)
+/* Is the connection from port to rport in TIME_WAIT?  From /proc/net. */
+static int in_time_wait(unsigned port, unsigned rport)
 {
 	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
 	char line[256];
-	unsigned lport, st;
-	int n = 0;
+	unsigned lp, rp, st;
+	int found = 0;
 	size_t f;
 
-	for (f = 0; f < 2; f++) {
+	for (f = 0; f < 2 && !found; f++) {
 		FILE *in = fopen(files[f], "re");
 
 		if (!in)
 			continue;
-		while (fgets(line, sizeof(line), in))
-			if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x",
-				   &lport, &st) == 2 && lport == port && st == 6)
-				n++;
+		while (!found && fgets(line, sizeof(line), in))
+			found = sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x",
+				       &lp, &rp, &st) == 3 && lp == port &&
+				rp == rport && st == 6;
 		fclose(in);
 	}
-	return n;
+	return found;
 }
 
 /* n TIME_WAITs on sk's port: the service closes first, the client reads
@@ -613,7 +613,8 @@ static void svc_time_waits(int sk, int n)
 	struct cmd c = { .op = C_ACCEPT_CLOSE, .i = sock_index(sk) };
 	struct pollfd p;
 	char b;
-	int k, fd, before, tries;
+	int k, fd, tries;
+	unsigned cport;
 
 	for (k = 0; k < n; k++) {
 		fd = client_of(sk);
@@ -622,13 +623,13 @@ static void svc_time_waits(int sk, int n)
 		p.events = POLLIN;
 		PBT_REQUIRE(poll(&p, 1, 5000) == 1);
 		PBT_REQUIRE(read(fd, &b, 1) == 0);
-		before = time_waits_at(W->s[sk].s.port);
+		cport = pbt_local_port(fd);
 		close(fd);
-		for (tries = 0; tries < 400 &&
-		     time_waits_at(W->s[sk].s.port) <= before; tries++)
+		for (tries = 0; tries < 1000 &&
+		     !in_time_wait(W->s[sk].s.port, cport); tries++)
 			usleep(5000);
-		PBT_REQUIRE_MSG(tries < 400, "no TIME_WAIT on port %u",
-				W->s[sk].s.port);
+		PBT_REQUIRE_MSG(tries < 1000, "no TIME_WAIT from port %u to %u",
+				W->s[sk].s.port, cport);
 		tw_event(W->s[sk].s.port);
 		W->s[sk].tws++;
 	}
@@ -2164,6 +2165,73 @@ static int bound_holder(void *p)
 }
 
 /*
+ * A connected UDP socket of another process on the service's port is
+ * still bound there, and the kernel checks it at the next bind: one that
+ * bound beside the service with SO_REUSEADDR and then cleared it stops
+ * the restart (the audit used to look at unconnected UDP sockets only,
+ * and said "ok").
+ */
+static int udp_connected_holder(void *p)
+{
+	int svc, sk, ready[2], one = 1, zero = 0, fd;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct pb_audit *a;
+	struct pb_audit_entry e;
+	pid_t other;
+	char b;
+
+	(void)p;
+	world_begin();
+	svc = svc_start();
+	sk = svc_socket(svc, SOCK_DGRAM, "0.0.0.0", PORT0 + 32, 1, 0, -1);
+	PBT_REQUIRE(sk >= 0);
+	PBT_REQUIRE(pipe(ready) == 0);
+	fflush(NULL);
+	other = fork();
+	PBT_REQUIRE(other >= 0);
+	if (other == 0) {
+		close(ready[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		len = pbt_addr(&ss, "127.0.0.1", PORT0 + 32);
+		if (fd < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(fd, (struct sockaddr *)&ss, len) < 0)
+			_exit(1);
+		len = pbt_addr(&ss, "127.0.0.1", 9);
+		if (connect(fd, (struct sockaddr *)&ss, len) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero)) < 0 ||
+		    write(ready[1], "x", 1) != 1)
+			_exit(2);
+		alarm(60);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	PBT_REQUIRE_MSG(read(ready[0], &b, 1) == 1, "the connected socket was not made");
+	close(ready[0]);
+	proc_add(other, K_OUTSIDER, -1, -1);
+	a = audit_now();
+	e = must_find(a, sk);
+	PBT_REQUIRE_MSG(e.verdict == PB_RESTART_FAIL && e.blocks == PB_BLOCK_HOLDER &&
+			e.outliving_pid == other,
+			"UDP beside a connected socket that cleared SO_REUSEADDR: "
+			"%s blocks %#x outliving pid %d", vname(e.verdict), e.blocks,
+			e.outliving_pid);
+	restart_and_hold(a, e.pid);
+	pb_audit_free(a);
+	world_end();
+	return 0;
+}
+
+START_TEST(udp_connected_socket_holds)
+{
+	AUDIT_IN_NETNS(udp_connected_holder, NULL);
+}
+END_TEST
+
+/*
  * Sockets that bound beside each other need not bind again in another
  * order: after [::1] (SO_REUSEADDR and SO_REUSEPORT), 0.0.0.0 (neither),
  * [::] IPv6-only (SO_REUSEPORT), Linux lets a [::] that is not
@@ -2540,6 +2608,7 @@ Suite *suite_audit(void)
 	tcase_add_test(tr, bound_to_other_devices);
 	tcase_add_loop_test(tr, bound_socket_holds, 0, 2);
 	tcase_add_test(tr, bound_in_another_order);
+	tcase_add_test(tr, udp_connected_socket_holds);
 	suite_add_tcase(s, tr);
 	return s;
 }
