@@ -51,7 +51,7 @@
 
 /* A descriptor of a process that holds one of the rows. */
 struct holder {
-	size_t ref;		/* the row: items[ref], or conns[ref - n] */
+	size_t ref;		/* the row: row_at(ref) */
 	int pid;
 	int fd;
 };
@@ -105,7 +105,7 @@ struct audit {
 	/* pid -> ppid of the processes read that hold nothing */
 	int *pc_pid, *pc_ppid;
 	size_t pc_cap, pc_n;
-	/* inode -> row ref (items[ref], or conns[ref - items.n]) */
+	/* inode -> row ref, as row_at numbers them */
 	unsigned long long *keys;
 	size_t *vals;
 	size_t hcap;
@@ -118,17 +118,29 @@ struct audit {
 	int cur_proc_added;
 };
 
+/* An array of n elements of size bytes with room for *cap, given room
+   for one more (the room doubled when full, from first): the array, or
+   NULL (the old one is then still the caller's). */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t want = *cap ? *cap * 2 : first;
+	void *q;
+
+	if (n < *cap)
+		return arr;
+	q = realloc(arr, want * size);
+	if (q)
+		*cap = want;
+	return q;
+}
+
 static int vec_push(struct vec *v, const struct row *r)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct row *p = realloc(v->v, cap * sizeof(*p));
+	struct row *p = grow(v->v, &v->cap, v->n, sizeof(*p), 64);
 
-		if (!p)
-			return -ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	v->v = p;
 	v->v[v->n++] = *r;
 	return 0;
 }
@@ -319,17 +331,11 @@ static struct proc *proc_find(struct audit *a, int pid)
 
 static int proc_add(struct audit *a, int pid)
 {
-	struct proc *p;
+	struct proc *p = grow(a->procs, &a->cap_procs, a->n_procs, sizeof(*p), 32);
 
-	if (a->n_procs == a->cap_procs) {
-		size_t cap = a->cap_procs ? a->cap_procs * 2 : 32;
-
-		p = realloc(a->procs, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		a->procs = p;
-		a->cap_procs = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	a->procs = p;
 	p = &a->procs[a->n_procs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -346,6 +352,7 @@ static int on_fd(struct audit *a, int dirfd, const char *name)
 	char link[64];
 	const char *end;
 	long long ino, fd;
+	struct holder *h;
 	struct row *r;
 	size_t ref;
 	ssize_t len;
@@ -367,15 +374,10 @@ static int on_fd(struct audit *a, int dirfd, const char *name)
 	r = row_at(a, ref);
 	if (r->n_procs && r->last_pid == a->cur_pid)
 		return 0;
-	if (a->n_hold == a->cap_hold) {
-		size_t cap = a->cap_hold ? a->cap_hold * 2 : 256;
-		struct holder *p = realloc(a->hold, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		a->hold = p;
-		a->cap_hold = cap;
-	}
+	h = grow(a->hold, &a->cap_hold, a->n_hold, sizeof(*h), 256);
+	if (!h)
+		return -ENOMEM;
+	a->hold = h;
 	a->hold[a->n_hold].ref = ref;
 	a->hold[a->n_hold].pid = a->cur_pid;
 	a->hold[a->n_hold].fd = (int)fd;
