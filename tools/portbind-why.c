@@ -486,20 +486,75 @@ static const char *tw_reuse_text(int v)
 	}
 }
 
-/* A JSON string: quotes, backslashes and controls escaped.  (A scope
-   name in "[fe80::1%eth0]:80" is the only free text here.) */
-static void json_string(const char *s)
+/*
+ * The length of the UTF-8 sequence at s (at most max bytes), and its code
+ * point in *cp; 0 when it is not valid UTF-8 (a stray byte, a sequence
+ * cut short, an overlong form, a surrogate, past U+10FFFF).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t max, unsigned *cp)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	static const unsigned lowest[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n, i;
+	unsigned v;
 
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		v = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > max)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < lowest[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/*
+ * A JSON string from bytes that may be anything (a command name is the
+ * process's choice, a scope name in --budget's destination the user's),
+ * in ASCII whatever the input: quote and backslash
+ * escaped, a control byte as \u00XX, a character of valid UTF-8 as its
+ * code point (\uXXXX, a surrogate pair past U+FFFF), and every byte that
+ * is not valid UTF-8 as U+FFFD, the replacement character.
+ */
+static void json_bytes(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+	unsigned cp;
+
+	putchar('"');
+	for (i = 0; i < max && u[i]; i += n) {
+		n = 1;
+		if (u[i] == '"' || u[i] == '\\')
+			printf("\\%c", u[i]);
+		else if (u[i] < 0x20 || u[i] == 0x7f)
+			printf("\\u%04x", u[i]);
+		else if (u[i] < 0x7f)
+			putchar(u[i]);
+		else if ((n = utf8_seq(u + i, strnlen(s + i, max - i), &cp)) == 0) {
+			n = 1;
+			fputs("\\ufffd", stdout);
+		} else if (cp > 0xffff) {
+			cp -= 0x10000;
+			printf("\\u%04x\\u%04x", 0xd800 + (cp >> 10),
+			       0xdc00 + (cp & 0x3ff));
+		} else {
+			printf("\\u%04x", cp);
+		}
 	}
 	putchar('"');
 }
@@ -515,7 +570,7 @@ static void budget_json(const char *dst, const struct pb_budget *b,
 	unsigned int i, n, first = 1;
 
 	printf("{\"protocol\":\"tcp\",\"destination\":");
-	json_string(dst);
+	json_bytes(dst, strlen(dst));
 	if (b->port_hi)
 		printf(",\"port_range\":[%u,%u],\"range_size\":%u", b->port_lo,
 		       b->port_hi, b->port_hi - b->port_lo + 1);
@@ -1081,78 +1136,6 @@ static void audit_text(const struct audit_view *v, const char *ns)
 		 v->count[PB_RESTART_FAIL], v->count[PB_RESTART_WAIT],
 		 v->count[PB_RESTART_UNKNOWN], v->count[PB_RESTART_OK]);
 	print_wrapped(line, 0);
-}
-
-/*
- * The length of the UTF-8 sequence at s (at most max bytes), and its code
- * point in *cp; 0 when it is not valid UTF-8 (a stray byte, a sequence
- * cut short, an overlong form, a surrogate, past U+10FFFF).
- */
-static size_t utf8_seq(const unsigned char *s, size_t max, unsigned *cp)
-{
-	static const unsigned lowest[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t n, i;
-	unsigned v;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		v = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		v = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		v = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > max)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < lowest[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
-/*
- * A JSON string from bytes that may be anything (a command name is the
- * process's choice), in ASCII whatever the input: quote and backslash
- * escaped, a control byte as \u00XX, a character of valid UTF-8 as its
- * code point (\uXXXX, a surrogate pair past U+FFFF), and every byte that
- * is not valid UTF-8 as U+FFFD, the replacement character.
- */
-static void json_bytes(const char *s, size_t max)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, n;
-	unsigned cp;
-
-	putchar('"');
-	for (i = 0; i < max && u[i]; i += n) {
-		n = 1;
-		if (u[i] == '"' || u[i] == '\\')
-			printf("\\%c", u[i]);
-		else if (u[i] < 0x20 || u[i] == 0x7f)
-			printf("\\u%04x", u[i]);
-		else if (u[i] < 0x7f)
-			putchar(u[i]);
-		else if ((n = utf8_seq(u + i, strnlen(s + i, max - i), &cp)) == 0) {
-			n = 1;
-			fputs("\\ufffd", stdout);
-		} else if (cp > 0xffff) {
-			cp -= 0x10000;
-			printf("\\u%04x\\u%04x", 0xd800 + (cp >> 10),
-			       0xdc00 + (cp & 0x3ff));
-		} else {
-			printf("\\u%04x", cp);
-		}
-	}
-	putchar('"');
 }
 
 static void json_tristate(const char *name, int v)
